@@ -1,0 +1,43 @@
+"""Kernels that check count arrays in one pass."""
+
+import numpy as np
+
+from ._jit import jit
+
+
+@jit
+def first_invalid(a):
+    """Position of the first value that is NaN, infinite or negative, or -1."""
+    for i in range(a.shape[0]):
+        v = a[i]
+        if not (v >= 0.0 and v < np.inf):
+            return i
+    return -1
+
+
+@jit
+def first_exceeding(parts, total, rtol):
+    """Position of the first unit whose parts exceed its total, or -1.
+
+    ``parts`` is the per-unit sum of the group columns. A unit passes when
+    ``parts <= total * (1 + rtol) + rtol``: the tolerance only absorbs the
+    rounding of floating-point sums (interpolated counts), not real excess.
+    """
+    for i in range(parts.shape[0]):
+        if parts[i] > total[i] * (1.0 + rtol) + rtol:
+            return i
+    return -1
+
+
+@jit
+def remainder(total, parts):
+    """``total - parts``, with rounding noise below zero set to exactly zero.
+
+    Callers have already checked with :func:`first_exceeding` that no unit is
+    below zero by more than rounding.
+    """
+    out = np.empty(total.shape[0])
+    for i in range(total.shape[0]):
+        r = total[i] - parts[i]
+        out[i] = r if r > 0.0 else 0.0
+    return out

@@ -1,0 +1,39 @@
+"""Exceptions and warnings raised by segindex.
+
+Every error segindex raises on bad input is an instance of :class:`SegindexError`
+and also of the built-in :class:`ValueError` or :class:`TypeError`, so callers can
+catch either the package's own class or the standard one.
+"""
+
+__all__ = [
+    "SegindexError",
+    "SegindexValueError",
+    "SegindexTypeError",
+    "SegindexWarning",
+    "AbsentGroupWarning",
+    "DataQualityWarning",
+]
+
+
+class SegindexError(Exception):
+    """Base class of every exception raised by segindex."""
+
+
+class SegindexValueError(SegindexError, ValueError):
+    """An argument or a data value is of the right type but not usable."""
+
+
+class SegindexTypeError(SegindexError, TypeError):
+    """An argument or a data column is of the wrong type."""
+
+
+class SegindexWarning(UserWarning):
+    """Base class of every warning issued by segindex."""
+
+
+class AbsentGroupWarning(SegindexWarning):
+    """A group (or its comparison) has no members in an area; that area's index is NaN."""
+
+
+class DataQualityWarning(SegindexWarning):
+    """Input data were read, but something in them needs the user's attention."""
