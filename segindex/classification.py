@@ -1,0 +1,478 @@
+"""One ethnic classification for the 2011 and 2021 censuses and the school census.
+
+The three British sources classify ethnicity differently. Before school and
+residential figures, or 2011 and 2021 census figures, can be compared, their
+columns must be added up into one *common* classification. This module holds
+that classification, the mapping of each source onto it, and
+:func:`to_common`, which applies a mapping to a wide table.
+
+The common classification
+-------------------------
+Detailed level, :data:`COMMON_GROUPS` (14 groups)::
+
+    white_british, white_irish, gypsy_roma_traveller, white_other,
+    mixed,
+    indian, pakistani, bangladeshi, chinese, other_asian,
+    black_african, black_caribbean, other_black,
+    other
+
+Broad level, :data:`BROAD_GROUPS` (5 groups): ``white, mixed, asian, black,
+other``, with :data:`BROAD_OF` giving the broad group of each detailed group.
+
+The school census also has pupils whose ethnicity was not obtained or who
+refused to give it. They are never dropped: the mapping sends them to the
+explicit column :data:`UNCLASSIFIED` (``"unclassified"``) at both levels, so
+they stay visible and the pupil total is conserved. The censuses impute
+ethnicity for everyone and have no such column. Whether to leave unclassified
+pupils out of an index (assuming they are like the classified pupils) or to
+keep them as a group of their own is the analyst's decision, to be stated.
+
+Choices that could have been made otherwise
+-------------------------------------------
+* **Mixed is one group.** The 2011 table used here has a single ``Mixed``
+  column, so the four mixed groups of 2021 and of the school census are added
+  together at the detailed level.
+* **Arab goes to other.** Only the censuses have an Arab category (2011
+  ``Arab``, 2021 ``other_arab``); the school census records Arab pupils under
+  "any other ethnic group". Arab is therefore added to ``other`` in every
+  source.
+* **Chinese is Asian at the broad level.** The censuses (2011, 2021) put
+  Chinese inside the Asian group; the DfE publishes Chinese as a major group
+  of its own. Here ``chinese`` is a detailed group and is counted in ``asian``
+  at the broad level, following the census, so that residential broad groups
+  are the published census ones. Compare at the detailed level when this
+  matters (it does in areas with large Chinese populations).
+* **Gypsy, Roma and Irish Traveller.** The school census has "Traveller of
+  Irish heritage" and "Gypsy/Roma"; the 2011 census "Gypsy or Irish
+  Traveller"; the 2021 census "Gypsy or Irish Traveller" and, new in 2021,
+  "Roma". These are gathered in ``gypsy_roma_traveller``, counted as White at
+  the broad level (as in all three sources). Roma needs two mappings:
+
+  - :data:`CENSUS2021` (the default) folds 2021 "White: Roma" into
+    ``white_other``, because in 2011 there was no Roma tick-box and most Roma
+    answered "Other White". Use it for 2011-versus-2021 comparisons.
+  - :data:`CENSUS2021_ROMA_GRT` puts 2021 Roma in ``gypsy_roma_traveller``,
+    because the school census counts Gypsy/Roma pupils together and they
+    cannot be separated. Use it for comparisons of 2021 residents with pupils.
+
+  A comparison of 2011 residents with pupils cannot be made exact: 2011 Roma
+  are inside ``white_other`` while Roma pupils are inside
+  ``gypsy_roma_traveller``. The groups are small nationally (about 0.2 % of
+  2021 residents were Roma), but can matter locally; say so when it does.
+* **Totals and subtotals are not groups.** The 2011 ``Persons``, the 2021
+  ``total`` and broad ``*_all`` columns and the school ``headcount`` map to
+  ``None``: they are known columns that are deliberately not added (adding a
+  broad ``*_all`` column to its detailed columns would count people twice).
+
+Other limits to state when comparing: 2022/23 pupils against 2011 residents
+is an eleven-year gap; pupils are school-age while the census counts are all
+ages; 2021 census counts are perturbed by ONS disclosure control.
+
+Mappings are plain dicts, source column → common group (or ``None`` for a
+column that is known but not a group). A user-made dict in the same form can be
+passed to :func:`to_common` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .counts import check_frame, check_labels
+from .errors import SegindexTypeError, SegindexValueError
+
+__all__ = [
+    "COMMON_GROUPS",
+    "BROAD_GROUPS",
+    "BROAD_OF",
+    "UNCLASSIFIED",
+    "CENSUS2011",
+    "CENSUS2021",
+    "CENSUS2021_ROMA_GRT",
+    "SCHOOL_CENSUS",
+    "SCHOOL_CENSUS_COLUMNS",
+    "ONS_TS021_LABELS",
+    "to_common",
+]
+
+#: The detailed common groups, in display order.
+COMMON_GROUPS: tuple[str, ...] = (
+    "white_british",
+    "white_irish",
+    "gypsy_roma_traveller",
+    "white_other",
+    "mixed",
+    "indian",
+    "pakistani",
+    "bangladeshi",
+    "chinese",
+    "other_asian",
+    "black_african",
+    "black_caribbean",
+    "other_black",
+    "other",
+)
+
+#: The broad common groups, in display order.
+BROAD_GROUPS: tuple[str, ...] = ("white", "mixed", "asian", "black", "other")
+
+#: Name of the explicit column of pupils whose ethnicity is not known.
+UNCLASSIFIED = "unclassified"
+
+#: Broad group of each detailed common group (and of :data:`UNCLASSIFIED`).
+BROAD_OF: dict[str, str] = {
+    "white_british": "white",
+    "white_irish": "white",
+    "gypsy_roma_traveller": "white",
+    "white_other": "white",
+    "mixed": "mixed",
+    "indian": "asian",
+    "pakistani": "asian",
+    "bangladeshi": "asian",
+    "chinese": "asian",
+    "other_asian": "asian",
+    "black_african": "black",
+    "black_caribbean": "black",
+    "other_black": "black",
+    "other": "other",
+    UNCLASSIFIED: UNCLASSIFIED,
+}
+
+#: 2011 census columns (as in the ``census2011`` extracts) → common group.
+CENSUS2011: dict[str, str | None] = {
+    "WhiteBrit": "white_british",
+    "Irish": "white_irish",
+    "GypsyTraveller": "gypsy_roma_traveller",
+    "OtherWhite": "white_other",  # includes most Roma: no Roma tick-box in 2011
+    "Mixed": "mixed",
+    "Indian": "indian",
+    "Pakistani": "pakistani",
+    "Bangladeshi": "bangladeshi",
+    "Chinese": "chinese",
+    "OtherAsian": "other_asian",
+    "BlkAfrican": "black_african",
+    "BlkCaribbean": "black_caribbean",
+    "OtherBlk": "other_black",
+    "Arab": "other",
+    "Other": "other",
+    "Persons": None,  # the total
+}
+
+#: 2021 census TS021 short columns → common group, comparable with 2011 (Roma → white_other).
+CENSUS2021: dict[str, str | None] = {
+    "white_british": "white_british",
+    "white_irish": "white_irish",
+    "white_gypsy_irish_traveller": "gypsy_roma_traveller",
+    "white_roma": "white_other",
+    "white_other": "white_other",
+    "mixed_white_black_caribbean": "mixed",
+    "mixed_white_black_african": "mixed",
+    "mixed_white_asian": "mixed",
+    "mixed_other": "mixed",
+    "asian_indian": "indian",
+    "asian_pakistani": "pakistani",
+    "asian_bangladeshi": "bangladeshi",
+    "asian_chinese": "chinese",
+    "asian_other": "other_asian",
+    "black_african": "black_african",
+    "black_caribbean": "black_caribbean",
+    "black_other": "other_black",
+    "other_arab": "other",
+    "other_any_other": "other",
+    # totals and broad subtotals: never added
+    "total": None,
+    "white_all": None,
+    "mixed_all": None,
+    "asian_all": None,
+    "black_all": None,
+    "other_all": None,
+}
+
+#: 2021 census short columns → common group, comparable with the school census (Roma → gypsy_roma_traveller).
+CENSUS2021_ROMA_GRT: dict[str, str | None] = {**CENSUS2021, "white_roma": "gypsy_roma_traveller"}
+
+#: DfE school census column headers → short names (as returned by ``segindex.io.read_school_census``).
+SCHOOL_CENSUS_COLUMNS: dict[str, str] = {
+    "headcount of pupils": "headcount",
+    "number of pupils classified as white British ethnic origin": "white_british",
+    "number of pupils classified as Irish ethnic origin": "white_irish",
+    "number of pupils classified as traveller of Irish heritage ethnic origin": "traveller_irish_heritage",
+    "number of pupils classified as any other white background ethnic origin": "white_other",
+    "number of pupils classified as Gypsy/Roma ethnic origin": "gypsy_roma",
+    "number of pupils classified as white and black Caribbean ethnic origin": "mixed_white_black_caribbean",
+    "number of pupils classified as white and black African ethnic origin": "mixed_white_black_african",
+    "number of pupils classified as white and Asian ethnic origin": "mixed_white_asian",
+    "number of pupils classified as any other mixed background ethnic origin": "mixed_other",
+    "number of pupils classified as Indian ethnic origin": "asian_indian",
+    "number of pupils classified as Pakistani ethnic origin": "asian_pakistani",
+    "number of pupils classified as Bangladeshi ethnic origin": "asian_bangladeshi",
+    "number of pupils classified as any other Asian background ethnic origin": "asian_other",
+    "number of pupils classified as Caribbean ethnic origin": "black_caribbean",
+    "number of pupils classified as African ethnic origin": "black_african",
+    "number of pupils classified as any other black background ethnic origin": "black_other",
+    "number of pupils classified as Chinese ethnic origin": "chinese",
+    "number of pupils classified as any other ethnic group ethnic origin": "other",
+    "number of pupils unclassified": "unclassified",
+}
+
+#: School census short names (see :data:`SCHOOL_CENSUS_COLUMNS`) → common group.
+SCHOOL_CENSUS: dict[str, str | None] = {
+    "white_british": "white_british",
+    "white_irish": "white_irish",
+    "traveller_irish_heritage": "gypsy_roma_traveller",
+    "gypsy_roma": "gypsy_roma_traveller",
+    "white_other": "white_other",
+    "mixed_white_black_caribbean": "mixed",
+    "mixed_white_black_african": "mixed",
+    "mixed_white_asian": "mixed",
+    "mixed_other": "mixed",
+    "asian_indian": "indian",
+    "asian_pakistani": "pakistani",
+    "asian_bangladeshi": "bangladeshi",
+    "asian_other": "other_asian",
+    "chinese": "chinese",
+    "black_african": "black_african",
+    "black_caribbean": "black_caribbean",
+    "black_other": "other_black",
+    "other": "other",  # includes Arab pupils
+    "unclassified": UNCLASSIFIED,  # kept explicit, never dropped
+    "headcount": None,  # the total
+}
+
+_TS021 = "Ethnic group: "
+_ASIAN = "Asian, Asian British or Asian Welsh"
+_BLACK = "Black, Black British, Black Welsh, Caribbean or African"
+_MIXED = "Mixed or Multiple ethnic groups"
+
+#: ONS 2021 TS021 bulk-file labels → the short 2021 column names of :data:`CENSUS2021`.
+ONS_TS021_LABELS: dict[str, str] = {
+    _TS021 + "Total: All usual residents": "total",
+    _TS021 + _ASIAN: "asian_all",
+    _TS021 + _ASIAN + ": Bangladeshi": "asian_bangladeshi",
+    _TS021 + _ASIAN + ": Chinese": "asian_chinese",
+    _TS021 + _ASIAN + ": Indian": "asian_indian",
+    _TS021 + _ASIAN + ": Pakistani": "asian_pakistani",
+    _TS021 + _ASIAN + ": Other Asian": "asian_other",
+    _TS021 + _BLACK: "black_all",
+    _TS021 + _BLACK + ": African": "black_african",
+    _TS021 + _BLACK + ": Caribbean": "black_caribbean",
+    _TS021 + _BLACK + ": Other Black": "black_other",
+    _TS021 + _MIXED: "mixed_all",
+    _TS021 + _MIXED + ": White and Asian": "mixed_white_asian",
+    _TS021 + _MIXED + ": White and Black African": "mixed_white_black_african",
+    _TS021 + _MIXED + ": White and Black Caribbean": "mixed_white_black_caribbean",
+    _TS021 + _MIXED + ": Other Mixed or Multiple ethnic groups": "mixed_other",
+    _TS021 + "White": "white_all",
+    _TS021 + "White: English, Welsh, Scottish, Northern Irish or British": "white_british",
+    _TS021 + "White: Irish": "white_irish",
+    _TS021 + "White: Gypsy or Irish Traveller": "white_gypsy_irish_traveller",
+    _TS021 + "White: Roma": "white_roma",
+    _TS021 + "White: Other White": "white_other",
+    _TS021 + "Other ethnic group": "other_all",
+    _TS021 + "Other ethnic group: Arab": "other_arab",
+    _TS021 + "Other ethnic group: Any other ethnic group": "other_any_other",
+}
+
+_LEVELS = ("detailed", "broad")
+_UNMAPPED = ("error", "ignore")
+
+
+def _check_mapping(mapping, caller: str) -> dict:
+    if not isinstance(mapping, Mapping):
+        raise SegindexTypeError(
+            f"{caller}(): the 'mapping' parameter must be a dict of source column → common group "
+            f"(for example segindex.classification.CENSUS2011), got {type(mapping).__name__} instead."
+        )
+    if not mapping:
+        raise SegindexValueError(f"{caller}(): the mapping is empty; it must name at least one source column.")
+    allowed = set(COMMON_GROUPS) | {UNCLASSIFIED}
+    for source, target in mapping.items():
+        if target is not None and target not in allowed:
+            raise SegindexValueError(
+                f"{caller}(): the mapping sends column {source!r} to {target!r}, which is not a "
+                f"common group. Map each source column to one of {list(COMMON_GROUPS) + [UNCLASSIFIED]}, "
+                "or to None for a total or subtotal column that must not be added."
+            )
+    if all(target is None for target in mapping.values()):
+        raise SegindexValueError(
+            f"{caller}(): every column of the mapping maps to None; at least one must map to a common group."
+        )
+    return dict(mapping)
+
+
+def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: str = "error") -> pd.DataFrame:
+    """Add a table's source ethnic-group columns up into the common classification.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or geopandas.GeoDataFrame
+        Wide table, one row per unit, with the source group columns.
+    mapping : dict
+        Source column → common group (one of :data:`COMMON_GROUPS` or
+        :data:`UNCLASSIFIED`), or → ``None`` for a known column that is not a
+        group (a total or a subtotal), which is not added. Use
+        :data:`CENSUS2011`, :data:`CENSUS2021`, :data:`CENSUS2021_ROMA_GRT`,
+        :data:`SCHOOL_CENSUS`, or a dict of your own. Every source column that
+        maps to a group must be present in ``data``; columns mapped to ``None``
+        may be absent.
+    keep : list of column names, optional
+        Columns carried unchanged into the result (names, totals, area codes,
+        coordinates, geometry).
+    level : {"detailed", "broad"}, default "detailed"
+        ``"detailed"`` gives the :data:`COMMON_GROUPS` reached by the mapping;
+        ``"broad"`` adds them further into :data:`BROAD_GROUPS`. An
+        ``unclassified`` column stays as it is at both levels.
+    unmapped : {"error", "ignore"}, default "error"
+        What to do with numeric columns of ``data`` that are neither in
+        ``mapping`` nor in ``keep`` (they might be group counts the mapping
+        forgot): raise, or leave them out of the result. Text columns are
+        identifiers, not counts: they are left out unless named in ``keep``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same index: the ``keep`` columns first, then one
+        float column per common group reached by the mapping, in the order of
+        :data:`COMMON_GROUPS` (or :data:`BROAD_GROUPS`), then ``unclassified``
+        if mapped. A missing (NaN) source count gives NaN in its common group:
+        nothing is silently counted as zero. A GeoDataFrame stays one when its
+        geometry column is kept. The input is not modified.
+
+    Raises
+    ------
+    SegindexValueError
+        A mapped column is missing from ``data``; a mapping target is not a
+        common group; ``level`` or ``unmapped`` is not one of the allowed
+        values; an unmapped numeric column is present with ``unmapped="error"``;
+        a ``keep`` column is missing or is also a mapped column.
+    SegindexTypeError
+        ``data`` is not a DataFrame, ``mapping`` is not a dict, or a mapped
+        column holds text that is not a number (the message gives the first
+        bad value and its row).
+
+    Notes
+    -----
+    Each common group :math:`g` receives :math:`c_g = \\sum_{s: m(s) = g} x_s`,
+    the sum of the source columns :math:`s` the mapping :math:`m` sends to it,
+    so the total over groups is conserved exactly. The module docstring lists
+    every contestable choice in the mappings.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from segindex.classification import CENSUS2011, to_common
+    >>> df = pd.DataFrame({"Persons": [10, 20], "WhiteBrit": [5, 10], "Irish": [1, 0],
+    ...     "OtherWhite": [0, 2], "Mixed": [1, 1], "Indian": [0, 3], "Pakistani": [2, 1],
+    ...     "Bangladeshi": [0, 0], "Chinese": [0, 1], "OtherAsian": [0, 0], "BlkAfrican": [0, 1],
+    ...     "BlkCaribbean": [1, 0], "OtherBlk": [0, 0], "Arab": [0, 1], "Other": [0, 0],
+    ...     "GypsyTraveller": [0, 0]}, index=pd.Index(["E01", "E02"], name="LSOA"))
+    >>> broad = to_common(df, CENSUS2011, keep=["Persons"], level="broad")
+    >>> broad
+          Persons  white  mixed  asian  black  other
+    LSOA
+    E01        10    6.0    1.0    2.0    1.0    0.0
+    E02        20   12.0    1.0    5.0    1.0    1.0
+    >>> bool((broad[["white", "mixed", "asian", "black", "other"]].sum(axis=1) == df["Persons"]).all())
+    True
+    """
+    caller = "to_common"
+    check_frame(data, caller)
+    mapping = _check_mapping(mapping, caller)
+    if level not in _LEVELS:
+        raise SegindexValueError(
+            f"{caller}(): the 'level' parameter must be 'detailed' or 'broad', got {level!r} instead."
+        )
+    if unmapped not in _UNMAPPED:
+        raise SegindexValueError(
+            f"{caller}(): the 'unmapped' parameter must be 'error' or 'ignore', got {unmapped!r} instead."
+        )
+    keep = [] if keep is None else check_labels(keep, "keep", caller)
+    columns = list(data.columns)
+    for column in keep:
+        if column not in data.columns:
+            raise SegindexValueError(
+                f"{caller}(): the keep column {column!r} is not in the data. Available columns: {columns}."
+            )
+        if mapping.get(column) is not None:
+            raise SegindexValueError(
+                f"{caller}(): column {column!r} is both kept and mapped to {mapping[column]!r}; "
+                "a group column is added into its common group, so it cannot also be kept."
+            )
+    used = {source: target for source, target in mapping.items() if target is not None}
+    missing = [source for source in used if source not in data.columns]
+    if missing:
+        raise SegindexValueError(
+            f"{caller}(): the mapping needs column(s) {missing} that are not in the data. "
+            f"Available columns: {columns}. Check the source (2011 census, 2021 census, school "
+            "census) matches the mapping, or pass a mapping of your own."
+        )
+    if unmapped == "error":
+        stray = [
+            column
+            for column in data.columns
+            if column not in mapping
+            and column not in keep
+            and pd.api.types.is_numeric_dtype(data[column].dtype)
+            and not pd.api.types.is_bool_dtype(data[column].dtype)
+        ]
+        if stray:
+            raise SegindexValueError(
+                f"{caller}(): numeric column(s) {stray} are neither in the mapping nor in keep; "
+                "they could be group counts the mapping misses. Map them, name them in keep=, "
+                "or pass unmapped='ignore' to leave them out."
+            )
+    sources = {source: _numeric(data, source, caller) for source in used}
+    order = [g for g in COMMON_GROUPS if g in used.values()]
+    if UNCLASSIFIED in used.values():
+        order.append(UNCLASSIFIED)
+    detailed = {}
+    for group in order:
+        parts = [sources[s] for s, t in used.items() if t == group]
+        detailed[group] = np.sum(parts, axis=0)  # NaN propagates: never a silent zero
+    if level == "broad":
+        result = {}
+        for group in list(BROAD_GROUPS) + [UNCLASSIFIED]:
+            parts = [values for g, values in detailed.items() if BROAD_OF[g] == group]
+            if parts:
+                result[group] = np.sum(parts, axis=0)
+    else:
+        result = detailed
+    out = pd.DataFrame(result, index=data.index, dtype=np.float64)
+    if keep:
+        out = pd.concat([data[keep].copy(), out], axis=1)
+        geometry = getattr(data, "_geometry_column_name", None)
+        if geometry is not None and geometry in keep:
+            import geopandas
+
+            out = geopandas.GeoDataFrame(out, geometry=geometry, crs=data.crs)
+    return out
+
+
+def _numeric(data: pd.DataFrame, column, caller: str) -> np.ndarray:
+    """One mapped column as float64; NaN stays NaN; text raises naming value and row."""
+    series = data[column]
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise SegindexTypeError(
+            f"{caller}(): the group column {column!r} holds True/False values, not counts."
+        )
+    if not pd.api.types.is_numeric_dtype(dtype):
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = (converted.isna() & series.notna()).to_numpy()
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise SegindexTypeError(
+                f"{caller}(): the group column {column!r} must hold numbers, but row "
+                f"{_label(data.index[first])!r} holds {series.iloc[first]!r}. Convert it with "
+                "pandas.to_numeric, deciding explicitly what suppressed cells should be "
+                "(segindex.io.read_school_census makes DfE codes such as 'z' and 'c' missing)."
+            )
+        series = converted
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _label(value):
+    """A row label for a message: numpy scalars as plain Python values."""
+    return value.item() if isinstance(value, np.generic) else value
