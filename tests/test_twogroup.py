@@ -1,0 +1,304 @@
+"""Two-group indices: hand-worked tables, the naive reference, by=, and bad input."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import naive
+import numpy as np
+import pandas as pd
+import pytest
+
+from segindex.errors import AbsentGroupWarning, SegindexTypeError, SegindexValueError
+from segindex.indices.twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation
+
+EVENNESS = {"dissimilarity": dissimilarity, "gini": gini, "atkinson": atkinson}
+
+
+# ----------------------------------------------------------------------------
+# hand-built tables with known answers
+
+
+@pytest.mark.parametrize("name", sorted(EVENNESS))
+def test_complete_segregation_is_one(name):
+    df = pd.DataFrame({"x": [10, 0, 7, 0], "y": [0, 10, 0, 3]})
+    assert EVENNESS[name](df, "x", "y") == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(EVENNESS))
+def test_even_spread_is_zero(name):
+    df = pd.DataFrame({"x": [10, 20, 30], "y": [20, 40, 60]})  # x is 1/3 of every unit
+    assert EVENNESS[name](df, "x", "y") == pytest.approx(0.0, abs=1e-12)
+
+
+def test_dissimilarity_six_tenths():
+    # In the style of the R package segregation's tests: D = 0.6 by hand.
+    # X = 10, Y = 10: |6/10 - 0| + |4/10 - 4/10| + |0 - 6/10| = 1.2, halved = 0.6
+    df = pd.DataFrame({"x": [6, 4, 0], "y": [0, 4, 6]})
+    assert dissimilarity(df, "x", "y") == pytest.approx(0.6, rel=1e-14)
+
+
+def test_isolation_and_eta_squared_extremes():
+    segregated = pd.DataFrame({"x": [10, 0], "t": [10, 30]})
+    assert isolation(segregated, "x", total="t") == pytest.approx(1.0)
+    assert correlation_ratio(segregated, "x", total="t") == pytest.approx(1.0)
+    even = pd.DataFrame({"x": [10, 20], "t": [30, 60]})
+    # every unit is 1/3 x: isolation = P = 1/3 and eta^2 = 0
+    assert isolation(even, "x", total="t") == pytest.approx(1 / 3)
+    assert correlation_ratio(even, "x", total="t") == pytest.approx(0.0, abs=1e-12)
+
+
+# The worked three-unit table used below:
+#   unit  x   y   total   rest = total - x
+#   0    10  30    40       30
+#   1    20  20    50       30
+#   2    30  10    60       30
+# X = 60, Y = 60, T = 150, R = 90.
+WORKED = pd.DataFrame({"x": [10, 20, 30], "y": [30, 20, 10], "total": [40, 50, 60]}, index=["i0", "i1", "i2"])
+
+
+def test_worked_dissimilarity():
+    # x vs y: (|10/60 - 30/60| + |20/60 - 20/60| + |30/60 - 10/60|) / 2 = (1/3 + 0 + 1/3) / 2 = 1/3
+    assert dissimilarity(WORKED, "x", "y") == pytest.approx(1 / 3, rel=1e-14)
+    # x vs rest (30, 30, 30): (|1/6 - 1/3| + |1/3 - 1/3| + |1/2 - 1/3|) / 2 = 1/6
+    assert dissimilarity(WORKED, "x", total="total") == pytest.approx(1 / 6, rel=1e-14)
+
+
+def test_worked_gini():
+    # x vs y: t = 40, 40, 40; p = 1/4, 1/2, 3/4; T = 120, P = 1/2.
+    # ordered-pair sum = 2 * 40 * 40 * (1/4 + 1/2 + 1/4) = 3200; G = 3200 / (2 * 120^2 * 1/4) = 4/9
+    assert gini(WORKED, "x", "y") == pytest.approx(4 / 9, rel=1e-14)
+    # x vs rest: t = 40, 50, 60; p = 1/4, 2/5, 1/2; T = 150, P = 2/5.
+    # unordered pairs: 40*50*0.15 + 40*60*0.25 + 50*60*0.10 = 300 + 600 + 300 = 1200, ordered 2400;
+    # G = 2400 / (2 * 150^2 * 0.4 * 0.6) = 2400 / 10800 = 2/9
+    assert gini(WORKED, "x", total="total") == pytest.approx(2 / 9, rel=1e-14)
+
+
+def test_worked_atkinson():
+    # x vs y, b = 1/2: P = 1/2, T = 120;
+    # sum sqrt((1-p) p) t = 40 (sqrt(3)/4 + 1/2 + sqrt(3)/4) = 20 (sqrt(3) + 1);
+    # A = 1 - (20 (sqrt(3) + 1) / 60)^2 = 1 - (4 + 2 sqrt(3)) / 9 = (5 - 2 sqrt(3)) / 9
+    assert atkinson(WORKED, "x", "y") == pytest.approx((5 - 2 * math.sqrt(3)) / 9, rel=1e-13)
+    # b = 0.2 straight from the formula: P/(1-P) = 1, exponent 1/(1-b) = 1.25
+    s = sum((1 - p) ** 0.8 * p**0.2 * 40 for p in (0.25, 0.5, 0.75))
+    assert atkinson(WORKED, "x", "y", b=0.2) == pytest.approx(1 - (s / 60) ** 1.25, rel=1e-13)
+
+
+def test_worked_isolation_exposure_eta():
+    # isolation: 10/60 * 10/40 + 20/60 * 20/50 + 30/60 * 30/60 = 1/24 + 2/15 + 1/4 = 0.425
+    assert isolation(WORKED, "x", total="total") == pytest.approx(0.425, rel=1e-14)
+    # exposure of x to y: 10/60 * 30/40 + 20/60 * 20/50 + 30/60 * 10/60 = 1/8 + 2/15 + 1/12 = 41/120
+    assert exposure(WORKED, "x", "y", total="total") == pytest.approx(41 / 120, rel=1e-14)
+    # eta^2 = (0.425 - P) / (1 - P) with P = 60/150 = 0.4: 0.025 / 0.6 = 1/24
+    assert correlation_ratio(WORKED, "x", total="total") == pytest.approx(1 / 24, rel=1e-12)
+
+
+def test_results_are_python_floats():
+    for value in (
+        dissimilarity(WORKED, "x", "y"),
+        gini(WORKED, "x", "y"),
+        atkinson(WORKED, "x", "y"),
+        isolation(WORKED, "x", total="total"),
+        exposure(WORKED, "x", "y", total="total"),
+        correlation_ratio(WORKED, "x", total="total"),
+    ):
+        assert type(value) is float
+
+
+# ----------------------------------------------------------------------------
+# the naive reference on random tables with empty units
+
+
+def _naive_pair(df, other):
+    x = df["a"].to_numpy(float)
+    t = df["total"].to_numpy(float)
+    y = t - x if other is None else df[other].to_numpy(float)
+    return x, y, t
+
+
+CASES = {
+    "dissimilarity": (lambda df, o, by: dissimilarity(df, "a", o, total="total", by=by),
+                      lambda df, o: naive.dissimilarity(*_naive_pair(df, o)[:2])),
+    "gini": (lambda df, o, by: gini(df, "a", o, total="total", by=by),
+             lambda df, o: naive.gini(*_naive_pair(df, o)[:2])),
+    "atkinson": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by),
+                 lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2])),
+    "atkinson_b0.3": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.3),
+                      lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.3)),
+    "atkinson_b0.8": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.8),
+                      lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.8)),
+    "exposure": (lambda df, o, by: exposure(df, "a", o or "b", total="total", by=by),
+                 lambda df, o: naive.exposure(*_naive_pair(df, o or "b"))),
+    "isolation": (lambda df, o, by: isolation(df, "a", total="total", by=by),
+                  lambda df, o: naive.isolation(df["a"].to_numpy(float), df["total"].to_numpy(float))),
+    "correlation_ratio": (lambda df, o, by: correlation_ratio(df, "a", total="total", by=by),
+                          lambda df, o: naive.correlation_ratio(df["a"].to_numpy(float),
+                                                                df["total"].to_numpy(float))),
+}
+
+
+@pytest.mark.parametrize("other", [None, "b"])
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("seed", range(4))
+def test_matches_naive_reference(name, other, seed):
+    df = naive.random_table(np.random.default_rng(seed), n_units=30 + 7 * seed)
+    ours, reference = CASES[name]
+    assert ours(df, other, None) == pytest.approx(reference(df, other), rel=1e-10, abs=1e-13)
+
+
+@pytest.mark.parametrize("other", [None, "b"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_matches_naive_reference_per_area(name, other):
+    df = naive.random_table(np.random.default_rng(11), n_units=90, areas=["Oldham", "Bradford", "Leicester"])
+    ours, reference = CASES[name]
+    result = ours(df, other, "area")
+    expected = naive.per_area(df, "area", lambda sub: reference(sub, other))
+    pd.testing.assert_series_equal(result, expected, check_names=False, rtol=1e-10, atol=1e-13)
+    assert result.name == name.split("_b")[0] and result.index.name == "area"
+
+
+# ----------------------------------------------------------------------------
+# by=
+
+
+def _two_key_table():
+    rng = np.random.default_rng(5)
+    df = naive.random_table(rng, n_units=80, empty_units=4)
+    df["la"] = rng.choice(["Oldham", "Bradford"], size=len(df))
+    df["year"] = rng.choice([2011, 2021], size=len(df))
+    return df
+
+
+@pytest.mark.parametrize("name", ["dissimilarity", "gini", "atkinson", "isolation", "exposure",
+                                  "correlation_ratio"])
+def test_by_two_columns_equals_each_area_alone(name):
+    df = _two_key_table()
+    fn = CASES[name][0]
+    result = fn(df, "b", ["la", "year"])
+    assert isinstance(result.index, pd.MultiIndex) and list(result.index.names) == ["la", "year"]
+    assert list(result.index) == [("Bradford", 2011), ("Bradford", 2021), ("Oldham", 2011), ("Oldham", 2021)]
+    assert result.name == name
+    for (la, year), value in result.items():
+        alone = fn(df[(df.la == la) & (df.year == year)], "b", None)
+        assert value == pytest.approx(alone, rel=1e-12)
+
+
+def test_by_one_column_index_and_order():
+    df = _two_key_table()
+    result = dissimilarity(df, "a", "b", by="la")
+    assert list(result.index) == ["Bradford", "Oldham"] and result.index.name == "la"
+    assert result.dtype == np.float64
+    same = dissimilarity(df, "a", "b", by=["la"])
+    pd.testing.assert_series_equal(result, same)
+
+
+def test_area_without_the_group_is_nan_with_one_warning():
+    df = pd.DataFrame(
+        {
+            "x": [10, 0, 5, 0, 0],
+            "y": [0, 10, 5, 4, 6],
+            "total": [10, 10, 10, 4, 6],
+            "la": ["A", "A", "B", "C", "C"],
+        }
+    )
+    for fn in (
+        lambda: dissimilarity(df, "x", "y", by="la"),
+        lambda: gini(df, "x", total="total", by="la"),
+        lambda: atkinson(df, "x", "y", by="la"),
+        lambda: isolation(df, "x", total="total", by="la"),
+        lambda: exposure(df, "x", "y", total="total", by="la"),
+        lambda: correlation_ratio(df, "x", total="total", by="la"),
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = fn()
+        assert len(caught) == 1 and caught[0].category is AbsentGroupWarning
+        message = str(caught[0].message)
+        assert "'C': group 'x' has no members" in message and "1 of 3 areas of 'la'" in message
+        assert np.isnan(result["C"]) and result[["A", "B"]].notna().all()
+    # area B is perfectly even, area A completely segregated: computed, not NaN
+    with pytest.warns(AbsentGroupWarning):
+        d = dissimilarity(df, "x", "y", by="la")
+    assert d["A"] == pytest.approx(1.0) and d["B"] == pytest.approx(0.0)
+
+
+def test_area_without_the_comparison_names_it():
+    df = pd.DataFrame({"x": [10, 2, 2, 5], "y": [1, 3, 0, 0], "la": ["A", "A", "B", "B"]})
+    with pytest.warns(AbsentGroupWarning, match=r"'B': comparison group 'y' has no members"):
+        result = gini(df, "x", "y", by="la")
+    assert np.isnan(result["B"]) and np.isfinite(result["A"])
+
+
+# ----------------------------------------------------------------------------
+# bad input
+
+
+def test_group_without_members_in_the_whole_table():
+    df = pd.DataFrame({"x": [0, 0, 0], "y": [1, 2, 3], "total": [1, 2, 3]})
+    for fn in (dissimilarity, gini, atkinson):
+        with pytest.raises(SegindexValueError, match=rf"{fn.__name__}\(\): group 'x' has no members in the whole"):
+            fn(df, "x", "y")
+    with pytest.raises(SegindexValueError, match=r"isolation\(\): group 'x' has no members in the whole table"):
+        isolation(df, "x", total="total")
+    with pytest.raises(SegindexValueError, match=r"comparison group 'x' has no members in the whole table"):
+        dissimilarity(df, "y", "x")
+    with pytest.raises(SegindexValueError, match=r"the rest of the population \(total minus 'y'\) is empty"):
+        dissimilarity(df, "y", total="total")
+
+
+def test_other_none_without_total():
+    with pytest.raises(SegindexValueError, match=r"dissimilarity\(\): the index compares 'x' with the rest.*needs total="):
+        dissimilarity(WORKED, "x")
+    with pytest.raises(SegindexValueError, match=r"isolation\(\): the index weights each unit.*needs total="):
+        isolation(WORKED, "x")
+    with pytest.raises(SegindexValueError, match=r"exposure\(\): the index weights each unit.*needs total="):
+        exposure(WORKED, "x", "y")
+
+
+def test_group_equals_other():
+    with pytest.raises(SegindexValueError, match=r"gini\(\): group and other are both 'x'"):
+        gini(WORKED, "x", "x")
+
+
+def test_exposure_needs_other():
+    with pytest.raises(SegindexValueError, match=r"exposure\(\): the 'other' parameter must name"):
+        exposure(WORKED, "x", None, total="total")
+
+
+def test_total_named_as_group_in_two_group_index():
+    with pytest.raises(SegindexValueError, match=r"'total' is named both as a group and as the total column"):
+        dissimilarity(WORKED, "total", "y", total="total")
+
+
+def test_group_must_be_one_label():
+    with pytest.raises(SegindexTypeError, match=r"the 'group' parameter must be one column name, got list"):
+        dissimilarity(WORKED, ["x"], "y")
+    with pytest.raises(SegindexTypeError, match=r"the 'other' parameter must be one column name, got list"):
+        dissimilarity(WORKED, "x", ["y"])
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(SegindexValueError, match=r"dissimilarity\(\): the other column 'z' is not in the data"):
+        dissimilarity(WORKED, "x", "z")
+    with pytest.raises(SegindexValueError, match=r"isolation\(\): the total column 'persons' is not in the data"):
+        isolation(WORKED, "x", total="persons")
+    with pytest.raises(SegindexValueError, match=r"gini\(\): the 'by' column 'LAD' is not in the data"):
+        gini(WORKED, "x", "y", by="LAD")
+
+
+def test_total_below_group_and_other():
+    with pytest.raises(SegindexValueError, match=r"at unit 'i0' \(row 0\) the groups 'x' \+ 'y' add up to 40"):
+        dissimilarity(WORKED.assign(total=[39, 50, 60]), "x", "y", total="total")
+
+
+@pytest.mark.parametrize("b", ["0.5", None, True, [0.5]])
+def test_atkinson_b_not_a_number(b):
+    with pytest.raises(SegindexTypeError, match=r"atkinson\(\): the 'b' parameter must be a number in \(0, 1\)"):
+        atkinson(WORKED, "x", "y", b=b)
+
+
+@pytest.mark.parametrize("b", [0, 1, -0.5, 1.5, float("nan")])
+def test_atkinson_b_outside_unit_interval(b):
+    with pytest.raises(SegindexValueError, match=r"atkinson\(\): the 'b' parameter must lie strictly between 0 and 1"):
+        atkinson(WORKED, "x", "y", b=b)
