@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import multigroup as _k
-from ..counts import area_codes, as_counts, check_label, check_labels
+from ..counts import _missing_column, area_codes, as_counts, check_label, check_labels
 from ..errors import SegindexValueError
 from ._common import finish, warn_absent
 
@@ -202,6 +202,9 @@ def _decompose(data, groups, within, total, by, caller):
     else:
         check_label(within, "within", caller)
         within_names = [within]
+    for name in within_names:
+        if name not in data.columns:
+            raise _missing_column(data, name, "'within'", caller)
     by_names = list(counts.by or [])
     overlap = set(by_names) & set(within_names)
     if overlap:
@@ -279,7 +282,8 @@ def mutual_information_decomposition(data, groups, within, *, total=None, by=Non
     out = pd.concat(frames, ignore_index=True)
     if d.areas is not None:
         out = out.sort_values(list(d.by), kind="stable").reset_index(drop=True)
-        warn_absent(d.total_M, d.areas, d.by, caller, _area_reason(d.T, d.E), stacklevel=3)
+        # H is NaN wherever M is, and also where only one group is present
+        warn_absent(d.total_M * inv_E, d.areas, d.by, caller, _area_reason(d.T, d.E), stacklevel=3)
     elif np.isnan(d.total_M[0]):
         raise SegindexValueError(f"{caller}(): the table has no population.")
     return out
