@@ -137,11 +137,11 @@ def _unit_points(rng, n_units):
 
 
 def _unit_polygons(points, step):
-    """Voronoi cells of ``points`` clipped to the town outline (a buffer of the points)."""
+    """Voronoi cells of ``points`` clipped to the town outline (a buffered concave hull)."""
     import shapely
 
     seeds = shapely.multipoints(points)
-    outline = shapely.buffer(seeds, 0.75 * step, quad_segs=4).buffer(0.5 * step).buffer(-0.5 * step)
+    outline = shapely.concave_hull(seeds, ratio=0.15).buffer(0.45 * step, quad_segs=8)
     cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=outline))
     # voronoi_polygons does not return cells in input order: match them to their seeds
     tree = shapely.STRtree(cells)
