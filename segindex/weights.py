@@ -1,0 +1,482 @@
+"""Spatial weights as SciPy sparse matrices.
+
+Every builder returns a :class:`scipy.sparse.csr_array` of shape ``(n, n)``
+whose row and column ``i`` is the ``i``-th unit of the input, in the input's
+order; the diagonal is empty (a unit is not its own neighbour). Neighbour
+search uses shapely's :class:`~shapely.STRtree` (contiguity) and
+:class:`scipy.spatial.cKDTree` (distances, nearest neighbours): no all-pairs
+loop and no dense ``n × n`` array.
+
+Distances are only meaningful in a projected coordinate reference system
+(metres; EPSG:27700, the British National Grid, for Britain). A
+GeoDataFrame in longitude/latitude is refused with a message saying how to
+reproject it.
+
+PySAL users can move between these matrices and ``libpysal.weights.W`` with
+:func:`from_libpysal` and :func:`to_libpysal` (libpysal is imported only there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .errors import SegindexTypeError, SegindexValueError
+
+__all__ = [
+    "contiguity_weights",
+    "distance_band_weights",
+    "knn_weights",
+    "unit_points",
+    "from_libpysal",
+    "to_libpysal",
+]
+
+
+# ----------------------------------------------------------------------------
+# input helpers
+
+
+def _geometry(data, caller: str):
+    """The geometries of ``data`` as a shapely array, with its CRS (or None)."""
+    import shapely
+
+    try:
+        import geopandas as gpd
+    except ImportError:  # pragma: no cover - geopandas is a dependency
+        gpd = None
+    if gpd is not None and isinstance(data, gpd.GeoDataFrame):
+        if data._geometry_column_name not in data.columns:
+            raise SegindexValueError(
+                f"{caller}(): the GeoDataFrame has no active geometry column; set one with .set_geometry()."
+            )
+        return np.asarray(data.geometry.values, dtype=object), data.crs
+    if gpd is not None and isinstance(data, gpd.GeoSeries):
+        return np.asarray(data.values, dtype=object), data.crs
+    if isinstance(data, (np.ndarray, list, tuple)):
+        geoms = np.asarray(data, dtype=object)
+        if geoms.ndim == 1 and geoms.size and all(isinstance(g, shapely.Geometry) for g in geoms):
+            return geoms, None
+    raise SegindexTypeError(
+        f"{caller}(): the 'data' parameter must be a GeoDataFrame, a GeoSeries or an array "
+        f"of shapely geometries, got {type(data).__name__} instead. Read boundary files with "
+        "geopandas.read_file."
+    )
+
+
+def check_projected(crs, caller: str) -> None:
+    """Refuse a geographic CRS for distance-based work."""
+    if crs is not None and getattr(crs, "is_geographic", False):
+        raise SegindexValueError(
+            f"{caller}(): the data are in a geographic coordinate reference system ({crs.to_string()}, "
+            "degrees of longitude/latitude), where distances are not in metres. Reproject first, "
+            "for Britain with data.to_crs(27700) (British National Grid), or to a suitable local "
+            "projected CRS elsewhere."
+        )
+
+
+def _check_geometries(geoms, caller: str) -> None:
+    import shapely
+
+    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if missing.size:
+        raise SegindexValueError(
+            f"{caller}(): unit at row {int(missing[0])} has a missing or empty geometry "
+            f"({missing.size} in all). Every unit needs a geometry; drop or repair them explicitly."
+        )
+
+
+def unit_points(data, points=None, *, caller: str = "unit_points") -> np.ndarray:
+    """The ``(n, 2)`` coordinates standing for each unit.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or DataFrame
+        The units.
+    points : None, pair of column names, or array of shape (n, 2)
+        ``None``: the geometry's points (each polygon's representative point,
+        which lies inside it, unlike a centroid); two column names such as
+        ``("easting", "northing")``: those columns; an array: used as given,
+        for example population-weighted centroids.
+    caller : str
+        Name of the public function, used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, C-contiguous, shape ``(n, 2)``.
+
+    Raises
+    ------
+    SegindexValueError
+        Geographic CRS, wrong shape, missing or non-finite coordinates.
+    SegindexTypeError
+        No geometry and no ``points``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"e": [0.0, 100.0], "n": [0.0, 50.0]})
+    >>> unit_points(df, ("e", "n")).tolist()
+    [[0.0, 0.0], [100.0, 50.0]]
+    """
+    import shapely
+
+    n = len(data)
+    if points is None:
+        geoms, crs = _geometry(data, caller)
+        check_projected(crs, caller)
+        _check_geometries(geoms, caller)
+        is_point = shapely.get_type_id(geoms) == 0
+        if not is_point.all():
+            geoms = geoms.copy()
+            geoms[~is_point] = shapely.point_on_surface(geoms[~is_point])
+        xy = shapely.get_coordinates(geoms)
+        return np.ascontiguousarray(xy, dtype=np.float64)
+    crs = getattr(data, "crs", None) if hasattr(data, "geometry") else None
+    check_projected(crs, caller)
+    if isinstance(points, (tuple, list)) and len(points) == 2 and all(isinstance(p, Hashable) for p in points) \
+            and isinstance(data, pd.DataFrame) and all(p in data.columns for p in points):
+        xy = np.column_stack([pd.to_numeric(data[p], errors="coerce").to_numpy(dtype=float) for p in points])
+        where = f"columns {points[0]!r}, {points[1]!r}"
+    elif isinstance(points, (tuple, list)) and len(points) == 2 and all(isinstance(p, str) for p in points):
+        raise SegindexValueError(
+            f"{caller}(): points={tuple(points)!r} names columns that are not all in the data."
+        )
+    else:
+        xy = np.asarray(points, dtype=np.float64)
+        where = "the points array"
+    if xy.ndim != 2 or xy.shape != (n, 2):
+        raise SegindexValueError(
+            f"{caller}(): {where} must have shape ({n}, 2) (one x, y pair per unit), got {xy.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+    if bad.size:
+        raise SegindexValueError(
+            f"{caller}(): {where} hold a missing or non-finite coordinate at row {int(bad[0])}; "
+            "every unit needs a location."
+        )
+    return np.ascontiguousarray(xy)
+
+
+def _csr(rows, cols, vals, n) -> sp.csr_array:
+    w = sp.csr_array((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n, n))
+    w.sum_duplicates()
+    w.sort_indices()
+    return w
+
+
+# ----------------------------------------------------------------------------
+# builders
+
+
+def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> sp.csr_array:
+    """Contiguity weights between polygons: queen or rook, binary or boundary length.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or array of shapely polygons
+        The units, in the order of the matrix.
+    kind : {"queen", "rook"}, default "queen"
+        Queen: units whose polygons touch anywhere (a shared corner suffices).
+        Rook: units sharing a stretch of boundary of positive length.
+    value : {"binary", "length"}, default "binary"
+        ``"binary"``: weight 1 for each neighbour pair; ``"length"``: the length
+        of the shared boundary (in CRS units; pairs touching only at a point
+        get no entry), as Wong's D(w) uses.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Symmetric ``(n, n)`` matrix, empty diagonal, rows in the input order.
+
+    Raises
+    ------
+    SegindexValueError
+        Unknown ``kind``/``value``; a missing or empty geometry; lengths
+        requested in a geographic CRS.
+    SegindexTypeError
+        ``data`` holds no geometries.
+
+    Notes
+    -----
+    Candidate pairs come from a shapely :class:`~shapely.STRtree` query with the
+    ``intersects`` predicate; for rook and length weights the length of the
+    intersection of the two boundaries is computed (vectorised GEOS). Polygons
+    that overlap count as queen neighbours. Boundaries that do not meet
+    exactly (gaps, slivers from generalisation) do not make neighbours: build
+    weights from topologically clean boundaries.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> cells = [box(0, 0, 1, 1), box(1, 0, 2, 1), box(1, 1, 2, 2)]
+    >>> contiguity_weights(cells).toarray().tolist()
+    [[0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    >>> contiguity_weights(cells, "rook").toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    import shapely
+
+    caller = "contiguity_weights"
+    if kind not in ("queen", "rook"):
+        raise SegindexValueError(f"{caller}(): kind must be 'queen' or 'rook', got {kind!r}.")
+    if value not in ("binary", "length"):
+        raise SegindexValueError(f"{caller}(): value must be 'binary' or 'length', got {value!r}.")
+    geoms, crs = _geometry(data, caller)
+    _check_geometries(geoms, caller)
+    if value == "length":
+        check_projected(crs, caller)
+    n = geoms.shape[0]
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if kind == "rook" or value == "length":
+        bounds = shapely.boundary(geoms)
+        shared = shapely.length(shapely.intersection(bounds[left], bounds[right]))
+        keep = shared > 0.0
+        left, right, shared = left[keep], right[keep], shared[keep]
+        vals = shared if value == "length" else np.ones(left.shape[0])
+    else:
+        vals = np.ones(left.shape[0])
+    rows = np.concatenate([left, right])
+    cols = np.concatenate([right, left])
+    return _csr(rows, cols, np.concatenate([vals, vals]), n)
+
+
+def distance_band_weights(data, distance: float, *, points=None, value: str = "binary") -> sp.csr_array:
+    """Units within a distance of each other: binary or inverse-distance weights.
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or DataFrame
+        The units (points, or polygons represented by their representative
+        points).
+    distance : float
+        The band, in CRS units (metres in EPSG:27700); pairs with
+        ``d_ij <= distance`` are neighbours.
+    points : see :func:`unit_points`
+        Where the units are, when not their geometry.
+    value : {"binary", "distance", "inverse"}, default "binary"
+        The weight stored: 1, ``d_ij``, or ``1 / d_ij`` (coincident points
+        with ``"inverse"`` are an error).
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+
+    Raises
+    ------
+    SegindexValueError
+        Geographic CRS (reproject with ``data.to_crs(27700)``), a non-positive
+        distance, bad points, or coincident points with ``value="inverse"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [0.0, 300.0, 1000.0], "y": [0.0, 400.0, 0.0]})
+    >>> distance_band_weights(df, 600, points=("x", "y"), value="distance").toarray().tolist()
+    [[0.0, 500.0, 0.0], [500.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    """
+    from scipy.spatial import cKDTree
+
+    caller = "distance_band_weights"
+    _check_positive(distance, "distance", caller)
+    if value not in ("binary", "distance", "inverse"):
+        raise SegindexValueError(
+            f"{caller}(): value must be 'binary', 'distance' or 'inverse', got {value!r}."
+        )
+    xy = unit_points(data, points, caller=caller)
+    n = xy.shape[0]
+    tree = cKDTree(xy)
+    pairs = tree.sparse_distance_matrix(tree, float(distance), output_type="ndarray")
+    i, j, d = pairs["i"], pairs["j"], pairs["v"]
+    off = i != j  # the ndarray output keeps zero distances (coincident points), so only drop self-pairs
+    i, j, d = i[off], j[off], d[off]
+    if value == "binary":
+        vals = np.ones(i.shape[0])
+    elif value == "distance":
+        vals = d
+    else:
+        if (d == 0).any():
+            raise SegindexValueError(
+                f"{caller}(): some units share the same point, so inverse-distance weights are infinite; "
+                "use value='binary' or move the points apart."
+            )
+        vals = 1.0 / d
+    w = sp.csr_array((vals, (i, j)), shape=(n, n))
+    w.sort_indices()
+    return w
+
+
+def knn_weights(data, k: int, *, points=None) -> sp.csr_array:
+    """Each unit's ``k`` nearest other units (binary; not symmetric in general).
+
+    Parameters
+    ----------
+    data : GeoDataFrame, GeoSeries or DataFrame
+        The units.
+    k : int
+        Number of neighbours, ``1 <= k < n``.
+    points : see :func:`unit_points`
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Row ``i`` has ones at the ``k`` nearest units to unit ``i``. Ties at
+        the ``k``-th distance are broken by the k-d tree's order.
+
+    Raises
+    ------
+    SegindexValueError
+        Geographic CRS, ``k`` out of range, bad points.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 5.0], "y": [0.0, 0.0, 0.0]})
+    >>> knn_weights(df, 1, points=("x", "y")).toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    from scipy.spatial import cKDTree
+
+    caller = "knn_weights"
+    xy = unit_points(data, points, caller=caller)
+    n = xy.shape[0]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
+        raise SegindexValueError(
+            f"{caller}(): k must be an integer from 1 to n - 1 = {n - 1}, got {k!r}."
+        )
+    _, idx = cKDTree(xy).query(xy, k=k + 1)
+    rows = np.repeat(np.arange(n), k + 1)
+    cols = idx.ravel()
+    keep = cols != rows
+    # where coincident points push a unit out of its own first slot, drop the farthest extra
+    rows, cols = rows[keep], cols[keep]
+    counts = np.bincount(rows, minlength=n)
+    if (counts > k).any():
+        order = np.argsort(rows, kind="stable")
+        rows, cols = rows[order], cols[order]
+        rank = np.arange(rows.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows, cols = rows[rank < k], cols[rank < k]
+    w = sp.csr_array((np.ones(rows.shape[0]), (rows, cols)), shape=(n, n))
+    w.sort_indices()
+    return w
+
+
+def _check_positive(value, name, caller):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
+        raise SegindexValueError(f"{caller}(): {name} must be a positive number, got {value!r}.")
+
+
+def check_weights(w, n: int, caller: str) -> sp.csr_array:
+    """A square sparse matrix of the right size, as a float64 CSR array with sorted indices."""
+    if not (sp.issparse(w)):
+        raise SegindexTypeError(
+            f"{caller}(): the 'w' parameter must be a scipy.sparse matrix (e.g. from "
+            f"segindex.weights.contiguity_weights), got {type(w).__name__} instead. Convert a "
+            "libpysal W with segindex.weights.from_libpysal(w)."
+        )
+    if w.shape != (n, n):
+        raise SegindexValueError(
+            f"{caller}(): the weights matrix has shape {w.shape}, but the data have {n} units; "
+            f"it must be ({n}, {n}) with rows in the data's order."
+        )
+    w = sp.csr_array(w, dtype=np.float64)
+    w.sort_indices()
+    if w.nnz and (not np.isfinite(w.data).all() or (w.data < 0).any()):
+        raise SegindexValueError(f"{caller}(): the weights must be finite and non-negative.")
+    return w
+
+
+# ----------------------------------------------------------------------------
+# libpysal interoperability
+
+
+def from_libpysal(w, ids=None) -> sp.csr_array:
+    """A ``libpysal.weights.W`` as a CSR array.
+
+    Parameters
+    ----------
+    w : libpysal.weights.W
+    ids : sequence, optional
+        The unit order wanted (e.g. ``data.index``); default ``w.id_order``.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+
+    Raises
+    ------
+    SegindexTypeError
+        ``w`` is not a libpysal W.
+    SegindexValueError
+        ``ids`` do not match the W's ids.
+    """
+    caller = "from_libpysal"
+    if not (hasattr(w, "neighbors") and hasattr(w, "weights") and hasattr(w, "id_order")):
+        raise SegindexTypeError(
+            f"{caller}(): expected a libpysal.weights.W, got {type(w).__name__} instead."
+        )
+    order = list(w.id_order) if ids is None else list(ids)
+    if set(order) != set(w.neighbors) or len(order) != len(w.neighbors):
+        raise SegindexValueError(
+            f"{caller}(): ids must be exactly the W's {len(w.neighbors)} ids (in any order), "
+            f"got {len(order)} ids."
+        )
+    pos = {key: p for p, key in enumerate(order)}
+    rows, cols, vals = [], [], []
+    for key in order:
+        nbrs = w.neighbors[key]
+        rows.extend([pos[key]] * len(nbrs))
+        cols.extend(pos[j] for j in nbrs)
+        vals.extend(w.weights[key])
+    n = len(order)
+    return _csr(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), vals, n)
+
+
+def to_libpysal(w, ids=None):
+    """A sparse weights matrix as a ``libpysal.weights.W`` (libpysal imported here).
+
+    Parameters
+    ----------
+    w : scipy.sparse matrix
+    ids : sequence, optional
+        Unit ids in row order (e.g. ``data.index``); default ``0 .. n-1``.
+
+    Returns
+    -------
+    libpysal.weights.W
+
+    Raises
+    ------
+    ImportError
+        libpysal is not installed (``pip install libpysal``).
+    """
+    caller = "to_libpysal"
+    try:
+        from libpysal.weights import W
+    except ImportError as exc:  # pragma: no cover - libpysal comes with the dev extras
+        raise ImportError(f"{caller}() needs libpysal: pip install libpysal") from exc
+    if not sp.issparse(w) or w.shape[0] != w.shape[1]:
+        raise SegindexTypeError(f"{caller}(): expected a square scipy.sparse matrix, got {type(w).__name__}.")
+    w = sp.csr_array(w, dtype=np.float64)
+    n = w.shape[0]
+    labels = list(range(n)) if ids is None else list(ids)
+    if len(labels) != n:
+        raise SegindexValueError(f"{caller}(): {len(labels)} ids given for {n} rows.")
+    neighbors, weights = {}, {}
+    for i in range(n):
+        start, stop = w.indptr[i], w.indptr[i + 1]
+        neighbors[labels[i]] = [labels[j] for j in w.indices[start:stop]]
+        weights[labels[i]] = w.data[start:stop].tolist()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libpysal warns about islands; the matrix says it
+        return W(neighbors, weights, id_order=labels, silence_warnings=True)
