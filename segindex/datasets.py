@@ -148,7 +148,14 @@ def _unit_polygons(points, step):
     pairs = tree.query(shapely.points(points), predicate="within")
     order = np.empty(len(points), dtype=np.int64)
     order[pairs[0]] = pairs[1]
-    return shapely.intersection(cells[order], outline)
+    clipped = shapely.intersection(cells[order], outline)
+    # a cell cut by a bend of the outline keeps only the piece around its seed
+    multi = np.flatnonzero(shapely.get_type_id(clipped) != 3)
+    for i in multi.tolist():
+        parts = shapely.get_parts(clipped[i])
+        seed = shapely.points(points[i])
+        clipped[i] = parts[np.argmin(shapely.distance(parts, seed))]
+    return clipped
 
 
 def _weights(xy, rng):
