@@ -1,0 +1,27 @@
+"""Maps and charts of segregation results (matplotlib; mapclassify for classed maps).
+
+Every function takes ``ax=None`` (a new figure when omitted), returns the
+matplotlib Axes and never calls ``plt.show()``. Figures made from real data
+should carry a source line (``source=``); the standard attribution strings are
+in :mod:`segindex.plot._base` (``ONS_2011``, ``DFE_2023``, ``OS_ROYAL_MAIL``,
+``SYNTHETIC_NOTE``).
+"""
+
+from ._base import DFE_2023, ONS_2011, OS_ROYAL_MAIL, SYNTHETIC_NOTE
+from .charts import index_by_year, indices_by_group, schools_vs_neighbourhoods
+from .maps import SCHEMES, choropleth, school_points
+
+# --- other plotting modules (spatial, trends, schools) are re-exported below ---
+
+__all__ = [
+    "choropleth",
+    "school_points",
+    "index_by_year",
+    "schools_vs_neighbourhoods",
+    "indices_by_group",
+    "SCHEMES",
+    "ONS_2011",
+    "DFE_2023",
+    "OS_ROYAL_MAIL",
+    "SYNTHETIC_NOTE",
+]

@@ -1,0 +1,448 @@
+"""Maps: classed choropleths of any per-unit column, and schools over residents."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SegindexTypeError, SegindexValueError
+from ._base import add_source, get_ax
+
+__all__ = ["choropleth", "school_points", "SCHEMES"]
+
+#: Classification schemes of :func:`choropleth` and the mapclassify classifier behind each.
+SCHEMES = {
+    "quantiles": "Quantiles",
+    "natural_breaks": "FisherJenks",  # Jenks' optimal breaks, exact and deterministic
+    "fisher_jenks": "FisherJenks",
+    "equal_interval": "EqualInterval",
+    "headtail_breaks": "HeadTailBreaks",
+    "std_mean": "StdMean",
+    "box_plot": "BoxPlot",
+    "user_defined": "UserDefined",
+}
+
+_MISSING_COLOR = "#f2f2f2"
+_MISSING_HATCH = "////"
+
+
+def _check_geoframe(gdf, name: str, caller: str):
+    import geopandas as gpd
+
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise SegindexTypeError(
+            f"{caller}(): '{name}' must be a GeoDataFrame with a geometry column, got "
+            f"{type(gdf).__name__}. Read boundaries with geopandas.read_file or segindex.io, "
+            "or join your table to them first."
+        )
+    if len(gdf) == 0:
+        raise SegindexValueError(f"{caller}(): '{name}' is empty (0 rows); there is nothing to draw.")
+
+
+def _values(gdf, column, name: str, caller: str) -> np.ndarray:
+    """A float column of ``gdf`` (NaN = missing), or a clear error."""
+    if column not in gdf.columns:
+        shown = ", ".join(repr(c) for c in list(gdf.columns)[:12])
+        more = ", ..." if gdf.shape[1] > 12 else ""
+        raise SegindexValueError(
+            f"{caller}(): the column {column!r} given as '{name}' is not in the table. "
+            f"Its columns are: {shown}{more}."
+        )
+    col = gdf[column]
+    if isinstance(col, pd.DataFrame):
+        raise SegindexValueError(f"{caller}(): the table has several columns named {column!r}; rename them.")
+    if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+        raise SegindexTypeError(
+            f"{caller}(): the column {column!r} given as '{name}' must be numeric, got dtype {col.dtype}. "
+            "Convert it with pandas.to_numeric first."
+        )
+    values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.isinf(values)
+    if bad.any():
+        first = gdf.index[int(np.flatnonzero(bad)[0])]
+        raise SegindexValueError(
+            f"{caller}(): the column {column!r} holds an infinite value (first at row {first!r}); "
+            "replace it with NaN to draw that unit as missing, or fix the calculation."
+        )
+    return values
+
+
+def _set_map_axes(ax, gdf) -> None:
+    """No ticks, equal aspect (corrected for latitude in a geographic CRS)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    crs = gdf.crs
+    if crs is not None and crs.is_geographic:
+        y = np.mean(gdf.total_bounds[[1, 3]])
+        ax.set_aspect(1.0 / math.cos(math.radians(y)))
+    else:
+        ax.set_aspect("equal")
+
+
+def _number_format(values: np.ndarray, fmt):
+    """A function turning one number into legend text."""
+    if fmt is not None:
+        return fmt.format
+    finite = values[np.isfinite(values)]
+    span = float(np.ptp(finite)) if finite.size else 0.0
+    top = float(np.max(np.abs(finite))) if finite.size else 0.0
+    if top >= 1000:
+        digits = 0
+    elif span >= 10:
+        digits = 1
+    elif span >= 1:
+        digits = 2
+    else:
+        digits = 3
+    return lambda v: f"{v:,.{digits}f}"
+
+
+def _classify(values: np.ndarray, scheme: str, k: int, bins, caller: str):
+    import mapclassify
+
+    if scheme not in SCHEMES:
+        raise SegindexValueError(
+            f"{caller}(): 'scheme' must be one of {', '.join(repr(s) for s in SCHEMES)} "
+            f"or None (a continuous colour bar), got {scheme!r}."
+        )
+    if scheme == "user_defined":
+        if bins is None:
+            raise SegindexValueError(
+                f"{caller}(): scheme='user_defined' needs bins= (the upper bounds of the classes), "
+                "for example bins=[0.5, 1, 2, 4]."
+            )
+        bins = [float(b) for b in bins]
+        if bins[-1] < values.max():
+            bins = bins + [float(values.max())]
+        return mapclassify.UserDefined(values, bins=bins)
+    if bins is not None:
+        raise SegindexValueError(f"{caller}(): bins= is only used with scheme='user_defined', not {scheme!r}.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise SegindexValueError(f"{caller}(): 'k' (the number of classes) must be an integer >= 2, got {k!r}.")
+    distinct = np.unique(values).size
+    cls = getattr(mapclassify, SCHEMES[scheme])
+    if scheme in ("headtail_breaks", "std_mean", "box_plot"):
+        return cls(values)
+    return cls(values, k=int(min(k, max(distinct, 1))))
+
+
+def _class_labels(classifier, values: np.ndarray, fmt) -> list[str]:
+    show = _number_format(values, fmt)
+    lows = [float(values.min())] + [float(b) for b in classifier.bins[:-1]]
+    labels = []
+    for i, (lo, hi) in enumerate(zip(lows, classifier.bins, strict=True)):
+        hi = min(float(hi), float(values.max())) if i == len(lows) - 1 else float(hi)
+        labels.append(f"{show(lo)} – {show(hi)}")
+    return labels
+
+
+def choropleth(
+    gdf,
+    column,
+    *,
+    ax=None,
+    scheme="quantiles",
+    k=5,
+    bins=None,
+    cmap="YlGnBu",
+    legend=True,
+    legend_title=None,
+    fmt=None,
+    title=None,
+    source=None,
+    edgecolor="white",
+    linewidth=0.2,
+    vmin=None,
+    vmax=None,
+):
+    """Map one per-unit column (group shares, location quotients, any number).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        One row per unit with a polygon (or point) geometry.
+    column : column label
+        The numeric column to map. NaN marks a missing value: the unit is drawn
+        hatched in light grey and the legend says how many units are missing.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    scheme : str or None, default "quantiles"
+        How to class the values (via mapclassify): ``"quantiles"``,
+        ``"natural_breaks"`` (Jenks' optimal breaks, as ``"fisher_jenks"``),
+        ``"equal_interval"``, ``"headtail_breaks"``, ``"std_mean"``,
+        ``"box_plot"`` or ``"user_defined"`` (with ``bins``). ``None`` draws a
+        continuous colour scale with a colour bar.
+    k : int, default 5
+        Number of classes (fewer when the column has fewer distinct values).
+    bins : list of float, optional
+        Upper bounds of the classes for ``scheme="user_defined"``; a last class
+        up to the maximum is added when needed. Location quotients read well
+        with ``bins=[0.5, 0.8, 1.25, 2, 4]`` and a diverging ``cmap``.
+    cmap : str or Colormap, default "YlGnBu"
+        Colour map.
+    legend : bool, default True
+        Draw the classed legend (or the colour bar).
+    legend_title : str, optional
+        Legend title; the column name when omitted.
+    fmt : str, optional
+        Format of the legend numbers, e.g. ``"{:.0%}"`` for shares; chosen from
+        the range of the values when omitted.
+    title : str, optional
+        Axes title.
+    source : str, optional
+        Source/attribution line written under the map (see
+        :mod:`segindex.plot._base` for the standard strings).
+    edgecolor, linewidth
+        Unit outlines.
+    vmin, vmax : float, optional
+        Range of a continuous scale (``scheme=None``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from segindex.datasets import example_town
+    >>> from segindex.plot.maps import choropleth
+    >>> units = example_town(0).units
+    >>> units["share"] = units["pakistani"] / units["total"]
+    >>> ax = choropleth(units, "share", fmt="{:.0%}", source="Synthetic data")
+    >>> len(ax.get_legend().get_texts())
+    5
+    """
+    import matplotlib as mpl
+    from matplotlib.patches import Patch
+
+    caller = "choropleth"
+    _check_geoframe(gdf, "gdf", caller)
+    values = _values(gdf, column, "column", caller)
+    missing = np.isnan(values)
+    present = values[~missing]
+    if present.size == 0:
+        raise SegindexValueError(
+            f"{caller}(): the column {column!r} has no values (all {len(values)} are missing); nothing to map."
+        )
+    ax = get_ax(ax)
+    colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    geoms = gdf.geometry
+    handles = []
+    if scheme is None:
+        if bins is not None:
+            raise SegindexValueError(f"{caller}(): bins= is only used with scheme='user_defined', not None.")
+        norm = mpl.colors.Normalize(
+            vmin=float(present.min()) if vmin is None else vmin,
+            vmax=float(present.max()) if vmax is None else vmax,
+        )
+        colors = colormap(norm(present))
+    else:
+        classifier = _classify(present, scheme, k, bins, caller)
+        n_classes = len(classifier.bins)
+        palette = colormap(np.linspace(0.08, 0.95, n_classes)) if n_classes > 1 else colormap([0.6])
+        colors = palette[classifier.yb]
+        labels = _class_labels(classifier, present, fmt)
+        counts = np.bincount(classifier.yb, minlength=n_classes)
+        handles = [
+            Patch(facecolor=palette[i], edgecolor="0.6", linewidth=0.4, label=f"{labels[i]}  ({counts[i]})")
+            for i in range(n_classes)
+        ]
+    geoms[~missing].plot(ax=ax, color=colors, edgecolor=edgecolor, linewidth=linewidth)
+    if missing.any():
+        geoms[missing].plot(
+            ax=ax, facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH, linewidth=linewidth
+        )
+        handles.append(
+            Patch(facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH,
+                  label=f"No data  ({int(missing.sum())})")
+        )
+    if legend:
+        heading = str(column) if legend_title is None else legend_title
+        if scheme is None:
+            mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
+            bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02)
+            bar.set_label(heading)
+            if fmt is not None:
+                bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.format(v)))
+            if handles:
+                ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+        else:
+            ax.legend(
+                handles=handles,
+                title=heading,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=8,
+                title_fontsize=9,
+                frameon=False,
+            )
+    _set_map_axes(ax, gdf)
+    if title:
+        ax.set_title(title)
+    add_source(ax, source)
+    return ax
+
+
+def _nice(value: float) -> float:
+    """``value`` rounded to two significant figures."""
+    if value <= 0:
+        return 0.0
+    digits = 1 - int(math.floor(math.log10(value)))
+    return float(round(value, digits))
+
+
+def school_points(
+    schools,
+    residents=None,
+    *,
+    share_column,
+    size_column="roll",
+    residents_column=None,
+    ax=None,
+    cmap="YlGnBu",
+    vmax=None,
+    max_size=220.0,
+    fmt="{:.0%}",
+    legend=True,
+    label=None,
+    title=None,
+    source=None,
+):
+    """Schools as points (size = roll, colour = a share) over a residential map.
+
+    Schools and residential units are coloured on the same continuous scale,
+    so a school that stands out from its surroundings is more (or less)
+    segregated than its neighbourhood.
+
+    Parameters
+    ----------
+    schools : geopandas.GeoDataFrame
+        One row per school with a point geometry.
+    residents : geopandas.GeoDataFrame, optional
+        Residential units (polygons) drawn underneath, in the same CRS.
+    share_column : column label
+        Numeric column of ``schools`` giving each point's colour, usually a
+        group's share of pupils (0 to 1). NaN (e.g. a school with no pupils)
+        is drawn as a hollow grey marker and counted in the legend.
+    size_column : column label, default "roll"
+        Numeric column of ``schools`` giving marker areas (proportional).
+    residents_column : column label, optional
+        Column of ``residents`` giving the background colour; defaults to
+        ``share_column``. Missing values are hatched.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    cmap : str, default "YlGnBu"
+        Colour map of both layers.
+    vmax : float, optional
+        Top of the colour scale (bottom is 0); the largest share when omitted.
+    max_size : float, default 220
+        Marker area (points²) of the largest school.
+    fmt : str, default "{:.0%}"
+        Format of the colour-bar numbers.
+    legend : bool, default True
+        Draw the colour bar and the size legend.
+    label : str, optional
+        Colour-bar label; ``share_column`` when omitted.
+    title, source : str, optional
+        Title, and source/attribution line under the map.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from segindex.datasets import example_town
+    >>> from segindex.plot.maps import school_points
+    >>> town = example_town(0)
+    >>> schools = town.schools.assign(share=town.schools["pakistani"] / town.schools["roll"])
+    >>> units = town.units.assign(share=town.units["pakistani"] / town.units["total"])
+    >>> ax = school_points(schools, units, share_column="share")
+    >>> len(ax.collections[-1].get_offsets())
+    100
+    """
+    import matplotlib as mpl
+    from matplotlib.lines import Line2D
+
+    caller = "school_points"
+    _check_geoframe(schools, "schools", caller)
+    if not (schools.geom_type == "Point").all():
+        raise SegindexValueError(
+            f"{caller}(): 'schools' must hold points (school locations); found "
+            f"{', '.join(sorted(set(schools.geom_type.dropna())))} geometries. "
+            "Use .representative_point() to turn school sites into points."
+        )
+    share = _values(schools, share_column, "share_column", caller)
+    size = _values(schools, size_column, "size_column", caller)
+    if np.any(size[np.isfinite(size)] < 0):
+        raise SegindexValueError(f"{caller}(): the size column {size_column!r} has negative values.")
+    background = None
+    if residents is not None:
+        _check_geoframe(residents, "residents", caller)
+        if schools.crs is not None and residents.crs is not None and schools.crs != residents.crs:
+            raise SegindexValueError(
+                f"{caller}(): 'schools' ({schools.crs.to_string()}) and 'residents' "
+                f"({residents.crs.to_string()}) are in different CRSs; reproject one, e.g. "
+                "schools.to_crs(residents.crs) (EPSG:27700 for Britain)."
+            )
+        background = _values(residents, share_column if residents_column is None else residents_column,
+                             "residents_column", caller)
+    top = np.nanmax(np.concatenate([share, background if background is not None else []]))
+    norm = mpl.colors.Normalize(vmin=0.0, vmax=float(top) if vmax is None else float(vmax))
+    colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    ax = get_ax(ax)
+    if residents is not None:
+        miss = np.isnan(background)
+        geoms = residents.geometry
+        if (~miss).any():
+            geoms[~miss].plot(ax=ax, color=colormap(norm(background[~miss])), edgecolor="white",
+                              linewidth=0.2, alpha=0.75)
+        if miss.any():
+            geoms[miss].plot(ax=ax, facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH,
+                             linewidth=0.2)
+    size_top = float(np.nanmax(size)) if np.isfinite(size).any() else 0.0
+    scale = max_size / size_top if size_top > 0 else 0.0
+    areas = np.where(np.isfinite(size), size, 0.0) * scale + 4.0
+    xs, ys = schools.geometry.x.to_numpy(), schools.geometry.y.to_numpy()
+    nan = np.isnan(share)
+    order = np.argsort(-areas, kind="stable")  # big schools first, so small ones stay visible
+    face = np.zeros((len(share), 4))
+    face[~nan] = colormap(norm(share[~nan]))
+    face[nan] = (1.0, 1.0, 1.0, 0.0)
+    edge = np.where(nan[:, None], np.array([[0.45, 0.45, 0.45, 1.0]]), np.array([[0.1, 0.1, 0.1, 1.0]]))
+    ax.scatter(xs[order], ys[order], s=areas[order], c=face[order], edgecolors=edge[order],
+               linewidths=0.6, zorder=3)
+    if legend:
+        mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
+        bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.55, pad=0.02)
+        text = str(share_column) if label is None else label
+        bar.set_label(f"{text}\n(dots: schools; areas: residents)" if residents is not None else text)
+        if fmt is not None:
+            bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.format(v)))
+        handles = []
+        if size_top > 0:
+            for v in sorted({_nice(size_top / 4), _nice(size_top / 2), _nice(size_top)}):
+                if v > 0:
+                    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="white",
+                                          markeredgecolor="0.1", markersize=math.sqrt(v * scale + 4.0),
+                                          label=f"{v:,.0f}"))
+        if nan.any():
+            handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
+                                  markeredgecolor="0.45", markersize=5, label=f"no value  ({int(nan.sum())})"))
+        if handles:
+            ax.legend(handles=handles, title=str(size_column), loc="lower left", fontsize=8,
+                      title_fontsize=8, framealpha=0.85, edgecolor="0.8", labelspacing=1.1, borderpad=0.8)
+    _set_map_axes(ax, residents if residents is not None else schools)
+    if title:
+        ax.set_title(title)
+    add_source(ax, source)
+    return ax
