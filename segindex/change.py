@@ -123,7 +123,8 @@ def _code_column(frame: pd.DataFrame, column, role: str, caller: str) -> np.ndar
     return values.astype(str).to_numpy()
 
 
-def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change_column="CHGIND", keep=None):
+def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change_column="CHGIND", keep=None,
+                     straddling="error"):
     r"""The smallest units that are the same place in two census geographies.
 
     A lookup between two geographies (one row per old-code/new-code pair, as
@@ -145,7 +146,14 @@ def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change
         has none.
     keep : list of column names, optional
         Attributes of the lookup to carry to each comparable unit (e.g.
-        ``["LAD22CD", "LAD22NM"]``). Each must take one value per unit.
+        ``["LAD22CD", "LAD22NM"]``). Each should take one value per unit.
+    straddling : {"error", "join"}, default "error"
+        What to do with a comparable unit whose ``keep`` attribute takes
+        several values (in the ONS exact-fit lookup, 3 units straddle local
+        authority boundaries): raise, naming them, or label it with the values
+        joined by ``" / "`` (e.g. ``"Gateshead / Northumberland"``), so that it
+        forms an area of its own and nobody is silently assigned to the wrong
+        one. The attributes table marks such units in a ``straddles`` column.
 
     Returns
     -------
@@ -190,6 +198,8 @@ def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change
     ['unchanged', 'split', 'merged']
     """
     caller = "comparable_units"
+    if straddling not in ("error", "join"):
+        raise SegindexValueError(f"{caller}(): 'straddling' must be \"error\" or \"join\", got {straddling!r}.")
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -239,6 +249,7 @@ def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change
     attributes = pd.DataFrame(
         {"n_old": n_old_per, "n_new": n_new_per, "type": kind}, index=unit_index
     )
+    straddle = np.zeros(n_comp, dtype=bool)
     if keep:
         row_comp = comp_old[old_idx]
         for column in keep:
@@ -246,16 +257,25 @@ def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change
             codes, uniques = pd.factorize(values)
             per = pd.DataFrame({"c": row_comp, "v": codes}).drop_duplicates()
             clash = per["c"].duplicated(keep=False).to_numpy()
-            if clash.any():
-                unit = labels[per["c"].to_numpy()[clash][0]]
+            if clash.any() and straddling == "error":
+                bad = np.unique(per["c"].to_numpy()[clash])
                 raise SegindexValueError(
-                    f"{caller}(): the keep column {column!r} takes more than one value in comparable "
-                    f"unit {unit!r}; keep only attributes that are constant within a unit "
-                    "(the unit straddles their boundary)."
+                    f"{caller}(): the keep column {column!r} takes more than one value in {bad.size} "
+                    f"comparable units ({_listing(labels[bad])}): they straddle a boundary of {column!r}. "
+                    "Pass straddling=\"join\" to label them with the values joined by ' / ' (they then "
+                    "form areas of their own), or keep only attributes constant within a unit."
                 )
             out = np.empty(n_comp, dtype=object)
-            out[per["c"].to_numpy()] = np.asarray(uniques, dtype=object)[per["v"].to_numpy()]
+            names = np.asarray(uniques, dtype=object)[per["v"].to_numpy()]
+            out[per["c"].to_numpy()] = names
+            if clash.any():
+                joined = pd.Series(names[clash]).astype(str).groupby(per["c"].to_numpy()[clash]).agg(
+                    lambda v: " / ".join(sorted(set(v))))
+                out[joined.index.to_numpy()] = joined.to_numpy()
             attributes[column] = out
+            straddle |= np.isin(np.arange(n_comp), per["c"].to_numpy()[clash])
+    if keep:
+        attributes["straddles"] = straddle
     types = ["unchanged", "split", "merged", "irregular"]
     report = pd.DataFrame(
         {
