@@ -286,7 +286,8 @@ def _read_text_table(path: Path, sep: str, caller: str, **kwargs) -> pd.DataFram
 
 
 def _missing_column(column, columns, what: str, caller: str, source: str) -> SegindexValueError:
-    close = difflib.get_close_matches(str(column), [str(c) for c in columns], n=3)
+    lower = {str(c).casefold(): str(c) for c in columns}
+    close = [lower[c] for c in difflib.get_close_matches(str(column).casefold(), list(lower), n=3)]
     hint = f" Did you mean {close}?" if close else ""
     return SegindexValueError(
         f"{caller}(): {what} column {column!r} is not in {source}.{hint} Available columns: {list(columns)}."
@@ -888,6 +889,7 @@ def read_school_census(path, *, phase=None, la=None, state_funded=None, groups: 
                 f"{_label(ids[first])!r}; pupil counts must be whole and non-negative."
             )
         counts[short if groups == "short" else column] = array
+    missing_cells = {code: missing_cells[code] for code in DFE_MISSING_CODES if code in missing_cells}
     counts = pd.DataFrame(counts, index=index)
     any_missing = counts.isna().any(axis=1).to_numpy()
     # descriptive columns, identifiers first
