@@ -74,6 +74,10 @@ _MODES = {"binomial": _kr.MODE_MULTINOMIAL, "hypergeometric": _kr.MODE_HYPERGEOM
 _SEED_HIGH = 2**32  # numba's np.random.seed takes a 32-bit unsigned seed
 _PROGRESS_SECONDS = 2.0
 _CHUNKS = 20
+# Work (draws × units × columns) below which the draws run on one thread, and below
+# which they run in one call with no progress line (about a second on one core).
+_SERIAL_WORK = 200_000
+_CHUNK_WORK = 20_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,6 +340,15 @@ def _draw(problem, mode, seeds, progress, label):
     out = np.empty((n, problem.n_areas))
     probs = _shares(problem.src, problem.codes, problem.n_areas)
     args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param)
+    work = n * problem.src.size
+    if progress is True:
+        pass  # chunked below, with the progress line
+    elif work < _SERIAL_WORK:  # thread start-up would cost more than the draws
+        _kr.draws_serial(*args, seeds, out)
+        return out
+    elif progress is False or work < _CHUNK_WORK:
+        _kr.draws_parallel(*args, seeds, out)
+        return out
     chunk = max(1, math.ceil(n / _CHUNKS))
     start = time.perf_counter()
     show = bool(progress)
@@ -509,7 +522,9 @@ def _run(problem, method, n_draws, random_state, level, allocation, progress, ca
     if method == "randomisation":
         draws = _draw(problem, _MODES[allocation], seeds, progress, f"{caller}({problem.name})")
         _valid(draws, caller)
-        expected = np.nanmean(draws, axis=0) if not np.isnan(draws).all() else np.full(problem.n_areas, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN areas (group absent) stay NaN
+            expected = np.nanmean(draws, axis=0)
         if problem.name in _BOUNDED:
             with np.errstate(divide="ignore", invalid="ignore"):
                 corrected = np.where(s >= expected, (s - expected) / (1.0 - expected), (s - expected) / expected)
@@ -635,7 +650,9 @@ def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_sta
             null = 1.0
     mean, se, lo, hi = _summaries(draws, s, level)
     if contrast == "difference":
-        corrected = (2 * pa.statistic - np.nanmean(da, axis=0)) - (2 * pb.statistic - np.nanmean(db, axis=0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            corrected = (2 * pa.statistic - np.nanmean(da, axis=0)) - (2 * pb.statistic - np.nanmean(db, axis=0))
     else:
         corrected = 2 * s - mean
     reflected = 2 * s - draws  # the basic-bootstrap distribution, consistent with the interval

@@ -1,0 +1,389 @@
+"""Tests of segindex.inference: randomisation, bootstrap, differences, and the method itself."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import numba
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from segindex._kernels import random as kr
+from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
+from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity
+from segindex.inference import INFERENCE_INDICES, Inference, infer, infer_difference
+
+from conftest import shared_data
+
+
+def _random_table(rng, n=60, size=(20, 200), share=0.3):
+    t = rng.integers(size[0], size[1], n)
+    x = rng.binomial(t, share)
+    return pd.DataFrame({"A": x, "B": t - x, "total": t})
+
+
+def _three_groups(rng, n=40):
+    t = rng.integers(20, 120, n)
+    c = np.array([rng.multinomial(k, [0.5, 0.3, 0.2]) for k in t])
+    return pd.DataFrame(c, columns=["A", "B", "C"]).assign(total=t)
+
+
+# ---------------------------------------------------------------------------
+# results and fields
+
+
+def test_randomisation_fields():
+    df = _random_table(np.random.default_rng(0))
+    r = infer("dissimilarity", df, "A", "B", n_draws=99, random_state=4)
+    assert isinstance(r, Inference)
+    assert r.statistic == dissimilarity(df, "A", "B")
+    assert r.draws.shape == (99,)
+    assert r.expected == pytest.approx(r.draws.mean())
+    assert math.isnan(r.se) and math.isnan(r.ci_low) and math.isnan(r.ci_high)
+    k = int(np.sum(r.draws >= r.statistic))
+    assert r.p_value == pytest.approx((k + 1) / 100)
+    frame = r.to_frame()
+    assert list(frame.columns[:4]) == ["index", "method", "allocation", "contrast"]
+    assert frame.shape[0] == 1 and frame["statistic"].iloc[0] == r.statistic
+    with pytest.raises(AttributeError):
+        r.statistic = 0.0  # frozen
+
+
+def test_bootstrap_fields_and_function_argument():
+    df = _random_table(np.random.default_rng(1))
+    r = infer(dissimilarity, df, "A", total="total", method="bootstrap", n_draws=199, random_state=2)
+    assert r.index == "dissimilarity" and r.allocation is None and math.isnan(r.p_value)
+    assert r.expected == pytest.approx(r.draws.mean())
+    assert r.corrected == pytest.approx(2 * r.statistic - r.draws.mean())
+    assert r.se == pytest.approx(r.draws.std(ddof=1))
+    lo, hi = np.quantile(r.draws, [0.025, 0.975])
+    assert r.ci_low == pytest.approx(2 * r.statistic - hi)
+    assert r.ci_high == pytest.approx(2 * r.statistic - lo)
+
+
+@pytest.mark.parametrize("name", INFERENCE_INDICES)
+def test_every_index_both_methods(name):
+    rng = np.random.default_rng(7)
+    df = _three_groups(rng)
+    if name in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
+        args, kwargs = (["A", "B", "C"],), {}
+    elif name == "exposure":
+        args, kwargs = ("A", "B"), {"total": "total"}
+    elif name in ("isolation", "correlation_ratio"):
+        args, kwargs = ("A",), {"total": "total"}
+    else:
+        args, kwargs = ("A", "B"), {}
+    for method in ("randomisation", "bootstrap"):
+        r = infer(name, df, *args, method=method, n_draws=49, random_state=0, **kwargs)
+        assert np.isfinite(r.draws).all()
+        assert np.isfinite(r.statistic)
+    # the draws are the public index computed on a redrawn table: under the bootstrap
+    # their mean is close to the observed index for these large units
+    assert abs(r.expected - r.statistic) < 0.1
+
+
+def test_hypergeometric_keeps_row_and_column_totals():
+    rng = np.random.default_rng(3)
+    src = rng.integers(0, 30, (25, 3)).astype(np.int64)
+    codes = np.repeat(np.arange(5), 5).astype(np.int64)
+    out = np.empty(src.shape)
+    np.random.seed(0)
+    kr.fill(src, np.zeros((5, 3)), codes, 5, kr.MODE_HYPERGEOMETRIC, out)
+    np.testing.assert_array_equal(out.sum(axis=1), src.sum(axis=1))
+    for a in range(5):
+        np.testing.assert_array_equal(out[codes == a].sum(axis=0), src[codes == a].sum(axis=0))
+    assert not np.array_equal(out, src)
+
+
+def test_hypergeometric_option_runs_and_differs_from_binomial():
+    df = _random_table(np.random.default_rng(2), n=30)
+    h = infer("dissimilarity", df, "A", "B", allocation="hypergeometric", n_draws=199, random_state=0)
+    b = infer("dissimilarity", df, "A", "B", n_draws=199, random_state=0)
+    assert h.allocation == "hypergeometric"
+    assert h.expected == pytest.approx(b.expected, rel=0.2)
+    assert not np.array_equal(h.draws, b.draws)
+
+
+# ---------------------------------------------------------------------------
+# the method itself
+
+
+def test_expected_d_matches_exact_enumeration():
+    # 3 units of 2, 3 and 4 people; 4 of the 9 belong to A, so P = 4/9.
+    t = np.array([2, 3, 4])
+    df = pd.DataFrame({"A": [1, 0, 3], "B": t - np.array([1, 0, 3])})
+    P = 4 / 9
+    num = den = 0.0
+    for x in itertools.product(*(range(k + 1) for k in t)):
+        x = np.array(x)
+        y = t - x
+        if x.sum() == 0 or y.sum() == 0:
+            continue  # D undefined: such draws are left out by infer, so condition on them
+        prob = np.prod([stats.binom.pmf(xi, ti, P) for xi, ti in zip(x, t)])
+        num += prob * 0.5 * np.abs(x / x.sum() - y / y.sum()).sum()
+        den += prob
+    exact = num / den
+    with pytest.warns(DataQualityWarning, match="undefined index"):
+        r = infer("dissimilarity", df, "A", "B", n_draws=20000, random_state=11)
+    # sd of D over draws < 0.3, so the Monte-Carlo error is < 0.3 / sqrt(20000) = 0.0021
+    assert r.expected == pytest.approx(exact, abs=0.0085)
+
+
+def test_p_values_uniform_under_no_segregation():
+    # 150 tables generated by binomial allocation (no segregation); KS test of the
+    # randomisation p-values against U(0, 1); fail if the KS p-value is below 0.01.
+    rng = np.random.default_rng(2024)
+    pvals = []
+    for r in range(150):
+        df = _random_table(rng, n=40, size=(50, 150), share=0.2)
+        pvals.append(infer("dissimilarity", df, "A", "B", n_draws=99, random_state=r).p_value)
+    assert stats.kstest(pvals, "uniform").pvalue > 0.01
+
+
+def test_p_value_small_for_segregated_table():
+    df = pd.DataFrame({"A": [40, 35, 2, 1] * 5, "B": [5, 10, 40, 45] * 5})
+    r = infer("dissimilarity", df, "A", "B", n_draws=199, random_state=0)
+    assert r.p_value == pytest.approx(1 / 200)
+
+
+def test_corrected_near_zero_for_random_and_one_for_complete():
+    rng = np.random.default_rng(5)
+    df = _random_table(rng, n=200, size=(10, 40), share=0.1)
+    r = infer("dissimilarity", df, "A", "B", n_draws=499, random_state=1)
+    assert r.expected > 0.15  # small units: D* well above zero
+    assert abs(r.corrected) < 0.1
+    full = pd.DataFrame({"A": [20, 0, 15, 0], "B": [0, 30, 0, 25]})
+    c = infer("dissimilarity", full, "A", "B", n_draws=199, random_state=1)
+    assert c.statistic == 1.0 and c.corrected == pytest.approx(1.0)
+    h = infer("entropy_index", full, ["A", "B"], n_draws=199, random_state=1)
+    assert h.corrected == pytest.approx(1.0)
+
+
+def test_corrected_below_expected_uses_expected_as_denominator():
+    df = pd.DataFrame({"A": [5, 5, 5, 5], "B": [5, 5, 5, 5]})  # D = 0 < D*
+    r = infer("dissimilarity", df, "A", "B", n_draws=199, random_state=0)
+    assert r.statistic == 0.0 and r.corrected == pytest.approx(-1.0)
+    assert r.p_value == 1.0
+
+
+def test_bootstrap_interval_coverage():
+    # 200 samples x_i ~ Binomial(t_i, p_i) from a fixed population of 50 units of 300 people;
+    # the true D is computed on the expected counts. The 95 % interval must cover it in
+    # 0.85-0.99 of the samples (binomial sd of the rate over 200 runs is about 0.015; the
+    # bias-corrected interval is slightly anti-conservative for D, Allen et al. 2015).
+    rng = np.random.default_rng(99)
+    t = np.full(50, 300)
+    p = rng.beta(1.0, 4.0, 50)
+    ex, ey = t * p, t * (1 - p)
+    true_d = 0.5 * np.abs(ex / ex.sum() - ey / ey.sum()).sum()
+    hits = 0
+    for r in range(200):
+        x = rng.binomial(t, p)
+        df = pd.DataFrame({"x": x, "y": t - x})
+        res = infer("dissimilarity", df, "x", "y", method="bootstrap", n_draws=199, random_state=r)
+        hits += res.ci_low <= true_d <= res.ci_high
+    assert 0.85 <= hits / 200 <= 0.99
+
+
+# ---------------------------------------------------------------------------
+# reproducibility
+
+
+def test_reproducible_and_seed_sensitive():
+    df = _random_table(np.random.default_rng(8))
+    a = infer("gini", df, "A", "B", n_draws=99, random_state=42)
+    b = infer("gini", df, "A", "B", n_draws=99, random_state=42)
+    c = infer("gini", df, "A", "B", n_draws=99, random_state=43)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert not np.array_equal(a.draws, c.draws)
+    g = infer("gini", df, "A", "B", n_draws=99, random_state=np.random.default_rng(42))
+    np.testing.assert_array_equal(g.draws, a.draws)
+
+
+@pytest.mark.parametrize("method", ["randomisation", "bootstrap"])
+def test_same_draws_for_any_thread_count(method):
+    # large enough to run on the parallel kernel, in chunks with a progress line
+    rng = np.random.default_rng(9)
+    df = _random_table(rng, n=3000)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = infer("dissimilarity", df, "A", "B", method=method, n_draws=64, random_state=5, progress=False)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = infer("dissimilarity", df, "A", "B", method=method, n_draws=64, random_state=5, progress=False)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(one.draws, two.draws)
+
+
+def test_serial_parallel_and_chunked_draws_agree(capsys):
+    df = _random_table(np.random.default_rng(10), n=2000)
+    a = infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1, progress=True)
+    assert "40/40 draws" in capsys.readouterr().err
+    b = infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1, progress=False)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    small = df.iloc[:10]
+    c = infer("dissimilarity", small, "A", "B", n_draws=40, random_state=1)  # serial kernel
+    d = infer("dissimilarity", small, "A", "B", n_draws=40, random_state=1, progress=True)  # chunked
+    np.testing.assert_array_equal(c.draws, d.draws)
+
+
+# ---------------------------------------------------------------------------
+# by=
+
+
+def test_by_returns_arrays_per_area_and_nan_with_warning():
+    rng = np.random.default_rng(12)
+    df = pd.concat([_random_table(rng, n=20).assign(la="x"), _random_table(rng, n=20).assign(la="y")])
+    df = pd.concat([df, pd.DataFrame({"A": [0, 0], "B": [5, 6], "total": [5, 6], "la": ["z", "z"]})])
+    with pytest.warns(AbsentGroupWarning, match="'z'"):
+        r = infer("dissimilarity", df, "A", "B", by="la", n_draws=49, random_state=0)
+    assert list(r.areas) == ["x", "y", "z"]
+    assert r.draws.shape == (49, 3)
+    assert np.isnan(r.statistic[2]) and np.isnan(r.p_value[2]) and np.isnan(r.expected[2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AbsentGroupWarning)
+        expected = dissimilarity(df, "A", "B", by="la")
+    np.testing.assert_array_equal(r.statistic[:2], expected.to_numpy()[:2])
+    frame = r.to_frame()
+    assert list(frame["la"]) == ["x", "y", "z"] and frame.shape[0] == 3
+    # each area's draws are those of the area on its own (same seeds, same per-unit order)
+    alone = infer("dissimilarity", df[df.la == "x"], "A", "B", n_draws=49, random_state=0)
+    assert np.all(np.isfinite(alone.draws))
+
+
+def test_multigroup_by_and_hypergeometric():
+    rng = np.random.default_rng(13)
+    df = pd.concat([_three_groups(rng).assign(la="p"), _three_groups(rng).assign(la="q")])
+    r = infer("entropy_index", df, ["A", "B", "C"], by="la", allocation="hypergeometric",
+              n_draws=49, random_state=0)
+    np.testing.assert_allclose(r.statistic, entropy_index(df, ["A", "B", "C"], by="la").to_numpy())
+    assert np.all(r.p_value > 0.01)  # the tables are random allocations
+    m = infer(multigroup_dissimilarity, df, ["A", "B"], total="total", method="bootstrap",
+              n_draws=49, random_state=0)
+    assert np.isfinite(m.se) and m.se > 0
+
+
+# ---------------------------------------------------------------------------
+# differences
+
+
+def test_difference_of_identical_tables_is_zero_and_not_significant():
+    df = _random_table(np.random.default_rng(14))
+    r = infer_difference("dissimilarity", df, df, "A", "B", n_draws=199, random_state=0)
+    assert r.statistic == 0.0 and r.contrast == "difference"
+    assert r.ci_low < 0 < r.ci_high and r.p_value > 0.2
+    ratio = infer_difference("isolation", df, df, "A", total="total", contrast="ratio",
+                             n_draws=199, random_state=0)
+    assert ratio.statistic == 1.0 and ratio.ci_low < 1 < ratio.ci_high
+
+
+def test_difference_detects_schools_more_segregated():
+    rng = np.random.default_rng(15)
+    t = np.full(40, 200)
+    schools = pd.DataFrame({"A": rng.binomial(t, np.tile([0.05, 0.6], 20))}).assign(total=t)
+    wards = pd.DataFrame({"A": rng.binomial(t, np.tile([0.2, 0.4], 20))}).assign(total=t)
+    r = infer_difference("dissimilarity", schools, wards, "A", total="total", n_draws=199, random_state=0)
+    d = dissimilarity(schools, "A", total="total") - dissimilarity(wards, "A", total="total")
+    assert r.statistic == pytest.approx(d)
+    assert r.ci_low > 0 and r.p_value == pytest.approx(2 / 200)
+    assert r.draws.shape == (199,)
+
+
+def test_difference_by_needs_same_areas():
+    df = _random_table(np.random.default_rng(16)).assign(la=["a", "b"] * 30)
+    other = df.assign(la=["a", "c"] * 30)
+    with pytest.raises(SegindexValueError, match="same areas"):
+        infer_difference("dissimilarity", df, other, "A", "B", by="la", n_draws=9)
+    r = infer_difference("dissimilarity", df, df, "A", "B", by="la", n_draws=9, random_state=0)
+    assert r.draws.shape == (9, 2)
+
+
+# ---------------------------------------------------------------------------
+# errors
+
+
+@pytest.fixture
+def small():
+    return pd.DataFrame({"A": [3, 1, 4], "B": [1, 5, 9], "total": [4, 6, 13]})
+
+
+def test_unknown_index_lists_valid_names(small):
+    with pytest.raises(SegindexValueError, match="unknown index 'dissim'.*dissimilarity, gini"):
+        infer("dissim", small, "A", "B")
+    with pytest.raises(SegindexValueError, match="unknown index len.*Valid names"):
+        infer(len, small, "A", "B")
+    with pytest.raises(SegindexTypeError, match="'index' parameter must be an index name"):
+        infer(3, small, "A", "B")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_draws": 0}, SegindexValueError, "'n_draws' parameter must be at least 1"),
+        ({"n_draws": 9.5}, SegindexTypeError, "'n_draws' parameter must be a whole number"),
+        ({"n_draws": True}, SegindexTypeError, "'n_draws'"),
+        ({"ci": 1.0}, SegindexValueError, "'ci' parameter .* strictly between 0 and 1"),
+        ({"ci": 0}, SegindexValueError, "'ci' parameter"),
+        ({"ci": "0.9"}, SegindexTypeError, "'ci' parameter must be a number"),
+        ({"method": "permutation"}, SegindexValueError, "'method' parameter must be one of"),
+        ({"allocation": "poisson"}, SegindexValueError, "'allocation' parameter must be one of"),
+        ({"random_state": "seed"}, SegindexTypeError, "'random_state' parameter must be None"),
+        ({"random_state": 1.5}, SegindexTypeError, "'random_state'"),
+        ({"random_state": True}, SegindexTypeError, "'random_state'"),
+        ({"random_state": -1}, SegindexValueError, "non-negative int"),
+        ({"progress": "yes"}, SegindexTypeError, "'progress' parameter"),
+    ],
+)
+def test_option_errors(small, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        infer("dissimilarity", small, "A", "B", **kwargs)
+
+
+def test_index_errors_come_from_the_index(small):
+    with pytest.raises(SegindexValueError, match=r"dissimilarity\(\).*'C' is not in the data"):
+        infer("dissimilarity", small, "C", "B")
+    with pytest.raises(SegindexValueError, match=r"isolation\(\).*needs total="):
+        infer("isolation", small, "A")
+    with pytest.raises(SegindexTypeError, match="arguments do not fit dissimilarity"):
+        infer("dissimilarity", small, "A", "B", colour="red")
+    with pytest.raises(SegindexValueError, match="within= .* not supported"):
+        infer("mutual_information", small.assign(s=[1, 1, 2]), ["A", "B"], within="s")
+
+
+def test_non_integer_counts(small):
+    frac = small.assign(A=[3.5, 1, 4], total=[4.5, 6, 13])
+    with pytest.raises(SegindexValueError, match="'A' count of unit 0 .* not a whole number"):
+        infer("dissimilarity", frac, "A", "B")
+
+
+def test_difference_errors(small):
+    with pytest.raises(SegindexValueError, match="'contrast' parameter"):
+        infer_difference("dissimilarity", small, small, "A", "B", contrast="quotient")
+    with pytest.raises(SegindexValueError, match="'n_draws' parameter must be at least 1"):
+        infer_difference("dissimilarity", small, small, "A", "B", n_draws=0)
+
+
+def test_draws_with_empty_group_warn():
+    df = pd.DataFrame({"A": [1, 0, 0], "B": [3, 4, 5]})
+    with pytest.warns(DataQualityWarning, match="left out"):
+        r = infer("dissimilarity", df, "A", "B", n_draws=200, random_state=0)
+    assert np.isnan(r.draws).any() and np.isfinite(r.expected)
+
+
+# ---------------------------------------------------------------------------
+# real data
+
+
+def test_bradford_bangladeshi_output_areas():
+    oa = pd.read_csv(shared_data("uk", "census2011", "oa2011_ethnicity_bradford.csv"))
+    r = infer("dissimilarity", oa, "Bangladeshi", total="Persons", n_draws=99, random_state=0)
+    assert r.statistic == pytest.approx(dissimilarity(oa, "Bangladeshi", total="Persons"))
+    # a group of ~1.8 % of Bradford's people across ~300-person output areas: random
+    # allocation alone gives D* well above zero (about 0.16), and the observed D (0.71) is far above it
+    assert 0.1 < r.expected < 0.25 < r.statistic and r.p_value == pytest.approx(0.01)
+    assert 0 < isolation(oa, "Bangladeshi", total="Persons")
