@@ -436,6 +436,13 @@ def read_boundaries(path, id_column, *, layer=None, to_crs=None, require_project
                 "Pass repair=True to repair them with shapely.make_valid, or fix the file."
             )
         fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
+        collapsed = shapely.is_empty(fixed)
+        if collapsed.any():
+            raise SegindexValueError(
+                f"{caller}(): invalid geometr{'y' if collapsed.sum() == 1 else 'ies'} of {id_column} "
+                f"{_first(ids[invalid][collapsed])} in {source} collapse to nothing when repaired "
+                "(no area left); fix or remove them in the file."
+            )
         geoms = geoms.copy()
         geoms[invalid] = fixed
         gdf = gdf.set_geometry(geoms, crs=gdf.crs)
@@ -998,7 +1005,9 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
         An OS Code-Point Open style CSV (no header; ``postcode,
         positional_quality_indicator, easting, northing, ...``; a header line is
         detected and skipped) or a DataFrame with ``postcode, easting,
-        northing`` columns.
+        northing`` columns. Lookup rows at (0, 0), Code-Point's mark of a
+        postcode without coordinates (quality 90), are not locations: such
+        postcodes count as unmatched.
     postcode_column : str, default "school_postcode"
         Column of ``table`` holding the postcodes.
     crs : CRS, default 27700
@@ -1041,6 +1050,11 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
         raise SegindexTypeError(f"{caller}(): table must be a pandas DataFrame, got {type(table).__name__}.")
     if postcode_column not in table.columns:
         raise _missing_column(postcode_column, list(table.columns), "the postcode", caller, "the table")
+    if "geometry" in table.columns or isinstance(table, geopandas.GeoDataFrame):
+        raise SegindexValueError(
+            f"{caller}(): the table already has a geometry; geocoding would replace it. Pass a plain "
+            "DataFrame (for example pd.DataFrame(table.drop(columns=table.geometry.name)))."
+        )
     lut, source = _read_lookup(lookup, caller)
     keys = _postcode_key(lut["postcode"])
     try:
@@ -1049,6 +1063,9 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
     except (ValueError, TypeError) as exc:
         raise SegindexValueError(f"{caller}(): eastings/northings of lookup {source!r} are not numbers: {exc}") from None
     frame = pd.DataFrame({"key": keys.to_numpy(), "e": east, "n": north}).drop_duplicates()
+    # Code-Point Open writes 0, 0 for postcodes it cannot locate (quality 90): not a location
+    nowhere = ((frame["e"] == 0) & (frame["n"] == 0)) | frame["e"].isna() | frame["n"].isna()
+    frame = frame[~nowhere.to_numpy()]
     dup = frame["key"].duplicated(keep=False).to_numpy()
     if dup.any():
         raise SegindexValueError(

@@ -443,6 +443,27 @@ def test_geocode_normalises_and_keeps_unmatched(tmp_path):
     assert report_of(pts).unmatched == (14, 15)
 
 
+def test_geocode_code_point_without_coordinates_is_unmatched(tmp_path):
+    path = tmp_path / "pc.csv"
+    path.write_text('"BD1 1AA",10,416000,433000\n"BD9 9ZZ",90,0,0\n')
+    with pytest.warns(DataQualityWarning, match="1 of 2 postcodes were not found"):
+        pts = geocode_postcodes(pd.DataFrame({"school_postcode": ["BD1 1AA", "BD9 9ZZ"]}), path)
+    assert pts.geometry.isna().tolist() == [False, True]
+
+
+def test_geocode_refuses_to_replace_geometry(tmp_path):
+    table = geopandas.GeoDataFrame({"school_postcode": ["BD1 1AA"]}, geometry=[Point(0, 0)], crs=27700)
+    with pytest.raises(SegindexValueError, match="already has a geometry"):
+        geocode_postcodes(table, _lookup_file(tmp_path))
+
+
+def test_boundaries_collapsed_repair_refused(tmp_path):
+    flat = Polygon([(0, 0), (10, 0), (20, 0), (0, 0)])  # no area at all
+    path = _areas(tmp_path, geoms=[flat, box(20, 0, 30, 10)])
+    with pytest.raises(SegindexValueError, match=r"code 'A' .* collapse to nothing"):
+        read_boundaries(path, "code")
+
+
 def test_geocode_header_and_dataframe_lookup(tmp_path):
     path = tmp_path / "pc.csv"
     path.write_text("postcode,pqi,easting,northing\nBD1 1AA,10,1,2\n")
