@@ -458,8 +458,9 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     Returns
     -------
     float
-        H̃ in [0, 1]: 0 when every local environment has the city's
-        composition, 1 when every local environment holds one group only.
+        H̃: 0 when every local environment has the city's composition, 1
+        when every local environment holds one group only (see Notes on
+        small negative values).
 
     Raises
     ------
@@ -478,6 +479,13 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     Each unit's people carry their unit's local environment (a discrete
     version of the paper's integral over space). A bandwidth much smaller than
     the spacing of units gives Theil's aspatial H.
+
+    H̃ is at most 1 but not bounded below by 0: the population-weighted mean
+    of the smoothed environments need not equal the city's composition
+    (dense, mixed centres are seen by many units; the edge of the study area
+    sees only inwards), so at bandwidths comparable to the study area H̃ can
+    be slightly negative. Read such values as no segregation at that scale;
+    they are reported, not clipped.
 
     References
     ----------

@@ -1,0 +1,154 @@
+"""Maps of area types and plots of segregation profiles over scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SegindexTypeError, SegindexValueError
+from ._base import add_source, get_ax
+
+__all__ = ["plot_typology", "plot_profile", "TYPE_COLORS"]
+
+#: One colour per area type, from the host community (pale) to the ghetto (dark).
+TYPE_COLORS = {
+    "I": "#f0f0f0",
+    "II": "#c6dbef",
+    "III": "#6baed6",
+    "IV": "#fdae6b",
+    "V": "#e6550d",
+    "VI": "#7f2704",
+}
+
+
+def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=None, title=None,
+                  edgecolor="white", linewidth=0.2):
+    """Map the Poulsen-Johnston-Forrest area types.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The units' polygons.
+    typology : pandas.DataFrame or pandas.Series
+        Output of :func:`segindex.typology.area_typology` for ``gdf`` (or its
+        ``type`` column), aligned to ``gdf.index``.
+    ax : matplotlib Axes, optional
+    colors : dict, optional
+        Colour per type; default :data:`TYPE_COLORS`.
+    legend : bool, default True
+        A legend with each type, its label and its number of units.
+    source : str, optional
+        Attribution line written under the map (use
+        ``segindex.plot._base.ONS_2011`` for census data).
+    title : str, optional
+    edgecolor, linewidth
+        Polygon outlines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    SegindexTypeError
+        ``gdf`` is not a GeoDataFrame.
+    SegindexValueError
+        ``typology`` is not aligned to ``gdf``.
+    """
+    import geopandas as gpd
+    from matplotlib.patches import Patch
+
+    from ..typology import TYPE_LABELS, TYPES
+
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise SegindexTypeError(
+            f"plot_typology(): gdf must be a GeoDataFrame of the units' polygons, got {type(gdf).__name__}."
+        )
+    types = typology["type"] if isinstance(typology, pd.DataFrame) else typology
+    if not isinstance(types, pd.Series) or not types.index.equals(gdf.index):
+        raise SegindexValueError(
+            "plot_typology(): typology must be area_typology(...) computed on the same table as gdf "
+            "(same index, same order)."
+        )
+    palette = dict(TYPE_COLORS if colors is None else colors)
+    ax = get_ax(ax)
+    values = types.astype(object).to_numpy()
+    fill = np.array([palette.get(v, "#ffffff") if isinstance(v, str) else "#ffffff" for v in values], dtype=object)
+    gdf.plot(ax=ax, color=list(fill), edgecolor=edgecolor, linewidth=linewidth)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    if legend:
+        handles = []
+        for ty in TYPES:
+            count = int((values == ty).sum())
+            handles.append(Patch(facecolor=palette[ty], edgecolor="0.5", linewidth=0.5,
+                                 label=f"{ty} {TYPE_LABELS[ty]} ({count})"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
+                  title="Area type (units)", title_fontsize=8)
+    if title:
+        ax.set_title(title)
+    add_source(ax, source)
+    return ax
+
+
+def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=None, logx=True, label=None,
+                 **line_kw):
+    """Plot a segregation profile over scale (bandwidth or neighbourhood size).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        Output of :func:`segindex.spatial.multiscale_profile` (``bandwidth``)
+        or :func:`segindex.spatial.bespoke_profile` (``k``).
+    ax : matplotlib Axes, optional
+    x : {"bandwidth", "k"}, optional
+        The scale column; found automatically.
+    index : str, optional
+        Plot only this index ("H", "isolation", "D"); default all.
+    source : str, optional
+        Attribution line under the plot.
+    title : str, optional
+    logx : bool, default True
+        Logarithmic scale axis (scales double from step to step).
+    label : str, optional
+        Prefix for the line labels (e.g. the place).
+    **line_kw
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    SegindexValueError
+        ``profile`` lacks the expected columns.
+    """
+    if not isinstance(profile, pd.DataFrame) or "value" not in profile.columns or "index" not in profile.columns:
+        raise SegindexValueError(
+            "plot_profile(): profile must come from multiscale_profile or bespoke_profile "
+            "(columns index, value and bandwidth or k)."
+        )
+    if x is None:
+        x = "bandwidth" if "bandwidth" in profile.columns else "k"
+    if x not in profile.columns:
+        raise SegindexValueError(f"plot_profile(): profile has no {x!r} column.")
+    data = profile if index is None else profile[profile["index"] == index]
+    ax = get_ax(ax, figsize=(6, 4))
+    keys = ["index", "group"] if "group" in data.columns else ["index"]
+    for key, part in data.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        name = key[0] if len(key) == 1 or key[1] == "(all)" else f"{key[0]}: {key[1]}"
+        if label:
+            name = f"{label} {name}"
+        part = part.sort_values(x)
+        ax.plot(part[x], part["value"], marker="o", label=name, **line_kw)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel("bandwidth (m)" if x == "bandwidth" else "k nearest people")
+    ax.set_ylabel("index value")
+    ax.legend(fontsize=7, frameon=False)
+    if title:
+        ax.set_title(title)
+    add_source(ax, source)
+    return ax
