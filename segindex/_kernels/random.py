@@ -99,6 +99,8 @@ def _hypergeometric(good, bad, nsample):
         return 0
     if bad <= 0:
         return nsample
+    if nsample >= N:
+        return good
     if 2 * nsample > N:
         return good - np.random.hypergeometric(good, bad, N - nsample)
     return np.random.hypergeometric(good, bad, nsample)
