@@ -1,4 +1,4 @@
-"""Doctest set-up: a headless matplotlib backend."""
+"""Test and doctest set-up for the whole project: a headless matplotlib backend."""
 
 import os
 
