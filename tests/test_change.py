@@ -542,3 +542,91 @@ def test_mutual_difference_errors():
         mutual_information_difference(R1 * 0, R2, G)
     with pytest.raises(SegindexValueError, match="appears more than once"):
         mutual_information_difference(pd.concat([R1, R1]), R2, G)
+
+
+# ----------------------------------------------------------------------------
+# trend charts
+
+from segindex.plot.trends import plot_threshold_trend, plot_trend, plot_trend_panels  # noqa: E402
+
+
+def _data_lines(ax):
+    """The drawn series (error-bar caps are Line2D objects too, with private labels)."""
+    return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+
+
+@pytest.fixture
+def trend_table():
+    rows = []
+    for area, base in (("A", 0.5), ("B", 0.3)):
+        for group, shift in (("g1", 0.0), ("g2", 0.1)):
+            for index, k in (("dissimilarity", 1.0), ("isolation", 0.8), ("correlation_ratio", 0.5)):
+                for year, step in ((2011, 0.0), (2021, -0.05)):
+                    v = k * (base + shift) + step
+                    rows.append({"area": area, "group": group, "comparison": "rest", "index": index,
+                                 "year": year, "value": v, "ci_low": v - 0.02, "ci_high": v + 0.02})
+    return pd.DataFrame(rows)
+
+
+def test_plot_trend_lines_and_intervals(trend_table):
+    ax = plot_trend(trend_table, index="isolation", source="Synthetic data.")
+    assert len(_data_lines(ax)) == 4  # 2 areas x 2 groups
+    line = _data_lines(ax)[0]
+    assert list(line.get_xdata()) == [2011, 2021]
+    assert line.get_ydata()[0] == pytest.approx(0.8 * 0.5)
+    assert len(ax.containers) == 4  # one error bar set per line
+    assert ax.get_ylabel() == "Isolation xP*x"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "A — g1"
+    ax2 = plot_trend(trend_table.drop(columns=["ci_low", "ci_high"]), index="isolation")
+    assert len(ax2.containers) == 0
+
+
+def test_plot_trend_panels(trend_table):
+    axes = plot_trend_panels(trend_table, source="Synthetic data.", suptitle="t")
+    assert len(axes) == 3
+    assert [a.get_title() for a in axes] == ["Dissimilarity D", "Isolation xP*x", "Correlation ratio η²"]
+    assert all(len(_data_lines(a)) == 4 for a in axes)
+    assert len(axes[0].figure.legends) == 1
+    import matplotlib.pyplot as plt
+
+    fig, own = plt.subplots(1, 2)
+    got = plot_trend_panels(trend_table, indices=["dissimilarity", "isolation"], axes=own)
+    assert got[0] is own[0]
+    with pytest.raises(SegindexValueError, match="got 2 axes for 3 indices"):
+        plot_trend_panels(trend_table, axes=own)
+
+
+def test_plot_trend_errors(trend_table):
+    with pytest.raises(SegindexValueError, match="several indices"):
+        plot_trend(trend_table)
+    with pytest.raises(SegindexValueError, match="no rows for index 'gini'"):
+        plot_trend(trend_table, index="gini")
+    mixed = pd.concat([trend_table, trend_table.assign(comparison="g2")])
+    with pytest.raises(SegindexValueError, match="mix comparisons"):
+        plot_trend(mixed, index="isolation")
+    assert len(_data_lines(plot_trend(mixed, index="isolation", comparison="g2"))) == 4
+    with pytest.raises(SegindexValueError, match="no rows for comparison 'zz'"):
+        plot_trend(mixed, index="isolation", comparison="zz")
+    with pytest.raises(SegindexValueError, match="x column 'when' is not in the table"):
+        plot_trend(trend_table, x="when")
+    with pytest.raises(SegindexValueError, match="the table is empty"):
+        plot_trend(trend_table.iloc[:0])
+    with pytest.raises(SegindexTypeError, match="tidy pandas DataFrame"):
+        plot_trend([1, 2])
+
+
+def test_plot_threshold_trend():
+    p = pd.DataFrame({"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5],
+                      "all": [100, 100, 100, 100, 100, 100]})
+    ax = plot_threshold_trend(p, "x", total="all", thresholds=[0.25, 0.5], source="Synthetic data.")
+    t = ax.threshold_table.set_index(["year", "threshold"])
+    assert t.loc[(2011, 0.25), "share"] == pytest.approx(90 / 100)
+    assert t.loc[(2021, 0.5), "share"] == pytest.approx(80 / 100)
+    assert t.loc[(2011, 0.5), "units"] == 1
+    assert len(ax.get_lines()) == 2
+    with pytest.raises(SegindexValueError, match="shares in \\(0, 1\\]"):
+        plot_threshold_trend(p, "x", total="all", thresholds=[50])
+    with pytest.raises(SegindexValueError, match="year column 'yr' is not in the data"):
+        plot_threshold_trend(p, "x", total="all", year="yr")
+    with pytest.raises(SegindexTypeError, match="'data' must be a pandas DataFrame"):
+        plot_threshold_trend([1], "x", total="all")
