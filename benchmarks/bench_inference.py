@@ -95,11 +95,17 @@ def cases(quick: bool) -> list[Case]:
     seeds = np.random.default_rng(0).integers(0, 2**32, draws, dtype=np.int64)
     out = np.empty((draws, 1))
 
+    t = src.sum(axis=1)
+    trials, table = np.unique(t, return_inverse=True)
+    tables = (table.astype(np.int64),) + tuple(kr.binomial_tables(trials.astype(np.int64), np.full(trials.size, P),
+                                                                  4_000_000))
+
     def serial_kernel():
-        kr.draws_serial(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, seeds, out)
+        kr.draws_serial(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
 
     def parallel_kernel():
-        kr.draws_parallel(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, seeds, out)
+        kr.draws_parallel(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds,
+                          out)
 
     rand()  # compile before measuring memory
     few = _peak_bytes(lambda: infer("dissimilarity", df, "group", total="total", n_draws=max(1, draws // 10),

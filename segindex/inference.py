@@ -78,6 +78,8 @@ _CHUNKS = 20
 # which they run in one call with no progress line (about a second on one core).
 _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
+# Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
+_TABLE_BUDGET = 4_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,7 +341,9 @@ def _draw(problem, mode, seeds, progress, label):
     n = seeds.shape[0]
     out = np.empty((n, problem.n_areas))
     probs = _shares(problem.src, problem.codes, problem.n_areas)
-    args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param)
+    tables = _tables(problem, probs, mode)
+    args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param,
+            tables)
     work = n * problem.src.size
     if progress is True:
         pass  # chunked below, with the progress line
@@ -365,6 +369,35 @@ def _draw(problem, mode, seeds, progress, label):
             print(f"\r{label}: {done}/{n} draws, {elapsed:.1f} s, about {eta:.0f} s left ",
                   end="" if done < n else "\n", file=sys.stderr, flush=True)
     return out
+
+
+def _tables(problem, probs, mode):
+    """Binomial inversion tables for two-column draws, one per distinct (trials, p) pair.
+
+    Random allocation draws ``Binomial(t_i, P_area)``: one table per distinct
+    (area, t_i). The bootstrap draws ``Binomial(t_i, x_i / t_i)``: one per
+    distinct (t_i, x_i). Built once per call and shared by all draws; the
+    total size is capped (``_TABLE_BUDGET`` entries), past which units draw
+    with ``np.random.binomial``.
+    """
+    src = problem.src
+    empty_i = np.empty(0, dtype=np.int64)
+    none = (empty_i, empty_i, empty_i, empty_i, np.empty(0), np.empty(0, dtype=np.int32))
+    if src.shape[1] != 2 or mode == _kr.MODE_HYPERGEOMETRIC:
+        return none
+    t = src.sum(axis=1)
+    codes = problem.codes if problem.codes.size else np.zeros(src.shape[0], dtype=np.int64)
+    keys = np.column_stack([codes, t]) if mode == _kr.MODE_MULTINOMIAL else np.column_stack([t, src[:, 0]])
+    unique, table = np.unique(keys, axis=0, return_inverse=True)
+    if mode == _kr.MODE_MULTINOMIAL:
+        trials, p = unique[:, 1], probs[unique[:, 0], 0]
+    else:
+        trials = unique[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(trials > 0, unique[:, 1] / np.where(trials > 0, trials, 1), 0.0)
+    built = _kr.binomial_tables(np.ascontiguousarray(trials, dtype=np.int64), np.ascontiguousarray(p, dtype=float),
+                                _TABLE_BUDGET)
+    return (np.ascontiguousarray(table.reshape(-1), dtype=np.int64),) + tuple(built)
 
 
 def _seeds(rng, n):

@@ -92,11 +92,37 @@ def test_hypergeometric_keeps_row_and_column_totals():
     codes = np.repeat(np.arange(5), 5).astype(np.int64)
     out = np.empty(src.shape)
     np.random.seed(0)
-    kr.fill(src, np.zeros((5, 3)), codes, 5, kr.MODE_HYPERGEOMETRIC, out)
+    e = np.empty(0, dtype=np.int64)
+    kr.fill(src, np.zeros((5, 3)), codes, 5, kr.MODE_HYPERGEOMETRIC, out, e, e, e, e, np.empty(0),
+            np.empty(0, dtype=np.int32))
     np.testing.assert_array_equal(out.sum(axis=1), src.sum(axis=1))
     for a in range(5):
         np.testing.assert_array_equal(out[codes == a].sum(axis=0), src[codes == a].sum(axis=0))
     assert not np.array_equal(out, src)
+
+
+@pytest.mark.parametrize("n, p", [(12, 0.3), (400, 0.02), (2000, 0.45), (9, 1.0), (5, 0.0)])
+def test_binomial_table_sampler_matches_binomial(n, p):
+    # 20,000 draws from the inversion table against scipy's pmf: chi-square test over
+    # cells with expected count >= 5 (the rest pooled); fail below p = 0.001.
+    lo, start, size, cdf, guide = kr.binomial_tables(np.array([n]), np.array([p]), 10**6)
+    np.testing.assert_allclose(cdf, stats.binom.cdf(np.arange(lo[0], lo[0] + size[0]), n, p), atol=1e-11)
+    src = np.tile(np.array([[0, n]], dtype=np.int64), (20000, 1))
+    out = np.empty(src.shape)
+    np.random.seed(1)
+    kr.fill(src, np.array([[p, 1 - p]]), np.empty(0, dtype=np.int64), 1, kr.MODE_MULTINOMIAL, out,
+            np.zeros(20000, dtype=np.int64), lo, start, size, cdf, guide)
+    np.testing.assert_array_equal(out.sum(axis=1), n)
+    if 0.0 < p < 1.0:
+        counts = np.bincount(out[:, 0].astype(int), minlength=n + 1)
+        expected = stats.binom.pmf(np.arange(n + 1), n, p) * 20000
+        keep = expected >= 5
+        obs = np.append(counts[keep], counts[~keep].sum())
+        exp = np.append(expected[keep], expected[~keep].sum())
+        exp *= obs.sum() / exp.sum()
+        assert stats.chisquare(obs, exp).pvalue > 0.001
+    else:
+        assert np.all(out[:, 0] == n * p)
 
 
 def test_hypergeometric_option_runs_and_differs_from_binomial():

@@ -29,6 +29,8 @@ Index codes (``INDEX_*``) and the column layout each expects:
 * entropy index H, mutual information M, multigroup D: one column per group.
 """
 
+import math
+
 import numpy as np
 
 from . import multigroup as _km
@@ -132,10 +134,108 @@ def _multinomial_row(n, p, out, i):
 
 
 @jit
-def fill(src, probs, codes, n_areas, mode, out):
-    """Redraw ``src`` (int64 units × columns) into ``out`` (float) by ``mode``."""
+def binomial_tables(trials, p, budget):
+    """Inversion tables for Binomial(trials[j], p[j]), j = 0 .. m-1.
+
+    Each table covers ``mean ± (12 sd + 6)`` (clipped to ``0 .. trials``): the
+    mass left out is below 1e-30, far under the 2^-53 resolution of a uniform
+    draw, so inversion on the table is as exact as any floating-point binomial
+    sampler. Tables are laid end to end in ``cdf`` with a guide table
+    (Chen & Asau 1974) in ``guide``; building stops once ``budget`` entries are
+    used, and the remaining pairs get ``start = -1`` (drawn with
+    ``np.random.binomial`` instead).
+
+    Returns ``(lo, start, size, cdf, guide)``: table j holds
+    ``P(X <= lo[j] + k)`` at ``cdf[start[j] + k]``, ``k < size[j]``.
+    """
+    m = trials.shape[0]
+    lo = np.zeros(m, dtype=np.int64)
+    start = np.full(m, -1, dtype=np.int64)
+    size = np.zeros(m, dtype=np.int64)
+    total = 0
+    for j in range(m):
+        n = trials[j]
+        q = p[j]
+        mean = n * q
+        sd = np.sqrt(n * q * (1.0 - q))
+        a = max(0, int(np.floor(mean - 12.0 * sd - 6.0)))
+        b = min(n, int(np.ceil(mean + 12.0 * sd + 6.0)))
+        L = b - a + 1
+        if total + L > budget:
+            break
+        lo[j] = a
+        start[j] = total
+        size[j] = L
+        total += L
+    cdf = np.empty(total)
+    guide = np.empty(total, dtype=np.int32)
+    for j in range(m):
+        s0 = start[j]
+        if s0 < 0:
+            continue
+        n = trials[j]
+        q = p[j]
+        a = lo[j]
+        L = size[j]
+        if q <= 0.0 or q >= 1.0:
+            point = 0 if q <= 0.0 else n
+            for k in range(L):
+                cdf[s0 + k] = 1.0 if a + k >= point else 0.0
+        else:
+            lq = np.log(q)
+            lr = np.log1p(-q)
+            log_pa = math.lgamma(n + 1.0) - math.lgamma(a + 1.0) - math.lgamma(n - a + 1.0)
+            pk = np.exp(log_pa + a * lq + (n - a) * lr)
+            ratio = q / (1.0 - q)
+            acc = 0.0
+            for k in range(L):
+                acc += pk
+                cdf[s0 + k] = acc
+                x = a + k
+                pk = pk * (n - x) / (x + 1.0) * ratio
+        k = 0
+        for i in range(L):
+            threshold = i / L
+            while k < L - 1 and cdf[s0 + k] <= threshold:
+                k += 1
+            guide[s0 + i] = k
+    return lo, start, size, cdf, guide
+
+
+@jit
+def _from_table(j, lo, start, size, cdf, guide):
+    """One draw by inversion on table ``j``: the smallest k with ``u < cdf[k]``."""
+    u = np.random.random()
+    s0 = start[j]
+    L = size[j]
+    k = guide[s0 + int(u * L)]
+    while k < L - 1 and cdf[s0 + k] <= u:
+        k += 1
+    return lo[j] + k
+
+
+@jit
+def fill(src, probs, codes, n_areas, mode, out, table, lo, start, size, cdf, guide):
+    """Redraw ``src`` (int64 units × columns) into ``out`` (float) by ``mode``.
+
+    With two columns, unit ``i`` draws its first column from inversion table
+    ``table[i]`` of :func:`binomial_tables` when that is ``>= 0``.
+    """
     n, K = src.shape
     single = codes.shape[0] == 0
+    if K == 2 and mode != MODE_HYPERGEOMETRIC and table.shape[0] == n:
+        for i in range(n):
+            t = src[i, 0] + src[i, 1]
+            j = table[i]
+            if j >= 0 and start[j] >= 0:
+                x = _from_table(j, lo, start, size, cdf, guide)
+            elif mode == MODE_BOOTSTRAP:
+                x = np.random.binomial(t, src[i, 0] / t) if t > 0 else 0
+            else:
+                x = np.random.binomial(t, probs[0 if single else codes[i], 0])
+            out[i, 0] = x
+            out[i, 1] = t - x
+        return
     if mode == MODE_HYPERGEOMETRIC:
         pool = np.zeros((n_areas, K), dtype=np.int64)
         for i in range(n):
@@ -179,24 +279,29 @@ def fill(src, probs, codes, n_areas, mode, out):
 
 
 @jit
-def _one_draw(src, probs, codes, n_areas, mode, index, param, seed, out, d):
+def _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seed, out, d):
     np.random.seed(seed)
     buf = np.empty(src.shape)
-    fill(src, probs, codes, n_areas, mode, buf)
+    table, lo, start, size, cdf, guide = tables
+    fill(src, probs, codes, n_areas, mode, buf, table, lo, start, size, cdf, guide)
     values = statistic(buf, codes, n_areas, index, param)
     for a in range(n_areas):
         out[d, a] = values[a]
 
 
 @jit(parallel=True)
-def draws_parallel(src, probs, codes, n_areas, mode, index, param, seeds, out):
-    """Fill ``out[d, a]`` with the index of draw ``d`` in area ``a``, draws in parallel."""
+def draws_parallel(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
+    """Fill ``out[d, a]`` with the index of draw ``d`` in area ``a``, draws in parallel.
+
+    ``tables`` is ``(table, lo, start, size, cdf, guide)``: the unit → table
+    map and the output of :func:`binomial_tables` (an empty ``table`` for none).
+    """
     for d in prange(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
 
 
 @jit
-def draws_serial(src, probs, codes, n_areas, mode, index, param, seeds, out):
+def draws_serial(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
     """As :func:`draws_parallel`, on one thread (same numbers)."""
     for d in range(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
