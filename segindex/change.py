@@ -234,9 +234,8 @@ def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change
     n_comp, comp = connected_components(graph, directed=False)
     comp_old, comp_new = comp[:n_old], comp[n_old:]
     # label each component by its first new code (new_labels are sorted)
-    first_new = np.full(n_comp, -1, dtype=np.int64)
-    order = np.arange(n_new)[::-1]
-    first_new[comp_new[order]] = order
+    first_new = np.full(n_comp, n_new, dtype=np.int64)
+    np.minimum.at(first_new, comp_new, np.arange(n_new))
     labels = np.asarray(new_labels, dtype=object)[first_new]
     n_old_per = np.bincount(comp_old, minlength=n_comp)
     n_new_per = np.bincount(comp_new, minlength=n_comp)

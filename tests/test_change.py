@@ -630,3 +630,11 @@ def test_plot_threshold_trend():
         plot_threshold_trend(p, "x", total="all", year="yr")
     with pytest.raises(SegindexTypeError, match="'data' must be a pandas DataFrame"):
         plot_threshold_trend([1], "x", total="all")
+
+
+def test_decompose_matches_units_by_label_not_row_order(grow):
+    a, b = grow
+    shuffled = b.sample(frac=1.0, random_state=1)
+    expected = decompose_change(a, b, "x", total="all", by="area")
+    got = decompose_change(a, shuffled, "x", total="all", by="area")
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
