@@ -346,11 +346,18 @@ def _cmd_report(args) -> int:
                  OS_ROYAL_MAIL],
         caveats=caveats,
         synthetic=False,
-        map_groups=None if args.map_all else [g for g in groups if g != reference][:6] or groups,
+        map_groups=None if args.map_all else _largest(units, groups, reference, 6),
         progress=_say,
     )
     print(page.resolve())
     return 0
+
+
+def _largest(units, groups, reference, n):
+    """The ``n`` largest groups besides the reference group, in their table order."""
+    others = [g for g in groups if g != reference] or list(groups)
+    keep = set(units[others].sum().sort_values(ascending=False, kind="stable").index[:n])
+    return [g for g in others if g in keep]
 
 
 # ----------------------------------------------------------------------------

@@ -328,18 +328,15 @@ def write_report(
                 school_rows[school_rows["index"] == index_name], ax=_new_ax((5.5, 5.5)), index_name=index_name,
                 title=f"Schools and neighbourhoods, {area_name}", source=figure_source)
             _save(ax, out / f"schools_vs_neighbourhoods_{index_name}.png")
-        size_col = school_total if school_total is not None else "_pupils"
         points = schools[[schools.geometry.name]].copy()
-        points[size_col] = schools[school_total] if school_total is not None else schools[groups].sum(axis=1)
+        points["pupils"] = schools[school_total] if school_total is not None else schools[groups].sum(axis=1)
         for g in map_groups:
             say(f"drawing schools for {g}")
             s = slugs[g]
             ax = school_points(
                 points.assign(share=school_shares[g]), layer.assign(share=shares[g]), share_column="share",
-                size_column=size_col, ax=_new_ax((7.5, 6.0)), label=f"{g}: share", title=f"{g}: schools over residents",
-                source=figure_source)
-            if size_col == "_pupils" and ax.get_legend() is not None:
-                ax.get_legend().set_title("pupils")
+                size_column="pupils", ax=_new_ax((7.5, 6.0)), label=f"{g}: share",
+                title=f"{g}: schools over residents", source=figure_source)
             _save(ax, out / f"schools_{s}.png")
 
     # ---- page
