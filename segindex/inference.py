@@ -189,7 +189,7 @@ class _Problem:
 # argument checks
 
 
-def _check_options(caller, method, n_draws, ci, allocation, random_state, progress):
+def _check_options(caller, method, n_draws, ci, allocation, random_state, progress, draws_name="n_draws"):
     if not isinstance(method, str) or method not in _METHODS:
         raise SegindexValueError(
             f"{caller}(): the 'method' parameter must be one of {list(_METHODS)}, got {method!r}."
@@ -200,11 +200,11 @@ def _check_options(caller, method, n_draws, ci, allocation, random_state, progre
         )
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)):
         raise SegindexTypeError(
-            f"{caller}(): the 'n_draws' parameter must be a whole number of draws (e.g. 999), "
+            f"{caller}(): the '{draws_name}' parameter must be a whole number of draws (e.g. 999), "
             f"got {type(n_draws).__name__} {n_draws!r}."
         )
     if n_draws < 1:
-        raise SegindexValueError(f"{caller}(): the 'n_draws' parameter must be at least 1, got {n_draws}.")
+        raise SegindexValueError(f"{caller}(): the '{draws_name}' parameter must be at least 1, got {n_draws}.")
     if isinstance(ci, bool) or not isinstance(ci, (int, float, np.integer, np.floating)):
         raise SegindexTypeError(f"{caller}(): the 'ci' parameter must be a number in (0, 1), got {ci!r}.")
     if not 0.0 < float(ci) < 1.0:
@@ -697,3 +697,81 @@ def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_sta
     fields = dict(statistic=s, expected=mean, corrected=corrected, se=se, ci_low=lo, ci_high=hi, p_value=p)
     return _result(pa, draws, fields, method="bootstrap", n_draws=int(n_draws), random_state=random_state,
                    allocation=None, index=name, ci=level, contrast=contrast, areas=pa.areas, by=pa.by)
+
+
+def table_inference(table, data, labels, reference, total, by, atkinson_b, n_draws, random_state, ci):
+    """Add ``se, ci_low, ci_high, p_value`` to a :func:`~segindex.segregation_table` result.
+
+    For every row: the bootstrap standard error and bias-corrected interval of
+    :func:`infer` (``method="bootstrap"``), and the one-sided p-value of the
+    randomisation test (binomial allocation), each with ``n_draws`` draws.
+    Used by ``segregation_table(..., n_bootstrap=...)``.
+    """
+    from .counts import as_counts
+
+    caller = "segregation_table"
+    _check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, None, "n_bootstrap")
+    rng = _rng(random_state, caller)
+    columns = labels + ([reference] if reference is not None and reference not in labels else [])
+    counts = as_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
+    codes, A = counts.codes, counts.n_areas
+    t = counts.total
+    keys = ["all"] if counts.areas is None else list(counts.areas)
+
+    def problem(name, src, param=0.0):
+        src = np.ascontiguousarray(src, dtype=float)
+        stat = _kr.statistic(src, codes, A, _INDEX_CODES[name], float(param))
+        names = [f"column {i}" for i in range(src.shape[1])]
+        return _Problem(name=name, src=_whole(src, names, caller), codes=codes, n_areas=A,
+                        areas=counts.areas, by=counts.by, param=float(param), statistic=stat)
+
+    jobs = []
+    for g in labels:
+        x = counts.column(g)
+        rest = _kv.remainder(t, x)
+        pair = np.column_stack([x, rest])
+        for name in ("dissimilarity", "gini", "atkinson", "isolation", "correlation_ratio"):
+            jobs.append((g, "rest", name, problem(name, pair, atkinson_b if name == "atkinson" else 0.0)))
+        jobs.append((g, "rest", "exposure", problem("exposure", np.column_stack([x, rest, np.zeros_like(x)]))))
+        if reference is not None and g != reference:
+            y = counts.column(reference)
+            for name in ("dissimilarity", "gini", "atkinson"):
+                jobs.append((g, str(reference), name,
+                             problem(name, np.column_stack([x, y]), atkinson_b if name == "atkinson" else 0.0)))
+            jobs.append((g, str(reference), "exposure",
+                         problem("exposure", np.column_stack([x, y, _kv.remainder(t, x + y)]))))
+    from .indices.table import ALL_GROUPS
+
+    for name in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
+        jobs.append((ALL_GROUPS, "multigroup", name, problem(name, counts.values)))
+
+    found = {}
+    undefined = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        for g, comp, name, prob in jobs:
+            seeds = rng.integers(0, 2**63 - 1, size=2)
+            boot = _run(prob, "bootstrap", int(n_draws), int(seeds[0]), float(ci), "binomial", None, caller)
+            test = _run(prob, "randomisation", int(n_draws), int(seeds[1]), float(ci), "binomial", None, caller)
+            for k, key in enumerate(keys):
+                found[(key, g, comp, name)] = tuple(
+                    float(np.atleast_1d(v)[k]) for v in (boot.se, boot.ci_low, boot.ci_high, test.p_value)
+                )
+    undefined = sum(1 for w in caught if issubclass(w.category, DataQualityWarning))
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if undefined:
+        warnings.warn(
+            f"{caller}(): in {undefined} of {2 * len(jobs)} bootstrap or randomisation runs some draws gave an "
+            "undefined index (a small group drawn with no members); those draws were left out.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    rows = [found[(a if not isinstance(a, list) else tuple(a), g, c, i)]
+            for a, g, c, i in zip(table["area"], table["group"], table["comparison"], table["index"])]
+    extra = np.array(rows, dtype=float).reshape(len(rows), 4)
+    table = table.copy()
+    for j, column in enumerate(("se", "ci_low", "ci_high", "p_value")):
+        table[column] = extra[:, j]
+    return table

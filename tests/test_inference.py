@@ -413,3 +413,37 @@ def test_bradford_bangladeshi_output_areas():
     # allocation alone gives D* well above zero (about 0.16), and the observed D (0.71) is far above it
     assert 0.1 < r.expected < 0.25 < r.statistic and r.p_value == pytest.approx(0.01)
     assert 0 < isolation(oa, "Bangladeshi", total="Persons")
+
+
+# ---------------------------------------------------------------------------
+# segregation_table(..., n_bootstrap=...)
+
+
+def test_segregation_table_intervals_match_infer():
+    from segindex.indices import segregation_table
+
+    rng = np.random.default_rng(17)
+    df = _three_groups(rng, n=30)
+    plain = segregation_table(df, ["A", "C"], reference="B", total="total")
+    t = segregation_table(df, ["A", "C"], reference="B", total="total", n_bootstrap=49, random_state=0)
+    assert list(t.columns[-4:]) == ["se", "ci_low", "ci_high", "p_value"]
+    pd.testing.assert_frame_equal(t[plain.columns], plain)
+    assert t[["se", "ci_low", "ci_high", "p_value"]].notna().all().all()
+    assert (t["ci_low"] <= t["ci_high"]).all() and (t["p_value"] > 0).all()
+    again = segregation_table(df, ["A", "C"], reference="B", total="total", n_bootstrap=49, random_state=0)
+    pd.testing.assert_frame_equal(t, again)
+    # the se of D(A vs B) is that of infer's bootstrap on the same table (different seeds: close, not equal)
+    row = t[(t.group == "A") & (t.comparison == "B") & (t["index"] == "dissimilarity")]
+    direct = infer("dissimilarity", df, "A", "B", method="bootstrap", n_draws=999, random_state=1)
+    assert float(row["se"].iloc[0]) == pytest.approx(direct.se, rel=0.5)
+
+
+def test_segregation_table_intervals_by_area():
+    from segindex.indices import segregation_table
+
+    rng = np.random.default_rng(18)
+    df = pd.concat([_three_groups(rng, n=15).assign(la="p"), _three_groups(rng, n=15).assign(la="q")])
+    t = segregation_table(df, ["A", "B", "C"], by="la", n_bootstrap=29, random_state=0)
+    assert t["se"].notna().all() and set(t["area"]) == {"p", "q"}
+    with pytest.raises(SegindexValueError, match=r"segregation_table\(\).*'n_bootstrap' parameter must be at least 1"):
+        segregation_table(df, ["A", "B"], n_bootstrap=0)

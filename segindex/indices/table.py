@@ -23,7 +23,8 @@ MULTIGROUP_INDICES = ("entropy_index", "mutual_information", "multigroup_dissimi
 ALL_GROUPS = "(all groups)"
 
 
-def segregation_table(data, groups, *, reference=None, total=None, by=None, atkinson_b=0.5):
+def segregation_table(data, groups, *, reference=None, total=None, by=None, atkinson_b=0.5, n_bootstrap=None,
+                      random_state=None, ci=0.95):
     r"""Every index for every group, in one tidy, unrounded DataFrame.
 
     For each group in ``groups``:
@@ -56,13 +57,24 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
         gets NaN for that row, with one warning for the whole table.
     atkinson_b : float, default 0.5
         Shape parameter of the Atkinson index.
+    n_bootstrap : int, optional
+        When given, add columns ``se``, ``ci_low``, ``ci_high`` (bootstrap
+        standard error and bias-corrected interval at level ``ci``) and
+        ``p_value`` (one-sided randomisation test against random allocation),
+        each from ``n_bootstrap`` draws (see :func:`segindex.inference.infer`).
+        Counts must then be whole numbers.
+    random_state : None, int, numpy.random.Generator or numpy.random.SeedSequence
+        Seeds the draws (with ``n_bootstrap``).
+    ci : float, default 0.95
+        Coverage of the intervals (with ``n_bootstrap``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``area`` (``"all"`` without ``by``; the area key with it, a
         tuple for several ``by`` columns), the ``by`` columns themselves,
-        ``group``, ``comparison``, ``index``, ``value``.
+        ``group``, ``comparison``, ``index``, ``value``; with ``n_bootstrap``
+        also ``se``, ``ci_low``, ``ci_high``, ``p_value``.
 
     See Also
     --------
@@ -174,5 +186,10 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
     if counts.areas is not None:
         table = table.sort_values(["area"] if len(counts.by) == 1 else list(counts.by), kind="stable")
         table = table.reset_index(drop=True)
+    if n_bootstrap is not None:
+        from ..inference import table_inference
+
+        table = table_inference(table, data, labels, reference, total, by, atkinson_b, n_bootstrap,
+                                random_state, ci)
     return table
 
