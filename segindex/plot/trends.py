@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..counts import check_label, numeric_column
 from ..errors import SegindexTypeError, SegindexValueError
-from ._base import add_source, get_ax
+from ._base import get_ax
 
 __all__ = ["plot_trend", "plot_trend_panels", "plot_threshold_trend", "INDEX_LABELS"]
 
@@ -31,6 +31,14 @@ INDEX_LABELS = {
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 _STYLES = ("-", "--", ":", "-.")
+
+
+def _source_under_xlabel(ax, text):
+    """A source line under the x-axis label (add_source's default spot is taken by the label)."""
+    if not text:
+        return None
+    return ax.annotate(text, xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34),
+                       textcoords="offset points", fontsize=6.5, color="0.35", ha="left", va="top", wrap=True)
 
 
 def _check_table(table, caller, columns):
@@ -167,7 +175,7 @@ def plot_trend(table, ax=None, *, index=None, x="year", area="area", group="grou
     if legend and (len(areas) > 1 or len(groups) > 1):
         ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
-    add_source(ax, source)
+    _source_under_xlabel(ax, source)
     return ax
 
 
@@ -326,6 +334,6 @@ def plot_threshold_trend(data, group, *, total, thresholds=(0.5, 0.6, 0.7, 0.8, 
     ax.legend(fontsize=7, frameon=False)
     if title:
         ax.set_title(title)
-    add_source(ax, source)
+    _source_under_xlabel(ax, source)
     ax.threshold_table = table
     return ax
