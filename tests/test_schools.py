@@ -511,3 +511,26 @@ def test_match_every_english_authority_on_real_data():
     assert m["authority"].nunique() == 152
     # every district in the table is a real 2011 district name
     assert set(DISTRICT_TO_UPPER_TIER) <= set(census["LAD"])
+
+
+# ----------------------------------------------------------------------------
+# plot_school_contrast
+
+
+def test_plot_school_contrast_centred_diverging(town):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from segindex.plot.schools import plot_school_contrast
+
+    c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    ax = plot_school_contrast(c, town.schools, town.units, group="pakistani", total="total", source="Synthetic")
+    schools_layer = ax.collections[-1]
+    norm = schools_layer.norm
+    assert norm.vcenter == 0.0 and norm.vmin == -norm.vmax
+    assert len(schools_layer.get_offsets()) == len(town.schools)
+    assert any("Synthetic" in t.get_text() for t in ax.texts)
+    with pytest.raises(SegindexValueError, match="same index"):
+        plot_school_contrast(c.iloc[:-1], town.schools, town.units)
+    with pytest.raises(SegindexValueError, match="both group= and total="):
+        plot_school_contrast(c, town.schools, town.units, group="pakistani")

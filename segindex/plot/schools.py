@@ -104,8 +104,8 @@ def plot_school_contrast(
         res = residents.assign(_share=share)
         res.plot(column="_share", ax=ax, cmap=residents_cmap, linewidth=0.1, edgecolor="0.8", legend=True,
                  vmin=0.0, vmax=float(np.nanmax(share)) if np.isfinite(share).any() else 1.0,
-                 legend_kwds={"label": f"{group} share of residents", "shrink": 0.5, "pad": 0.02,
-                              "orientation": "horizontal"},
+                 legend_kwds={"label": f"{group} share of residents", "shrink": 0.6, "pad": 0.01,
+                              "location": "left"},
                  missing_kwds={"color": "white"})
     else:
         residents.boundary.plot(ax=ax, linewidth=0.2, color="0.7")
