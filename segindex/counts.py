@@ -322,14 +322,19 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
         raise SegindexValueError(
             f"{caller}(): {REST!r} is reserved for the rest of the population; rename that column."
         )
-    columns = [numeric_column(data, g, "group", caller) for g in labels]
-    values = np.ascontiguousarray(np.column_stack(columns), dtype=np.float64)
-    parts = values.sum(axis=1)
+    # one units × groups matrix, filled column by column (with room for the rest)
+    n_groups = len(labels)
+    values = np.empty((len(data), n_groups + (1 if rest else 0)), dtype=np.float64)
+    parts = np.zeros(len(data))
+    for k, g in enumerate(labels):
+        column = numeric_column(data, g, "group", caller)
+        values[:, k] = column
+        parts += column
     if total is not None:
         totals = numeric_column(data, total, "total", caller)
         check_total(data, parts, totals, labels, total, caller)
         if rest:
-            values = np.ascontiguousarray(np.column_stack([values, _kv.remainder(totals, parts)]))
+            values[:, n_groups] = _kv.remainder(totals, parts)
             labels = labels + [REST]
     else:
         totals = parts

@@ -60,15 +60,44 @@ def entropy(N, T):
     return out
 
 
+#: Natural logarithms of the integers below this are read from a table (counts are mostly integers).
+_LOG_TABLE_SIZE = 4096
+
+
+@jit
+def _log_table():
+    """``ln k`` for ``k = 0 .. _LOG_TABLE_SIZE - 1``, with ``ln 0`` set to 0 (only ever multiplied by 0)."""
+    out = np.zeros(_LOG_TABLE_SIZE)
+    for k in range(1, _LOG_TABLE_SIZE):
+        out[k] = np.log(float(k))
+    return out
+
+
+@jit
+def _ln(v, table):
+    """``ln v`` for ``v >= 0``: a table look-up for small integers (bit-identical to ``np.log``), else ``np.log``."""
+    if v < _LOG_TABLE_SIZE:
+        k = int(v)
+        if k == v:
+            return table[k]
+    return np.log(v)
+
+
 @jit
 def mutual_information(c, codes, n_areas):
     """Mutual information M per area and the entropy E of its group margin.
 
-    ``M = sum_i sum_g (c_ig / T) ln( (c_ig / t_i) / (N_g / T) )``; Theil's
+    ``M = sum_i sum_g (c_ig / T) (ln c_ig - ln t_i - ln(N_g / T))``; Theil's
     ``H = M / E``. Areas with no population get NaN. Returns ``(M, E, T)``.
+
+    Empty cells add ``0 * (0 - ...) = 0``, so the inner loop has no branch on
+    them; logarithms of integer counts come from a table. Each unit's sum is
+    ``t_i`` times a Kullback-Leibler divergence (non-negative); rounding below
+    zero, in units with exactly the area's composition, is set to 0.
     """
     N, T, t = margins(c, codes, n_areas)
     L = _log_shares(N, T)
+    table = _log_table()
     n, G = c.shape
     acc = np.zeros(n_areas)
     single = codes.shape[0] == 0
@@ -76,12 +105,15 @@ def mutual_information(c, codes, n_areas):
         ti = t[i]
         if ti > 0.0:
             a = 0 if single else codes[i]
+            lt = _ln(ti, table)
             s = 0.0
             for g in range(G):
                 v = c[i, g]
-                if v > 0.0:
-                    s += v * (np.log(v / ti) - L[a, g])
-            acc[a] += s
+                s += v * (_ln(v, table) - lt - L[a, g])
+            # a unit's term is t_i times a Kullback-Leibler divergence, never below 0:
+            # a negative sum is rounding (a unit with the area's composition)
+            if s > 0.0:
+                acc[a] += s
     E = entropy(N, T)
     for a in range(n_areas):
         if T[a] > 0.0:

@@ -39,27 +39,42 @@ def _inverse(a):
 @jit
 def dissimilarity(x, y, codes, n_areas):
     """Duncan's D: ``0.5 * sum_i |x_i/X - y_i/Y|`` per area."""
+    if codes.shape[0] == 0:
+        return _dissimilarity_one(x, y)
     X = area_sums(x, codes, n_areas)
     Y = area_sums(y, codes, n_areas)
     iX = _inverse(X)
     iY = _inverse(Y)
     out = np.zeros(n_areas)
-    if codes.shape[0] == 0:
-        ix = iX[0]
-        iy = iY[0]
-        s = 0.0
-        for i in range(x.shape[0]):
-            s += abs(x[i] * ix - y[i] * iy)
-        out[0] = s
-    else:
-        for i in range(x.shape[0]):
-            a = codes[i]
-            out[a] += abs(x[i] * iX[a] - y[i] * iY[a])
+    for i in range(x.shape[0]):
+        a = codes[i]
+        out[a] += abs(x[i] * iX[a] - y[i] * iY[a])
     for a in range(n_areas):
         if X[a] > 0.0 and Y[a] > 0.0:
             out[a] *= 0.5
         else:
             out[a] = np.nan
+    return out
+
+
+@jit
+def _dissimilarity_one(x, y):
+    """D for one area: ``0.5 * sum_i |x_i Y - y_i X| / (X Y)``, two passes, no divisions per unit."""
+    X = 0.0
+    Y = 0.0
+    for i in range(x.shape[0]):
+        X += x[i]
+        Y += y[i]
+    out = np.empty(1)
+    if not (X > 0.0 and Y > 0.0):
+        out[0] = np.nan
+        return out
+    ix = 1.0 / X
+    iy = 1.0 / Y
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += abs(x[i] * ix - y[i] * iy)
+    out[0] = 0.5 * s
     return out
 
 
@@ -70,14 +85,32 @@ def exposure(x, y, t, codes, n_areas):
     Isolation is ``exposure(x, x, t, ...)``. Units with ``t_i = 0`` contribute
     nothing. Returns ``(value, X, T)``.
     """
-    X = area_sums(x, codes, n_areas)
-    T = area_sums(t, codes, n_areas)
+    n = x.shape[0]
     out = np.zeros(n_areas)
-    single = codes.shape[0] == 0
-    for i in range(x.shape[0]):
-        if t[i] > 0.0:
-            a = 0 if single else codes[i]
-            out[a] += x[i] * y[i] / t[i]
+    X = np.zeros(n_areas)
+    T = np.zeros(n_areas)
+    if codes.shape[0] == 0:
+        # one fused pass with scalar accumulators
+        sx = 0.0
+        st = 0.0
+        acc = 0.0
+        for i in range(n):
+            ti = t[i]
+            sx += x[i]
+            st += ti
+            if ti > 0.0:
+                acc += x[i] * y[i] / ti
+        X[0] = sx
+        T[0] = st
+        out[0] = acc
+    else:
+        for i in range(n):
+            a = codes[i]
+            ti = t[i]
+            X[a] += x[i]
+            T[a] += ti
+            if ti > 0.0:
+                out[a] += x[i] * y[i] / ti
     for a in range(n_areas):
         if X[a] > 0.0:
             out[a] /= X[a]
@@ -153,18 +186,38 @@ def atkinson(x, y, b, codes, n_areas):
     """Atkinson's A(b) per area, ``0 < b < 1``.
 
     ``A = 1 - P/(1-P) |sum_i (1-p_i)^(1-b) p_i^b t_i / (P T)|^(1/(1-b))`` with
-    ``t_i = x_i + y_i``, ``p_i = x_i / t_i`` and ``P = X / T``.
+    ``t_i = x_i + y_i``, ``p_i = x_i / t_i`` and ``P = X / T``. Each unit's term
+    ``(1-p_i)^(1-b) p_i^b t_i`` equals ``x_i^b y_i^(1-b)``, computed as
+    ``y_i (x_i / y_i)^b`` (one power per unit) or ``sqrt(x_i y_i)`` when b = 1/2.
     """
-    X = area_sums(x, codes, n_areas)
-    Y = area_sums(y, codes, n_areas)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
     acc = np.zeros(n_areas)
     single = codes.shape[0] == 0
+    half = b == 0.5
+    sx = 0.0
+    sy = 0.0
+    s = 0.0
     for i in range(x.shape[0]):
-        ti = x[i] + y[i]
-        if x[i] > 0.0 and y[i] > 0.0:
-            a = 0 if single else codes[i]
-            pi = x[i] / ti
-            acc[a] += (1.0 - pi) ** (1.0 - b) * pi**b * ti
+        xi = x[i]
+        yi = y[i]
+        if xi > 0.0 and yi > 0.0:
+            term = np.sqrt(xi * yi) if half else yi * (xi / yi) ** b
+        else:
+            term = 0.0
+        if single:
+            sx += xi
+            sy += yi
+            s += term
+        else:
+            a = codes[i]
+            X[a] += xi
+            Y[a] += yi
+            acc[a] += term
+    if single:
+        X[0] = sx
+        Y[0] = sy
+        acc[0] = s
     out = np.empty(n_areas)
     for a in range(n_areas):
         T = X[a] + Y[a]

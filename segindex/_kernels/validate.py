@@ -5,13 +5,28 @@ import numpy as np
 from ._jit import jit
 
 
+_BLOCK = 1024
+
+
 @jit
 def first_invalid(a):
-    """Position of the first value that is NaN, infinite or negative, or -1."""
-    for i in range(a.shape[0]):
-        v = a[i]
-        if not (v >= 0.0 and v < np.inf):
-            return i
+    """Position of the first value that is NaN, infinite or negative, or -1.
+
+    Blocks of values are counted without branches (the loop vectorises); only
+    a block holding a bad value is scanned again for its position.
+    """
+    n = a.shape[0]
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        ok = 0
+        for i in range(start, stop):
+            v = a[i]
+            ok += (v >= 0.0) & (v < np.inf)
+        if ok != stop - start:
+            for i in range(start, stop):
+                v = a[i]
+                if not (v >= 0.0 and v < np.inf):
+                    return i
     return -1
 
 
@@ -22,10 +37,18 @@ def first_exceeding(parts, total, rtol):
     ``parts`` is the per-unit sum of the group columns. A unit passes when
     ``parts <= total * (1 + rtol) + rtol``: the tolerance only absorbs the
     rounding of floating-point sums (interpolated counts), not real excess.
+    NaN parts or totals never count as exceeding (they are rejected earlier).
     """
-    for i in range(parts.shape[0]):
-        if parts[i] > total[i] * (1.0 + rtol) + rtol:
-            return i
+    n = parts.shape[0]
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        bad = 0
+        for i in range(start, stop):
+            bad += parts[i] > total[i] * (1.0 + rtol) + rtol
+        if bad:
+            for i in range(start, stop):
+                if parts[i] > total[i] * (1.0 + rtol) + rtol:
+                    return i
     return -1
 
 

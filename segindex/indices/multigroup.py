@@ -34,7 +34,7 @@ def read_groups(data, groups, total, by, caller):
             f"{caller}(): a multigroup index needs at least two groups; got {labels!r}. "
             "Name more groups, or give total= so the rest of the population counts as a group."
         )
-    sums = counts.values.sum(axis=0)
+    sums = _k.margins(counts.values, np.empty(0, np.int64), 1)[0][0]
     for g, s in zip(counts.groups, sums):
         if s <= 0 and g != "(rest)":
             raise SegindexValueError(
