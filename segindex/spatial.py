@@ -56,6 +56,9 @@ GAUSSIAN_TRUNCATE = 3.0
 
 #: Pairs handled per chunk of the sparse kernel sums (bounds memory: ~24 bytes a pair).
 _CHUNK_PAIRS = 4_000_000
+#: Up to this many unordered pairs (16 bytes each, ~320 MB) are enumerated at once, each once;
+#: beyond it the sums run in chunks of _CHUNK_PAIRS ordered pairs.
+_SYMMETRIC_PAIRS = 20_000_000
 
 
 # ----------------------------------------------------------------------------
@@ -294,8 +297,9 @@ def _support(kernel, bandwidth, truncate, caller):
 
 def _bin(xy, values, bin_size):
     """Aggregate points and their counts to square cells; population-weighted cell centres."""
-    cell = np.floor(xy / bin_size).astype(np.int64)
-    _, inverse = np.unique(cell, axis=0, return_inverse=True)
+    cell = np.floor((xy - xy.min(axis=0)) / bin_size).astype(np.int64)
+    key = cell[:, 0] * (int(cell[:, 1].max()) + 1) + cell[:, 1]
+    _, inverse = np.unique(key, return_inverse=True)
     inverse = inverse.ravel()
     m = int(inverse.max()) + 1
     sums = np.zeros((m, values.shape[1]))
@@ -328,21 +332,30 @@ def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
     n = xy.shape[0]
     out = np.zeros((n, values.shape[1]))
     tree = cKDTree(xy)
-    order = np.asarray(tree.indices, dtype=np.int64)  # spatially coherent order
-    lengths = tree.query_ball_point(xy[order], radius, return_length=True).astype(np.int64)
-    cum = np.cumsum(lengths)
-    start = 0
-    while start < n:
-        base = cum[start - 1] if start else 0
-        stop = int(np.searchsorted(cum, base + _CHUNK_PAIRS, side="right"))
-        stop = max(stop, start + 1)
-        rows_idx = order[start:stop]
-        sub = cKDTree(xy[rows_idx])
-        pairs = sub.sparse_distance_matrix(tree, radius, output_type="ndarray")
-        rows = rows_idx[pairs["i"]]
-        w = _ks.kernel_weights(np.ascontiguousarray(pairs["v"]), float(bandwidth), kind)
-        _ks.add_pair_sums(rows, np.ascontiguousarray(pairs["j"], dtype=np.int64), w, values, out)
-        start = stop
+    # estimate the number of pairs from a sample of points before enumerating them
+    sample = np.random.default_rng(0).choice(n, size=min(n, 2000), replace=False)
+    per_point = tree.query_ball_point(xy[sample], radius, return_length=True).mean()
+    if n * (per_point - 1) / 2 <= _SYMMETRIC_PAIRS:
+        # few enough pairs to hold at once: enumerate each unordered pair once (i < j)
+        pairs = tree.query_pairs(radius, output_type="ndarray").astype(np.int64, copy=False)
+        _ks.add_symmetric_pair_sums(np.ascontiguousarray(pairs), xy, float(bandwidth), kind, values, out)
+    else:
+        # bounded memory: chunks of target points against the whole tree
+        order = np.asarray(tree.indices, dtype=np.int64)  # spatially coherent order
+        lengths = tree.query_ball_point(xy[order], radius, return_length=True).astype(np.int64)
+        cum = np.cumsum(lengths)
+        start = 0
+        while start < n:
+            base = cum[start - 1] if start else 0
+            stop = int(np.searchsorted(cum, base + _CHUNK_PAIRS, side="right"))
+            stop = max(stop, start + 1)
+            rows_idx = order[start:stop]
+            sub = cKDTree(xy[rows_idx])
+            pairs = sub.sparse_distance_matrix(tree, radius, output_type="ndarray")
+            rows = rows_idx[pairs["i"]]
+            w = _ks.kernel_weights(np.ascontiguousarray(pairs["v"]), float(bandwidth), kind)
+            _ks.add_pair_sums(rows, np.ascontiguousarray(pairs["j"], dtype=np.int64), w, values, out)
+            start = stop
     if inverse is not None:
         out = np.ascontiguousarray(out[inverse])
     return out
@@ -360,7 +373,7 @@ def _check_bin(bin_size, bandwidth, caller):
     if bin_size is None:
         return None
     if bin_size == "auto":
-        return float(bandwidth) / 10.0
+        return float(bandwidth) / 4.0
     _check_positive(bin_size, "bin_size", caller)
     return float(bin_size)
 
@@ -388,8 +401,9 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
     bin_size : None, float or "auto"
         ``None``: exact sums over units. A number: aggregate units to square
         cells of that size first (population-weighted cell centres), which is
-        much faster at large bandwidths with an error of order
-        ``bin_size / bandwidth``; ``"auto"`` is ``bandwidth / 10``.
+        much faster at large bandwidths; every unit then takes its cell's
+        environment. ``"auto"`` is ``bandwidth / 4`` (relative error of H̃
+        about 1e-4 or less in the tests and on synthetic national data).
 
     Returns
     -------
@@ -734,7 +748,7 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
     ----------
     data, groups, total, kernel, points, truncate, bin_size
         As for :func:`spatial_information` (``bin_size="auto"`` bins at a
-        tenth of each bandwidth).
+        quarter of each bandwidth).
     bandwidths : sequence of float, default (250, 500, 1000, 2000, 4000, 8000)
         In CRS units (metres).
     isolation : list of column names, optional

@@ -234,6 +234,7 @@ def test_chunking_gives_the_same_sums(monkeypatch):
                        "a": rng.integers(0, 9, 400), "b": rng.integers(0, 9, 400)})
     whole = local_environment(df, ["a", "b"], 300, points=("x", "y"))
     monkeypatch.setattr(spatial, "_CHUNK_PAIRS", 50)
+    monkeypatch.setattr(spatial, "_SYMMETRIC_PAIRS", 0)
     chunked = local_environment(df, ["a", "b"], 300, points=("x", "y"))
     np.testing.assert_allclose(chunked.to_numpy(), whole.to_numpy(), rtol=1e-12)
 
