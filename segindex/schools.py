@@ -70,6 +70,9 @@ def compare_schools_neighbourhoods(
     by,
     groups_map=None,
     phase=None,
+    n_bootstrap=None,
+    random_state=None,
+    ci=0.95,
 ):
     r"""Segregation across schools against segregation across neighbourhoods, per area.
 
@@ -105,6 +108,17 @@ def compare_schools_neighbourhoods(
     phase : column name, optional
         A column of ``schools`` (e.g. primary/secondary). Schools are then
         compared per phase, each phase against the same residents.
+    n_bootstrap : int, optional
+        Add bootstrap intervals (:mod:`segindex.inference`, Allen et al. 2015:
+        each unit's counts redrawn from its observed composition, both sides
+        independently) for each side and for the gap: columns
+        ``<index>_school_ci_low/high``, ``<index>_residential_ci_low/high``,
+        ``<index>_difference_ci_low/high`` and ``<index>_difference_p_value``
+        (two-sided bootstrap p-value of no gap). Counts must be whole people.
+    random_state : int or numpy.random.Generator, optional
+        Seed of the bootstrap; the same seed gives the same intervals.
+    ci : float, default 0.95
+        Level of the bootstrap intervals.
 
     Returns
     -------
@@ -193,6 +207,12 @@ def compare_schools_neighbourhoods(
     if other is not None and other in groups:
         raise SegindexValueError(
             f"{caller}(): {other!r} is both a focal group and the comparison group; compare two different groups."
+        )
+    if n_bootstrap is not None and (
+        isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 1
+    ):
+        raise SegindexValueError(
+            f"{caller}(): 'n_bootstrap' must be a positive number of draws (e.g. 999), got {n_bootstrap!r}."
         )
     if school_total is None:
         school_total = total
@@ -290,6 +310,7 @@ def compare_schools_neighbourhoods(
 
     frames = []
     absent = []
+    boot_rng = np.random.default_rng(random_state) if n_bootstrap is not None else None
     for ph in phases:
         sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
         s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
@@ -333,6 +354,13 @@ def compare_schools_neighbourhoods(
                 bad = np.isnan(s_val) | np.isnan(r_val)
                 for k in np.flatnonzero(bad):
                     absent.append((common[k], ph, g, name))
+            if n_bootstrap is not None:
+                _bootstrap_columns(
+                    out, common, by, g, other,
+                    (s_codes, s_arrays, s_t, groups_map.get(g, g), groups_map.get(other, other)),
+                    (res_codes, res_arrays, res_t, g, other),
+                    n_bootstrap, boot_rng, ci, caller,
+                )
             frames.append(pd.DataFrame(out))
     result = pd.concat(frames, ignore_index=True)
     sort_cols = [by] + (["phase"] if phase is not None else [])
@@ -353,6 +381,52 @@ def compare_schools_neighbourhoods(
         )
     result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
     return result
+
+
+def _bootstrap_columns(out, common, by, g, other, school_side, residential_side, n_draws, rng, ci, caller):
+    """Bootstrap intervals of each side and of the gap, added to ``out`` in place."""
+    import warnings as _w
+
+    from .inference import infer, infer_difference
+
+    def frame(side):
+        codes, arrays, t, gcol, ocol = side
+        data = {"_area": codes, "_x": arrays[gcol]}
+        if other is not None:
+            data["_y"] = arrays[ocol]
+        data["_t"] = t if t is not None else arrays[gcol] + arrays[ocol]
+        return pd.DataFrame(data)
+
+    sch, res = frame(school_side), frame(residential_side)
+    A = len(common)
+    for name in COMPARISON_INDICES:
+        if name == "dissimilarity":
+            args, kwargs = ("_x", "_y" if other is not None else None), {"total": "_t"}
+        else:
+            args, kwargs = ("_x",), {"total": "_t"}
+        seeds = rng.integers(0, 2**63 - 1, size=3)
+        results = {}
+        with _w.catch_warnings():
+            _w.simplefilter("ignore", AbsentGroupWarning)
+            _w.simplefilter("ignore", DataQualityWarning)
+            results["school"] = infer(name, sch, *args, method="bootstrap", n_draws=n_draws,
+                                      random_state=int(seeds[0]), ci=ci, by="_area", **kwargs)
+            results["residential"] = infer(name, res, *args, method="bootstrap", n_draws=n_draws,
+                                           random_state=int(seeds[1]), ci=ci, by="_area", **kwargs)
+            results["difference"] = infer_difference(name, sch, res, *args, n_draws=n_draws,
+                                                     random_state=int(seeds[2]), ci=ci, by="_area", **kwargs)
+        for key, r in results.items():
+            where = np.asarray(r.areas, dtype=np.int64)
+            lo = np.full(A, np.nan)
+            hi = np.full(A, np.nan)
+            lo[where] = r.ci_low
+            hi[where] = r.ci_high
+            out[f"{name}_{key}_ci_low"] = lo
+            out[f"{name}_{key}_ci_high"] = hi
+            if key == "difference":
+                p = np.full(A, np.nan)
+                p[where] = r.p_value
+                out[f"{name}_difference_p_value"] = p
 
 
 # ----------------------------------------------------------------------------

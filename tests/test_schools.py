@@ -204,6 +204,30 @@ def test_compare_does_not_modify_inputs(two_las):
     pd.testing.assert_frame_equal(homes, h0)
 
 
+def test_compare_bootstrap_intervals(town):
+    from segindex.datasets import example_town
+
+    t = example_town(seed=3, choice=0.6)
+    sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
+    kw = dict(total="total", school_total="roll", by="la", n_bootstrap=99, random_state=7)
+    a = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
+    b = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
+    pd.testing.assert_frame_equal(a, b)  # same seed, same intervals
+    for name in ("dissimilarity", "isolation", "correlation_ratio"):
+        for side in ("school", "residential", "difference"):
+            lo, hi = a[f"{name}_{side}_ci_low"], a[f"{name}_{side}_ci_high"]
+            assert (lo < hi).all()
+    # choice makes schools clearly more segregated: the gap's interval lies above 0
+    row = a[a.group == "pakistani"].iloc[0]
+    assert row["dissimilarity_difference_ci_low"] > 0
+    assert row["dissimilarity_difference_p_value"] < 0.05
+    assert "dissimilarity_school_ci_low" not in compare_schools_neighbourhoods(sch, res, "pakistani", total="total",
+                                                                              school_total="roll", by="la")
+    with pytest.raises(SegindexValueError, match="'n_bootstrap' must be a positive number"):
+        compare_schools_neighbourhoods(sch, res, "pakistani", total="total", school_total="roll", by="la",
+                                       n_bootstrap=0)
+
+
 # ----------------------------------------------------------------------------
 # nearest_school_allocation
 
