@@ -638,3 +638,27 @@ def test_decompose_matches_units_by_label_not_row_order(grow):
     expected = decompose_change(a, b, "x", total="all", by="area")
     got = decompose_change(a, shuffled, "x", total="all", by="area")
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.realdata
+def test_areal_interpolate_tower_hamlets_2011_to_2021_lsoas():
+    """2011 Tower Hamlets LSOAs (20 m generalised) onto 2021 LSOAs (super-generalised, reprojected):
+    every person is either in a target or reported outside, and unchanged LSOAs get about their own count."""
+    src = gpd.read_file(shared_data("uk", "boundaries", "tower_hamlets_lsoa2011_gen20.gpkg"))
+    tgt = gpd.read_file(shared_data("uk", "boundaries", "lsoa21_bsc_london.geojson"))
+    counts = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_tower_hamlets.csv"))
+    lookup = pd.read_csv(shared_data("uk", "lookups", "lsoa11_lsoa21_lad22_exactfit.csv"))
+    src = src.merge(counts, left_on="LSOA11CD", right_on="LSOA")
+    with pytest.raises(SegindexValueError, match="geographic CRS"):
+        areal_interpolate(src.to_crs(4326), tgt, ["Persons"])
+    tgt = tgt.to_crs(27700)
+    tgt = tgt[tgt.intersects(src.union_all().buffer(500))]
+    with pytest.warns(DataQualityWarning, match="fell outside"):
+        out = areal_interpolate(src, tgt, ["Persons", "Bangladeshi"])
+    for col in ("Persons", "Bangladeshi"):
+        assert out[col].sum() + out.attrs["outside"][col] == pytest.approx(src[col].sum(), rel=1e-12)
+    assert out.attrs["share_outside"]["Persons"] < 0.02  # boundary generalisations differ a little
+    same = lookup[(lookup["CHGIND"] == "U") & lookup["LSOA11CD"].isin(src["LSOA11CD"])]
+    est = out.set_index("LSOA21CD")["Persons"].reindex(same["LSOA21CD"]).to_numpy()
+    own = src.set_index("LSOA11CD")["Persons"].reindex(same["LSOA11CD"]).to_numpy()
+    assert np.median(est / own) == pytest.approx(1.0, abs=0.1)
