@@ -160,14 +160,14 @@ def _cmd_indices(args) -> int:
         raise SegindexValueError(f"{source} has no rows.")
     if not total and args.input is not None:
         _say("no --total: the listed groups are taken to be the whole population")
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.exists():
+        raise SegindexValueError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
     _say(f"computing indices for {len(groups)} groups over {len(data):,} units")
     table = segregation_table(
         data, groups, reference=args.reference, total=total, by=(by[0] if by and len(by) == 1 else by)
     )
-    if args.out:
-        out = Path(args.out)
-        if out.parent and not out.parent.exists():
-            raise SegindexValueError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
+    if out is not None:
         table.to_csv(out, index=False)
         _say(f"wrote {len(table)} rows to {out}")
         print(out.resolve())

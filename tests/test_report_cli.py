@@ -1,0 +1,306 @@
+"""Tests of the HTML report and the segindex command (in-process and as a subprocess)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segindex.cli import main
+from segindex.datasets import example_town
+from segindex.indices.table import segregation_table
+from segindex.report import REAL_DATA_CAVEATS, write_report
+
+from conftest import shared_data
+
+
+def _links(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    return re.findall(r'(?:src|href)="([^"]+)"', text)
+
+
+def _check_folder(page: Path) -> str:
+    """Every link of index.html is relative and points at an existing file; return the page text."""
+    links = _links(page)
+    assert links
+    for link in links:
+        assert not re.match(r"^[a-z]+:", link), link  # no http:, file:, data: ...
+        assert not link.startswith("/"), link
+        assert (page.parent / link).is_file(), link
+    return page.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def small_town():
+    return example_town(2, choice=0.4, n_units=60, n_schools=12)
+
+
+@pytest.fixture(scope="module")
+def small_report(small_town, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "nested" / "out"
+    messages = []
+    page = write_report(
+        out, units=small_town.units, schools=small_town.schools, groups=small_town.groups, total="total",
+        school_total="roll", reference="white_british", area_name="Small <town>", synthetic=True,
+        description=small_town.description, sources=["Synthetic source"], caveats=["A caveat & more"],
+        map_groups=["pakistani", "indian"], progress=messages.append,
+    )
+    return page, messages
+
+
+# ---------------------------------------------------------------- write_report
+
+
+def test_report_folder_is_self_contained(small_report):
+    page, messages = small_report
+    assert page.name == "index.html" and page.is_file()
+    text = _check_folder(page)
+    files = {p.name for p in page.parent.iterdir()}
+    for name in ("residential_indices.csv", "population.csv", "schools_vs_neighbourhoods.csv",
+                 "indices_by_group.png", "map_share_pakistani.png", "map_lq_indian.png",
+                 "schools_pakistani.png", "schools_vs_neighbourhoods_isolation.png", "units.gpkg"):
+        assert name in files
+        assert name in text
+    assert "map_share_bangladeshi.png" not in files  # only the groups asked for are mapped
+    assert "https://" not in text and "http://" not in text
+    assert messages[0] == "computing residential segregation indices" and messages[-1] == "writing index.html"
+
+
+def test_report_says_synthetic_and_escapes_text(small_report):
+    text = small_report[0].read_text(encoding="utf-8")
+    assert 'class="synthetic"' in text and "SYNTHETIC DATA" in text
+    assert "Small &lt;town&gt;" in text and "Small <town>" not in text
+    assert "A caveat &amp; more" in text and "Synthetic source" in text
+
+
+def test_report_csv_is_the_unrounded_table(small_report, small_town):
+    csv = pd.read_csv(small_report[0].parent / "residential_indices.csv")
+    expected = segregation_table(small_town.units, list(small_town.groups), total="total",
+                                 reference="white_british")
+    assert np.allclose(csv["value"].to_numpy(), expected["value"].to_numpy(), rtol=1e-12, equal_nan=True)
+    assert list(csv["index"]) == list(expected["index"])
+    # the page shows them rounded to 3 decimals
+    d = expected[(expected.group == "pakistani") & (expected.comparison == "rest")
+                 & (expected["index"] == "dissimilarity")]["value"].iloc[0]
+    assert f"{d:.3f}" in small_report[0].read_text(encoding="utf-8")
+
+
+def test_report_schools_vs_neighbourhoods(small_report, small_town):
+    from segindex.indices.twogroup import dissimilarity, isolation
+
+    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
+    row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
+    assert row["schools"] == pytest.approx(dissimilarity(small_town.schools, "pakistani", total="roll"))
+    assert row["neighbourhoods"] == pytest.approx(dissimilarity(small_town.units, "pakistani", total="total"))
+    row = t[(t.group == "indian") & (t["index"] == "isolation")].iloc[0]
+    assert row["schools"] == pytest.approx(isolation(small_town.schools, "indian", total="roll"))
+    assert row["difference"] == pytest.approx(row["schools"] - row["neighbourhoods"])
+
+
+def test_report_without_schools_or_totals(small_town, tmp_path):
+    units = small_town.units.drop(columns="total")
+    page = write_report(tmp_path, units=units, groups=["pakistani", "indian", "white_british"],
+                        area_name="Town", caveats=REAL_DATA_CAVEATS, map_groups=["indian"])
+    text = _check_folder(page)
+    assert "eleven years apart" in text
+    assert 'class="synthetic"' not in text
+    assert "Schools and neighbourhoods" not in text
+    assert not (tmp_path / "schools_vs_neighbourhoods.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"units": "table"}, TypeError, r"'units' must be a GeoDataFrame"),
+        ({"groups": ["pakistani", "nope"]}, ValueError, r"column 'nope' is not in 'units'"),
+        ({"groups": "pakistani"}, TypeError, r"'groups' must be a list"),
+        ({"groups": []}, ValueError, r"'groups' is empty"),
+        ({"reference": "irish"}, ValueError, r"reference group 'irish' is not one of the groups"),
+        ({"area_name": " "}, ValueError, r"'area_name' must be a non-empty string"),
+        ({"map_groups": ["irish"]}, ValueError, r"map_groups \['irish'\] are not among the groups"),
+        ({"school_total": "headcount"}, ValueError, r"column 'headcount' is not in 'schools'"),
+        ({"schools": "crs"}, ValueError, r"different CRSs"),
+    ],
+)
+def test_report_errors(small_town, tmp_path, change, error, match):
+    kwargs = dict(units=small_town.units, schools=small_town.schools, groups=["pakistani", "indian"],
+                  total="total", school_total="roll", area_name="Town")
+    kwargs.update(change)
+    if isinstance(kwargs["units"], str):
+        kwargs["units"] = pd.DataFrame(small_town.units.drop(columns="geometry"))
+    if isinstance(kwargs["schools"], str):
+        kwargs["schools"] = small_town.schools.to_crs(4326)
+    with pytest.raises(error, match=match):
+        write_report(tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_report_refuses_a_file_as_folder(small_town, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    with pytest.raises(ValueError, match=r"exists and is not a folder"):
+        write_report(target, units=small_town.units, groups=["pakistani"], total="total", area_name="Town")
+
+
+# ---------------------------------------------------------------- the command, in process
+
+
+def test_demo_as_a_subprocess(tmp_path):
+    """The README's main job: `segindex demo --out DIR` on a fresh machine, no data."""
+    out = tmp_path / "tmp"
+    exe = Path(sys.executable).with_name("segindex")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "segindex"]
+    done = subprocess.run([*cmd, "demo", "--out", str(out)], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = Path(done.stdout.strip())
+    assert page == (out / "index.html").resolve()
+    text = _check_folder(page)
+    assert "SYNTHETIC DATA" in text
+    assert len(list(out.glob("*.png"))) == 1 + 2 + 6 * 3  # bars, two scatters, three maps per group
+    assert "segindex: writing index.html" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_python_dash_m(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "segindex", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("segindex ")
+
+
+def test_help_everywhere(capsys):
+    for argv in (["--help"], ["demo", "--help"], ["indices", "--help"], ["report", "--help"]):
+        assert main(argv) == 0
+        assert "usage: segindex" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main([]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main(["demo", "--choice", "3"]) == 2
+    assert "--choice: must lie between -1 and 1" in capsys.readouterr().err
+    assert main(["demo", "--seed", "x"]) == 2
+    assert main(["indices", "--input", "x.csv"]) == 2
+    assert "--groups is required with --input" in capsys.readouterr().err
+    assert main(["report", "--units", "u.gpkg"]) == 2
+
+
+def test_indices_on_the_example_town(capsys):
+    assert main(["indices", "--groups", "pakistani", "indian"]) == 0
+    captured = capsys.readouterr()
+    assert "dissimilarity" in captured.out and "pakistani" in captured.out
+    assert "example town" in captured.err
+
+
+@pytest.fixture(scope="module")
+def town_csv(tmp_path_factory):
+    town = example_town(1)
+    path = tmp_path_factory.mktemp("csv") / "units.csv"
+    pd.DataFrame(town.units.drop(columns="geometry")).to_csv(path)
+    return town, path
+
+
+def test_indices_from_a_csv(town_csv, tmp_path, capsys):
+    town, path = town_csv
+    out = tmp_path / "results.csv"
+    code = main(["indices", "--input", str(path), "--groups", "pakistani", "indian", "--total", "total",
+                 "--reference", "white_british", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    got = pd.read_csv(out)
+    expected = segregation_table(town.units, ["pakistani", "indian"], total="total", reference="white_british")
+    assert np.allclose(got["value"], expected["value"], rtol=1e-12)
+    assert capsys.readouterr().out.strip() == str(out.resolve())
+
+
+def test_indices_by_area_from_a_geopackage(tmp_path, capsys):
+    town = example_town(1, n_units=60, n_schools=10)
+    gpkg = tmp_path / "units.gpkg"
+    town.units.reset_index().to_file(gpkg, driver="GPKG")
+    out = tmp_path / "by_ward.csv"
+    assert main(["indices", "--input", str(gpkg), "--groups", "pakistani", "white_british", "--total", "total",
+                 "--by", "ward", "--out", str(out)]) == 0
+    got = pd.read_csv(out)
+    assert set(got["area"]) == set(town.units["ward"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--input", "{dir}/missing.csv", "--groups", "a"], r"cannot read --input file '.*missing.csv': no such file"),
+        (["--input", "{csv}", "--groups", "pakistan", "indian"],
+         r"the group 'pakistan' is not a column of '.*units.csv'. Did you mean 'pakistani'"),
+        (["--input", "{csv}", "--groups", "pakistani", "--total", "persons"],
+         r"the --total column 'persons' is not a column"),
+        (["--input", "{csv}", "--groups", "pakistani", "--by", "district"], r"the --by column 'district'"),
+        (["--input", "{csv}", "--groups", "ward"], r"the group column 'ward' must hold numbers"),
+        (["--input", "{dir}", "--groups", "a"], r"it is a folder, not a file"),
+        (["--input", "{bad}", "--groups", "a"], r"cannot read --input file '.*bad.gpkg' as a vector file"),
+        (["--input", "{csv}", "--groups", "pakistani", "--out", "{dir}/no/such/dir/x.csv"],
+         r"the folder '.*' does not exist"),
+    ],
+)
+def test_indices_data_errors_exit_1(town_csv, tmp_path, capsys, argv, message):
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a geopackage")
+    argv = [a.format(dir=tmp_path, csv=town_csv[1], bad=bad) for a in argv]
+    assert main(["indices", *argv]) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("segindex: error: ")
+    assert re.search(message, last), err
+    assert "Traceback" not in err
+    assert all(line.startswith("segindex: ") for line in err.strip().splitlines())
+
+
+# ---------------------------------------------------------------- segindex report on real data
+
+
+@pytest.mark.realdata
+def test_report_on_bradford(tmp_path, capsys):
+    units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
+    census = shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
+    schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
+    out = tmp_path / "bradford"
+    code = main(["report", "--units", str(units), "--units-id", "LSOA11CD", "--census", str(census),
+                 "--census-id", "LSOA", "--schools", str(schools), "--area", "Bradford",
+                 "--groups", "pakistani", "indian", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    page = Path(captured.out.strip())
+    text = _check_folder(page)
+    assert "eleven years apart" in text
+    assert "Office for National Statistics" in text and "Department for Education" in text
+    assert 'class="synthetic"' not in text
+    assert "310 residential units" in text and "192 schools" in text  # primary + secondary, all located
+    t = pd.read_csv(out / "residential_indices.csv")
+    d = t[(t.group == "pakistani") & (t.comparison == "rest") & (t["index"] == "dissimilarity")]["value"]
+    # Bradford's Pakistani residents across LSOAs, 2011: D around 0.6 (Carling 2008 reports similar values)
+    assert 0.5 < float(d.iloc[0]) < 0.75
+    svn = pd.read_csv(out / "schools_vs_neighbourhoods.csv")
+    assert set(svn["group"]) == {"white_british", "pakistani", "indian"}
+
+
+@pytest.mark.realdata
+def test_report_with_mismatched_codes_is_a_data_error(tmp_path, capsys):
+    units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
+    census = shared_data("uk", "census2011", "lsoa2011_ethnicity_oldham.csv")
+    schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
+    code = main(["report", "--units", str(units), "--census", str(census), "--schools", str(schools),
+                 "--area", "Bradford", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert re.search(r"segindex: error: 310 of 310 areas of '.*' have no row in '.*oldham.csv'", err), err
+
+
+@pytest.mark.realdata
+def test_report_with_a_missing_file(tmp_path, capsys):
+    units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
+    code = main(["report", "--units", str(units), "--census", str(tmp_path / "none.csv"), "--schools", "s.csv",
+                 "--area", "Bradford", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 1 and "segindex: error:" in err and "none.csv" in err and "Traceback" not in err
