@@ -220,7 +220,7 @@ def write_report(
     from .indices.twogroup import dissimilarity, isolation
     from .plot import _base
     from .plot.charts import indices_by_group, schools_vs_neighbourhoods
-    from .plot.maps import choropleth, school_points
+    from .plot.maps import LQ_BINS, LQ_COLORS, choropleth, school_points
 
     groups = _check_inputs(units, schools, groups, total, school_total, reference, area_name)
     map_groups = groups if map_groups is None else list(map_groups)
@@ -291,7 +291,7 @@ def write_report(
                         legend_title=f"{g}: share of residents", title=f"{g}: share of residents",
                         source=figure_source)
         _save(ax, out / f"map_share_{s}.png")
-        ax = choropleth(layer, f"lq_{s}", ax=_new_ax(), scheme="user_defined", bins=[0.5, 0.8, 1.25, 2, 4], cmap="RdBu_r",
+        ax = choropleth(layer, f"lq_{s}", ax=_new_ax(), scheme="user_defined", bins=LQ_BINS, colors=LQ_COLORS,
                         fmt="{:.2f}", legend_title=f"{g}: location quotient",
                         title=f"{g}: location quotient (1 = the area's share)", source=figure_source)
         _save(ax, out / f"map_lq_{s}.png")

@@ -307,3 +307,17 @@ def test_indices_by_group_errors(town):
     assert len(ax.patches) == 2
     with pytest.raises(ValueError, match=r"column 'group'"):
         indices_by_group(table.drop(columns="group"))
+
+
+def test_choropleth_location_quotient_colours():
+    from segindex.plot import LQ_BINS, LQ_COLORS
+
+    grid = _grid()
+    grid["lq"] = np.linspace(0.1, 5.0, 16)
+    ax = choropleth(grid, "lq", scheme="user_defined", bins=LQ_BINS, colors=LQ_COLORS)
+    faces = ax.collections[0].get_facecolors()
+    assert np.allclose(faces[0], matplotlib.colors.to_rgba(LQ_COLORS[0]))
+    assert np.allclose(faces[-1], matplotlib.colors.to_rgba(LQ_COLORS[-1]))
+    assert len(ax.get_legend().get_texts()) == 6
+    with pytest.raises(ValueError, match=r"'colors' gives 2 colours for 6 classes"):
+        choropleth(grid, "lq", scheme="user_defined", bins=LQ_BINS, colors=["red", "blue"])

@@ -9,7 +9,7 @@ in :mod:`segindex.plot._base` (``ONS_2011``, ``DFE_2023``, ``OS_ROYAL_MAIL``,
 
 from ._base import DFE_2023, ONS_2011, OS_ROYAL_MAIL, SYNTHETIC_NOTE
 from .charts import index_by_year, indices_by_group, schools_vs_neighbourhoods
-from .maps import SCHEMES, choropleth, school_points
+from .maps import LQ_BINS, LQ_COLORS, SCHEMES, choropleth, school_points
 
 # --- other plotting modules (spatial, trends, schools) are re-exported below ---
 
@@ -20,6 +20,8 @@ __all__ = [
     "schools_vs_neighbourhoods",
     "indices_by_group",
     "SCHEMES",
+    "LQ_BINS",
+    "LQ_COLORS",
     "ONS_2011",
     "DFE_2023",
     "OS_ROYAL_MAIL",

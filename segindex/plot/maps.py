@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import SegindexTypeError, SegindexValueError
 from ._base import add_source, get_ax
 
-__all__ = ["choropleth", "school_points", "SCHEMES"]
+__all__ = ["choropleth", "school_points", "SCHEMES", "LQ_BINS", "LQ_COLORS"]
 
 #: Classification schemes of :func:`choropleth` and the mapclassify classifier behind each.
 SCHEMES = {
@@ -23,6 +23,13 @@ SCHEMES = {
     "box_plot": "BoxPlot",
     "user_defined": "UserDefined",
 }
+
+#: Class bounds for maps of location quotients (with ``scheme="user_defined"``).
+LQ_BINS = (0.5, 0.8, 1.25, 2.0, 4.0)
+#: Colours of the six location-quotient classes (below 0.5 ... above 4): under-representation in light
+#: blues, about the area's share in near-white, concentration in oranges to dark red, so that the eye goes
+#: to where a group is concentrated rather than to the large areas where it is absent.
+LQ_COLORS = ("#9ecae1", "#deebf7", "#f7f7f7", "#fdd49e", "#fc8d59", "#b30000")
 
 _MISSING_COLOR = "#f2f2f2"
 _MISSING_HATCH = "////"
@@ -151,6 +158,7 @@ def choropleth(
     k=5,
     bins=None,
     cmap="YlGnBu",
+    colors=None,
     legend=True,
     legend_title=None,
     fmt=None,
@@ -183,9 +191,12 @@ def choropleth(
     bins : list of float, optional
         Upper bounds of the classes for ``scheme="user_defined"``; a last class
         up to the maximum is added when needed. Location quotients read well
-        with ``bins=[0.5, 0.8, 1.25, 2, 4]`` and a diverging ``cmap``.
+        with ``bins=LQ_BINS, colors=LQ_COLORS``.
     cmap : str or Colormap, default "YlGnBu"
         Colour map.
+    colors : list of colours, optional
+        One colour per class, lowest first, instead of colours sampled from
+        ``cmap`` (e.g. :data:`LQ_COLORS` with ``bins=LQ_BINS``).
     legend : bool, default True
         Draw the classed legend (or the colour bar).
     legend_title : str, optional
@@ -246,7 +257,17 @@ def choropleth(
     else:
         classifier = _classify(present, scheme, k, bins, caller)
         n_classes = len(classifier.bins)
-        palette = colormap(np.linspace(0.08, 0.95, n_classes)) if n_classes > 1 else colormap([0.6])
+        if colors is not None:
+            colors = list(colors)
+            if len(colors) < n_classes:
+                raise SegindexValueError(
+                    f"{caller}(): 'colors' gives {len(colors)} colours for {n_classes} classes; give one per class."
+                )
+            palette = mpl.colors.to_rgba_array(colors[:n_classes])
+        elif n_classes > 1:
+            palette = colormap(np.linspace(0.08, 0.95, n_classes))
+        else:
+            palette = colormap([0.6])
         colors = palette[classifier.yb]
         labels = _class_labels(classifier, present, fmt)
         counts = np.bincount(classifier.yb, minlength=n_classes)
