@@ -632,12 +632,14 @@ def nearest_school_allocation(
     then school order (the row orders of the inputs), and each pair moves
     :math:`\min(\text{unit's remaining people}, \text{school's spare places})`
     people, in the unit's group composition. A unit may thus be split over
-    several schools. Pairs are generated lazily: each round queries, for the
-    units still unplaced, the ``k`` nearest schools that still have places
-    (the tree is rebuilt on those schools, ``k`` doubling each round) and
-    processes only the pairs closer than the smallest ``k``-th distance of
-    the round, which guarantees the same order as a full sort of all pairs.
-    When places run out, the rest follows ``overflow``.
+    several schools. Pairs are generated lazily, never all at once: each unit
+    keeps the list of its ``k`` nearest schools that still had places when it
+    was last queried (a tree of the open schools), valid up to its ``k``-th
+    distance; a round processes every listed pair closer than the smallest
+    such distance among the units still unplaced (no unlisted pair can come
+    before them), then re-queries with a doubled ``k`` the units whose lists
+    ran out first. The result is the same as a full sort of all pairs (tested
+    against one). When places run out, the rest follows ``overflow``.
 
     References
     ----------
@@ -785,34 +787,58 @@ def _capacity_fill(unit_xy, school_xy, demand, cap, bound, overflow):
     rem = people.copy()
     spare = cap.copy()
     out = np.zeros((n_schools, n_groups))
+    # Candidate lists: for each unit the pairs from its last k-nearest query of the open schools, valid up
+    # to ``reach[u]`` (every school still open and closer than that is in the list). A round processes all
+    # pending pairs closer than the smallest reach of any unit still to place, in (distance, unit, school)
+    # order, then re-queries with a doubled k the tenth of those units with the smallest reach.
+    reach = np.full(n_units, -np.inf)
+    kq = np.zeros(n_units, dtype=np.int64)
+    pend_u = np.zeros(0, dtype=np.int64)
+    pend_s = np.zeros(0, dtype=np.int64)
+    pend_d = np.zeros(0)
     prev = -np.inf
-    k = 8
-    active = np.flatnonzero(rem > 0)
-    while active.size:
+    need = np.flatnonzero(rem > 0)
+    while True:
         open_ = np.flatnonzero(spare > 0)
-        if open_.size == 0:
+        active = np.flatnonzero(rem > 0)
+        if open_.size == 0 or active.size == 0:
             break
-        kk = min(k, open_.size)
-        tree = cKDTree(school_xy[open_])
-        dist, idx = tree.query(unit_xy[active], k=kk, distance_upper_bound=bound)
-        dist = np.asarray(dist, dtype=np.float64).reshape(active.size, kk)
-        idx = np.asarray(idx, dtype=np.int64).reshape(active.size, kk)
-        # every open school closer than `thresh` to an active unit is in its list
-        thresh = np.inf if kk == open_.size else float(dist[:, -1].min())
-        take = np.isfinite(dist) & (dist >= prev) & (dist < thresh)
-        rows, cols = np.nonzero(take)
-        pu = active[rows]
-        ps = open_[idx[rows, cols]]
-        pd_ = dist[rows, cols]
-        order = np.lexsort((ps, pu, pd_))
+        if need.size:
+            tree = cKDTree(school_xy[open_])
+            kq[need] = np.minimum(np.maximum(2 * kq[need], 4), open_.size)
+            keep = ~np.isin(pend_u, need)
+            parts_u, parts_s, parts_d = [pend_u[keep]], [pend_s[keep]], [pend_d[keep]]
+            for kk in np.unique(kq[need]):
+                units = need[kq[need] == kk]
+                dist, idx = tree.query(unit_xy[units], k=int(kk), distance_upper_bound=bound)
+                dist = np.asarray(dist, dtype=np.float64).reshape(units.size, kk)
+                idx = np.asarray(idx, dtype=np.int64).reshape(units.size, kk)
+                reach[units] = np.inf if kk == open_.size else dist[:, -1]
+                ok = np.isfinite(dist) & (dist >= prev)
+                rows, cols = np.nonzero(ok)
+                parts_u.append(units[rows])
+                parts_s.append(open_[idx[rows, cols]])
+                parts_d.append(dist[rows, cols])
+            pend_u, pend_s, pend_d = np.concatenate(parts_u), np.concatenate(parts_s), np.concatenate(parts_d)
+        thresh = float(reach[active].min())
+        take = pend_d < thresh
+        order = np.flatnonzero(take)
+        order = order[np.lexsort((pend_s[order], pend_u[order], pend_d[order]))]
         _ks.fill_pairs(
-            np.ascontiguousarray(pu[order]), np.ascontiguousarray(ps[order]), rem, spare, composition, out
+            np.ascontiguousarray(pend_u[order]), np.ascontiguousarray(pend_s[order]), rem, spare, composition, out
         )
         if not np.isfinite(thresh):
             break
         prev = thresh
-        active = active[rem[active] > 0]
-        k *= 2
+        live = ~take & (rem[pend_u] > 0) & (spare[pend_s] > 0)
+        pend_u, pend_s, pend_d = pend_u[live], pend_s[live], pend_d[live]
+        active = np.flatnonzero(rem > 0)
+        if active.size == 0:
+            break
+        r = reach[active]
+        finite = np.isfinite(r)  # an infinite reach: the unit's list already holds every school it can use
+        cut = max(float(np.quantile(r[finite], 0.1)), thresh) if finite.any() else -np.inf
+        need = active[finite & (r <= cut)]
     over = np.zeros(n_schools)
     left = np.flatnonzero(rem > 0)
     if left.size and overflow == "nearest":
