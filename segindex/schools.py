@@ -356,10 +356,10 @@ def compare_schools_neighbourhoods(
                     absent.append((common[k], ph, g, name))
             if n_bootstrap is not None:
                 _bootstrap_columns(
-                    out, common, by, g, other,
+                    out, common, other,
                     (s_codes, s_arrays, s_t, groups_map.get(g, g), groups_map.get(other, other)),
                     (res_codes, res_arrays, res_t, g, other),
-                    n_bootstrap, boot_rng, ci, caller,
+                    n_bootstrap, boot_rng, ci,
                 )
             frames.append(pd.DataFrame(out))
     result = pd.concat(frames, ignore_index=True)
@@ -383,10 +383,8 @@ def compare_schools_neighbourhoods(
     return result
 
 
-def _bootstrap_columns(out, common, by, g, other, school_side, residential_side, n_draws, rng, ci, caller):
+def _bootstrap_columns(out, common, other, school_side, residential_side, n_draws, rng, ci):
     """Bootstrap intervals of each side and of the gap, added to ``out`` in place."""
-    import warnings as _w
-
     from .inference import infer, infer_difference
 
     def frame(side):
@@ -406,9 +404,10 @@ def _bootstrap_columns(out, common, by, g, other, school_side, residential_side,
             args, kwargs = ("_x",), {"total": "_t"}
         seeds = rng.integers(0, 2**63 - 1, size=3)
         results = {}
-        with _w.catch_warnings():
-            _w.simplefilter("ignore", AbsentGroupWarning)
-            _w.simplefilter("ignore", DataQualityWarning)
+        with warnings.catch_warnings():
+            # areas where a group is absent are NaN already, and reported once by the caller
+            warnings.simplefilter("ignore", AbsentGroupWarning)
+            warnings.simplefilter("ignore", DataQualityWarning)
             results["school"] = infer(name, sch, *args, method="bootstrap", n_draws=n_draws,
                                       random_state=int(seeds[0]), ci=ci, by="_area", **kwargs)
             results["residential"] = infer(name, res, *args, method="bootstrap", n_draws=n_draws,
@@ -703,7 +702,6 @@ def nearest_school_allocation(
     unit_xy = _unit_points(residents, points, caller)
     school_xy = _xy(schools.geometry.to_numpy(), "schools", caller)
     n_units, n_schools = len(unit_xy), len(school_xy)
-    n_groups = len(groups)
 
     unallocated = np.zeros(n_units)
     attrs = {}
@@ -771,7 +769,6 @@ def nearest_school_allocation(
             stacklevel=2,
         )
     result.attrs.update(attrs)
-    del n_groups
     return result
 
 
