@@ -78,11 +78,18 @@ def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=No
     ax.set_axis_off()
     ax.set_aspect("equal")
     if legend:
+        dominant = typology["dominant_group"] if isinstance(typology, pd.DataFrame) and \
+            "dominant_group" in typology.columns else None
         handles = []
         for ty in TYPES:
-            count = int((values == ty).sum())
+            here = values == ty
+            count = int(here.sum())
+            who = ""
+            if dominant is not None and count and ty in ("V", "VI"):
+                names = pd.Series(dominant.to_numpy()[here]).dropna().value_counts()
+                who = ": " + ", ".join(str(g) for g in names.index)
             handles.append(Patch(facecolor=palette[ty], edgecolor="0.5", linewidth=0.5,
-                                 label=f"{ty} {TYPE_LABELS[ty]} ({count})"))
+                                 label=f"{ty} {TYPE_LABELS[ty]}{who} ({count})"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
                   title="Area type (units)", title_fontsize=8)
     if title:
@@ -144,11 +151,19 @@ def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=Non
         part = part.sort_values(x)
         ax.plot(part[x], part["value"], marker="o", label=name, **line_kw)
     if logx:
+        from matplotlib.ticker import NullFormatter, NullLocator
+
         ax.set_xscale("log")
+        ticks = np.sort(data[x].unique())
+        ax.set_xticks(ticks, [f"{t:,.0f}" for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("bandwidth (m)" if x == "bandwidth" else "k nearest people")
     ax.set_ylabel("index value")
     ax.legend(fontsize=7, frameon=False)
     if title:
         ax.set_title(title)
-    add_source(ax, source)
+    note = add_source(ax, source)
+    if note is not None:
+        note.xyann = (0, -30)  # below the x-axis label
     return ax
