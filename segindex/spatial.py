@@ -793,7 +793,6 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
                 f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}."
             )
     xy = unit_points(data, points, caller=caller)
-    t = values.sum(axis=1)
     rows = []
     for b in bws:
         radius = _support(kernel, b, truncate, caller)
@@ -805,7 +804,6 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
             c = labels.index(g)
             v = _ks.local_share_mean(np.ascontiguousarray(values[:, c]), np.ascontiguousarray(local[:, c]), lt)
             rows.append((float(b), "isolation", g, float(v)))
-    del t
     return pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
 
 
