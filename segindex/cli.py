@@ -263,20 +263,18 @@ def _cmd_report(args) -> int:
             f"the school file {args.schools!r} has no easting/northing columns; give a postcode lookup "
             "with --postcodes (e.g. OS Code-Point Open) to place the schools."
         )
+    dropped = []
     if not located.all():
-        warnings.warn(
-            f"{int((~located).sum())} of {len(located)} schools have no location and are left out of the report.",
-            stacklevel=1,
-        )
+        dropped.append(f"{int((~located).sum())} of {len(located)} schools have no location (postcode not found) "
+                       "and are left out of the report.")
+        warnings.warn(dropped[-1], stacklevel=1)
     schools_raw = schools_raw[located]
     pupils = to_common(schools_raw, SCHOOL_CENSUS, level=args.level, unmapped="ignore")
     counts = [c for c in pupils.columns if c != UNCLASSIFIED]
     incomplete = pupils[counts].isna().any(axis=1)
     if incomplete.any():
-        warnings.warn(
-            f"{int(incomplete.sum())} schools have suppressed or missing pupil counts and are left out.",
-            stacklevel=1,
-        )
+        dropped.append(f"{int(incomplete.sum())} schools have suppressed or missing pupil counts and are left out.")
+        warnings.warn(dropped[-1], stacklevel=1)
     pupils = pupils[~incomplete]
     schools = gpd.GeoDataFrame(
         pupils,
@@ -287,7 +285,8 @@ def _cmd_report(args) -> int:
     outline = units.geometry.union_all()
     inside = schools.geometry.within(outline.buffer(250.0))
     if not inside.all():
-        _say(f"leaving out {int((~inside).sum())} schools located outside the area's boundaries")
+        dropped.append(f"{int((~inside).sum())} schools located outside the area's boundaries are left out.")
+        _say(dropped[-1])
         schools = schools[inside]
     if len(schools) < 2:
         raise SegindexValueError("fewer than two located schools are left inside the area; nothing to compare.")
@@ -310,7 +309,7 @@ def _cmd_report(args) -> int:
     reference = args.reference if args.reference else ("white_british" if "white_british" in both else None)
     if reference is not None and reference not in groups:
         groups = [reference] + groups
-    caveats = list(REAL_DATA_CAVEATS)
+    caveats = list(REAL_DATA_CAVEATS) + dropped
     if year == "2011":
         caveats.append(
             "2011 Roma residents are counted inside white_other (there was no Roma tick-box in 2011), while Roma "
@@ -326,9 +325,9 @@ def _cmd_report(args) -> int:
         "two comparisons give different numbers."
     )
     description = (
-        f"Residents: {year} Census usual residents by ethnic group in {len(units):,} areas ({args.census}), "
-        f"on boundaries from {args.units}. Pupils: DfE school census 2022/23, {len(schools):,} schools "
-        f"({args.schools}"
+        f"Residents: {year} Census usual residents by ethnic group in {len(units):,} areas "
+        f"({Path(args.census).name}), on boundaries from {Path(args.units).name}. Pupils: DfE school census "
+        f"2022/23, {len(schools):,} schools ({Path(args.schools).name}"
         + (f"; phases {', '.join(phase)}" if phase else "; all phases")
         + "). Ethnic groups are mapped to one common classification (segindex.classification)."
     )

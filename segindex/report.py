@@ -115,7 +115,8 @@ def _table_html(frame: pd.DataFrame, digits: int = 3) -> str:
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
             shown[col] = shown[col].map(lambda v: "n/a" if pd.isna(v) else f"{v:.{digits}f}")
-    return shown.to_html(escape=True, border=0, na_rep="n/a")
+    shown.columns.name = None
+    return shown.to_html(escape=True, border=0, na_rep="n/a", index=False)
 
 
 def _new_ax(figsize=(7.0, 6.0)):
@@ -362,7 +363,7 @@ def write_report(
         f"<p>{len(units):,} residential units{n_schools}; groups: "
         f"{', '.join(html.escape(str(g)) for g in groups)}.</p>"
     )
-    parts.append(_table_html(summary_html))
+    parts.append(_table_html(summary_html.reset_index()))
     parts.append('<p class="note">Table as CSV: <a href="population.csv">population.csv</a>.</p>')
 
     parts.append("<h2>Residential segregation</h2>")
@@ -388,7 +389,8 @@ def write_report(
     parts.append("<h2>Maps</h2>")
     parts.append(
         "<p>Each group's share of residents, and its location quotient: the unit's share over the area's "
-        "(above 1: over-represented; below 1: under-represented). Hatched units have no residents."
+        "(above 1: over-represented; below 1: under-represented)."
+        + (" Hatched units have no residents." if bool((shares.isna().any(axis=1)).any()) else "")
         + (' The shares and quotients are also in <a href="units.gpkg">units.gpkg</a> (GeoPackage, for QGIS).'
            if has_gpkg else "")
         + "</p>"
