@@ -272,7 +272,8 @@ def write_report(
 
     # ---- bars
     say("drawing indices by group")
-    ax = indices_by_group(table, ax=_new_ax((7.0, 1.0 + 0.9 * len(groups))), title=f"Residential segregation by group, {area_name}", source=figure_source)
+    ax = indices_by_group(table, ax=_new_ax((7.0, 1.0 + 0.9 * len(groups))),
+                          title=f"Residential segregation by group, {area_name}", source=figure_source)
     _save(ax, out / "indices_by_group.png")
 
     # ---- maps
@@ -300,7 +301,8 @@ def write_report(
     try:
         layer.to_file(out / "units.gpkg", layer="units", driver="GPKG")
         has_gpkg = True
-    except Exception:  # noqa: BLE001 - an optional extra; the report stands without it
+    except Exception as exc:  # noqa: BLE001 - an optional extra: say why it is missing, keep the report
+        say(f"units.gpkg not written: {exc}")
         has_gpkg = False
 
     # ---- schools

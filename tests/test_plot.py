@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from shapely.geometry import Point, box  # noqa: E402
+from shapely.geometry import box  # noqa: E402
 
 from segindex.datasets import example_town  # noqa: E402
 from segindex.indices.table import segregation_table  # noqa: E402
