@@ -388,7 +388,12 @@ def _tables(problem, probs, mode):
     t = src.sum(axis=1)
     codes = problem.codes if problem.codes.size else np.zeros(src.shape[0], dtype=np.int64)
     keys = np.column_stack([codes, t]) if mode == _kr.MODE_MULTINOMIAL else np.column_stack([t, src[:, 0]])
-    unique, table = np.unique(keys, axis=0, return_inverse=True)
+    unique, first, table = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    # lay the tables out in unit order, so that a draw walks through memory once
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    unique, table = unique[order], rank[table.reshape(-1)]
     if mode == _kr.MODE_MULTINOMIAL:
         trials, p = unique[:, 1], probs[unique[:, 0], 0]
     else:
