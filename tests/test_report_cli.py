@@ -304,3 +304,36 @@ def test_report_with_a_missing_file(tmp_path, capsys):
                  "--area", "Bradford", "--out", str(tmp_path / "x")])
     err = capsys.readouterr().err
     assert code == 1 and "segindex: error:" in err and "none.csv" in err and "Traceback" not in err
+
+
+@pytest.mark.realdata
+def test_report_geocodes_schools_with_a_postcode_lookup(tmp_path, capsys):
+    units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
+    census = shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
+    schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
+    lookup = shared_data("uk", "postcodes", "bd.csv")
+    plain = tmp_path / "schools.csv"
+    pd.read_csv(schools, dtype=str).drop(columns=["pqi", "easting", "northing"]).to_csv(plain, index=False)
+    code = main(["report", "--units", str(units), "--census", str(census), "--census-id", "LSOA",
+                 "--schools", str(plain), "--postcodes", str(lookup), "--area", "Bradford",
+                 "--groups", "pakistani", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "segindex: geocoding 192 schools with" in captured.err
+    text = _check_folder(Path(captured.out.strip()))
+    # the Ilkley (LS29) schools are not in the BD lookup: left out, and said so in the report
+    match = re.search(r"(\d+) of 192 schools have no location", text)
+    assert match and 0 < int(match.group(1)) < 20
+    assert f"{192 - int(match.group(1))} schools" in text
+
+
+def test_report_without_locations_is_a_data_error(tmp_path, capsys):
+    town = example_town(0, n_units=60, n_schools=10)
+    gpkg = tmp_path / "units.gpkg"
+    town.units.drop(columns="total").reset_index().to_file(gpkg, driver="GPKG")
+    census = tmp_path / "census.csv"
+    census.write_text("code,Persons\nU001,1\n")
+    code = main(["report", "--units", str(gpkg), "--census", str(census), "--schools", str(census),
+                 "--area", "Town", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and "segindex: error:" in err and "Traceback" not in err
