@@ -81,9 +81,11 @@ def cases(quick: bool) -> list[Case]:
         return infer("dissimilarity", df, "group", total="total", method="bootstrap", n_draws=draws,
                      random_state=0, progress=False)
 
+    hyper_draws = max(9, draws // 10)
+
     def hyper():
         return infer("dissimilarity", df, "group", total="total", allocation="hypergeometric",
-                     n_draws=draws, random_state=0, progress=False)
+                     n_draws=hyper_draws, random_state=0, progress=False)
 
     def theil():
         return infer("entropy_index", mg, ["A", "B", "C"], n_draws=draws, random_state=0, progress=False)
@@ -149,7 +151,7 @@ def cases(quick: bool) -> list[Case]:
         ),
         Case(
             section="inference: randomisation",
-            name=label + " (hypergeometric allocation)",
+            name=f"D, {n:,} units, {hyper_draws} draws (hypergeometric allocation)",
             segindex=hyper,
             repeat=1,
             notes=["hypergeometric cost grows with the number of people, not of units"],
