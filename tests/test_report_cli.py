@@ -338,3 +338,39 @@ def test_report_with_an_unknown_census_layout_is_a_data_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert re.search(r"segindex: error: read_census_table\(\): '.*census.csv' is not a known census layout", err), err
+
+
+def _load_example():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "bradford.py"
+    spec = importlib.util.spec_from_file_location("bradford_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bradford_example_without_data_says_so(tmp_path, capsys, monkeypatch):
+    example = _load_example()
+    monkeypatch.setattr(example, "FILES", {"oa": tmp_path / "absent.csv"})
+    assert example.main(["--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "needs ../shared/data beside the project" in err and "absent.csv" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_bradford_example_runs(tmp_path, capsys):
+    for path in ("census2011/oa2011_ethnicity_bradford.csv", "census2011/lsoa2011_ethnicity_bradford.csv",
+                 "boundaries/bradford_lsoa2011.gpkg",
+                 "schools/spc_2022_23_school_ethnicity_bradford_geocoded.csv"):
+        shared_data("uk", *path.split("/"))
+    out = tmp_path / "bradford-output"
+    assert _load_example().main(["--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"indices.csv", "indices_by_group.png", "lq_pakistani.png", "schools_pakistani.png"} <= names
+    table = pd.read_csv(out / "indices.csv")
+    assert set(table["units"]) == {"OA", "LSOA"}
+    printed = capsys.readouterr().out
+    assert "Pakistani" in printed and "wrote 7 files" in printed

@@ -73,8 +73,8 @@ def _one_value(table, column, caller: str, hint: str):
 
 def index_by_year(
     table,
-    *,
     ax=None,
+    *,
     x="year",
     y="value",
     hue="group",
@@ -164,8 +164,8 @@ def index_by_year(
 
 def schools_vs_neighbourhoods(
     table,
-    *,
     ax=None,
+    *,
     x="neighbourhoods",
     y="schools",
     label="group",
@@ -263,8 +263,8 @@ def schools_vs_neighbourhoods(
 
 def indices_by_group(
     table,
-    *,
     ax=None,
+    *,
     indices=("dissimilarity", "isolation", "correlation_ratio"),
     comparison="rest",
     area=None,
