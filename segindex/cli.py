@@ -306,6 +306,11 @@ def _cmd_report(args) -> int:
         share = units[both].sum() / float(units["total"].sum())
         groups = [g for g in both if share[g] >= args.min_share]
         _say(f"groups with at least {args.min_share:.0%} of residents: {', '.join(groups)}")
+    if args.reference and args.reference not in both:
+        raise SegindexValueError(
+            f"the reference group {args.reference!r} is not a common group of both files; "
+            f"choose from {', '.join(both)}."
+        )
     reference = args.reference if args.reference else ("white_british" if "white_british" in both else None)
     if reference is not None and reference not in groups:
         groups = [reference] + groups

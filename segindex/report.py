@@ -378,7 +378,9 @@ def write_report(
     )
     parts.append(_table_html(display.reset_index()))
     parts.append(
-        "<p>All groups together: "
+        "<p>All groups together"
+        + (" (the listed groups, with the rest of the population as one more group)" if total is not None else "")
+        + ": "
         + "; ".join(
             f"{html.escape(label)} {('n/a' if pd.isna(multi[k]) else f'{multi[k]:.3f}')}"
             for k, label in zip(_MULTI_ORDER, ("Theil's H", "mutual information M", "multigroup D"), strict=True)

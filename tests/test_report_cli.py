@@ -374,3 +374,23 @@ def test_bradford_example_runs(tmp_path, capsys):
     assert set(table["units"]) == {"OA", "LSOA"}
     printed = capsys.readouterr().out
     assert "Pakistani" in printed and "wrote 7 files" in printed
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--reference", "WhiteBrit"], r"the reference group 'WhiteBrit' is not a common group of both files"),
+        (["--groups", "Pakistani"], r"the group 'Pakistani' is not a common group of both files; choose from "
+                                    r"white_british"),
+    ],
+)
+def test_report_group_names_are_the_common_ones(tmp_path, capsys, option, message):
+    units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
+    census = shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
+    schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
+    code = main(["report", "--units", str(units), "--census", str(census), "--schools", str(schools),
+                 "--area", "Bradford", *option, "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 1 and re.search(message, err.strip().splitlines()[-1]), err
+    assert not (tmp_path / "x").exists()
