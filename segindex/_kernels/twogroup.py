@@ -11,6 +11,8 @@ import numpy as np
 
 from ._jit import jit
 
+_BLOCK = 256
+
 
 @jit
 def area_sums(v, codes, n_areas):
@@ -120,9 +122,8 @@ def exposure(x, y, t, codes, n_areas):
 
 
 @jit
-def _order_by_area(key, codes, n_areas):
-    """Unit order sorted by area, then by ``key`` within area (stable)."""
-    order = np.argsort(key, kind="mergesort")
+def _group_by_area(order, codes, n_areas):
+    """``order`` regrouped by area, keeping its order within each area (a stable bucket pass)."""
     if codes.shape[0] == 0:
         return order
     counts = np.zeros(n_areas + 1, dtype=np.int64)
@@ -140,6 +141,18 @@ def _order_by_area(key, codes, n_areas):
 
 
 @jit
+def shares(x, y):
+    """The focal group's share ``p_i = x_i / (x_i + y_i)`` of each unit (0 in empty units)."""
+    n = x.shape[0]
+    p = np.zeros(n)
+    for i in range(n):
+        ti = x[i] + y[i]
+        if ti > 0.0:
+            p[i] = x[i] / ti
+    return p
+
+
+@jit
 def gini(x, y, codes, n_areas):
     """Two-group Gini index per area in O(n log n).
 
@@ -147,15 +160,18 @@ def gini(x, y, codes, n_areas):
     ``sum_i sum_j t_i t_j |p_i - p_j|`` equals ``2 sum_i t_i (p_i W_i - S_i)``
     over units sorted by ``p``, where ``W_i`` and ``S_i`` are the running sums of
     ``t`` and ``t p`` before unit ``i``. The index divides the pair sum by
-    ``2 T^2 P (1 - P)``.
+    ``2 T^2 P (1 - P)``. The public function sorts with NumPy (faster than
+    numba's sort) and calls :func:`gini_sorted` directly.
     """
+    p = shares(x, y)
+    return gini_sorted(x, y, p, np.argsort(p, kind="mergesort"), codes, n_areas)
+
+
+@jit
+def gini_sorted(x, y, p, order, codes, n_areas):
+    """Gini per area given the shares ``p`` and an ``order`` sorting them (any order among ties)."""
     n = x.shape[0]
-    p = np.zeros(n)
-    for i in range(n):
-        ti = x[i] + y[i]
-        if ti > 0.0:
-            p[i] = x[i] / ti
-    order = _order_by_area(p, codes, n_areas)
+    order = _group_by_area(order, codes, n_areas)
     X = area_sums(x, codes, n_areas)
     Y = area_sums(y, codes, n_areas)
     W = np.zeros(n_areas)
@@ -193,31 +209,35 @@ def atkinson(x, y, b, codes, n_areas):
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
     acc = np.zeros(n_areas)
-    single = codes.shape[0] == 0
-    half = b == 0.5
-    sx = 0.0
-    sy = 0.0
-    s = 0.0
-    for i in range(x.shape[0]):
-        xi = x[i]
-        yi = y[i]
-        if xi > 0.0 and yi > 0.0:
-            term = np.sqrt(xi * yi) if half else yi * (xi / yi) ** b
-        else:
-            term = 0.0
-        if single:
-            sx += xi
-            sy += yi
-            s += term
-        else:
-            a = codes[i]
-            X[a] += xi
-            Y[a] += yi
-            acc[a] += term
-    if single:
+    n = x.shape[0]
+    if codes.shape[0] == 0 and b == 0.5:
+        # sqrt(x y) is 0 where either count is: no branch. Square roots are taken a
+        # block at a time (that loop vectorises), then added in unit order.
+        sx = 0.0
+        sy = 0.0
+        s = 0.0
+        w = np.empty(_BLOCK)
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            for i in range(start, stop):
+                w[i - start] = np.sqrt(x[i] * y[i])
+            for i in range(start, stop):
+                sx += x[i]
+                sy += y[i]
+                s += w[i - start]
         X[0] = sx
         Y[0] = sy
         acc[0] = s
+    else:
+        single = codes.shape[0] == 0
+        for i in range(n):
+            xi = x[i]
+            yi = y[i]
+            a = 0 if single else codes[i]
+            X[a] += xi
+            Y[a] += yi
+            if xi > 0.0 and yi > 0.0:
+                acc[a] += np.sqrt(xi * yi) if b == 0.5 else yi * (xi / yi) ** b
     out = np.empty(n_areas)
     for a in range(n_areas):
         T = X[a] + Y[a]
