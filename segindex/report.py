@@ -289,7 +289,7 @@ def write_report(
     for g in map_groups:
         say(f"drawing maps for {g}")
         s = slugs[g]
-        ax = choropleth(layer, f"share_{s}", ax=_new_ax(), fmt="{:.0%}" if shares[g].max() >= 0.1 else "{:.1%}",
+        ax = choropleth(layer, f"share_{s}", ax=_new_ax(), scheme="natural_breaks", fmt="percent",
                         legend_title=f"{g}: share of residents", title=f"{g}: share of residents",
                         source=figure_source)
         _save(ax, out / f"map_share_{s}.png")
@@ -392,7 +392,8 @@ def write_report(
 
     parts.append("<h2>Maps</h2>")
     parts.append(
-        "<p>Each group's share of residents, and its location quotient: the unit's share over the area's "
+        "<p>Each group's share of residents (classes by natural breaks, Jenks), and its location quotient: "
+        "the unit's share over the area's "
         "(above 1: over-represented; below 1: under-represented)."
         + (" Hatched units have no residents." if bool((shares.isna().any(axis=1)).any()) else "")
         + (' The shares and quotients are also in <a href="units.gpkg">units.gpkg</a> (GeoPackage, for QGIS).'

@@ -321,3 +321,18 @@ def test_choropleth_location_quotient_colours():
     assert len(ax.get_legend().get_texts()) == 6
     with pytest.raises(ValueError, match=r"'colors' gives 2 colours for 6 classes"):
         choropleth(grid, "lq", scheme="user_defined", bins=LQ_BINS, colors=["red", "blue"])
+
+
+def test_choropleth_percent_labels_keep_class_bounds_apart():
+    grid = _grid()
+    grid["share"] = [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008] + [0.009] * 4 + [0.2, 0.3, 0.35, 0.4]
+    ax = choropleth(grid, "share", k=5, fmt="percent")
+    labels = [t.get_text().split("  (")[0] for t in ax.get_legend().get_texts()]
+    bounds = [b for label in labels for b in label.split(" – ")]
+    assert all(b.endswith("%") for b in bounds)
+    assert all(lo != hi for lo, hi in (label.split(" – ") for label in labels))  # never "0% – 0%"
+    assert labels[0] == "0.1% – 0.4%"
+    # plain numbers follow the same rule
+    grid["v"] = np.linspace(0, 0.0015, 16)
+    labels = [t.get_text() for t in choropleth(grid, "v", scheme="equal_interval", k=3).get_legend().get_texts()]
+    assert [label.split("  (")[0] for label in labels] == ["0.0000 – 0.0005", "0.0005 – 0.0010", "0.0010 – 0.0015"]

@@ -92,22 +92,29 @@ def _set_map_axes(ax, gdf) -> None:
         ax.set_aspect("equal")
 
 
-def _number_format(values: np.ndarray, fmt):
-    """A function turning one number into legend text."""
-    if fmt is not None:
+def _number_format(values: np.ndarray, fmt, bounds=()):
+    """A function turning one number into legend text.
+
+    ``fmt`` is a format string (used as it is), ``None`` (plain numbers) or
+    ``"percent"``. In the last two cases the number of decimals is the
+    smallest (from a starting point set by the range of the values) that
+    writes every class bound differently, so that no legend reads "0% – 0%".
+    """
+    if fmt is not None and fmt != "percent":
         return fmt.format
     finite = values[np.isfinite(values)]
     span = float(np.ptp(finite)) if finite.size else 0.0
     top = float(np.max(np.abs(finite))) if finite.size else 0.0
-    if top >= 1000:
-        digits = 0
-    elif span >= 10:
-        digits = 1
-    elif span >= 1:
-        digits = 2
+    if fmt == "percent":
+        start, pattern = 0, "{:,.%d%%}"
     else:
-        digits = 3
-    return lambda v: f"{v:,.{digits}f}"
+        start = 0 if top >= 1000 else 1 if span >= 10 else 2 if span >= 1 else 3
+        pattern = "{:,.%df}"
+    bounds = sorted(set(float(b) for b in bounds))
+    digits = start
+    while digits < start + 4 and len({(pattern % digits).format(b) for b in bounds}) < len(bounds):
+        digits += 1
+    return (pattern % digits).format
 
 
 def _classify(values: np.ndarray, scheme: str, k: int, bins, caller: str):
@@ -140,8 +147,9 @@ def _classify(values: np.ndarray, scheme: str, k: int, bins, caller: str):
 
 
 def _class_labels(classifier, values: np.ndarray, fmt) -> list[str]:
-    show = _number_format(values, fmt)
     lows = [float(values.min())] + [float(b) for b in classifier.bins[:-1]]
+    top = min(float(classifier.bins[-1]), float(values.max()))
+    show = _number_format(values, fmt, lows + [top])
     labels = []
     for i, (lo, hi) in enumerate(zip(lows, classifier.bins, strict=True)):
         hi = min(float(hi), float(values.max())) if i == len(lows) - 1 else float(hi)
@@ -202,8 +210,9 @@ def choropleth(
     legend_title : str, optional
         Legend title; the column name when omitted.
     fmt : str, optional
-        Format of the legend numbers, e.g. ``"{:.0%}"`` for shares; chosen from
-        the range of the values when omitted.
+        Format of the legend numbers, e.g. ``"{:.2f}"``; ``"percent"`` writes
+        percentages with as few decimals as keep the class bounds distinct;
+        omitted, plain numbers chosen the same way.
     title : str, optional
         Axes title.
     source : str, optional
@@ -226,7 +235,7 @@ def choropleth(
     >>> from segindex.plot.maps import choropleth
     >>> units = example_town(0).units
     >>> units["share"] = units["pakistani"] / units["total"]
-    >>> ax = choropleth(units, "share", fmt="{:.0%}", source="Synthetic data")
+    >>> ax = choropleth(units, "share", fmt="percent", source="Synthetic data")
     >>> len(ax.get_legend().get_texts())
     5
     """
@@ -291,7 +300,8 @@ def choropleth(
             bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02)
             bar.set_label(heading)
             if fmt is not None:
-                bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.format(v)))
+                show = _number_format(present, fmt, bar.get_ticks())
+                bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: show(v)))
             if handles:
                 ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
         else:
