@@ -80,6 +80,8 @@ _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
 # Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
 _TABLE_BUDGET = 4_000_000
+# Tables used by fewer than two units each pay only while they fit in a core's cache.
+_TABLE_CACHE = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,7 +380,8 @@ def _tables(problem, probs, mode):
     (area, t_i). The bootstrap draws ``Binomial(t_i, x_i / t_i)``: one per
     distinct (t_i, x_i). Built once per call and shared by all draws; the
     total size is capped (``_TABLE_BUDGET`` entries), past which units draw
-    with ``np.random.binomial``.
+    with ``np.random.binomial``; none are built when they would be neither
+    shared (fewer than two units per table) nor small (``_TABLE_CACHE``).
     """
     src = problem.src
     empty_i = np.empty(0, dtype=np.int64)
@@ -400,6 +403,11 @@ def _tables(problem, probs, mode):
         trials = unique[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(trials > 0, unique[:, 1] / np.where(trials > 0, trials, 1), 0.0)
+    entries = np.sum(np.minimum(trials + 1, 24 * np.sqrt(trials * p * (1 - p)) + 14))
+    if 2 * unique.shape[0] > src.shape[0] and entries > _TABLE_CACHE:
+        # hardly shared and too big for the cache: a table lookup then waits on memory
+        # longer than np.random.binomial takes, so draw directly
+        return none
     built = _kr.binomial_tables(np.ascontiguousarray(trials, dtype=np.int64), np.ascontiguousarray(p, dtype=float),
                                 _TABLE_BUDGET)
     return (np.ascontiguousarray(table.reshape(-1), dtype=np.int64),) + tuple(built)
