@@ -1,10 +1,32 @@
 """segindex: residential and school segregation indices, fast and tested.
 
-Importing segindex compiles nothing and changes no global state: numba kernels
-compile on first use and are cached on disk.
+A flat namespace: everything public is importable from ``segindex`` (plots from
+``segindex.plot``). Importing segindex compiles nothing and changes no global
+state: numba kernels compile on first use and are cached on disk; geopandas,
+matplotlib and scipy's spatial code load only when a function needs them.
 """
 
+from . import plot
+from .change import (
+    ComparableUnits,
+    areal_interpolate,
+    comparable_units,
+    decompose_change,
+    harmonise_counts,
+    mutual_information_difference,
+    panel,
+)
+from .classification import (
+    BROAD_GROUPS,
+    CENSUS2011,
+    CENSUS2021,
+    CENSUS2021_ROMA_GRT,
+    COMMON_GROUPS,
+    SCHOOL_CENSUS,
+    to_common,
+)
 from .counts import Counts, as_counts, to_wide
+from .datasets import ExampleTown, example_town
 from .errors import (
     AbsentGroupWarning,
     DataQualityWarning,
@@ -29,19 +51,54 @@ from .indices import (
     mutual_information_within,
     segregation_table,
 )
+from .inference import Inference, infer, infer_difference
+from .io import (
+    ReadReport,
+    geocode_postcodes,
+    join_to_areas,
+    read_boundaries,
+    read_census_table,
+    read_school_census,
+    report_of,
+)
+from .report import write_report
+from .schools import (
+    compare_schools_neighbourhoods,
+    match_local_authorities,
+    nearest_school_allocation,
+    school_contrast,
+)
+from .spatial import (
+    bespoke_profile,
+    boundary_dissimilarity,
+    distance_decay_exposure,
+    distance_decay_isolation,
+    local_environment,
+    local_spatial_information,
+    morrill_dissimilarity,
+    multiscale_profile,
+    perimeter_area_dissimilarity,
+    spatial_information,
+    spatial_isolation,
+)
+from .typology import area_typology, threshold_exposure, typology_summary
+from .weights import contiguity_weights, distance_band_weights, from_libpysal, knn_weights, to_libpysal, unit_points
 
 __version__ = "0.1.0"
 
 __all__ = [
+    # counts model
     "Counts",
     "as_counts",
     "to_wide",
+    # two-group indices
     "dissimilarity",
     "isolation",
     "exposure",
     "correlation_ratio",
     "gini",
     "atkinson",
+    # multigroup and local indices
     "entropy_index",
     "mutual_information",
     "mutual_information_decomposition",
@@ -50,6 +107,66 @@ __all__ = [
     "location_quotients",
     "local_mutual_information",
     "segregation_table",
+    # inference
+    "Inference",
+    "infer",
+    "infer_difference",
+    # schools against neighbourhoods
+    "compare_schools_neighbourhoods",
+    "nearest_school_allocation",
+    "school_contrast",
+    "match_local_authorities",
+    # typology and thresholds
+    "area_typology",
+    "typology_summary",
+    "threshold_exposure",
+    # spatial weights and spatial / multiscale indices
+    "contiguity_weights",
+    "distance_band_weights",
+    "knn_weights",
+    "unit_points",
+    "from_libpysal",
+    "to_libpysal",
+    "morrill_dissimilarity",
+    "boundary_dissimilarity",
+    "perimeter_area_dissimilarity",
+    "local_environment",
+    "spatial_information",
+    "local_spatial_information",
+    "spatial_isolation",
+    "distance_decay_isolation",
+    "distance_decay_exposure",
+    "multiscale_profile",
+    "bespoke_profile",
+    # change over time
+    "ComparableUnits",
+    "comparable_units",
+    "harmonise_counts",
+    "areal_interpolate",
+    "panel",
+    "decompose_change",
+    "mutual_information_difference",
+    # readers and classification
+    "ReadReport",
+    "report_of",
+    "read_boundaries",
+    "read_census_table",
+    "read_school_census",
+    "geocode_postcodes",
+    "join_to_areas",
+    "COMMON_GROUPS",
+    "BROAD_GROUPS",
+    "CENSUS2011",
+    "CENSUS2021",
+    "CENSUS2021_ROMA_GRT",
+    "SCHOOL_CENSUS",
+    "to_common",
+    # example data and report
+    "ExampleTown",
+    "example_town",
+    "write_report",
+    "plot",
+    # errors and warnings
     "SegindexError",
     "SegindexValueError",
     "SegindexTypeError",

@@ -11,7 +11,9 @@ from ._base import DFE_2023, ONS_2011, OS_ROYAL_MAIL, SYNTHETIC_NOTE
 from .charts import index_by_year, indices_by_group, schools_vs_neighbourhoods
 from .maps import LQ_BINS, LQ_COLORS, SCHEMES, choropleth, school_points
 
-# --- other plotting modules (spatial, trends, schools) are re-exported below ---
+from .schools import plot_school_contrast
+from .spatial import TYPE_COLORS, plot_profile, plot_typology
+from .trends import plot_threshold_trend, plot_trend, plot_trend_panels
 
 __all__ = [
     "choropleth",
@@ -19,6 +21,13 @@ __all__ = [
     "index_by_year",
     "schools_vs_neighbourhoods",
     "indices_by_group",
+    "plot_school_contrast",
+    "plot_typology",
+    "plot_profile",
+    "plot_trend",
+    "plot_trend_panels",
+    "plot_threshold_trend",
+    "TYPE_COLORS",
     "SCHEMES",
     "LQ_BINS",
     "LQ_COLORS",
