@@ -168,11 +168,14 @@ def _unit_name(data: pd.DataFrame, position: int) -> str:
     return f"unit {data.index[position]!r} (row {position})"
 
 
-def numeric_column(data: pd.DataFrame, column, role: str, caller: str) -> np.ndarray:
+def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check: bool = True) -> np.ndarray:
     """One checked count column as a contiguous float64 array.
 
     Raises if the column is missing, not numeric, or holds a negative, NaN or
     infinite value; the message names the column and the first offending unit.
+    With ``check=False`` the values are not scanned (only the column and its
+    dtype are checked): for callers that check several columns in one fused
+    pass and call this again with ``check=True`` to raise the message.
     """
     if column not in data.columns:
         raise _missing_column(data, column, role, caller)
@@ -199,6 +202,8 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str) -> np.nda
             f"{caller}(): the {role} column {column!r} holds complex numbers; counts must be real."
         )
     values = np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    if not check:
+        return values
     bad = _kv.first_invalid(values)
     if bad >= 0:
         value = values[bad]

@@ -302,3 +302,28 @@ def test_atkinson_b_not_a_number(b):
 def test_atkinson_b_outside_unit_interval(b):
     with pytest.raises(SegindexValueError, match=r"atkinson\(\): the 'b' parameter must lie strictly between 0 and 1"):
         atkinson(WORKED, "x", "y", b=b)
+
+
+def test_group_against_total_errors_name_the_unit():
+    # the group-against-total path checks both columns in one pass, then names the first problem
+    with pytest.raises(SegindexValueError, match=r"at unit 'i0' \(row 0\) the groups 'x' add up to 10, more than the total column 'total' \(5\)"):
+        dissimilarity(WORKED.assign(total=[5, 50, 60]), "x", total="total")
+    bad = WORKED.astype(float)
+    bad.loc["i1", "total"] = np.nan
+    with pytest.raises(SegindexValueError, match=r"isolation\(\): the total column 'total' has a missing \(NaN\) value at unit 'i1'"):
+        isolation(bad, "x", total="total")
+    bad = WORKED.astype(float)
+    bad.loc["i2", "x"] = np.inf
+    with pytest.raises(SegindexValueError, match=r"correlation_ratio\(\): the group column 'x' has an infinite value at unit 'i2'"):
+        correlation_ratio(bad, "x", total="total")
+    with pytest.raises(SegindexTypeError, match=r"atkinson\(\): the total column 'total' must hold numbers"):
+        atkinson(WORKED.assign(total=["40", "50", "x"]), "x", total="total")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_one_area_by_equals_no_by_to_the_last_bit(name):
+    """The single-area fast paths add in the same order as the per-area paths."""
+    df = naive.random_table(np.random.default_rng(31), n_units=500)
+    ours = CASES[name][0]
+    for other in (None, "b"):
+        assert ours(df.assign(area="all"), other, "area").iloc[0] == ours(df, other, None)

@@ -19,14 +19,20 @@ def area_sums(v, codes, n_areas):
     """Sum of ``v`` in each area."""
     out = np.zeros(n_areas)
     if codes.shape[0] == 0:
-        s = 0.0
-        for i in range(v.shape[0]):
-            s += v[i]
-        out[0] = s
+        out[0] = _sum(v)
     else:
         for i in range(v.shape[0]):
             out[codes[i]] += v[i]
     return out
+
+
+@jit
+def _sum(v):
+    """Sum in unit order (the same order as the per-area paths, so results agree to the last bit)."""
+    s = 0.0
+    for i in range(v.shape[0]):
+        s += v[i]
+    return s
 
 
 @jit
@@ -61,7 +67,7 @@ def dissimilarity(x, y, codes, n_areas):
 
 @jit
 def _dissimilarity_one(x, y):
-    """D for one area: ``0.5 * sum_i |x_i Y - y_i X| / (X Y)``, two passes, no divisions per unit."""
+    """D for one area in two passes: the sums, then the absolute differences."""
     X = 0.0
     Y = 0.0
     for i in range(x.shape[0]):
@@ -92,7 +98,7 @@ def exposure(x, y, t, codes, n_areas):
     X = np.zeros(n_areas)
     T = np.zeros(n_areas)
     if codes.shape[0] == 0:
-        # one fused pass with scalar accumulators
+        # units with t_i = 0 are divided by 1 and their term dropped by a select, not a branch
         sx = 0.0
         st = 0.0
         acc = 0.0
@@ -100,8 +106,8 @@ def exposure(x, y, t, codes, n_areas):
             ti = t[i]
             sx += x[i]
             st += ti
-            if ti > 0.0:
-                acc += x[i] * y[i] / ti
+            q = x[i] * y[i] / (ti if ti > 0.0 else 1.0)
+            acc += q if ti > 0.0 else 0.0
         X[0] = sx
         T[0] = st
         out[0] = acc

@@ -53,6 +53,22 @@ def first_exceeding(parts, total, rtol):
 
 
 @jit
+def valid_part_of_total(x, total, rtol):
+    """True when ``x`` and ``total`` are finite and non-negative and ``x`` is not above ``total``.
+
+    One branch-free pass; the tolerance is that of :func:`first_exceeding`.
+    Callers locate a failure with :func:`first_invalid` and :func:`first_exceeding`.
+    """
+    n = x.shape[0]
+    ok = 0
+    for i in range(n):
+        xi = x[i]
+        ti = total[i]
+        ok += (xi >= 0.0) & (xi < np.inf) & (ti >= 0.0) & (ti < np.inf) & (xi <= ti * (1.0 + rtol) + rtol)
+    return ok == n
+
+
+@jit
 def remainder(total, parts):
     """``total - parts``, with rounding noise below zero set to exactly zero.
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import validate as _kv
-from ..counts import area_codes, check_frame, check_label, check_total, numeric_column
+from ..counts import _RTOL, area_codes, check_frame, check_label, check_total, numeric_column
 from ..errors import AbsentGroupWarning, SegindexValueError
 
 _MAX_LISTED = 10
@@ -66,6 +66,21 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
             f"{caller}(): the index {why} needs total= (the column of unit totals, "
             f"for example total='Persons'){hint}."
         )
+    if other is None and total is not None:
+        # group against its total (the rest, isolation, eta^2): one fused check of both
+        # columns; on failure the column-by-column checks raise the message
+        x = numeric_column(data, group, "group", caller, check=False)
+        t = numeric_column(data, total, "total", caller, check=False)
+        if not _kv.valid_part_of_total(x, t, _RTOL):
+            x = numeric_column(data, group, "group", caller)
+            t = numeric_column(data, total, "total", caller)
+            check_total(data, x, t, [group], total, caller)
+        if need_y:
+            y = _kv.remainder(t, x)
+        else:
+            y = None
+        codes, areas, by_names = area_codes(data, by, caller)
+        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other)
     x = numeric_column(data, group, "group", caller)
     y = numeric_column(data, other, "other", caller) if other is not None else None
     t = numeric_column(data, total, "total", caller) if total is not None else None
