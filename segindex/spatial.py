@@ -54,11 +54,9 @@ _KERNELS = {"gaussian": _ks.GAUSSIAN, "biweight": _ks.BIWEIGHT, "exponential": _
 #: holds exp(-4.5) ≈ 1.1 % of its mass.
 GAUSSIAN_TRUNCATE = 3.0
 
-#: Pairs handled per chunk of the sparse kernel sums (bounds memory: ~24 bytes a pair).
-_CHUNK_PAIRS = 4_000_000
-#: Up to this many unordered pairs (16 bytes each, ~320 MB) are enumerated at once, each once;
-#: beyond it the sums run in chunks of _CHUNK_PAIRS ordered pairs.
-_SYMMETRIC_PAIRS = 20_000_000
+#: Squares per support radius in the sparse kernel sums: smaller squares test fewer
+#: point pairs beyond the support, larger ones mean fewer pairs of squares.
+_CELLS_PER_RADIUS = 4
 
 
 # ----------------------------------------------------------------------------
@@ -318,44 +316,79 @@ def _bin(xy, values, bin_size):
     return np.ascontiguousarray(centre), np.ascontiguousarray(sums), inverse
 
 
-def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
-    """``out[i] = sum_j K(d_ij / b) values[j]`` over ``d_ij <= radius``, sparsely.
+def _cells(xy, radius):
+    """Points sorted into square cells, and the pairs of cells that may hold points within ``radius``.
 
-    Plain arrays in and out (shared by the public functions). With
-    ``bin_size`` the points are first aggregated to square cells.
+    Returns ``(order, start, pa, pb, inside)``: ``xy[order]`` is sorted by cell
+    (then by input order), cell ``a`` holding sorted rows
+    ``start[a]:start[a+1]``; ``(pa, pb)`` (``pa <= pb``, each cell with itself
+    included, sorted) are the cell pairs whose squares come within ``radius``
+    (found with a k-d tree over the occupied cells); ``inside`` flags the
+    pairs whose points are all within ``radius`` of each other.
     """
     from scipy.spatial import cKDTree
 
+    lo = xy.min(axis=0)
+    extent = float((xy.max(axis=0) - lo).max())
+    side = max(radius / _CELLS_PER_RADIUS, extent / 2.0**40)
+    ij = np.floor((xy - lo) / side).astype(np.int64)
+    order = np.lexsort((ij[:, 1], ij[:, 0]))
+    sij = ij[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (sij[1:] != sij[:-1]).any(axis=1)
+    first = np.flatnonzero(new)
+    start = np.append(first, len(order)).astype(np.int64)
+    cij = sij[first]
+    nc = len(first)
+    # a point may sit a few ulps outside its nominal square: pad distances by a margin
+    pad = 1e-12 * (float(np.abs(xy).max()) + side) / side
+    reach = radius / side + pad
+    pairs = cKDTree(cij.astype(float)).query_pairs(reach + np.sqrt(2.0) + 1e-9, output_type="ndarray")
+    pairs = pairs.astype(np.int64, copy=False).reshape(-1, 2)
+    off = np.abs(cij[pairs[:, 0]] - cij[pairs[:, 1]]).astype(float)
+    gap = np.maximum(off - 1.0, 0.0)
+    pairs = pairs[(gap * gap).sum(axis=1) <= reach * reach]
+    off = np.abs(cij[pairs[:, 0]] - cij[pairs[:, 1]]).astype(float) + 1.0
+    within = np.sqrt((off * off).sum(axis=1)) + pad <= radius / side * (1.0 - 1e-12)
+    pa = np.concatenate([np.arange(nc, dtype=np.int64), pairs.min(axis=1)])
+    pb = np.concatenate([np.arange(nc, dtype=np.int64), pairs.max(axis=1)])
+    inside = np.concatenate([np.full(nc, np.sqrt(2.0) + pad <= radius / side * (1.0 - 1e-12)), within])
+    s = np.lexsort((pb, pa))
+    return order, start, pa[s], pb[s], inside[s]
+
+
+def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
+    """``out[i] = sum_j K(d_ij / b) values[j]`` over ``dx^2 + dy^2 <= radius^2``, sparsely.
+
+    Plain arrays in and out (shared by the public functions). With
+    ``bin_size`` the points are first aggregated to square cells. The points
+    are sorted into squares of ``radius / 4``; a k-d tree over the occupied
+    squares gives the pairs of squares within reach, and a kernel visits each
+    pair of points in them once (no list of point pairs is built: memory is
+    O(n + pairs of squares)). Sums are taken in a fixed order (deterministic).
+    """
     inverse = None
     if bin_size is not None:
         xy, values, inverse = _bin(xy, values, bin_size)
-    n = xy.shape[0]
-    out = np.zeros((n, values.shape[1]))
-    tree = cKDTree(xy)
-    # estimate the number of pairs from a sample of points before enumerating them
-    sample = np.random.default_rng(0).choice(n, size=min(n, 2000), replace=False)
-    per_point = tree.query_ball_point(xy[sample], radius, return_length=True).mean()
-    if n * (per_point - 1) / 2 <= _SYMMETRIC_PAIRS:
-        # few enough pairs to hold at once: enumerate each unordered pair once (i < j)
-        pairs = tree.query_pairs(radius, output_type="ndarray").astype(np.int64, copy=False)
-        _ks.add_symmetric_pair_sums(np.ascontiguousarray(pairs), xy, float(bandwidth), kind, values, out)
+    xy = np.asarray(xy, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if xy.shape[0] == 0:
+        return np.zeros(values.shape)
+    order, start, pa, pb, inside = _cells(xy, float(radius))
+    sxy = np.ascontiguousarray(xy[order])
+    sv = values[order]
+    r2 = float(radius) * float(radius)
+    if values.shape[1] == 2:
+        o0 = np.zeros(len(order))
+        o1 = np.zeros(len(order))
+        _ks.cell_pair_sums2(sxy, np.ascontiguousarray(sv[:, 0]), np.ascontiguousarray(sv[:, 1]), start, pa, pb,
+                            inside, float(bandwidth), kind, r2, o0, o1)
+        so = np.column_stack([o0, o1])
     else:
-        # bounded memory: chunks of target points against the whole tree
-        order = np.asarray(tree.indices, dtype=np.int64)  # spatially coherent order
-        lengths = tree.query_ball_point(xy[order], radius, return_length=True).astype(np.int64)
-        cum = np.cumsum(lengths)
-        start = 0
-        while start < n:
-            base = cum[start - 1] if start else 0
-            stop = int(np.searchsorted(cum, base + _CHUNK_PAIRS, side="right"))
-            stop = max(stop, start + 1)
-            rows_idx = order[start:stop]
-            sub = cKDTree(xy[rows_idx])
-            pairs = sub.sparse_distance_matrix(tree, radius, output_type="ndarray")
-            rows = rows_idx[pairs["i"]]
-            w = _ks.kernel_weights(np.ascontiguousarray(pairs["v"]), float(bandwidth), kind)
-            _ks.add_pair_sums(rows, np.ascontiguousarray(pairs["j"], dtype=np.int64), w, values, out)
-            start = stop
+        so = np.zeros(sv.shape)
+        _ks.cell_pair_sums(sxy, np.ascontiguousarray(sv), start, pa, pb, inside, float(bandwidth), kind, r2, so)
+    out = np.empty_like(so)
+    out[order] = so
     if inverse is not None:
         out = np.ascontiguousarray(out[inverse])
     return out
@@ -564,14 +597,15 @@ def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="ga
     return out
 
 
-def _pair_local(data, group, other, total, points, bandwidth, kind, radius, bin_size, caller):
+def _pair_local(data, group, other, total, points, bandwidth, kind, radius, bin_size, caller, col="x"):
+    """Kernel sums of the group (``col="x"``) or its comparison (``"y"``), and of the total."""
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
     t = pair.x + pair.y if pair.other is not None or pair.t is None else pair.t
     if pair.x.sum() <= 0:
         raise SegindexValueError(f"{caller}(): group {group!r} has no members in the whole table.")
     xy = unit_points(data, points, caller=caller)
-    values = np.ascontiguousarray(np.column_stack([pair.x, pair.y, t]))
+    values = np.column_stack([pair.x if col == "x" else pair.y, t])
     local = kernel_sums(xy, values, bandwidth, kind, radius, bin_size)
     return pair, t, local
 
@@ -624,7 +658,7 @@ def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel=
     radius = _support(kernel, bandwidth, truncate, caller)
     pair, t, local = _pair_local(data, group, other, total, points, bandwidth, kind, radius,
                                  _check_bin(bin_size, bandwidth, caller), caller)
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 2])))
+    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 1])))
 
 
 def _decay(data, group, other, total, scale, max_distance, points, caller, which):
@@ -632,10 +666,9 @@ def _decay(data, group, other, total, scale, max_distance, points, caller, which
     radius = 10.0 * float(scale) if max_distance is None else max_distance
     _check_positive(radius, "max_distance", caller)
     pair, t, local = _pair_local(data, group, other, total, points, scale, _ks.EXPONENTIAL, float(radius),
-                                 None, caller)
-    col = 0 if which == "isolation" else 1
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, col]),
-                                      np.ascontiguousarray(local[:, 2])))
+                                 None, caller, "x" if which == "isolation" else "y")
+    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
+                                      np.ascontiguousarray(local[:, 1])))
 
 
 def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,

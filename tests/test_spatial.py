@@ -226,17 +226,56 @@ def test_local_environment_matches_dense_reference(kernel, truncate):
     assert loc["contribution"].sum() == pytest.approx(h, rel=1e-10)
 
 
-def test_chunking_gives_the_same_sums(monkeypatch):
+@pytest.mark.parametrize("per_radius", [1, 3, 7])
+def test_square_size_does_not_change_the_sums(monkeypatch, per_radius):
     import segindex.spatial as spatial
 
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"x": rng.uniform(0, 2000, 400), "y": rng.uniform(0, 2000, 400),
                        "a": rng.integers(0, 9, 400), "b": rng.integers(0, 9, 400)})
     whole = local_environment(df, ["a", "b"], 300, points=("x", "y"))
-    monkeypatch.setattr(spatial, "_CHUNK_PAIRS", 50)
-    monkeypatch.setattr(spatial, "_SYMMETRIC_PAIRS", 0)
-    chunked = local_environment(df, ["a", "b"], 300, points=("x", "y"))
-    np.testing.assert_allclose(chunked.to_numpy(), whole.to_numpy(), rtol=1e-12)
+    monkeypatch.setattr(spatial, "_CELLS_PER_RADIUS", per_radius)
+    other = local_environment(df, ["a", "b"], 300, points=("x", "y"))
+    np.testing.assert_allclose(other.to_numpy(), whole.to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("ncols", [2, 3])
+def test_kernel_sums_duplicates_and_pairs_exactly_at_the_cut(ncols):
+    from segindex.spatial import kernel_sums
+
+    rng = np.random.default_rng(8)
+    # integer metres: many coincident points, and pairs exactly 500 m apart (300-400-500 triangles)
+    xy = rng.integers(0, 30, size=(250, 2)).astype(float) * 100.0
+    xy = np.vstack([xy, xy[:40], xy[:30] + [300.0, 400.0], [[0.0, 0.0], [500.0, 0.0], [0.0, 500.0]]])
+    values = rng.integers(0, 20, size=(len(xy), ncols)).astype(float)
+    d = cdist(xy, xy)
+    assert (d == 500.0).sum() > 100 and (d[~np.eye(len(xy), dtype=bool)] == 0).sum() > 50
+    for kind, bw in [(2, 100.0), (0, 200.0)]:
+        k = np.exp(-d / bw) if kind == 2 else np.exp(-0.5 * (d / bw) ** 2)
+        k[d > 500.0] = 0.0
+        got = kernel_sums(xy, values, bw, kind, 500.0)
+        np.testing.assert_allclose(got, k @ values, rtol=1e-12)
+        # pairs just beyond the cut are left out, exactly at it kept
+        shrunk = kernel_sums(xy, values, bw, kind, np.nextafter(500.0, 0.0))
+        k[d == 500.0] = 0.0
+        np.testing.assert_allclose(shrunk, k @ values, rtol=1e-12)
+
+
+def test_distance_decay_truncated_against_dense_reference():
+    rng = np.random.default_rng(9)
+    n = 300
+    xy = np.round(rng.uniform(0, 20_000, size=(n, 2)), -2)  # 100 m grid: duplicates and exact distances
+    x = rng.integers(0, 40, n).astype(float)
+    y = rng.integers(1, 40, n).astype(float)
+    df = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "g": x, "h": y})
+    c = np.exp(-cdist(xy, xy) / 1000.0)
+    c[cdist(xy, xy) > 5000.0] = 0.0
+    ref_iso = np.sum(x / x.sum() * (c @ x) / (c @ (x + y)))
+    ref_exp = np.sum(x / x.sum() * (c @ y) / (c @ (x + y)))
+    got = distance_decay_isolation(df, "g", "h", points=("x", "y"), max_distance=5000.0)
+    assert got == pytest.approx(ref_iso, rel=1e-12)
+    expo = distance_decay_exposure(df, "g", "h", points=("x", "y"), max_distance=5000.0)
+    assert expo == pytest.approx(ref_exp, rel=1e-12)
 
 
 def test_binning_approximates_exact():

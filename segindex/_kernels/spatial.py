@@ -2,8 +2,8 @@
 
 Arrays in, arrays out. A weights matrix is passed as its CSR arrays
 ``(indptr, indices, weights)``: row ``i`` holds the neighbours ``indices[indptr[i]:indptr[i+1]]``
-of unit ``i`` with their weights. Neighbour pairs found by a k-d tree are
-passed as flat ``(rows, cols, dist)`` arrays. Nothing here allocates an
+of unit ``i`` with their weights. Kernel sums take points sorted into
+square cells (``start`` offsets) and the pairs of cells within reach. Nothing here allocates an
 ``n × n`` array.
 """
 
@@ -75,51 +75,6 @@ def kernel_weights(dist, bandwidth, kind):
         else:
             out[k] = np.exp(-u)
     return out
-
-
-@jit
-def add_pair_sums(rows, cols, w, values, out):
-    """``out[rows[k], :] += w[k] * values[cols[k], :]`` for every pair ``k``."""
-    g = values.shape[1]
-    for k in range(rows.shape[0]):
-        i = rows[k]
-        j = cols[k]
-        wk = w[k]
-        if wk == 0.0:
-            continue
-        for c in range(g):
-            out[i, c] += wk * values[j, c]
-
-
-@jit
-def add_symmetric_pair_sums(pairs, xy, bandwidth, kind, values, out):
-    """Kernel sums over unordered pairs ``(i, j)``, ``i < j``, both directions, plus each point itself.
-
-    ``pairs`` (m × 2) from ``cKDTree.query_pairs``; the distance is computed
-    here; ``out[i] += K(d_ij / b) values[j]`` and ``out[j] += K(d_ij / b) values[i]``,
-    and ``out[i] += values[i]`` (``K(0) = 1``).
-    """
-    g = values.shape[1]
-    for i in range(values.shape[0]):
-        for c in range(g):
-            out[i, c] += values[i, c]
-    for k in range(pairs.shape[0]):
-        i = pairs[k, 0]
-        j = pairs[k, 1]
-        dx = xy[i, 0] - xy[j, 0]
-        dy = xy[i, 1] - xy[j, 1]
-        u = np.sqrt(dx * dx + dy * dy) / bandwidth
-        if kind == 0:
-            w = np.exp(-0.5 * u * u)
-        elif kind == 1:
-            w = (1.0 - u * u) ** 2 if u < 1.0 else 0.0
-        else:
-            w = np.exp(-u)
-        if w == 0.0:
-            continue
-        for c in range(g):
-            out[i, c] += w * values[j, c]
-            out[j, c] += w * values[i, c]
 
 
 @jit
@@ -235,3 +190,101 @@ def bespoke_counts(neighbours, counts, pop, k):
                 reached[i] = True
                 break
     return out, reached
+
+
+@jit
+def _kernel_weight(d2, bandwidth, kind):
+    """Kernel weight at squared distance ``d2`` (as in :func:`kernel_weights`)."""
+    u = np.sqrt(d2) / bandwidth
+    if kind == 0:
+        return np.exp(-0.5 * u * u)
+    if kind == 1:
+        return (1.0 - u * u) ** 2 if u < 1.0 else 0.0
+    return np.exp(-u)
+
+
+@jit
+def cell_pair_sums(xy, values, start, pa, pb, inside, bandwidth, kind, r2, out):
+    """Kernel sums over points sorted into cells, each unordered pair of points once.
+
+    Points (``xy``, ``values``) are sorted by cell: cell ``a`` holds rows
+    ``start[a]:start[a+1]``. ``(pa[k], pb[k])`` with ``pa[k] <= pb[k]`` are the
+    pairs of cells that may hold points within the support (each cell with
+    itself included), in a fixed order; ``inside[k]`` is True when every pair
+    of points of the two cells is within it (the distance test is skipped).
+    For every pair of points ``i != j`` with ``dx^2 + dy^2 <= r2``:
+    ``out[i] += K(d/b) values[j]`` and ``out[j] += K(d/b) values[i]``; every
+    point also adds its own values (``K(0) = 1``). Serial: the summation
+    order is fixed by the inputs, so the sums are deterministic.
+    """
+    n, g = values.shape
+    acc = np.empty(g)
+    for i in range(n):
+        for c in range(g):
+            out[i, c] += values[i, c]
+    for k in range(pa.shape[0]):
+        a = pa[k]
+        b = pb[k]
+        b1 = start[b + 1]
+        check = not inside[k]
+        for i in range(start[a], start[a + 1]):
+            xi = xy[i, 0]
+            yi = xy[i, 1]
+            for c in range(g):
+                acc[c] = 0.0
+            j0 = i + 1 if a == b else start[b]
+            for j in range(j0, b1):
+                dx = xi - xy[j, 0]
+                dy = yi - xy[j, 1]
+                d2 = dx * dx + dy * dy
+                if check and d2 > r2:
+                    continue
+                w = _kernel_weight(d2, bandwidth, kind)
+                for c in range(g):
+                    acc[c] += w * values[j, c]
+                    out[j, c] += w * values[i, c]
+            for c in range(g):
+                out[i, c] += acc[c]
+
+
+@jit
+def cell_pair_sums2(xy, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, out0, out1):
+    """:func:`cell_pair_sums` for exactly two value columns (kept in registers)."""
+    for i in range(v0.shape[0]):
+        out0[i] += v0[i]
+        out1[i] += v1[i]
+    for k in range(pa.shape[0]):
+        a = pa[k]
+        b = pb[k]
+        b1 = start[b + 1]
+        check = not inside[k]
+        for i in range(start[a], start[a + 1]):
+            xi = xy[i, 0]
+            yi = xy[i, 1]
+            vi0 = v0[i]
+            vi1 = v1[i]
+            s0 = 0.0
+            s1 = 0.0
+            j0 = i + 1 if a == b else start[b]
+            if check:
+                for j in range(j0, b1):
+                    dx = xi - xy[j, 0]
+                    dy = yi - xy[j, 1]
+                    d2 = dx * dx + dy * dy
+                    if d2 <= r2:
+                        w = _kernel_weight(d2, bandwidth, kind)
+                        s0 += w * v0[j]
+                        s1 += w * v1[j]
+                        out0[j] += w * vi0
+                        out1[j] += w * vi1
+            else:
+                for j in range(j0, b1):
+                    dx = xi - xy[j, 0]
+                    dy = yi - xy[j, 1]
+                    w = _kernel_weight(dx * dx + dy * dy, bandwidth, kind)
+                    s0 += w * v0[j]
+                    s1 += w * v1[j]
+                    out0[j] += w * vi0
+                    out1[j] += w * vi1
+            out0[i] += s0
+            out1[i] += s1
