@@ -78,6 +78,51 @@ def kernel_weights(dist, bandwidth, kind):
 
 
 @jit
+def add_pair_sums(rows, cols, w, values, out):
+    """``out[rows[k], :] += w[k] * values[cols[k], :]`` for every pair ``k``."""
+    g = values.shape[1]
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        j = cols[k]
+        wk = w[k]
+        if wk == 0.0:
+            continue
+        for c in range(g):
+            out[i, c] += wk * values[j, c]
+
+
+@jit
+def add_symmetric_pair_sums(pairs, xy, bandwidth, kind, values, out):
+    """Kernel sums over unordered pairs ``(i, j)``, ``i < j``, both directions, plus each point itself.
+
+    ``pairs`` (m × 2) from ``cKDTree.query_pairs``; the distance is computed
+    here; ``out[i] += K(d_ij / b) values[j]`` and ``out[j] += K(d_ij / b) values[i]``,
+    and ``out[i] += values[i]`` (``K(0) = 1``).
+    """
+    g = values.shape[1]
+    for i in range(values.shape[0]):
+        for c in range(g):
+            out[i, c] += values[i, c]
+    for k in range(pairs.shape[0]):
+        i = pairs[k, 0]
+        j = pairs[k, 1]
+        dx = xy[i, 0] - xy[j, 0]
+        dy = xy[i, 1] - xy[j, 1]
+        u = np.sqrt(dx * dx + dy * dy) / bandwidth
+        if kind == 0:
+            w = np.exp(-0.5 * u * u)
+        elif kind == 1:
+            w = (1.0 - u * u) ** 2 if u < 1.0 else 0.0
+        else:
+            w = np.exp(-u)
+        if w == 0.0:
+            continue
+        for c in range(g):
+            out[i, c] += w * values[j, c]
+            out[j, c] += w * values[i, c]
+
+
+@jit
 def csr_sums(indptr, indices, weights, values):
     """``W @ values`` for a CSR ``W`` (n × n) and dense ``values`` (n × g)."""
     n = indptr.shape[0] - 1
