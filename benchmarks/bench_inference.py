@@ -92,7 +92,6 @@ def cases(quick: bool) -> list[Case]:
 
     src = np.ascontiguousarray(df[["group", "other"]].to_numpy(dtype=np.int64))
     P = src[:, 0].sum() / src.sum()
-    probs = np.array([[P, 1 - P]])
     codes = np.empty(0, dtype=np.int64)
     seeds = np.random.default_rng(0).integers(0, 2**32, draws, dtype=np.int64)
     out = np.empty((draws, 1))
@@ -100,14 +99,13 @@ def cases(quick: bool) -> list[Case]:
     t = src.sum(axis=1)
     trials, table = np.unique(t, return_inverse=True)
     tables = (table.astype(np.int64),) + tuple(kr.binomial_tables(trials.astype(np.int64), np.full(trials.size, P),
-                                                                  4_000_000))
+                                                                  4_000_000, kr.TAIL))
 
     def serial_kernel():
-        kr.draws_serial(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
+        kr.pair_draws_serial(src, codes, 1, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
 
     def parallel_kernel():
-        kr.draws_parallel(src, probs, codes, 1, kr.MODE_MULTINOMIAL, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds,
-                          out)
+        kr.pair_draws_parallel(src, codes, 1, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
 
     rand()  # compile before measuring memory
     few = _peak_bytes(lambda: infer("dissimilarity", df, "group", total="total", n_draws=max(1, draws // 10),

@@ -80,8 +80,6 @@ _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
 # Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
 _TABLE_BUDGET = 4_000_000
-# Tables used by fewer than two units each pay only while they fit in a core's cache.
-_TABLE_CACHE = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,13 +345,18 @@ def _draw(problem, mode, seeds, progress, label):
     args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param,
             tables)
     work = n * problem.src.size
+    if tables[0].shape[0] == problem.src.shape[0] and _kr.is_pair(_INDEX_CODES[problem.name]):
+        serial, parallel = _kr.pair_draws_serial, _kr.pair_draws_parallel
+        args = (problem.src, problem.codes, problem.n_areas, _INDEX_CODES[problem.name], problem.param, tables)
+    else:
+        serial, parallel = _kr.draws_serial, _kr.draws_parallel
     if progress is True:
         pass  # chunked below, with the progress line
     elif work < _SERIAL_WORK:  # thread start-up would cost more than the draws
-        _kr.draws_serial(*args, seeds, out)
+        serial(*args, seeds, out)
         return out
     elif progress is False or work < _CHUNK_WORK:
-        _kr.draws_parallel(*args, seeds, out)
+        parallel(*args, seeds, out)
         return out
     chunk = max(1, math.ceil(n / _CHUNKS))
     start = time.perf_counter()
@@ -361,7 +364,7 @@ def _draw(problem, mode, seeds, progress, label):
     done = 0
     while done < n:
         stop = min(n, done + chunk)
-        _kr.draws_parallel(*args, seeds[done:stop], out[done:stop])
+        parallel(*args, seeds[done:stop], out[done:stop])
         done = stop
         elapsed = time.perf_counter() - start
         if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
@@ -378,39 +381,43 @@ def _tables(problem, probs, mode):
 
     Random allocation draws ``Binomial(t_i, P_area)``: one table per distinct
     (area, t_i). The bootstrap draws ``Binomial(t_i, x_i / t_i)``: one per
-    distinct (t_i, x_i). Built once per call and shared by all draws; the
-    total size is capped (``_TABLE_BUDGET`` entries), past which units draw
-    with ``np.random.binomial``; none are built when they would be neither
-    shared (fewer than two units per table) nor small (``_TABLE_CACHE``).
+    distinct (t_i, x_i), so units of the same size and count share a table.
+    Units whose count cannot change (no people, or p of 0 or 1) get
+    ``KEEP``. Built once per call and shared by all draws, laid out in unit
+    order (a draw walks through memory once); the total size is capped
+    (``_TABLE_BUDGET`` entries), past which units draw with
+    ``np.random.binomial`` (code ``-2 - j`` for table j).
     """
     src = problem.src
     empty_i = np.empty(0, dtype=np.int64)
-    none = (empty_i, empty_i, empty_i, empty_i, np.empty(0), np.empty(0, dtype=np.int32))
+    none = (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
     if src.shape[1] != 2 or mode == _kr.MODE_HYPERGEOMETRIC:
         return none
     t = src.sum(axis=1)
     codes = problem.codes if problem.codes.size else np.zeros(src.shape[0], dtype=np.int64)
-    keys = np.column_stack([codes, t]) if mode == _kr.MODE_MULTINOMIAL else np.column_stack([t, src[:, 0]])
-    unique, first, table = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    # lay the tables out in unit order, so that a draw walks through memory once
-    order = np.argsort(first, kind="stable")
+    if mode == _kr.MODE_MULTINOMIAL:
+        p_unit = probs[codes, 0]
+        first, second = codes, t
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_unit = np.where(t > 0, src[:, 0] / np.where(t > 0, t, 1), 0.0)
+        first, second = t, src[:, 0]
+    keep = (t == 0) | (p_unit <= 0.0) | (p_unit >= 1.0)
+    key = first * (int(second.max(initial=0)) + 1) + second  # one int64 per (first, second) pair
+    unique, first_at, table = np.unique(key[~keep], return_index=True, return_inverse=True)
+    # number the tables in unit order, so that a draw walks through the tables once
+    order = np.argsort(first_at, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    unique, table = unique[order], rank[table.reshape(-1)]
-    if mode == _kr.MODE_MULTINOMIAL:
-        trials, p = unique[:, 1], probs[unique[:, 0], 0]
-    else:
-        trials = unique[:, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(trials > 0, unique[:, 1] / np.where(trials > 0, trials, 1), 0.0)
-    entries = np.sum(np.minimum(trials + 1, 24 * np.sqrt(trials * p * (1 - p)) + 14))
-    if 2 * unique.shape[0] > src.shape[0] and entries > _TABLE_CACHE:
-        # hardly shared and too big for the cache: a table lookup then waits on memory
-        # longer than np.random.binomial takes, so draw directly
-        return none
-    built = _kr.binomial_tables(np.ascontiguousarray(trials, dtype=np.int64), np.ascontiguousarray(p, dtype=float),
-                                _TABLE_BUDGET)
-    return (np.ascontiguousarray(table.reshape(-1), dtype=np.int64),) + tuple(built)
+    rows = np.flatnonzero(~keep)[first_at[order]]
+    unit_table = np.full(src.shape[0], _kr.KEEP, dtype=np.int64)
+    unit_table[~keep] = rank[table.reshape(-1)]
+    built = _kr.binomial_tables(np.ascontiguousarray(t[rows], dtype=np.int64),
+                                np.ascontiguousarray(p_unit[rows], dtype=float), _TABLE_BUDGET, _kr.TAIL)
+    ints = built[0]
+    unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
+    unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
+    return (unit_table,) + tuple(built)
 
 
 def _seeds(rng, n):

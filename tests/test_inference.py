@@ -92,37 +92,112 @@ def test_hypergeometric_keeps_row_and_column_totals():
     codes = np.repeat(np.arange(5), 5).astype(np.int64)
     out = np.empty(src.shape)
     np.random.seed(0)
-    e = np.empty(0, dtype=np.int64)
-    kr.fill(src, np.zeros((5, 3)), codes, 5, kr.MODE_HYPERGEOMETRIC, out, e, e, e, e, np.empty(0),
-            np.empty(0, dtype=np.int32))
+    kr.fill(src, np.zeros((5, 3)), codes, 5, kr.MODE_HYPERGEOMETRIC, out, _NO_TABLES)
     np.testing.assert_array_equal(out.sum(axis=1), src.sum(axis=1))
     for a in range(5):
         np.testing.assert_array_equal(out[codes == a].sum(axis=0), src[codes == a].sum(axis=0))
     assert not np.array_equal(out, src)
 
 
-@pytest.mark.parametrize("n, p", [(12, 0.3), (400, 0.02), (2000, 0.45), (9, 1.0), (5, 0.0)])
-def test_binomial_table_sampler_matches_binomial(n, p):
-    # 20,000 draws from the inversion table against scipy's pmf: chi-square test over
-    # cells with expected count >= 5 (the rest pooled); fail below p = 0.001.
-    lo, start, size, cdf, guide = kr.binomial_tables(np.array([n]), np.array([p]), 10**6)
-    np.testing.assert_allclose(cdf, stats.binom.cdf(np.arange(lo[0], lo[0] + size[0]), n, p), atol=1e-11)
-    src = np.tile(np.array([[0, n]], dtype=np.int64), (20000, 1))
+_NO_TABLES = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
+              np.empty(0, dtype=np.int32))
+
+
+def _table_draws(n, p, tail, budget=10**6, size=20000, seed=1):
+    """``size`` draws of Binomial(n, p) through the two-column kernel on one table."""
+    ints, floats, cdf, guide = kr.binomial_tables(np.array([n]), np.array([p]), budget, tail)
+    code = 0 if ints[0, 1] >= 0 else -2
+    tables = (np.full(size, code, dtype=np.int64), ints, floats, cdf, guide)
+    src = np.tile(np.array([[0, n]], dtype=np.int64), (size, 1))
     out = np.empty(src.shape)
-    np.random.seed(1)
-    kr.fill(src, np.array([[p, 1 - p]]), np.empty(0, dtype=np.int64), 1, kr.MODE_MULTINOMIAL, out,
-            np.zeros(20000, dtype=np.int64), lo, start, size, cdf, guide)
+    np.random.seed(seed)
+    kr.fill(src, np.array([[p, 1 - p]]), np.empty(0, dtype=np.int64), 1, kr.MODE_MULTINOMIAL, out, tables)
     np.testing.assert_array_equal(out.sum(axis=1), n)
-    if 0.0 < p < 1.0:
-        counts = np.bincount(out[:, 0].astype(int), minlength=n + 1)
-        expected = stats.binom.pmf(np.arange(n + 1), n, p) * 20000
-        keep = expected >= 5
-        obs = np.append(counts[keep], counts[~keep].sum())
-        exp = np.append(expected[keep], expected[~keep].sum())
-        exp *= obs.sum() / exp.sum()
-        assert stats.chisquare(obs, exp).pvalue > 0.001
-    else:
-        assert np.all(out[:, 0] == n * p)
+    return out[:, 0].astype(int), ints, floats, cdf
+
+
+def _chisquare_p(draws, n, p):
+    """Chi-square test of the draws against scipy's Binomial(n, p) pmf (cells with expected count < 5 pooled)."""
+    counts = np.bincount(draws, minlength=n + 1)
+    expected = stats.binom.pmf(np.arange(n + 1), n, p) * draws.size
+    keep = expected >= 5
+    obs = np.append(counts[keep], counts[~keep].sum())
+    exp = np.append(expected[keep], expected[~keep].sum())
+    exp *= obs.sum() / exp.sum()
+    return stats.chisquare(obs, exp).pvalue
+
+
+@pytest.mark.parametrize("n, p", [(12, 0.3), (400, 0.02), (2000, 0.45), (300, 0.9)])
+def test_binomial_table_sampler_matches_binomial(n, p):
+    # 20,000 draws from the inversion table against scipy's pmf: chi-square test, fail below p = 0.001
+    draws, ints, floats, cdf = _table_draws(n, p, kr.TAIL)
+    a, start, size = ints[0, :3]
+    np.testing.assert_allclose(cdf[start:start + size], stats.binom.cdf(np.arange(a, a + size), n, p), atol=1e-11)
+    assert cdf[start + size] == 2.0  # the sentinel
+    assert floats[0, 0] == pytest.approx(stats.binom.cdf(a - 1, n, p), rel=1e-9, abs=1e-300)
+    # the table leaves out at most TAIL on each side
+    assert stats.binom.cdf(a - 1, n, p) <= kr.TAIL and stats.binom.sf(a + size - 1, n, p) <= kr.TAIL
+    assert _chisquare_p(draws, n, p) > 0.001
+
+
+@pytest.mark.parametrize("n, p", [(40, 0.3), (500, 0.05), (60, 0.97)])
+def test_binomial_table_tails_are_exact(n, p):
+    # with a table that leaves 5 % out on each side, about one draw in ten walks a tail;
+    # the draws must still follow the binomial exactly (same chi-square test), tails included
+    draws, ints, _, _ = _table_draws(n, p, 0.05)
+    a, size = ints[0, 0], ints[0, 2]
+    outside = (draws < a) | (draws > a + size - 1)
+    assert outside.mean() == pytest.approx(stats.binom.cdf(a - 1, n, p) + stats.binom.sf(a + size - 1, n, p),
+                                           abs=0.01)
+    assert draws.min() < a  # the left tail is walked
+    assert draws.max() > a + size - 1 or a + size - 1 == n  # and the right one, unless the table reaches n
+    assert _chisquare_p(draws, n, p) > 0.001
+
+
+def test_binomial_tables_degenerate_and_past_budget():
+    # p = 0, p = 1 and no trials give one-value tables; past the budget a table is not
+    # built (start -1) and its units draw with np.random.binomial, still exactly
+    ints, floats, cdf, guide = kr.binomial_tables(np.array([7, 7, 0]), np.array([0.0, 1.0, 0.4]), 100, kr.TAIL)
+    np.testing.assert_array_equal(ints[:, 0], [0, 7, 0])
+    np.testing.assert_array_equal(ints[:, 2], 1)
+    draws, ints, _, _ = _table_draws(200, 0.3, kr.TAIL, budget=10)
+    assert ints[0, 1] == -1
+    assert _chisquare_p(draws, 200, 0.3) > 0.001
+
+
+def test_bootstrap_tables_shared_by_identical_units():
+    # the bootstrap builds one table per distinct (t_i, x_i); units with x_i = 0 or x_i = t_i
+    # (and empty units) keep their counts
+    from segindex.inference import _problem, _shares, _tables
+
+    df = pd.DataFrame({"A": [3, 3, 0, 5, 4, 3, 0], "B": [7, 7, 9, 0, 6, 7, 0]})
+    prob = _problem("dissimilarity", df, ("A", "B"), {}, "infer")
+    table, ints, floats, cdf, guide = _tables(prob, _shares(prob.src, prob.codes, 1), kr.MODE_BOOTSTRAP)
+    np.testing.assert_array_equal(table, [0, 0, kr.KEEP, kr.KEEP, 1, 0, kr.KEEP])
+    np.testing.assert_array_equal(ints[:, 3], [10, 10])
+    np.testing.assert_allclose(floats[:, 3], [0.3, 0.4])
+    r = infer("dissimilarity", df.iloc[:6], "A", "B", method="bootstrap", n_draws=99, random_state=0)
+    assert np.isfinite(r.draws).all()
+    # randomisation: one table per distinct (area, t_i)
+    table, ints, floats, _, _ = _tables(prob, _shares(prob.src, prob.codes, 1), kr.MODE_MULTINOMIAL)
+    np.testing.assert_array_equal(table, [0, 0, 1, 2, 0, 0, kr.KEEP])
+    np.testing.assert_allclose(floats[:, 3], 18 / 54)  # 18 of A among 54 people
+
+
+def test_bootstrap_draws_match_binomial_per_unit():
+    # the bootstrap redraws a unit with x of t people as Binomial(t, x / t): 4,000 identical
+    # units (one shared table) redrawn once, against scipy's pmf (chi-square, fail below 0.001)
+    src = np.tile(np.array([[37, 263]], dtype=np.int64), (4000, 1))
+    from segindex.inference import _Problem, _tables
+
+    prob = _Problem(name="dissimilarity", src=src, codes=np.empty(0, dtype=np.int64), n_areas=1, areas=None,
+                    by=None, param=0.0, statistic=np.zeros(1))
+    tables = _tables(prob, np.zeros((1, 2)), kr.MODE_BOOTSTRAP)
+    assert tables[1].shape[0] == 1  # one shared table
+    out = np.empty(src.shape)
+    np.random.seed(3)
+    kr.fill(src, np.zeros((1, 2)), np.empty(0, dtype=np.int64), 1, kr.MODE_BOOTSTRAP, out, tables)
+    assert _chisquare_p(out[:, 0].astype(int), 300, 37 / 300) > 0.001
 
 
 def test_hypergeometric_option_runs_and_differs_from_binomial():

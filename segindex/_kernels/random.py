@@ -55,28 +55,9 @@ INDEX_MULTIGROUP_DISSIMILARITY = 8
 @jit
 def statistic(c, codes, n_areas, index, param):
     """The index ``index`` per area on a float units × columns table ``c``."""
-    if index == INDEX_DISSIMILARITY or index == INDEX_GINI or index == INDEX_ATKINSON:
-        x = c[:, 0].copy()
-        y = c[:, 1].copy()
-        if index == INDEX_DISSIMILARITY:
-            return _kt.dissimilarity(x, y, codes, n_areas)
-        if index == INDEX_GINI:
-            return _kt.gini(x, y, codes, n_areas)
-        return _kt.atkinson(x, y, param, codes, n_areas)
-    if index == INDEX_ISOLATION or index == INDEX_CORRELATION_RATIO:
-        x = c[:, 0].copy()
-        t = x + c[:, 1]
-        iso, X, T = _kt.exposure(x, x, t, codes, n_areas)
-        if index == INDEX_ISOLATION:
-            return iso
-        out = np.empty(n_areas)
-        for a in range(n_areas):
-            P = X[a] / T[a] if T[a] > 0.0 else np.nan
-            if X[a] > 0.0 and P < 1.0:
-                out[a] = (iso[a] - P) / (1.0 - P)
-            else:
-                out[a] = np.nan
-        return out
+    if (index == INDEX_DISSIMILARITY or index == INDEX_GINI or index == INDEX_ATKINSON
+            or index == INDEX_ISOLATION or index == INDEX_CORRELATION_RATIO):
+        return pair_statistic(c[:, 0].copy(), c[:, 1].copy(), codes, n_areas, index, param)
     if index == INDEX_EXPOSURE:
         x = c[:, 0].copy()
         y = c[:, 1].copy()
@@ -133,106 +114,234 @@ def _multinomial_row(n, p, out, i):
     out[i, K - 1] = left
 
 
+# Table parameters, one row per table: ints (first value, offset of the table in
+# ``cdf``/``guide`` or -1 when it was not built, length, trials) and floats
+# (P(X < first value), pmf at the first and at the last value, p).
+_LO, _START, _SIZE, _TRIALS = 0, 1, 2, 3
+_BELOW, _PMF_LO, _PMF_HI, _P = 0, 1, 2, 3
+#: ``table[i]`` of a unit whose count cannot change (p is 0 or 1, or no people): it keeps its count.
+KEEP = -1
+#: Default tail mass left to each side of a table (drawn by walking the pmf instead).
+TAIL = 1e-6
+
+
 @jit
-def binomial_tables(trials, p, budget):
+def _binomial_mode(n, q):
+    """Mode of Binomial(n, q) and its pmf (by lgamma)."""
+    m = min(n, int(np.floor((n + 1) * q)))
+    log_pm = (math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
+              + m * np.log(q) + (n - m) * np.log1p(-q))
+    return m, np.exp(log_pm)
+
+
+@jit
+def _binomial_span(n, q, tail):
+    """``(a, b, P(X < a), pmf(a), pmf(b))``: the central part of Binomial(n, q), 0 < q < 1.
+
+    Walks from the mode outwards; pmf ratios fall monotonically away from the
+    mode, so the mass beyond ``x`` is at most ``pmf(x) r / (1 - r)`` (r the
+    next ratio), and the walk stops once that bound is below ``tail``. The mass
+    below ``a`` is then summed term by term until the terms no longer change it.
+    """
+    ratio = q / (1.0 - q)
+    m, pm = _binomial_mode(n, q)
+    a = m
+    pa = pm
+    while a > 0:
+        r = a / ((n - a + 1.0) * ratio)  # pmf(a - 1) / pmf(a)
+        if r < 1.0 and pa * r / (1.0 - r) <= tail:
+            break
+        pa = pa * r
+        a -= 1
+    b = m
+    pb = pm
+    while b < n:
+        r = (n - b) * ratio / (b + 1.0)  # pmf(b + 1) / pmf(b)
+        if r < 1.0 and pb * r / (1.0 - r) <= tail:
+            break
+        pb = pb * r
+        b += 1
+    below = 0.0
+    pk = pa
+    x = a
+    while x > 0:
+        pk = pk * x / ((n - x + 1.0) * ratio)
+        x -= 1
+        if below + pk == below:
+            break
+        below += pk
+    return a, b, below, pa, pb
+
+
+@jit
+def binomial_tables(trials, p, budget, tail):
     """Inversion tables for Binomial(trials[j], p[j]), j = 0 .. m-1.
 
-    Each table covers ``mean ± (12 sd + 6)`` (clipped to ``0 .. trials``): the
-    mass left out is below 1e-30, far under the 2^-53 resolution of a uniform
-    draw, so inversion on the table is as exact as any floating-point binomial
-    sampler. Tables are laid end to end in ``cdf`` with a guide table
-    (Chen & Asau 1974) in ``guide``; building stops once ``budget`` entries are
-    used, and the remaining pairs get ``start = -1`` (drawn with
-    ``np.random.binomial`` instead).
+    Each table holds the cdf over the central values ``a .. b`` of its
+    distribution, leaving out at most ``tail`` of the mass on each side; a
+    draw that falls in a left-out tail (probability below ``2 tail``) is
+    resolved exactly by walking the pmf outwards from the table's edge, so
+    inversion stays exact (as exact as the floating-point cdf). Tables are laid
+    end to end in ``cdf``, each followed by a sentinel 2.0, with a guide table
+    (Chen & Asau 1974) at the same offsets in ``guide``. Building stops once
+    ``budget`` entries are used; the remaining tables get ``start = -1`` (to be
+    drawn with ``np.random.binomial``). A table with ``p`` 0 or 1 (or no
+    trials) has one value.
 
-    Returns ``(lo, start, size, cdf, guide)``: table j holds
-    ``P(X <= lo[j] + k)`` at ``cdf[start[j] + k]``, ``k < size[j]``.
+    Returns ``(ints, floats, cdf, guide)``: row j of ``ints`` is ``(a, start,
+    size, trials)`` and of ``floats`` ``(P(X < a), pmf(a), pmf(b), p)`` with
+    ``b = a + size - 1``; ``cdf[start + k] = P(X <= a + k)`` for ``k < size``.
     """
     m = trials.shape[0]
-    lo = np.zeros(m, dtype=np.int64)
-    start = np.full(m, -1, dtype=np.int64)
-    size = np.zeros(m, dtype=np.int64)
+    ints = np.zeros((m, 4), dtype=np.int64)
+    floats = np.zeros((m, 4))
     total = 0
     for j in range(m):
         n = trials[j]
         q = p[j]
-        mean = n * q
-        sd = np.sqrt(n * q * (1.0 - q))
-        a = max(0, int(np.floor(mean - 12.0 * sd - 6.0)))
-        b = min(n, int(np.ceil(mean + 12.0 * sd + 6.0)))
-        L = b - a + 1
-        if total + L > budget:
-            break
-        lo[j] = a
-        start[j] = total
-        size[j] = L
-        total += L
+        ints[j, _TRIALS] = n
+        floats[j, _P] = q
+        ints[j, _START] = -1
+        if n <= 0 or q <= 0.0 or q >= 1.0:
+            ints[j, _LO] = 0 if q <= 0.0 else max(n, 0)
+            ints[j, _SIZE] = 1
+            floats[j, _PMF_LO] = 1.0
+            floats[j, _PMF_HI] = 1.0
+        else:
+            a, b, below, pa, pb = _binomial_span(n, q, tail)
+            ints[j, _LO] = a
+            ints[j, _SIZE] = b - a + 1
+            floats[j, _BELOW] = below
+            floats[j, _PMF_LO] = pa
+            floats[j, _PMF_HI] = pb
+        L = ints[j, _SIZE] + 1
+        if total + L <= budget:
+            ints[j, _START] = total
+            total += L
     cdf = np.empty(total)
     guide = np.empty(total, dtype=np.int32)
     for j in range(m):
-        s0 = start[j]
+        s0 = ints[j, _START]
         if s0 < 0:
             continue
-        n = trials[j]
-        q = p[j]
-        a = lo[j]
-        L = size[j]
-        if q <= 0.0 or q >= 1.0:
-            point = 0 if q <= 0.0 else n
-            for k in range(L):
-                cdf[s0 + k] = 1.0 if a + k >= point else 0.0
+        n = ints[j, _TRIALS]
+        q = floats[j, _P]
+        L = ints[j, _SIZE]
+        if n <= 0 or q <= 0.0 or q >= 1.0:
+            cdf[s0] = 1.0
         else:
-            lq = np.log(q)
-            lr = np.log1p(-q)
-            log_pa = math.lgamma(n + 1.0) - math.lgamma(a + 1.0) - math.lgamma(n - a + 1.0)
-            pk = np.exp(log_pa + a * lq + (n - a) * lr)
+            a = ints[j, _LO]
             ratio = q / (1.0 - q)
-            acc = 0.0
+            pk = floats[j, _PMF_LO]
+            acc = floats[j, _BELOW]
             for k in range(L):
                 acc += pk
                 cdf[s0 + k] = acc
                 x = a + k
                 pk = pk * (n - x) / (x + 1.0) * ratio
+        cdf[s0 + L] = 2.0  # sentinel: every uniform is below it
         k = 0
         for i in range(L):
             threshold = i / L
-            while k < L - 1 and cdf[s0 + k] <= threshold:
+            while cdf[s0 + k] <= threshold:
                 k += 1
             guide[s0 + i] = k
-    return lo, start, size, cdf, guide
+        guide[s0 + L] = L
+    return ints, floats, cdf, guide
 
 
 @jit
-def _from_table(j, lo, start, size, cdf, guide):
-    """One draw by inversion on table ``j``: the smallest k with ``u < cdf[k]``."""
+def _tails(u, k, j, ints, floats, cdf):
+    """The draw when the table search stopped at an edge (``k`` is 0 or ``size``).
+
+    ``k = 0``: the value is ``a`` unless ``u < P(X < a)``; then walk the pmf
+    down from ``a``. ``k = size``: ``u >= P(X <= b)``; walk the pmf up from ``b``.
+    """
+    n = ints[j, _TRIALS]
+    q = floats[j, _P]
+    a = ints[j, _LO]
+    L = ints[j, _SIZE]
+    if k == 0:
+        c = floats[j, _BELOW]  # P(X <= x - 1) with x = a
+        if u >= c:
+            return a
+        ratio = q / (1.0 - q)
+        x = a
+        pk = floats[j, _PMF_LO]
+        while x > 0:
+            pk = pk * x / ((n - x + 1.0) * ratio)  # pmf(x - 1)
+            x -= 1
+            c -= pk  # P(X <= x - 1)
+            if u >= c:
+                return x
+        return 0
+    ratio = q / (1.0 - q)
+    x = a + L - 1
+    pk = floats[j, _PMF_HI]
+    c = cdf[ints[j, _START] + L - 1]
+    while x < n:
+        pk = pk * (n - x) / (x + 1.0) * ratio
+        x += 1
+        c += pk
+        if u < c:
+            return x
+    return n
+
+
+@jit
+def draw_binomial(j, ints, floats, cdf, guide):
+    """One Binomial(trials[j], p[j]) draw by inversion on table ``j`` (exact tails).
+
+    The table must have been built (``start >= 0``).
+    """
+    s0 = ints[j, _START]
+    L = ints[j, _SIZE]
     u = np.random.random()
-    s0 = start[j]
-    L = size[j]
     k = guide[s0 + int(u * L)]
-    while k < L - 1 and cdf[s0 + k] <= u:
+    while cdf[s0 + k] <= u:
         k += 1
-    return lo[j] + k
+    if k == 0 or k == L:
+        return _tails(u, k, j, ints, floats, cdf)
+    return ints[j, _LO] + k
 
 
 @jit
-def fill(src, probs, codes, n_areas, mode, out, table, lo, start, size, cdf, guide):
+def draw_unit(src, i, j, ints, floats, cdf, guide):
+    """First-column draw of unit ``i`` with table code ``j``.
+
+    ``j >= 0``: table j; :data:`KEEP`: the unit keeps its count; ``-2 - j``
+    for a table that was not built (past the budget): ``np.random.binomial``.
+    """
+    if j >= 0:
+        return draw_binomial(j, ints, floats, cdf, guide)
+    if j == KEEP:
+        return src[i, 0]
+    return _unbuilt(j, ints, floats)
+
+
+@jit
+def _unbuilt(j, ints, floats):
+    """A draw for table code ``j < -1`` (table ``-2 - j``, not built): ``np.random.binomial``."""
+    j = -2 - j
+    return np.random.binomial(ints[j, _TRIALS], floats[j, _P])
+
+
+@jit
+def fill(src, probs, codes, n_areas, mode, out, tables):
     """Redraw ``src`` (int64 units × columns) into ``out`` (float) by ``mode``.
 
-    With two columns, unit ``i`` draws its first column from inversion table
-    ``table[i]`` of :func:`binomial_tables` when that is ``>= 0``.
+    With two columns (not hypergeometric) and a unit → table map ``tables[0]``
+    covering every unit, each unit draws its first column from its table (see
+    :func:`binomial_tables`); otherwise by conditional binomials.
     """
     n, K = src.shape
     single = codes.shape[0] == 0
+    table, ints, floats, cdf, guide = tables
     if K == 2 and mode != MODE_HYPERGEOMETRIC and table.shape[0] == n:
         for i in range(n):
             t = src[i, 0] + src[i, 1]
             j = table[i]
-            if j >= 0 and start[j] >= 0:
-                x = _from_table(j, lo, start, size, cdf, guide)
-            elif mode == MODE_BOOTSTRAP:
-                x = np.random.binomial(t, src[i, 0] / t) if t > 0 else 0
-            else:
-                x = np.random.binomial(t, probs[0 if single else codes[i], 0])
+            x = draw_unit(src, i, j, ints, floats, cdf, guide)
             out[i, 0] = x
             out[i, 1] = t - x
         return
@@ -279,11 +388,101 @@ def fill(src, probs, codes, n_areas, mode, out, table, lo, start, size, cdf, gui
 
 
 @jit
+def pair_statistic(x, y, codes, n_areas, index, param):
+    """A two-column index (D, Gini, Atkinson, isolation, η²) on the columns ``x`` and ``y``.
+
+    For isolation and η² ``y`` is the rest of the unit (``t = x + y``).
+    """
+    if index == INDEX_DISSIMILARITY:
+        return _kt.dissimilarity(x, y, codes, n_areas)
+    if index == INDEX_GINI:
+        return _kt.gini(x, y, codes, n_areas)
+    if index == INDEX_ATKINSON:
+        return _kt.atkinson(x, y, param, codes, n_areas)
+    t = x + y
+    iso, X, T = _kt.exposure(x, x, t, codes, n_areas)
+    if index == INDEX_ISOLATION:
+        return iso
+    out = np.empty(n_areas)
+    for a in range(n_areas):
+        P = X[a] / T[a] if T[a] > 0.0 else np.nan
+        if X[a] > 0.0 and P < 1.0:
+            out[a] = (iso[a] - P) / (1.0 - P)
+        else:
+            out[a] = np.nan
+    return out
+
+
+def is_pair(index):
+    """Whether :func:`pair_statistic` computes ``index`` (plain Python)."""
+    return index in (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
+
+
+@jit
+def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
+    """Draw ``d``: x_i from unit i's table into the buffers ``x``, ``y``, then the index."""
+    np.random.seed(seed)
+    table, ints, floats, cdf, guide = tables
+    for i in range(src.shape[0]):
+        j = table[i]
+        if j >= 0:  # draw_binomial, written out: this loop is the hot path
+            s0 = ints[j, _START]
+            L = ints[j, _SIZE]
+            u = np.random.random()
+            k = guide[s0 + int(u * L)]
+            while cdf[s0 + k] <= u:
+                k += 1
+            if k == 0 or k == L:
+                xi = _tails(u, k, j, ints, floats, cdf)
+            else:
+                xi = ints[j, _LO] + k
+        elif j == KEEP:
+            xi = src[i, 0]
+        else:
+            xi = _unbuilt(j, ints, floats)
+        x[i] = xi
+        y[i] = src[i, 0] + src[i, 1] - xi
+    values = pair_statistic(x, y, codes, n_areas, index, param)
+    for a in range(n_areas):
+        out[d, a] = values[a]
+
+
+_PAIR_CHUNK = 8
+
+
+@jit(parallel=True)
+def pair_draws_parallel(src, codes, n_areas, index, param, tables, seeds, out):
+    """As :func:`draws_parallel` for the two-column indices, with every unit on a table.
+
+    Draws run in parallel in chunks of a few, each chunk with its own pair of
+    buffers (one allocation per chunk, not per draw); every draw is seeded by
+    its own seed, so the chunking changes nothing.
+    """
+    R = seeds.shape[0]
+    n = src.shape[0]
+    n_chunks = (R + _PAIR_CHUNK - 1) // _PAIR_CHUNK
+    for c in prange(n_chunks):
+        x = np.empty(n)
+        y = np.empty(n)
+        for d in range(c * _PAIR_CHUNK, min(R, (c + 1) * _PAIR_CHUNK)):
+            _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+
+
+@jit
+def pair_draws_serial(src, codes, n_areas, index, param, tables, seeds, out):
+    """As :func:`pair_draws_parallel`, on one thread (same numbers)."""
+    n = src.shape[0]
+    x = np.empty(n)
+    y = np.empty(n)
+    for d in range(seeds.shape[0]):
+        _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+
+
+@jit
 def _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seed, out, d):
     np.random.seed(seed)
     buf = np.empty(src.shape)
-    table, lo, start, size, cdf, guide = tables
-    fill(src, probs, codes, n_areas, mode, buf, table, lo, start, size, cdf, guide)
+    fill(src, probs, codes, n_areas, mode, buf, tables)
     values = statistic(buf, codes, n_areas, index, param)
     for a in range(n_areas):
         out[d, a] = values[a]
@@ -293,8 +492,9 @@ def _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seed, out,
 def draws_parallel(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
     """Fill ``out[d, a]`` with the index of draw ``d`` in area ``a``, draws in parallel.
 
-    ``tables`` is ``(table, lo, start, size, cdf, guide)``: the unit → table
-    map and the output of :func:`binomial_tables` (an empty ``table`` for none).
+    ``tables`` is ``(table, ints, floats, cdf, guide)``: the unit → table map
+    (:data:`KEEP` for a unit that keeps its count) and the output of
+    :func:`binomial_tables` (an empty ``table`` for none).
     """
     for d in prange(seeds.shape[0]):
         _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
