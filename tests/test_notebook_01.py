@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_data
+from tests.conftest import shared_data
+from tests.notebooks import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_residential_segregation.ipynb"
@@ -22,21 +23,13 @@ def test_notebook_01_is_committed_without_outputs():
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_notebook_01_runs():
+def test_notebook_01_runs(tmp_path):
     shared_data("uk", "census2011", "oa2011_ethnicity_bradford.csv")
     shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
     shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-    client.execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
-    text = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    _, text, _ = execute_notebook(NOTEBOOK.name, figures_dir=tmp_path)
     assert "1,528 output areas, 310 LSOAs, 310 LSOA boundaries" in text
     assert "D higher across OAs than across LSOAs for every group: True" in text
     assert "of the OA-level segregation (M) lies between LSOAs" in text
-    figure = ROOT / "docs" / "figures" / "bradford_pakistani_lq.png"
+    figure = tmp_path / "bradford_pakistani_lq.png"
     assert 10_000 < figure.stat().st_size < 250_000
