@@ -165,6 +165,20 @@ def test_binomial_tables_degenerate_and_past_budget():
     assert _chisquare_p(draws, 200, 0.3) > 0.001
 
 
+@pytest.mark.parametrize("tail", [kr.TAIL, 0.05])
+def test_two_column_draw_loop_is_binomial(monkeypatch, tail):
+    # the draw loop of the two-column indices (its own copy of the table search) through
+    # infer: isolation of a unit of 300 with 37 of A beside an empty-of-A unit of 50 is
+    # x*/300, so the bootstrap draws give x* ~ Binomial(300, 37/300) back; with tail 0.05
+    # about one draw in ten walks a tail. Chi-square against scipy, fail below 0.001.
+    monkeypatch.setattr(kr, "TAIL", tail)
+    df = pd.DataFrame({"A": [37, 0], "total": [300, 50]})
+    r = infer("isolation", df, "A", total="total", method="bootstrap", n_draws=6000, random_state=0)
+    x = np.rint(r.draws * 300).astype(int)
+    np.testing.assert_allclose(x / 300, r.draws, rtol=1e-12)
+    assert _chisquare_p(x, 300, 37 / 300) > 0.001
+
+
 def test_bootstrap_tables_shared_by_identical_units():
     # the bootstrap builds one table per distinct (t_i, x_i); units with x_i = 0 or x_i = t_i
     # (and empty units) keep their counts

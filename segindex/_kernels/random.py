@@ -129,6 +129,7 @@ TAIL = 1e-4
 # numba's np.random.random() (the same construction from the high bits) in the draw
 # loop. The formula is written out where it is used: a call to a helper is not inlined.
 _U53 = 1.1102230246251565e-16  # 2^-53
+_U27 = 7.450580596923828e-09  # 2^-27
 
 
 @jit
@@ -435,14 +436,21 @@ def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
         if j >= 0:  # draw_binomial, written out: this loop is the hot path
             s0 = ints[j, _START]
             L = ints[j, _SIZE]
-            # U[0, 1) on the grid k / 2^53 (see _U53): 27 bits of one Mersenne Twister output, 26 of the next
-            u = (np.random.randint(0, 134217728) * 67108864.0 + np.random.randint(0, 67108864)) * _U53
+            # u = (a 2^26 + b) / 2^53 (see _U53), b drawn only when the 27 bits of a leave the
+            # value open: first search with u's lower bound a / 2^27
+            u = np.random.randint(0, 134217728) * _U27
             k = guide[s0 + int(u * L)]
             k += cdf[s0 + k] <= u  # one step without a branch: most searches end here
             while cdf[s0 + k] <= u:
                 k += 1
-            if k == 0 or k == L:
-                xi = _tails(u, k, j, ints, floats, cdf)
+            if k == 0 or k == L or cdf[s0 + k] < u + _U27:
+                u += np.random.randint(0, 67108864) * _U53
+                while cdf[s0 + k] <= u:
+                    k += 1
+                if k == 0 or k == L:
+                    xi = _tails(u, k, j, ints, floats, cdf)
+                else:
+                    xi = ints[j, _LO] + k
             else:
                 xi = ints[j, _LO] + k
         elif j == KEEP:
