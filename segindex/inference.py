@@ -403,8 +403,13 @@ def _tables(problem, probs, mode):
             p_unit = np.where(t > 0, src[:, 0] / np.where(t > 0, t, 1), 0.0)
         first, second = t, src[:, 0]
     keep = (t == 0) | (p_unit <= 0.0) | (p_unit >= 1.0)
-    key = first * (int(second.max(initial=0)) + 1) + second  # one int64 per (first, second) pair
-    unique, first_at, table = np.unique(key[~keep], return_index=True, return_inverse=True)
+    span = int(second.max(initial=0)) + 1
+    if (int(first.max(initial=0)) + 1) * span < 2**62:
+        key = first * span + second  # one int64 per (first, second) pair: a fast 1-D unique
+        unique, first_at, table = np.unique(key[~keep], return_index=True, return_inverse=True)
+    else:  # counts too large to pack into one int64
+        pairs = np.column_stack([first, second])[~keep]
+        unique, first_at, table = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
     # number the tables in unit order, so that a draw walks through the tables once
     order = np.argsort(first_at, kind="stable")
     rank = np.empty_like(order)

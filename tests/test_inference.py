@@ -192,6 +192,9 @@ def test_bootstrap_tables_shared_by_identical_units():
     np.testing.assert_allclose(floats[:, 3], [0.3, 0.4])
     r = infer("dissimilarity", df.iloc[:6], "A", "B", method="bootstrap", n_draws=99, random_state=0)
     assert np.isfinite(r.draws).all()
+    # counts too large to pack a (t, x) pair into one int64 key: the same sharing
+    big = _problem("dissimilarity", df * 2**31, ("A", "B"), {}, "infer")
+    np.testing.assert_array_equal(_tables(big, _shares(big.src, big.codes, 1), kr.MODE_BOOTSTRAP)[0], table)
     # randomisation: one table per distinct (area, t_i)
     table, ints, floats, _, _ = _tables(prob, _shares(prob.src, prob.codes, 1), kr.MODE_MULTINOMIAL)
     np.testing.assert_array_equal(table, [0, 0, 1, 2, 0, 0, kr.KEEP])
