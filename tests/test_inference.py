@@ -179,6 +179,24 @@ def test_two_column_draw_loop_is_binomial(monkeypatch, tail):
     assert _chisquare_p(x, 300, 37 / 300) > 0.001
 
 
+def test_fused_dissimilarity_is_the_index_kernel_bit_for_bit():
+    # the D draws take their area sums while drawing; on whole-number columns those sums
+    # are exact, so D equals the public kernel's to the last bit, with and without areas
+    from segindex._kernels import twogroup as kt
+
+    rng = np.random.default_rng(21)
+    x = rng.integers(0, 50, 1003).astype(float)
+    y = rng.integers(0, 400, 1003).astype(float)
+    codes = rng.integers(0, 3, 1003)
+    none = np.empty(0, dtype=np.int64)
+    X, Y = np.array([x.sum()]), np.array([y.sum()])
+    assert kr.dissimilarity_from_sums(x, y, X, Y, none, 1)[0] == kt.dissimilarity(x, y, none, 1)[0]
+    X3, Y3 = np.bincount(codes, x, 3), np.bincount(codes, y, 3)
+    np.testing.assert_array_equal(kr.dissimilarity_from_sums(x, y, X3, Y3, codes, 3),
+                                  kt.dissimilarity(x, y, codes, 3))
+    assert np.isnan(kr.dissimilarity_from_sums(x, 0 * y, X, 0 * Y, none, 1)[0])
+
+
 def test_bootstrap_tables_shared_by_identical_units():
     # the bootstrap builds one table per distinct (t_i, x_i); units with x_i = 0 or x_i = t_i
     # (and empty units) keep their counts

@@ -421,6 +421,43 @@ def pair_statistic(x, y, codes, n_areas, index, param):
     return out
 
 
+@jit
+def dissimilarity_from_sums(x, y, X, Y, codes, n_areas):
+    """D per area given the area sums ``X``, ``Y`` of whole-number columns ``x``, ``y``.
+
+    Sums of whole numbers below 2^53 are exact in any order, so these are the
+    sums :func:`segindex._kernels.twogroup.dissimilarity` takes, and the rest
+    is its arithmetic in its order (one running sum per area, units in order):
+    the same numbers, bit for bit (a test holds the two together).
+    """
+    single = codes.shape[0] == 0
+    iX = np.zeros(n_areas)
+    iY = np.zeros(n_areas)
+    for a in range(n_areas):
+        if X[a] > 0.0:
+            iX[a] = 1.0 / X[a]
+        if Y[a] > 0.0:
+            iY[a] = 1.0 / Y[a]
+    out = np.zeros(n_areas)
+    if single:
+        ix = iX[0]
+        iy = iY[0]
+        s = 0.0
+        for i in range(x.shape[0]):
+            s += abs(x[i] * ix - y[i] * iy)
+        out[0] = s
+    else:
+        for i in range(x.shape[0]):
+            a = codes[i]
+            out[a] += abs(x[i] * iX[a] - y[i] * iY[a])
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            out[a] *= 0.5
+        else:
+            out[a] = np.nan
+    return out
+
+
 def is_pair(index):
     """Whether :func:`pair_statistic` computes ``index`` (plain Python)."""
     return index in (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
@@ -431,6 +468,12 @@ def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
     """Draw ``d``: x_i from unit i's table into the buffers ``x``, ``y``, then the index."""
     np.random.seed(seed)
     table, ints, floats, cdf, guide = tables
+    fused = index == INDEX_DISSIMILARITY
+    single = codes.shape[0] == 0
+    X = np.zeros(n_areas)  # area sums of x and y, taken while drawing (for D)
+    Y = np.zeros(n_areas)
+    sx = 0
+    sy = 0
     for i in range(src.shape[0]):
         j = table[i]
         if j >= 0:  # draw_binomial, written out: this loop is the hot path
@@ -457,9 +500,23 @@ def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
             xi = src[i, 0]
         else:
             xi = _unbuilt(j, ints, floats)
+        yi = src[i, 0] + src[i, 1] - xi
         x[i] = xi
-        y[i] = src[i, 0] + src[i, 1] - xi
-    values = pair_statistic(x, y, codes, n_areas, index, param)
+        y[i] = yi
+        if fused:
+            if single:
+                sx += xi
+                sy += yi
+            else:
+                X[codes[i]] += xi
+                Y[codes[i]] += yi
+    if fused:
+        if single:
+            X[0] = sx
+            Y[0] = sy
+        values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
+    else:
+        values = pair_statistic(x, y, codes, n_areas, index, param)
     for a in range(n_areas):
         out[d, a] = values[a]
 
