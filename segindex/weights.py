@@ -417,6 +417,13 @@ def from_libpysal(w, ids=None) -> sp.csr_array:
         ``w`` is not a libpysal W.
     SegindexValueError
         ``ids`` do not match the W's ids.
+
+    Examples
+    --------
+    >>> from libpysal.weights import W
+    >>> w = W({"a": ["b"], "b": ["a", "c"], "c": ["b"]})
+    >>> from_libpysal(w).toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
     caller = "from_libpysal"
     if not (hasattr(w, "neighbors") and hasattr(w, "weights") and hasattr(w, "id_order")):
@@ -457,6 +464,13 @@ def to_libpysal(w, ids=None):
     ------
     ImportError
         libpysal is not installed (``pip install libpysal``).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> w = to_libpysal(sp.csr_array([[0.0, 1.0], [1.0, 0.0]]), ids=["a", "b"])
+    >>> w.neighbors
+    {'a': ['b'], 'b': ['a']}
     """
     caller = "to_libpysal"
     try:

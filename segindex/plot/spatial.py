@@ -54,6 +54,17 @@ def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=No
         ``gdf`` is not a GeoDataFrame.
     SegindexValueError
         ``typology`` is not aligned to ``gdf``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from segindex.typology import area_typology
+    >>> gdf = gpd.GeoDataFrame({"host": [90, 60, 10], "a": [10, 40, 90]},
+    ...                        geometry=[box(i, 0, i + 1, 1) for i in range(3)], crs=27700)
+    >>> ax = plot_typology(gdf, area_typology(gdf, "host", ["a"]))
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][:2]
+    ['I isolated host community (1)', 'II non-isolated host community (1)']
     """
     import geopandas as gpd
     from matplotlib.patches import Patch
@@ -130,6 +141,15 @@ def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=Non
     ------
     SegindexValueError
         ``profile`` lacks the expected columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> profile = pd.DataFrame({"bandwidth": [500, 1000, 2000], "index": "H", "group": "all",
+    ...                         "value": [0.30, 0.22, 0.12]})
+    >>> ax = plot_profile(profile)
+    >>> len(ax.get_lines())
+    1
     """
     if not isinstance(profile, pd.DataFrame) or "value" not in profile.columns or "index" not in profile.columns:
         raise SegindexValueError(
