@@ -327,3 +327,73 @@ def test_one_area_by_equals_no_by_to_the_last_bit(name):
     ours = CASES[name][0]
     for other in (None, "b"):
         assert ours(df.assign(area="all"), other, "area").iloc[0] == ours(df, other, None)
+
+
+def _rest_table(seed, n=400, n_areas=5):
+    """Counts with empty units and totals that fall short of the group by rounding noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 30, n).astype(float) * rng.uniform(0.5, 1.5, n)
+    t = x + rng.integers(0, 30, n) * rng.uniform(0.5, 1.5, n)
+    empty = rng.random(n) < 0.1
+    x[empty] = 0.0
+    t[empty] = 0.0
+    noise = rng.random(n) < 0.1
+    t[noise] = x[noise] * (1.0 - 1e-12)  # t - x is a tiny negative: the rest is exactly 0
+    return pd.DataFrame({"x": x, "total": t, "area": rng.integers(0, n_areas, n)})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("by", [None, "area"])
+def test_rest_paths_equal_the_kernels_on_the_stored_rest(seed, by):
+    """D and A(b) against the rest form t - x on the fly; they equal the kernels on remainder(t, x) bit for bit."""
+    from segindex._kernels import twogroup as k
+    from segindex._kernels.validate import remainder
+    from segindex.counts import area_codes
+
+    df = _rest_table(seed)
+    x, t = df["x"].to_numpy(), df["total"].to_numpy()
+    assert (t - x < 0).any() and (t == 0).any()  # rounding noise and empty units are both present
+    codes, areas, _ = area_codes(df, by, "test")
+    n_areas = 1 if areas is None else len(areas)
+    y = remainder(t, x)
+    D, X, Y = k.dissimilarity_rest(x, t, codes, n_areas)
+    assert np.array_equal(D, k.dissimilarity(x, y, codes, n_areas), equal_nan=True)
+    assert np.array_equal(X, k.area_sums(x, codes, n_areas)) and np.array_equal(Y, k.area_sums(y, codes, n_areas))
+    for b in (0.5, 0.3, 0.8):
+        A, X, Y = k.atkinson_rest(x, t, b, codes, n_areas)
+        assert np.array_equal(A, k.atkinson(x, y, b, codes, n_areas), equal_nan=True)
+        assert np.array_equal(Y, k.area_sums(y, codes, n_areas))
+    # and the public functions give the same numbers as against a stored rest column
+    named = df.assign(rest=y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AbsentGroupWarning)
+        for f in (dissimilarity, atkinson):
+            ours = f(df, "x", total="total", by=by)
+            ref = f(named, "x", "rest", by=by)
+            if by is None:
+                assert ours == ref
+            else:
+                assert np.array_equal(ours.to_numpy(), ref.to_numpy(), equal_nan=True)
+
+
+@pytest.mark.parametrize("f", [dissimilarity, atkinson])
+def test_rest_path_bad_values_raise_the_column_messages(f):
+    name = f.__name__
+    bad = WORKED.astype(float)
+    bad.loc["i1", "x"] = -3.0
+    with pytest.raises(SegindexValueError, match=rf"{name}\(\): the group column 'x' has a negative count \(-3\) at unit 'i1'"):
+        f(bad, "x", total="total", by=None)
+    bad = WORKED.astype(float).assign(area=["a", "a", "b"])
+    bad.loc["i2", "total"] = np.inf
+    with pytest.raises(SegindexValueError, match=rf"{name}\(\): the total column 'total' has an infinite value at unit 'i2'"):
+        f(bad, "x", total="total", by="area")
+    with pytest.raises(SegindexValueError, match=rf"{name}\(\): at unit 'i1' \(row 1\) the groups 'x' add up to 20, more than the total column 'total' \(19\)"):
+        f(WORKED.assign(total=[40, 19, 60], area=1), "x", total="total", by="area")
+
+
+def test_rest_path_does_not_copy_float_columns():
+    """Float64 columns reach the kernels without a copy (integer columns are converted once)."""
+    from segindex.counts import numeric_column
+
+    df = _rest_table(3)
+    assert np.shares_memory(numeric_column(df, "x", "group", "test", check=False), df["x"].to_numpy())

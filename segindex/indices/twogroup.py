@@ -30,7 +30,14 @@ __all__ = [
 ]
 
 
-def _evenness(kernel, data, group, other, total, by, caller, *extra):
+def _evenness(kernel, data, group, other, total, by, caller, *extra, rest_kernel=None):
+    if other is None and total is not None and rest_kernel is not None:
+        # the group against the rest: read_pair checks x and t in one fused pass, and the
+        # kernel forms the rest t - x where it uses it (never stored)
+        pair = read_pair(data, group, other, total, by, caller, need_y=False)
+        values, X, Y = rest_kernel(pair.x, pair.t, *extra, pair.codes, pair.n_areas)
+        return finish(values, pair.areas, pair.by, caller, caller,
+                      lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
     pair = read_pair(data, group, other, total, by, caller)
     values = kernel(pair.x, pair.y, *extra, pair.codes, pair.n_areas)
     return _finish_pair(values, pair, caller)
@@ -105,7 +112,8 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
     >>> round(dissimilarity(df, "A", total="total"), 4)  # A against the rest
     0.1667
     """
-    return _evenness(_k.dissimilarity, data, group, other, total, by, "dissimilarity")
+    return _evenness(_k.dissimilarity, data, group, other, total, by, "dissimilarity",
+                     rest_kernel=_k.dissimilarity_rest)
 
 
 def gini(data, group, other=None, *, total=None, by=None):
@@ -202,7 +210,8 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
         raise SegindexTypeError(f"atkinson(): the 'b' parameter must be a number in (0, 1), got {b!r}.")
     if not 0.0 < float(b) < 1.0:
         raise SegindexValueError(f"atkinson(): the 'b' parameter must lie strictly between 0 and 1, got {b!r}.")
-    return _evenness(_k.atkinson, data, group, other, total, by, "atkinson", float(b))
+    return _evenness(_k.atkinson, data, group, other, total, by, "atkinson", float(b),
+                     rest_kernel=_k.atkinson_rest)
 
 
 def isolation(data, group, *, total=None, by=None):
