@@ -356,13 +356,21 @@ def test_rest_paths_equal_the_kernels_on_the_stored_rest(seed, by):
     codes, areas, _ = area_codes(df, by, "test")
     n_areas = 1 if areas is None else len(areas)
     y = remainder(t, x)
-    D, X, Y = k.dissimilarity_rest(x, t, codes, n_areas)
+    ok, D, X, Y = k.dissimilarity_rest(x, t, codes, n_areas, 1e-9)
+    assert ok
     assert np.array_equal(D, k.dissimilarity(x, y, codes, n_areas), equal_nan=True)
     assert np.array_equal(X, k.area_sums(x, codes, n_areas)) and np.array_equal(Y, k.area_sums(y, codes, n_areas))
     for b in (0.5, 0.3, 0.8):
-        A, X, Y = k.atkinson_rest(x, t, b, codes, n_areas)
+        ok, A, X, Y = k.atkinson_rest(x, t, b, codes, n_areas, 1e-9)
+        assert ok
         assert np.array_equal(A, k.atkinson(x, y, b, codes, n_areas), equal_nan=True)
         assert np.array_equal(Y, k.area_sums(y, codes, n_areas))
+    ok, iso, X, T = k.isolation_checked(x, t, codes, n_areas, 1e-9)
+    old = k.exposure(x, x, t, codes, n_areas)
+    assert ok and all(np.array_equal(a, b, equal_nan=True) for a, b in zip((iso, X, T), old))
+    ok, exp, X, T = k.exposure_checked(x, y, t, codes, n_areas, 1e-9)
+    old = k.exposure(x, y, t, codes, n_areas)
+    assert ok and all(np.array_equal(a, b, equal_nan=True) for a, b in zip((exp, X, T), old))
     # and the public functions give the same numbers as against a stored rest column
     named = df.assign(rest=y)
     with warnings.catch_warnings():
@@ -397,3 +405,28 @@ def test_rest_path_does_not_copy_float_columns():
 
     df = _rest_table(3)
     assert np.shares_memory(numeric_column(df, "x", "group", "test", check=False), df["x"].to_numpy())
+
+
+def test_fused_checks_catch_what_the_column_checks_catch():
+    """Bad values the fused kernels might miss: NaN where t = 0, a total a hair below zero, NaN in other."""
+    df = WORKED.astype(float).assign(rest=[30.0, 30.0, 30.0])
+    bad = df.copy()
+    bad.loc["i0", ["x", "total"]] = [0.0, -1e-12]
+    for f in (dissimilarity, atkinson, isolation, correlation_ratio):
+        with pytest.raises(SegindexValueError, match=r"the total column 'total' has a negative count \(-1e-12\) at unit 'i0'"):
+            f(bad, "x", total="total")
+    bad = df.copy()
+    bad.loc["i1", ["x", "rest", "total"]] = [0.0, np.nan, 0.0]
+    with pytest.raises(SegindexValueError, match=r"exposure\(\): the other column 'rest' has a missing \(NaN\) value at unit 'i1'"):
+        exposure(bad, "x", "rest", total="total")
+    with pytest.raises(SegindexValueError, match=r"exposure\(\): at unit 'i0' \(row 0\) the groups 'x' \+ 'rest' add up to 40, more than the total column 'total' \(39\)"):
+        exposure(df.assign(total=[39.0, 50.0, 60.0]), "x", "rest", total="total")
+
+
+def test_overflowing_sums_are_a_false_alarm_not_an_error():
+    """Valid counts whose sum overflows: the fused check objects, the column checks pass, the unfused path answers."""
+    df = pd.DataFrame({"x": [1e308, 1e308, 0.0], "total": [1e308, 1.5e308, 1e308]})
+    with np.errstate(over="ignore"):
+        expected = dissimilarity(df.assign(rest=df.total - df.x), "x", "rest")
+    with np.errstate(over="ignore"):
+        assert dissimilarity(df, "x", total="total") == expected

@@ -264,28 +264,62 @@ def atkinson(x, y, b, codes, n_areas):
 
 
 @jit
-def dissimilarity_rest(x, t, codes, n_areas):
-    """D of ``x`` against the rest ``t - x`` in two passes: ``(D, X, Y)`` per area."""
+def _checked(lo, X, T):
+    """The values behind a running minimum ``lo`` and area sums were valid (see :func:`dissimilarity_rest`)."""
+    if not lo >= 0.0:
+        return False
+    for a in range(X.shape[0]):
+        if not (abs(X[a]) < np.inf and abs(T[a]) < np.inf):
+            return False
+    return True
+
+
+@jit
+def dissimilarity_rest(x, t, codes, n_areas, rtol):
+    """D of ``x`` against the rest ``t - x`` in two passes: ``(ok, D, X, Y)`` per area.
+
+    The values are checked on the way: ``ok`` is False unless every ``x_i`` and
+    ``t_i`` is finite and non-negative and ``x_i <= t_i (1 + rtol) + rtol`` (the
+    tolerance of ``validate.first_exceeding``). Negative values and excess show
+    in a running minimum of ``x_i``, ``t_i`` and ``t_i (1 + rtol) + rtol - x_i``;
+    NaN and infinite values in the sums of ``x`` and ``t`` (an overflowing sum
+    gives a false alarm, never a silent error). When ``ok`` is False the other
+    outputs mean nothing.
+    """
     n = x.shape[0]
     single = codes.shape[0] == 0
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
+    T = np.zeros(n_areas)
     out = np.zeros(n_areas)
+    lo = 0.0
     if single:
         sx = 0.0
         sy = 0.0
+        st = 0.0
         for i in range(n):
-            r = t[i] - x[i]
-            sx += x[i]
+            xi = x[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+            r = ti - xi
+            sx += xi
             sy += r if r > 0.0 else 0.0
+            st += ti
         X[0] = sx
         Y[0] = sy
+        T[0] = st
     else:
         for i in range(n):
-            r = t[i] - x[i]
+            xi = x[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+            r = ti - xi
             a = codes[i]
-            X[a] += x[i]
+            X[a] += xi
             Y[a] += r if r > 0.0 else 0.0
+            T[a] += ti
+    if not _checked(lo, X, T):
+        return False, out, X, Y
     iX = _inverse(X)
     iY = _inverse(Y)
     if single:
@@ -293,33 +327,43 @@ def dissimilarity_rest(x, t, codes, n_areas):
         iy = iY[0]
         s = 0.0
         for i in range(n):
-            r = t[i] - x[i]
-            s += abs(x[i] * ix - (r if r > 0.0 else 0.0) * iy)
+            xi = x[i]
+            ti = t[i]
+            r = ti - xi
+            s += abs(xi * ix - (r if r > 0.0 else 0.0) * iy)
         out[0] = s
     else:
         for i in range(n):
+            xi = x[i]
+            ti = t[i]
             a = codes[i]
-            r = t[i] - x[i]
-            out[a] += abs(x[i] * iX[a] - (r if r > 0.0 else 0.0) * iY[a])
+            r = ti - xi
+            out[a] += abs(xi * iX[a] - (r if r > 0.0 else 0.0) * iY[a])
     for a in range(n_areas):
         if X[a] > 0.0 and Y[a] > 0.0:
             out[a] *= 0.5
         else:
             out[a] = np.nan
-    return out, X, Y
+    return True, out, X, Y
 
 
 @jit
-def atkinson_rest(x, t, b, codes, n_areas):
-    """Atkinson's A(b) of ``x`` against the rest ``t - x`` in one pass: ``(A, X, Y)`` per area."""
+def atkinson_rest(x, t, b, codes, n_areas, rtol):
+    """Atkinson's A(b) of ``x`` against the rest ``t - x`` in one pass: ``(ok, A, X, Y)`` per area.
+
+    The values are checked on the way, as in :func:`dissimilarity_rest`.
+    """
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
+    TT = np.zeros(n_areas)
     acc = np.zeros(n_areas)
     n = x.shape[0]
+    lo = 0.0
     if codes.shape[0] == 0 and b == 0.5:
         # as in :func:`atkinson`: the rest and the square roots a block at a time, then the sums in unit order
         sx = 0.0
         sy = 0.0
+        st = 0.0
         s = 0.0
         yb = np.empty(_BLOCK)
         w = np.empty(_BLOCK)
@@ -331,21 +375,29 @@ def atkinson_rest(x, t, b, codes, n_areas):
                 yb[i - start] = r
                 w[i - start] = np.sqrt(x[i] * r)
             for i in range(start, stop):
-                sx += x[i]
+                xi = x[i]
+                ti = t[i]
+                lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+                sx += xi
                 sy += yb[i - start]
+                st += ti
                 s += w[i - start]
         X[0] = sx
         Y[0] = sy
+        TT[0] = st
         acc[0] = s
     else:
         single = codes.shape[0] == 0
         for i in range(n):
             xi = x[i]
-            r = t[i] - xi
+            ti = t[i]
+            lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+            r = ti - xi
             yi = r if r > 0.0 else 0.0
             a = 0 if single else codes[i]
             X[a] += xi
             Y[a] += yi
+            TT[a] += ti
             if xi > 0.0 and yi > 0.0:
                 acc[a] += np.sqrt(xi * yi) if b == 0.5 else yi * (xi / yi) ** b
     out = np.empty(n_areas)
@@ -356,4 +408,101 @@ def atkinson_rest(x, t, b, codes, n_areas):
             out[a] = 1.0 - P / (1.0 - P) * abs(acc[a] / (P * T)) ** (1.0 / (1.0 - b))
         else:
             out[a] = np.nan
-    return out, X, Y
+    return _checked(lo, X, TT), out, X, Y
+
+
+@jit
+def isolation_checked(x, t, codes, n_areas, rtol):
+    """``exposure(x, x, t, ...)`` with the values checked on the way: ``(ok, value, X, T)``.
+
+    Checks as in :func:`dissimilarity_rest`.
+    """
+    n = x.shape[0]
+    out = np.zeros(n_areas)
+    X = np.zeros(n_areas)
+    T = np.zeros(n_areas)
+    lo = 0.0
+    if codes.shape[0] == 0:
+        sx = 0.0
+        st = 0.0
+        acc = 0.0
+        for i in range(n):
+            xi = x[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+            sx += xi
+            st += ti
+            q = xi * xi / (ti if ti > 0.0 else 1.0)
+            acc += q if ti > 0.0 else 0.0
+        X[0] = sx
+        T[0] = st
+        out[0] = acc
+    else:
+        for i in range(n):
+            xi = x[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
+            a = codes[i]
+            X[a] += xi
+            T[a] += ti
+            if ti > 0.0:
+                out[a] += xi * xi / ti
+    for a in range(n_areas):
+        if X[a] > 0.0:
+            out[a] /= X[a]
+        else:
+            out[a] = np.nan
+    return _checked(lo, X, T), out, X, T
+
+
+@jit
+def exposure_checked(x, y, t, codes, n_areas, rtol):
+    """:func:`exposure` with the values checked on the way: ``(ok, value, X, T)``.
+
+    Checks as in :func:`dissimilarity_rest`, with ``x + y`` as the parts that
+    must not exceed ``t`` (the sum the column checks form); ``y`` is summed too,
+    so that a NaN in it shows.
+    """
+    n = x.shape[0]
+    out = np.zeros(n_areas)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    T = np.zeros(n_areas)
+    lo = 0.0
+    if codes.shape[0] == 0:
+        sx = 0.0
+        sy = 0.0
+        st = 0.0
+        acc = 0.0
+        for i in range(n):
+            xi = x[i]
+            yi = y[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, yi), min(ti, ti * (1.0 + rtol) + rtol - (xi + yi))))
+            sx += xi
+            sy += yi
+            st += ti
+            q = xi * yi / (ti if ti > 0.0 else 1.0)
+            acc += q if ti > 0.0 else 0.0
+        X[0] = sx
+        Y[0] = sy
+        T[0] = st
+        out[0] = acc
+    else:
+        for i in range(n):
+            xi = x[i]
+            yi = y[i]
+            ti = t[i]
+            lo = min(lo, min(min(xi, yi), min(ti, ti * (1.0 + rtol) + rtol - (xi + yi))))
+            a = codes[i]
+            X[a] += xi
+            Y[a] += yi
+            T[a] += ti
+            if ti > 0.0:
+                out[a] += xi * yi / ti
+    for a in range(n_areas):
+        if X[a] > 0.0:
+            out[a] /= X[a]
+        else:
+            out[a] = np.nan
+    return _checked(lo, X, T) and _checked(lo, Y, T), out, X, T

@@ -27,6 +27,7 @@ class Pair:
     by: tuple | None
     group: object
     other: object  # a column label, or None for "the rest"
+    total: object = None  # the label of the total column, if any
 
     @property
     def n_areas(self) -> int:
@@ -37,11 +38,17 @@ class Pair:
         return "rest" if self.other is None else str(self.other)
 
 
-def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=False) -> Pair:
+def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=False, checked=True) -> Pair:
     """Validate the arguments of a two-group index and read its columns once.
 
     ``need_y``: the comparison group is needed (named ``other``, or the rest of
     the population, which needs ``total``). ``need_t``: unit totals are needed.
+
+    ``checked=False`` (it matters only with ``total``): the columns and their
+    dtypes are checked but not their values, and the rest ``total - group`` is
+    not formed (``y`` is the ``other`` column or None). For kernels that check
+    the values in their own first pass; when one reports a bad value the
+    caller calls :func:`check_values`, which raises the message.
     """
     check_frame(data, caller)
     check_label(group, "group", caller)
@@ -66,6 +73,12 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
             f"{caller}(): the index {why} needs total= (the column of unit totals, "
             f"for example total='Persons'){hint}."
         )
+    if not checked and total is not None:
+        x = numeric_column(data, group, "group", caller, check=False)
+        y = numeric_column(data, other, "other", caller, check=False) if other is not None else None
+        t = numeric_column(data, total, "total", caller, check=False)
+        codes, areas, by_names = area_codes(data, by, caller)
+        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
     if other is None and total is not None:
         # group against its total (the rest, isolation, eta^2): one fused check of both
         # columns; on failure the column-by-column checks raise the message
@@ -80,7 +93,7 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
         else:
             y = None
         codes, areas, by_names = area_codes(data, by, caller)
-        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other)
+        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
     x = numeric_column(data, group, "group", caller)
     y = numeric_column(data, other, "other", caller) if other is not None else None
     t = numeric_column(data, total, "total", caller) if total is not None else None
@@ -91,7 +104,22 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
         if need_y and y is None:
             y = _kv.remainder(t, x)
     codes, areas, by_names = area_codes(data, by, caller)
-    return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other)
+    return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
+
+
+def check_values(data, pair: Pair, caller: str) -> None:
+    """The column-by-column value checks of :func:`read_pair`, in its order, raising its messages.
+
+    For a pair read with ``checked=False`` whose fused kernel reported a bad
+    value. Returns only if every value passes (a false alarm: a sum that
+    overflowed); the caller then computes the index the unfused way.
+    """
+    x = numeric_column(data, pair.group, "group", caller)
+    y = numeric_column(data, pair.other, "other", caller) if pair.other is not None else None
+    t = numeric_column(data, pair.total, "total", caller)
+    parts = x if y is None else x + y
+    groups = [pair.group] if y is None else [pair.group, pair.other]
+    check_total(data, parts, t, groups, pair.total, caller)
 
 
 def absent_reason(group_sum: float, other_sum: float, group, comparison: str) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels import twogroup as _k
+from ..counts import _RTOL
 from ..errors import SegindexTypeError, SegindexValueError
-from ._common import absent_reason, finish, read_pair
+from ._common import absent_reason, check_values, finish, read_pair
 
 __all__ = [
     "dissimilarity",
@@ -32,15 +33,24 @@ __all__ = [
 
 def _evenness(kernel, data, group, other, total, by, caller, *extra, rest_kernel=None):
     if other is None and total is not None and rest_kernel is not None:
-        # the group against the rest: read_pair checks x and t in one fused pass, and the
-        # kernel forms the rest t - x where it uses it (never stored)
-        pair = read_pair(data, group, other, total, by, caller, need_y=False)
-        values, X, Y = rest_kernel(pair.x, pair.t, *extra, pair.codes, pair.n_areas)
-        return finish(values, pair.areas, pair.by, caller, caller,
-                      lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+        # the group against the rest: the kernel checks x and t in its first pass and forms
+        # the rest t - x where it uses it (never stored)
+        pair = read_pair(data, group, other, total, by, caller, checked=False)
+        ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, _RTOL)
+        if ok:
+            return finish(values, pair.areas, pair.by, caller, caller,
+                          lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+        check_values(data, pair, caller)  # raises; returns only on a false alarm (an overflowing sum)
     pair = read_pair(data, group, other, total, by, caller)
     values = kernel(pair.x, pair.y, *extra, pair.codes, pair.n_areas)
     return _finish_pair(values, pair, caller)
+
+
+def _fused(kernel, *args):
+    # unchecked values may be NaN or infinite; the kernel then reports them and its output is
+    # discarded. Silence the warnings NumPy scalars give for them when numba is disabled.
+    with np.errstate(all="ignore"):
+        return kernel(*args)
 
 
 def _finish_pair(values, pair, caller):
@@ -258,8 +268,10 @@ def isolation(data, group, *, total=None, by=None):
     >>> round(isolation(df, "A", total="total"), 4)  # 10/60*10/40 + 20/60*20/50 + 30/60*30/60
     0.425
     """
-    pair = read_pair(data, group, None, total, by, "isolation", need_y=False, need_t=True)
-    values = _k.exposure(pair.x, pair.x, pair.t, pair.codes, pair.n_areas)[0]
+    pair = read_pair(data, group, None, total, by, "isolation", need_y=False, need_t=True, checked=False)
+    ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    if not ok:
+        check_values(data, pair, "isolation")  # raises, unless a sum overflowed (same values then)
     return finish(values, pair.areas, pair.by, "isolation", "isolation",
                   lambda k: f"group {group!r} has no members")
 
@@ -308,8 +320,10 @@ def exposure(data, group, other, *, total=None, by=None):
             "exposure(): the 'other' parameter must name the group X is exposed to; "
             "for a group's exposure to its own members use isolation()."
         )
-    pair = read_pair(data, group, other, total, by, "exposure", need_t=True)
-    values = _k.exposure(pair.x, pair.y, pair.t, pair.codes, pair.n_areas)[0]
+    pair = read_pair(data, group, other, total, by, "exposure", need_t=True, checked=False)
+    ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, _RTOL)
+    if not ok:
+        check_values(data, pair, "exposure")  # raises, unless a sum overflowed (same values then)
     return finish(values, pair.areas, pair.by, "exposure", "exposure",
                   lambda k: f"group {group!r} has no members")
 
@@ -353,8 +367,10 @@ def correlation_ratio(data, group, *, total=None, by=None):
     >>> round(correlation_ratio(df, "A", total="total"), 4)  # (0.425 - 0.4) / (1 - 0.4)
     0.0417
     """
-    pair = read_pair(data, group, None, total, by, "correlation_ratio", need_y=False, need_t=True)
-    iso, X, T = _k.exposure(pair.x, pair.x, pair.t, pair.codes, pair.n_areas)
+    pair = read_pair(data, group, None, total, by, "correlation_ratio", need_y=False, need_t=True, checked=False)
+    ok, iso, X, T = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    if not ok:
+        check_values(data, pair, "correlation_ratio")  # raises, unless a sum overflowed
     values = eta_squared(iso, X, T)
 
     def reasons(k):
