@@ -282,32 +282,29 @@ def dissimilarity_rest(x, t, codes, n_areas, rtol):
     ``t_i`` is finite and non-negative and ``x_i <= t_i (1 + rtol) + rtol`` (the
     tolerance of ``validate.first_exceeding``). Negative values and excess show
     in a running minimum of ``x_i``, ``t_i`` and ``t_i (1 + rtol) + rtol - x_i``;
-    NaN and infinite values in the sums of ``x`` and ``t`` (an overflowing sum
-    gives a false alarm, never a silent error). When ``ok`` is False the other
+    NaN and infinite values in the sums of ``x`` and of the rest, whose
+    clamping at zero lets NaN through (an overflowing sum gives a false alarm,
+    never a silent error). When ``ok`` is False the other
     outputs mean nothing.
     """
     n = x.shape[0]
     single = codes.shape[0] == 0
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
-    T = np.zeros(n_areas)
     out = np.zeros(n_areas)
     lo = 0.0
     if single:
         sx = 0.0
         sy = 0.0
-        st = 0.0
         for i in range(n):
             xi = x[i]
             ti = t[i]
             lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
             r = ti - xi
             sx += xi
-            sy += r if r > 0.0 else 0.0
-            st += ti
+            sy += r if not r <= 0.0 else 0.0
         X[0] = sx
         Y[0] = sy
-        T[0] = st
     else:
         for i in range(n):
             xi = x[i]
@@ -316,9 +313,8 @@ def dissimilarity_rest(x, t, codes, n_areas, rtol):
             r = ti - xi
             a = codes[i]
             X[a] += xi
-            Y[a] += r if r > 0.0 else 0.0
-            T[a] += ti
-    if not _checked(lo, X, T):
+            Y[a] += r if not r <= 0.0 else 0.0
+    if not _checked(lo, X, Y):
         return False, out, X, Y
     iX = _inverse(X)
     iY = _inverse(Y)
@@ -355,7 +351,6 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
     """
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
-    TT = np.zeros(n_areas)
     acc = np.zeros(n_areas)
     n = x.shape[0]
     lo = 0.0
@@ -363,7 +358,6 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
         # as in :func:`atkinson`: the rest and the square roots a block at a time, then the sums in unit order
         sx = 0.0
         sy = 0.0
-        st = 0.0
         s = 0.0
         yb = np.empty(_BLOCK)
         w = np.empty(_BLOCK)
@@ -371,7 +365,7 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
             stop = min(start + _BLOCK, n)
             for i in range(start, stop):
                 r = t[i] - x[i]
-                r = r if r > 0.0 else 0.0
+                r = r if not r <= 0.0 else 0.0
                 yb[i - start] = r
                 w[i - start] = np.sqrt(x[i] * r)
             for i in range(start, stop):
@@ -380,11 +374,9 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
                 lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
                 sx += xi
                 sy += yb[i - start]
-                st += ti
                 s += w[i - start]
         X[0] = sx
         Y[0] = sy
-        TT[0] = st
         acc[0] = s
     else:
         single = codes.shape[0] == 0
@@ -393,11 +385,10 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
             ti = t[i]
             lo = min(lo, min(min(xi, ti), ti * (1.0 + rtol) + rtol - xi))
             r = ti - xi
-            yi = r if r > 0.0 else 0.0
+            yi = r if not r <= 0.0 else 0.0
             a = 0 if single else codes[i]
             X[a] += xi
             Y[a] += yi
-            TT[a] += ti
             if xi > 0.0 and yi > 0.0:
                 acc[a] += np.sqrt(xi * yi) if b == 0.5 else yi * (xi / yi) ** b
     out = np.empty(n_areas)
@@ -408,7 +399,7 @@ def atkinson_rest(x, t, b, codes, n_areas, rtol):
             out[a] = 1.0 - P / (1.0 - P) * abs(acc[a] / (P * T)) ** (1.0 / (1.0 - b))
         else:
             out[a] = np.nan
-    return _checked(lo, X, TT), out, X, Y
+    return _checked(lo, X, Y), out, X, Y
 
 
 @jit
