@@ -160,3 +160,14 @@ def test_local_scores_average_to_m(df):
                                                               rel=1e-10, abs=1e-14)
     assert local["p"].sum() == pytest.approx(1.0, rel=1e-12)
     assert (local["ls"].dropna() >= -1e-12).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(0, 300),
+              elements=st.one_of(st.sampled_from([0.0, 0.25, 0.5, 1.0, 5e-324, 1e300]),
+                                 st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False))))
+def test_radix_argsort_sorts_like_a_stable_argsort(v):
+    # Gini's sort: bit patterns of non-negative floats as integers, 11 bits a pass
+    from segindex._kernels.twogroup import argsort_nonnegative
+
+    np.testing.assert_array_equal(argsort_nonnegative(v), np.argsort(v, kind="stable"))

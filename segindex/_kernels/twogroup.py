@@ -146,6 +146,50 @@ def _group_by_area(order, codes, n_areas):
     return out
 
 
+_RADIX_BITS = 11
+_RADIX_PASSES = 6  # 6 x 11 bits cover the 64 bits of a float64
+
+
+@jit
+def argsort_nonnegative(v):
+    """An order sorting ``v`` (finite, non-negative float64) ascending; ties stay in index order.
+
+    For non-negative floats the IEEE-754 bit patterns, read as unsigned
+    integers, sort in the same order as the values, so a least-significant-digit
+    radix sort on 11-bit digits sorts them in linear time. One pass counts all
+    six digits; a digit that is the same for every value (the sign and most of
+    the exponent, for shares in [0, 1]) costs no pass. Several times faster than
+    ``np.argsort`` on 10^5 values.
+    """
+    n = v.shape[0]
+    keys = v.view(np.uint64)
+    size = 1 << _RADIX_BITS
+    mask = np.uint64(size - 1)
+    counts = np.zeros((_RADIX_PASSES, size), dtype=np.int64)
+    for i in range(n):
+        k = keys[i]
+        for d in range(_RADIX_PASSES):
+            counts[d, (k >> np.uint64(d * _RADIX_BITS)) & mask] += 1
+    order = np.arange(n)
+    spare = np.empty(n, dtype=np.int64)
+    for d in range(_RADIX_PASSES):
+        shift = np.uint64(d * _RADIX_BITS)
+        if n == 0 or counts[d, (keys[0] >> shift) & mask] == n:
+            continue  # one bucket holds every value: the pass would change nothing
+        start = np.empty(size, dtype=np.int64)
+        total = 0
+        for b in range(size):
+            start[b] = total
+            total += counts[d, b]
+        for j in range(n):
+            i = order[j]
+            b = (keys[i] >> shift) & mask
+            spare[start[b]] = i
+            start[b] += 1
+        order, spare = spare, order
+    return order
+
+
 @jit
 def shares(x, y):
     """The focal group's share ``p_i = x_i / (x_i + y_i)`` of each unit (0 in empty units)."""
@@ -160,17 +204,17 @@ def shares(x, y):
 
 @jit
 def gini(x, y, codes, n_areas):
-    """Two-group Gini index per area in O(n log n).
+    """Two-group Gini index per area in linear time (a radix sort).
 
     With ``t_i = x_i + y_i`` and ``p_i = x_i / t_i``, the pair sum
     ``sum_i sum_j t_i t_j |p_i - p_j|`` equals ``2 sum_i t_i (p_i W_i - S_i)``
     over units sorted by ``p``, where ``W_i`` and ``S_i`` are the running sums of
     ``t`` and ``t p`` before unit ``i``. The index divides the pair sum by
-    ``2 T^2 P (1 - P)``. The public function sorts with NumPy (faster than
-    numba's sort) and calls :func:`gini_sorted` directly.
+    ``2 T^2 P (1 - P)``. The sort is :func:`argsort_nonnegative`, linear in
+    the number of units.
     """
     p = shares(x, y)
-    return gini_sorted(x, y, p, np.argsort(p, kind="mergesort"), codes, n_areas)
+    return gini_sorted(x, y, p, argsort_nonnegative(p), codes, n_areas)
 
 
 @jit

@@ -149,8 +149,8 @@ def gini(data, group, other=None, *, total=None, by=None):
 
     .. math:: G = \frac{\sum_i \sum_j t_i t_j |p_i - p_j|}{2 T^2 P (1 - P)}
 
-    computed in O(n log n) by sorting units on :math:`p_i` rather than with the
-    O(n²) double sum.
+    computed by sorting units on :math:`p_i` (a radix sort, linear in n) rather
+    than with the O(n²) double sum.
 
     References
     ----------
@@ -166,9 +166,7 @@ def gini(data, group, other=None, *, total=None, by=None):
     0.4444
     """
     pair = read_pair(data, group, other, total, by, "gini")
-    p = _k.shares(pair.x, pair.y)
-    # NumPy's sort is several times faster than numba's; ties may come in any order
-    values = _k.gini_sorted(pair.x, pair.y, p, np.argsort(p), pair.codes, pair.n_areas)
+    values = _k.gini(pair.x, pair.y, pair.codes, pair.n_areas)
     return _finish_pair(values, pair, "gini")
 
 
