@@ -62,6 +62,11 @@ _SYMMETRIC_PAIRS = 20_000_000
 #: Squares per support radius in the sparse kernel sums: smaller squares test fewer
 #: point pairs beyond the support, larger ones mean fewer pairs of squares.
 _CELLS_PER_RADIUS = 4
+# Two-column kernel sums run in parallel over chunks of about this many point pairs
+# (at most _MAX_CHUNKS, with at most _CHUNK_BUFFER_BYTES of per-chunk buffers)
+_CHUNK_WORK = 250_000
+_MAX_CHUNKS = 16
+_CHUNK_BUFFER_BYTES = 64_000_000
 
 
 # ----------------------------------------------------------------------------
@@ -396,6 +401,26 @@ def _pair_kernel_sums(xy, values, bandwidth, kind, radius):
     return out
 
 
+def _chunk_bounds(start, pa, pb):
+    """Split the cell pairs into chunks of about equal work, for :func:`_ks.cell_pair_sums2`.
+
+    The work of a cell pair is the number of point pairs it holds. The chunks
+    depend on the work alone (never on the number of threads), so the sums do
+    not either: one chunk per ``_CHUNK_WORK`` point pairs, at most
+    ``_MAX_CHUNKS``, and fewer where the per-chunk buffers (two floats per
+    point) would pass ``_CHUNK_BUFFER_BYTES``.
+    """
+    size = np.diff(start)
+    na = size[pa].astype(float)
+    work = np.where(pa == pb, na * (na - 1.0) / 2.0, na * size[pb])
+    cum = np.cumsum(work)
+    total = float(cum[-1]) if len(cum) else 0.0
+    chunks = int(min(_MAX_CHUNKS, total // _CHUNK_WORK, _CHUNK_BUFFER_BYTES // (16 * max(int(start[-1]), 1))))
+    chunks = max(chunks, 1)
+    cuts = np.searchsorted(cum, total * np.arange(1, chunks) / chunks, side="right")
+    return np.concatenate([[0], cuts, [len(pa)]]).astype(np.int64)
+
+
 def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
     """``out[i] = sum_j K(d_ij / b) values[j]`` over ``dx^2 + dy^2 <= radius^2``, sparsely.
 
@@ -427,8 +452,9 @@ def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
     if values.shape[1] == 2:
         o0 = np.zeros(len(order))
         o1 = np.zeros(len(order))
-        _ks.cell_pair_sums2(sxy, np.ascontiguousarray(sv[:, 0]), np.ascontiguousarray(sv[:, 1]), start, pa, pb,
-                            inside, float(bandwidth), kind, r2, o0, o1)
+        _ks.cell_pair_sums2(np.ascontiguousarray(sxy[:, 0]), np.ascontiguousarray(sxy[:, 1]),
+                            np.ascontiguousarray(sv[:, 0]), np.ascontiguousarray(sv[:, 1]), start, pa, pb,
+                            inside, float(bandwidth), kind, r2, _chunk_bounds(start, pa, pb), o0, o1)
         so = np.column_stack([o0, o1])
     else:
         so = np.zeros(sv.shape)

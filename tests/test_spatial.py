@@ -423,3 +423,46 @@ def test_errors():
     zero.loc[0, "geometry"] = shapely.Polygon([(0, 0), (50, 0), (100, 0)])
     with pytest.raises(SegindexValueError, match="row 0 has zero area"):
         perimeter_area_dissimilarity(zero, "A", "B")
+
+
+def test_exp_neg_within_one_ulp_of_the_c_library():
+    # the kernels' exp(-u) is written out so that it vectorises; it must agree with exp
+    from segindex._kernels.spatial import exp_neg
+
+    rng = np.random.default_rng(11)
+    u = np.concatenate([[0.0, 5e-324, 1e-300, 0.5 * np.log(2.0), np.log(2.0), 1.0, 10.0, 700.0, 708.0],
+                        rng.uniform(0, 1e-6, 2000), rng.uniform(0, 50, 20000), rng.uniform(0, 700, 2000)])
+    got = np.array([exp_neg(v) for v in u])
+    want = np.exp(-u)
+    assert got[0] == 1.0
+    assert np.all(np.abs(got - want) <= np.spacing(want))
+    # below the smallest normal double it returns 0 rather than a subnormal
+    assert exp_neg(709.0) == 0.0 and exp_neg(1e6) == 0.0 and exp_neg(1e300) == 0.0
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2])
+def test_two_column_sums_do_not_depend_on_threads(monkeypatch, kind):
+    # the parallel kernel splits the work into chunks fixed by the work, not the threads
+    import numba
+
+    import segindex.spatial as spatial
+    from segindex.spatial import kernel_sums
+
+    rng = np.random.default_rng(12)
+    xy = rng.normal(size=(3000, 2)) * 800.0
+    values = rng.integers(0, 50, size=(3000, 2)).astype(float)
+    monkeypatch.setattr(spatial, "_CHUNK_WORK", 20_000)
+    bounds = spatial._chunk_bounds(*spatial._cells(xy, 1500.0)[1:4])
+    assert len(bounds) - 1 == spatial._MAX_CHUNKS
+    before = numba.get_num_threads()
+    try:
+        sums = []
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            sums.append(kernel_sums(xy, values, 500.0, kind, 1500.0))
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(sums[0], sums[-1])
+    # and chunking changes only the order of additions
+    monkeypatch.setattr(spatial, "_CHUNK_WORK", 10**12)
+    np.testing.assert_allclose(kernel_sums(xy, values, 500.0, kind, 1500.0), sums[0], rtol=1e-12)

@@ -9,12 +9,49 @@ square cells (``start`` offsets) and the pairs of cells within reach. Nothing he
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, prange
 
 #: Kernel codes shared with :mod:`segindex.spatial`.
 GAUSSIAN = 0
 BIWEIGHT = 1
 EXPONENTIAL = 2
+
+# exp(-u) for u >= 0, written out so that loops over it vectorise (numba's exp
+# calls the C library one value at a time): u = k ln2 - r with k an integer and
+# |r| <= ln2 / 2 (Cody-Waite: ln2 in a high part exact in k * _LN2_HI and a low
+# part), e^-r from its Taylor series to r^13 (truncation error below 1e-17
+# relative), times 2^-k from a table. Within 1 ulp of the C library's exp
+# (tests/test_spatial.py checks it); 0 below 2^-1022.
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_POW2_NEG = 2.0 ** -np.arange(1023.0)
+_TAYLOR = tuple(1.0 / float(np.prod(np.arange(1.0, k + 1.0))) for k in range(14))
+
+
+@jit
+def exp_neg(u):
+    """``exp(-u)`` for ``u >= 0`` (finite), vectorisable; within 1 ulp of ``np.exp(-u)``."""
+    u = min(u, 800.0)  # e^-800 is 0 in doubles; keeps r small for any u
+    k = np.floor(u * _LOG2E + 0.5)
+    r = (k * _LN2_HI - u) + k * _LN2_LO
+    c = _TAYLOR
+    p = c[13]
+    p = p * r + c[12]
+    p = p * r + c[11]
+    p = p * r + c[10]
+    p = p * r + c[9]
+    p = p * r + c[8]
+    p = p * r + c[7]
+    p = p * r + c[6]
+    p = p * r + c[5]
+    p = p * r + c[4]
+    p = p * r + c[3]
+    p = p * r + c[2]
+    p = p * r + c[1]
+    p = p * r + c[0]
+    w = p * _POW2_NEG[int(min(k, 1022.0))]
+    return w if k <= 1022.0 else 0.0
 
 
 @jit
@@ -69,11 +106,11 @@ def kernel_weights(dist, bandwidth, kind):
     for k in range(dist.shape[0]):
         u = dist[k] / bandwidth
         if kind == 0:
-            out[k] = np.exp(-0.5 * u * u)
+            out[k] = exp_neg(0.5 * u * u)
         elif kind == 1:
             out[k] = (1.0 - u * u) ** 2 if u < 1.0 else 0.0
         else:
-            out[k] = np.exp(-u)
+            out[k] = exp_neg(u)
     return out
 
 
@@ -110,11 +147,11 @@ def add_symmetric_pair_sums(pairs, xy, bandwidth, kind, values, out):
         dy = xy[i, 1] - xy[j, 1]
         u = np.sqrt(dx * dx + dy * dy) / bandwidth
         if kind == 0:
-            w = np.exp(-0.5 * u * u)
+            w = exp_neg(0.5 * u * u)
         elif kind == 1:
             w = (1.0 - u * u) ** 2 if u < 1.0 else 0.0
         else:
-            w = np.exp(-u)
+            w = exp_neg(u)
         if w == 0.0:
             continue
         for c in range(g):
@@ -242,10 +279,10 @@ def _kernel_weight(d2, bandwidth, kind):
     """Kernel weight at squared distance ``d2`` (as in :func:`kernel_weights`)."""
     u = np.sqrt(d2) / bandwidth
     if kind == 0:
-        return np.exp(-0.5 * u * u)
+        return exp_neg(0.5 * u * u)
     if kind == 1:
         return (1.0 - u * u) ** 2 if u < 1.0 else 0.0
-    return np.exp(-u)
+    return exp_neg(u)
 
 
 @jit
@@ -293,43 +330,102 @@ def cell_pair_sums(xy, values, start, pa, pb, inside, bandwidth, kind, r2, out):
 
 
 @jit
-def cell_pair_sums2(xy, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, out0, out1):
-    """:func:`cell_pair_sums` for exactly two value columns (kept in registers)."""
-    for i in range(v0.shape[0]):
-        out0[i] += v0[i]
-        out1[i] += v1[i]
-    for k in range(pa.shape[0]):
+def _block_weights(px, py, xi, yi, bandwidth, kind, check, r2, w):
+    """``w[q] = K(d / b)`` from point ``(xi, yi)`` to points ``(px[q], py[q])``; 0 beyond ``r2`` if ``check``.
+
+    One loop per kernel over views (indices known non-negative), free of
+    calls, so that it vectorises.
+    """
+    m = px.shape[0]
+    if kind == 0:
+        for q in range(m):
+            dx = xi - px[q]
+            dy = yi - py[q]
+            d2 = dx * dx + dy * dy
+            u = np.sqrt(d2) / bandwidth
+            e = exp_neg(0.5 * u * u)
+            w[q] = e if not (check and d2 > r2) else 0.0
+    elif kind == 1:
+        for q in range(m):
+            dx = xi - px[q]
+            dy = yi - py[q]
+            d2 = dx * dx + dy * dy
+            u = np.sqrt(d2) / bandwidth
+            e = (1.0 - u * u) ** 2 if u < 1.0 else 0.0
+            w[q] = e if not (check and d2 > r2) else 0.0
+    else:
+        for q in range(m):
+            dx = xi - px[q]
+            dy = yi - py[q]
+            d2 = dx * dx + dy * dy
+            e = exp_neg(np.sqrt(d2) / bandwidth)
+            w[q] = e if not (check and d2 > r2) else 0.0
+
+
+_PAIR_BLOCK = 128
+
+
+@jit
+def _cell_pair_range2(px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, k0, k1, out0, out1):
+    """The point pairs of cell pairs ``k0 .. k1 - 1`` (see :func:`cell_pair_sums`), two value columns.
+
+    For each point, the weights to a block of its partners are computed first
+    (a loop that vectorises), then added in partner order. A pair beyond the
+    support gets weight 0, which adds nothing.
+    """
+    w = np.empty(_PAIR_BLOCK)
+    for k in range(k0, k1):
         a = pa[k]
         b = pb[k]
         b1 = start[b + 1]
         check = not inside[k]
         for i in range(start[a], start[a + 1]):
-            xi = xy[i, 0]
-            yi = xy[i, 1]
+            xi = px[i]
+            yi = py[i]
             vi0 = v0[i]
             vi1 = v1[i]
             s0 = 0.0
             s1 = 0.0
-            j0 = i + 1 if a == b else start[b]
-            if check:
-                for j in range(j0, b1):
-                    dx = xi - xy[j, 0]
-                    dy = yi - xy[j, 1]
-                    d2 = dx * dx + dy * dy
-                    if d2 <= r2:
-                        w = _kernel_weight(d2, bandwidth, kind)
-                        s0 += w * v0[j]
-                        s1 += w * v1[j]
-                        out0[j] += w * vi0
-                        out1[j] += w * vi1
-            else:
-                for j in range(j0, b1):
-                    dx = xi - xy[j, 0]
-                    dy = yi - xy[j, 1]
-                    w = _kernel_weight(dx * dx + dy * dy, bandwidth, kind)
-                    s0 += w * v0[j]
-                    s1 += w * v1[j]
-                    out0[j] += w * vi0
-                    out1[j] += w * vi1
+            for jb in range(i + 1 if a == b else start[b], b1, _PAIR_BLOCK):
+                je = min(jb + _PAIR_BLOCK, b1)
+                _block_weights(px[jb:je], py[jb:je], xi, yi, bandwidth, kind, check, r2, w)
+                u0 = v0[jb:je]
+                u1 = v1[jb:je]
+                o0 = out0[jb:je]
+                o1 = out1[jb:je]
+                for q in range(je - jb):
+                    s0 += w[q] * u0[q]
+                    s1 += w[q] * u1[q]
+                for q in range(je - jb):
+                    o0[q] += w[q] * vi0
+                    o1[q] += w[q] * vi1
             out0[i] += s0
             out1[i] += s1
+
+
+@jit(parallel=True)
+def cell_pair_sums2(px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, bounds, out0, out1):
+    """:func:`cell_pair_sums` for exactly two value columns, in parallel over fixed chunks.
+
+    The cell pairs are split at ``bounds`` (``bounds[0] = 0``, last = number of
+    cell pairs) into chunks chosen by the caller from the work alone, never
+    from the number of threads. Each chunk adds into its own buffers, in
+    parallel; the buffers are then added to each point's own values in chunk
+    order. The summation order is therefore fixed by the inputs: the sums
+    are the same to the last bit for any number of threads.
+    """
+    n = v0.shape[0]
+    chunks = bounds.shape[0] - 1
+    buf0 = np.zeros((chunks, n))
+    buf1 = np.zeros((chunks, n))
+    for c in prange(chunks):
+        _cell_pair_range2(px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, bounds[c], bounds[c + 1],
+                          buf0[c], buf1[c])
+    for i in prange(n):
+        s0 = v0[i]
+        s1 = v1[i]
+        for c in range(chunks):
+            s0 += buf0[c, i]
+            s1 += buf1[c, i]
+        out0[i] += s0
+        out1[i] += s1
