@@ -249,7 +249,7 @@ def _cmd_report(args) -> int:
         if has_xy else pd.Series(False, index=schools_raw.index)
     )
     if args.postcodes is not None and not located.all():
-        _say(f"geocoding {int((~located).sum())} schools with {args.postcodes}")
+        _say(f"geocoding {int((~located).sum())} schools with {', '.join(args.postcodes)}")
         geo = geocode_postcodes(schools_raw.loc[~located], args.postcodes)
         xy = pd.DataFrame({"easting": geo.geometry.x, "northing": geo.geometry.y}, index=geo.index)
         schools_raw = schools_raw.copy()
@@ -462,8 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--census-id", metavar="COL", help="area code column of --census (default: its first column)")
     rep.add_argument("--schools", required=True, metavar="FILE",
                      help="DfE school census pupils-by-ethnicity file, with easting/northing or with --postcodes")
-    rep.add_argument("--postcodes", metavar="FILE",
-                     help="postcode lookup (OS Code-Point Open CSV) to place schools without coordinates")
+    rep.add_argument("--postcodes", nargs="+", metavar="FILE",
+                     help="postcode lookup (OS Code-Point Open CSV, one or more files, e.g. one per postcode "
+                     "area) to place schools without coordinates")
     rep.add_argument("--area", required=True, metavar="NAME", help="name of the area, e.g. Bradford")
     rep.add_argument("--la", nargs="+", metavar="LA",
                      help="keep only schools of these local authorities (name or code); default: all in the file")

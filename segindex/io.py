@@ -965,6 +965,12 @@ def _postcode_key(series: pd.Series) -> pd.Series:
 
 
 def _read_lookup(lookup, caller: str):
+    if isinstance(lookup, (list, tuple)):
+        # Code-Point Open ships one CSV per postcode area: read each, then stack them
+        if not lookup:
+            raise SegindexValueError(f"{caller}(): the list of lookup files is empty; give at least one.")
+        parts = [_read_lookup(item, caller) for item in lookup]
+        return pd.concat([p[0] for p in parts], ignore_index=True), ", ".join(p[1] for p in parts)
     if isinstance(lookup, pd.DataFrame):
         for column in ("postcode", "easting", "northing"):
             if column not in lookup.columns:
@@ -1001,11 +1007,12 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
     table : pandas.DataFrame
         Units with a postcode column (for example the frame of
         :func:`read_school_census`).
-    lookup : str, pathlib.Path or pandas.DataFrame
+    lookup : str, pathlib.Path, pandas.DataFrame, or a list of them
         An OS Code-Point Open style CSV (no header; ``postcode,
         positional_quality_indicator, easting, northing, ...``; a header line is
         detected and skipped) or a DataFrame with ``postcode, easting,
-        northing`` columns. Lookup rows at (0, 0), Code-Point's mark of a
+        northing`` columns. A list (Code-Point Open comes as one file per
+        postcode area, e.g. ``bd.csv`` and ``ls.csv``) is read as one lookup. Lookup rows at (0, 0), Code-Point's mark of a
         postcode without coordinates (quality 90), are not locations: such
         postcodes count as unmatched.
     postcode_column : str, default "school_postcode"

@@ -110,6 +110,58 @@ def _check_inputs(units, schools, groups, total, school_total, reference, area_n
     return groups
 
 
+def _nearest_school_indices(res, res_t, pup, pup_t, groups):
+    """D and isolation of each group across the nearest-school allocation, and notes for the page.
+
+    Every resident (the groups and the rest of the population) is scaled by
+    pupils / residents and placed with :func:`segindex.nearest_school_allocation`,
+    schools holding their observed number of pupils. Returns ``(None, notes)``
+    when the units are not in a projected CRS (distances would be meaningless).
+    """
+    import warnings
+
+    from .counts import REST
+    from .errors import DataQualityWarning
+    from .indices.twogroup import dissimilarity, isolation
+    from .schools import nearest_school_allocation
+
+    if res.crs is None or not res.crs.is_projected:
+        return None, ["The nearest-school benchmark is left out: the units are not in a projected CRS "
+                      "(reproject to one in metres, e.g. British National Grid, EPSG:27700)."]
+    residents = res[[res.geometry.name]].copy()
+    for g in groups:
+        residents[g] = res[g].to_numpy(dtype=float)
+    rest = res[res_t].to_numpy(dtype=float) - res[groups].to_numpy(dtype=float).sum(axis=1)
+    columns = list(groups)
+    if (rest > 0).any():
+        residents[REST] = np.clip(rest, 0.0, None)
+        columns.append(REST)
+    schools = pup[[pup.geometry.name]].copy()
+    schools["places"] = pup[pup_t].to_numpy(dtype=float)
+    people = float(residents[columns].to_numpy().sum())
+    places = float(schools["places"].sum())
+    if people <= 0 or places <= 0:
+        return None, ["The nearest-school benchmark is left out: no residents or no pupils."]
+    notes = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        alloc = nearest_school_allocation(residents, schools, columns, capacity="places",
+                                          share=min(1.0, places / people))
+    notes += [f"Nearest-school benchmark: {w.message}" for w in caught if issubclass(w.category, DataQualityWarning)]
+    alloc["_total"] = alloc[columns].sum(axis=1)
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a group absent from the allocation gives NaN, shown as such
+        for g in groups:
+            for index_name, fn in (("dissimilarity", dissimilarity), ("isolation", isolation)):
+                try:
+                    value = fn(alloc, g, total="_total")
+                except SegindexValueError:
+                    value = np.nan
+                rows.append({"group": g, "index": index_name, "nearest school": value})
+    return pd.DataFrame(rows), notes
+
+
 def _table_html(frame: pd.DataFrame, digits: int = 3) -> str:
     shown = frame.copy()
     for col in shown.columns:
@@ -160,9 +212,12 @@ def write_report(
     Contents: what the data are (with a prominent label when ``synthetic``),
     the residential segregation table (:func:`segindex.segregation_table`),
     indices by group, maps of each group's share and location quotient, and,
-    with ``schools``, school points over the residential map for each group
-    and a comparison of dissimilarity and isolation across schools and across
-    residential units; then data sources and caveats.
+    with ``schools``, school points over the residential map for each group,
+    a comparison of dissimilarity and isolation across schools and across
+    residential units, and the same indices under the nearest-school
+    benchmark (residents scaled to the number of pupils, placed in order of
+    distance into schools holding their observed numbers of pupils: see
+    :func:`segindex.nearest_school_allocation`); then data sources and caveats.
 
     Parameters
     ----------
@@ -325,6 +380,11 @@ def write_report(
                 })
         school_rows = pd.DataFrame(rows)
         school_rows["difference"] = school_rows["schools"] - school_rows["neighbourhoods"]
+        say("allocating residents to their nearest schools")
+        nearest, nearest_notes = _nearest_school_indices(res, res_t, pup, pup_t, groups)
+        if nearest is not None:
+            school_rows = school_rows.merge(nearest, on=["group", "index"], how="left")
+            school_rows["schools minus nearest school"] = school_rows["schools"] - school_rows["nearest school"]
         school_rows.to_csv(out / "schools_vs_neighbourhoods.csv", index=False)
         for index_name in ("dissimilarity", "isolation"):
             ax = schools_vs_neighbourhoods(
@@ -421,6 +481,24 @@ def write_report(
         shown.columns = [f"{idx}: {side}" for side, idx in shown.columns]
         order = [f"{i}: {s}" for i in ("dissimilarity", "isolation") for s in ("neighbourhoods", "schools")]
         parts.append(_table_html(shown[order].reset_index()))
+        parts.append("<h3>Against the nearest school</h3>")
+        if nearest is not None:
+            parts.append(
+                "<p>A benchmark with no choice of school: the residents of each unit, scaled to the number of "
+                "pupils, are placed in schools in order of distance until each school holds its observed "
+                "number of pupils (<code>segindex.nearest_school_allocation</code> with "
+                "<code>capacity</code>; distances from a point inside each unit). The index across these "
+                "counterfactual intakes is what school segregation would be if pupils went to the nearest "
+                "school with room; the observed index above it measures choice, admissions and the age "
+                "structure together.</p>"
+            )
+            near = school_rows.pivot_table(index="group", columns="index",
+                                           values=["nearest school", "schools"], sort=False)
+            near.columns = [f"{idx}: {side}" for side, idx in near.columns]
+            near_order = [f"{i}: {s}" for i in ("dissimilarity", "isolation") for s in ("nearest school", "schools")]
+            parts.append(_table_html(near[near_order].reset_index()))
+        for note in nearest_notes:
+            parts.append(f'<p class="note">{html.escape(note)}</p>')
         parts.append('<p class="note">As CSV: <a href="schools_vs_neighbourhoods.csv">'
                      "schools_vs_neighbourhoods.csv</a>.</p>")
         parts.append('<div class="grid">')

@@ -473,6 +473,26 @@ def test_geocode_header_and_dataframe_lookup(tmp_path):
     assert geocode_postcodes(pd.DataFrame({"pc": ["BD1 1AA"]}), frame, postcode_column="pc").geometry.x.iloc[0] == 5.0
 
 
+def test_geocode_with_one_lookup_file_per_postcode_area(tmp_path):
+    # Code-Point Open comes as one CSV per postcode area: a list is read as one lookup
+    bd = _lookup_file(tmp_path)
+    ls = tmp_path / "ls.csv"
+    ls.write_text('"LS29 8AA",10,411000,447000\n')
+    table = pd.DataFrame({"school_postcode": ["LS29 8AA", "BD1 1AB"]})
+    pts = geocode_postcodes(table, [bd, ls])
+    assert pts.geometry.x.tolist() == [411000.0, 416100.0]
+    assert str(bd) in report_of(pts).source and str(ls) in report_of(pts).source
+    with pytest.raises(SegindexValueError, match="the list of lookup files is empty"):
+        geocode_postcodes(table, [])
+    with pytest.raises(SegindexValueError, match=r"'.*none\.csv' does not exist"):
+        geocode_postcodes(table, [bd, tmp_path / "none.csv"])
+    # the same postcode placed differently in two files is refused, as within one file
+    clash = tmp_path / "clash.csv"
+    clash.write_text('"BD1 1AA",10,1,2\n')
+    with pytest.raises(SegindexValueError, match="postcode 'BD11AA' more than one location"):
+        geocode_postcodes(table, [bd, clash])
+
+
 def test_geocode_errors(tmp_path):
     lookup = _lookup_file(tmp_path)
     with pytest.raises(SegindexValueError, match=r"postcode column 'school_postcode' is not in the table.*\['pc'\]"):

@@ -102,6 +102,38 @@ def test_report_schools_vs_neighbourhoods(small_report, small_town):
     assert row["difference"] == pytest.approx(row["schools"] - row["neighbourhoods"])
 
 
+def test_report_nearest_school_benchmark(small_report, small_town):
+    # residents (groups and the rest) scaled to the pupils, placed in schools holding their rolls
+    from segindex import dissimilarity, isolation, nearest_school_allocation
+    from segindex.counts import REST
+
+    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
+    groups = list(small_town.groups)
+    units = small_town.units.assign(**{REST: small_town.units["total"] - small_town.units[groups].sum(axis=1)})
+    columns = [*groups, REST]
+    share = small_town.schools["roll"].sum() / units[columns].to_numpy().sum()
+    alloc = nearest_school_allocation(units, small_town.schools, columns, capacity="roll", share=share)
+    np.testing.assert_allclose(alloc[columns].to_numpy().sum(axis=0), units[columns].sum().to_numpy() * share)
+    alloc["all"] = alloc[columns].sum(axis=1)
+    for g in ("pakistani", "white_british"):
+        row = t[(t.group == g) & (t["index"] == "dissimilarity")].iloc[0]
+        assert row["nearest school"] == pytest.approx(dissimilarity(alloc, g, total="all"), rel=1e-9)
+        assert row["schools minus nearest school"] == pytest.approx(row["schools"] - row["nearest school"])
+        row = t[(t.group == g) & (t["index"] == "isolation")].iloc[0]
+        assert row["nearest school"] == pytest.approx(isolation(alloc, g, total="all"), rel=1e-9)
+    assert "Against the nearest school" in small_report[0].read_text(encoding="utf-8")
+
+
+def test_report_leaves_the_benchmark_out_without_a_projected_crs(small_town, tmp_path):
+    units = small_town.units.to_crs(4326)
+    schools = small_town.schools.to_crs(4326)
+    page = write_report(tmp_path, units=units, schools=schools, groups=["pakistani", "indian"], total="total",
+                        school_total="roll", area_name="Town", synthetic=True, map_groups=["indian"])
+    text = page.read_text(encoding="utf-8")
+    assert "nearest-school benchmark is left out: the units are not in a projected CRS" in text
+    assert "nearest school" not in pd.read_csv(tmp_path / "schools_vs_neighbourhoods.csv").columns
+
+
 def test_report_without_schools_or_totals(small_town, tmp_path):
     units = small_town.units.drop(columns="total")
     page = write_report(tmp_path, units=units, groups=["pakistani", "indian", "white_british"],
@@ -314,8 +346,13 @@ def test_report_geocodes_schools_with_a_postcode_lookup(tmp_path, capsys):
     lookup = shared_data("uk", "postcodes", "bd.csv")
     plain = tmp_path / "schools.csv"
     pd.read_csv(schools, dtype=str).drop(columns=["pqi", "easting", "northing"]).to_csv(plain, index=False)
+    # the lookup in two files (as Code-Point Open ships one per postcode area): read as one
+    rows = lookup.read_text().splitlines(keepends=True)
+    halves = [tmp_path / "bd_a.csv", tmp_path / "bd_b.csv"]
+    halves[0].write_text("".join(rows[: len(rows) // 2]))
+    halves[1].write_text("".join(rows[len(rows) // 2:]))
     code = main(["report", "--units", str(units), "--census", str(census), "--census-id", "LSOA",
-                 "--schools", str(plain), "--postcodes", str(lookup), "--area", "Bradford",
+                 "--schools", str(plain), "--postcodes", *map(str, halves), "--area", "Bradford",
                  "--groups", "pakistani", "--out", str(tmp_path / "out")])
     captured = capsys.readouterr()
     assert code == 0, captured.err
