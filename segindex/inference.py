@@ -14,6 +14,10 @@ neighbourhoods, means nothing without an interval.
 * :func:`infer_difference`: bootstrap of the difference (or ratio) of an
   index between two tables (schools and neighbourhoods, two years, two areas).
 
+The spatial indices (Morrill, Wong, spatial isolation and information, distance
+decay) go through the same entry point: their counts are redrawn in the same
+kernels and the index recomputed on each redrawn table.
+
 Draws run in numba kernels, in parallel over draws; each draw is seeded from
 ``numpy.random.default_rng(random_state)``, so the same ``random_state`` gives
 the same draws for any number of threads. Only the per-draw statistics are
@@ -63,11 +67,18 @@ _FUNCTIONS = {
     "mutual_information": _mg.mutual_information,
     "multigroup_dissimilarity": _mg.multigroup_dissimilarity,
 }
+#: Spatial indices of :mod:`segindex.spatial`: computed by their public function on
+#: every redrawn table (the geometry, weights and points stay as they are).
+_SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity",
+            "spatial_isolation", "spatial_information", "distance_decay_isolation", "distance_decay_exposure")
 #: Names accepted by :func:`infer` (the public index functions of the same names).
-INFERENCE_INDICES = tuple(_FUNCTIONS)
+INFERENCE_INDICES = tuple(_FUNCTIONS) + _SPATIAL
 #: Indices bounded above by 1, for which the Carrington–Troske correction is defined.
 _BOUNDED = {"dissimilarity", "gini", "atkinson", "isolation", "correlation_ratio", "entropy_index",
-            "multigroup_dissimilarity"}
+            "multigroup_dissimilarity", "morrill_dissimilarity", "boundary_dissimilarity",
+            "perimeter_area_dissimilarity", "spatial_isolation", "spatial_information", "distance_decay_isolation"}
+#: Exposure indices: lower values mean more segregation (the p-value counts draws at or below).
+_EXPOSURES = {"exposure", "distance_decay_exposure"}
 _METHODS = ("randomisation", "bootstrap")
 _ALLOCATIONS = ("binomial", "hypergeometric")
 _MODES = {"binomial": _kr.MODE_MULTINOMIAL, "hypergeometric": _kr.MODE_HYPERGEOMETRIC}
@@ -183,6 +194,7 @@ class _Problem:
     by: tuple | None
     param: float
     statistic: np.ndarray  # per area
+    recompute: object = None  # spatial indices: table (units × columns) -> statistic, outside the kernels
 
 
 # ----------------------------------------------------------------------------
@@ -236,14 +248,23 @@ def _rng(random_state, caller):
     return np.random.default_rng(random_state)
 
 
+def _spatial_function(name):
+    from . import spatial
+
+    return getattr(spatial, name)
+
+
 def _resolve(index, caller):
     if callable(index):
         for name, func in _FUNCTIONS.items():
             if index is func:
                 return name
+        for name in _SPATIAL:
+            if index is _spatial_function(name):
+                return name
         label = getattr(index, "__name__", repr(index))
     elif isinstance(index, str):
-        if index in _FUNCTIONS:
+        if index in _FUNCTIONS or index in _SPATIAL:
             return index
         label = repr(index)
     else:
@@ -276,8 +297,69 @@ def _as_array(value, n_areas):
     return np.full(n_areas, float(value))
 
 
+def _spatial_problem(name, data, args, kwargs, caller) -> _Problem:
+    """A spatial index: its counts are redrawn, and the index recomputed on each table by its own function.
+
+    Each unit's size is kept (randomisation and bootstrap alike), so a
+    ``total`` column stays as it is; the group columns (``group`` and
+    ``other``, or ``groups``) are replaced by the drawn counts in a shallow
+    copy of ``data`` (the input is never modified).
+    """
+    from .counts import as_counts
+
+    func = _spatial_function(name)
+    try:
+        bound = inspect.signature(func).bind(data, *args, **kwargs)
+    except TypeError as exc:
+        raise SegindexTypeError(f"{caller}(): the arguments do not fit {name}(): {exc}.") from None
+    bound.apply_defaults()
+    a = bound.arguments
+    statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
+    total = a.get("total")
+    if "groups" in a:
+        counts = as_counts(data, a["groups"], total=total, rest=total is not None, caller=name)
+        columns = list(counts.groups)
+        src, labels = counts.values, [repr(g) for g in columns]
+        replace = [g for g in columns if g in data.columns]
+    else:
+        group, other = a["group"], a["other"]
+        pair = read_pair(data, group, other, total, None, name, need_t=other is None or total is not None)
+        if other is None:
+            src = np.column_stack([pair.x, _kv.remainder(pair.t, pair.x)])
+            labels, replace = [repr(group), f"rest ({total!r} minus {group!r})"], [group]
+        elif total is None:
+            src = np.column_stack([pair.x, pair.y])
+            labels, replace = [repr(group), repr(other)], [group, other]
+        else:
+            src = np.column_stack([pair.x, pair.y, _kv.remainder(pair.t, pair.x + pair.y)])
+            labels, replace = [repr(group), repr(other), f"rest of {total!r}"], [group, other]
+
+    def recompute(table):
+        drawn = data.copy(deep=False)
+        for j, column in enumerate(replace):
+            drawn[column] = table[:, j]
+        try:
+            return func(drawn, *bound.args[1:], **bound.kwargs)
+        except SegindexValueError:  # e.g. a draw left a group with no members
+            return np.nan
+
+    return _Problem(
+        name=name,
+        src=_whole(np.ascontiguousarray(src, dtype=float), labels, caller),
+        codes=np.empty(0, dtype=np.int64),
+        n_areas=1,
+        areas=None,
+        by=None,
+        param=0.0,
+        statistic=_as_array(statistic, 1),
+        recompute=recompute,
+    )
+
+
 def _problem(name, data, args, kwargs, caller) -> _Problem:
     """Validate through the public index itself, then read its columns once."""
+    if name in _SPATIAL:
+        return _spatial_problem(name, data, args, kwargs, caller)
     func = _FUNCTIONS[name]
     try:
         bound = inspect.signature(func).bind(data, *args, **kwargs)
@@ -342,6 +424,8 @@ def _draw(problem, mode, seeds, progress, label):
     out = np.empty((n, problem.n_areas))
     probs = _shares(problem.src, problem.codes, problem.n_areas)
     tables = _tables(problem, probs, mode)
+    if problem.recompute is not None:
+        return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label)
     args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param,
             tables)
     work = n * problem.src.size
@@ -367,6 +451,30 @@ def _draw(problem, mode, seeds, progress, label):
         parallel(*args, seeds[done:stop], out[done:stop])
         done = stop
         elapsed = time.perf_counter() - start
+        if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
+            show = True
+        if show:
+            eta = elapsed * (n - done) / done
+            print(f"\r{label}: {done}/{n} draws, {elapsed:.1f} s, about {eta:.0f} s left ",
+                  end="" if done < n else "\n", file=sys.stderr, flush=True)
+    return out
+
+
+def _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label):
+    """Draws of an index computed outside the kernels: one redrawn table at a time (memory O(one table))."""
+    n = seeds.shape[0]
+    show = bool(progress)
+    step = max(1, n // _CHUNKS)
+    for d in range(n):
+        table = _kr.draw_table(problem.src, probs, problem.codes, problem.n_areas, mode, tables, seeds[d])
+        out[d, 0] = problem.recompute(table)
+        if d == 0:
+            start = time.perf_counter()  # the first draw may include compiling: not in the estimate
+            continue
+        done = d + 1
+        if progress is False or (done % step and done < n):
+            continue
+        elapsed = (time.perf_counter() - start) * done / d
         if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
             show = True
         if show:
@@ -479,13 +587,19 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
         The index: one of ``"dissimilarity"``, ``"gini"``, ``"atkinson"``,
         ``"isolation"``, ``"exposure"``, ``"correlation_ratio"``,
         ``"entropy_index"``, ``"mutual_information"``,
-        ``"multigroup_dissimilarity"``, or the public function itself.
+        ``"multigroup_dissimilarity"``, the spatial indices
+        ``"morrill_dissimilarity"``, ``"boundary_dissimilarity"``,
+        ``"perimeter_area_dissimilarity"``, ``"spatial_isolation"``,
+        ``"spatial_information"``, ``"distance_decay_isolation"``,
+        ``"distance_decay_exposure"`` (see :data:`INFERENCE_INDICES`), or
+        the public function itself.
     data : pandas.DataFrame or geopandas.GeoDataFrame
         One row per unit, one column of counts (whole people) per group.
     *index_args, **index_kwargs
         The index's own arguments, exactly as for the index function
-        (``group``, ``other``, ``groups``, ``total=``, ``by=``, ``b=``).
-        ``within=`` is not supported.
+        (``group``, ``other``, ``groups``, ``total=``, ``by=``, ``b=``,
+        ``w=``, ``bandwidth=``, ``points=`` ...). ``within=`` is not
+        supported.
     method : {"randomisation", "bootstrap"}, default "randomisation"
         ``"randomisation"``: the index under random allocation of people to
         units, keeping each unit's size (Carrington & Troske 1997).
@@ -534,6 +648,13 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
 
     and the p-value :math:`(k + 1)/(R + 1)` with :math:`k = \#\{D^*_r \ge D\}`
     (up to a relative tolerance of 1e-12, so exact ties count).
+
+    The spatial indices are recomputed by their own function on each
+    redrawn table, the geometry, weights and points staying as they are
+    (about a millisecond a draw for a few hundred units; the two-group and
+    multigroup indices run inside the compiled draw kernels instead). People
+    are redrawn among the units as above, so the randomisation null is
+    aspatial: no segregation at all, not merely no spatial pattern.
 
     Bootstrap: :math:`D_{bc} = 2\hat D - \overline{\hat D^*}`, the standard
     error is the sd of the draws, and the interval is
@@ -589,7 +710,7 @@ def _run(problem, method, n_draws, random_state, level, allocation, progress, ca
         else:
             corrected = np.full(problem.n_areas, np.nan)
         tol = 1e-12 * np.maximum(1.0, np.abs(s))
-        if problem.name == "exposure":
+        if problem.name in _EXPOSURES:
             k = np.sum(draws <= s + tol, axis=0)
         else:
             k = np.sum(draws >= s - tol, axis=0)

@@ -65,7 +65,11 @@ def test_bootstrap_fields_and_function_argument():
     assert r.ci_high == pytest.approx(2 * r.statistic - lo)
 
 
-@pytest.mark.parametrize("name", INFERENCE_INDICES)
+SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity", "spatial_isolation",
+           "spatial_information", "distance_decay_isolation", "distance_decay_exposure")
+
+
+@pytest.mark.parametrize("name", [n for n in INFERENCE_INDICES if n not in SPATIAL])
 def test_every_index_both_methods(name):
     rng = np.random.default_rng(7)
     df = _three_groups(rng)
@@ -557,3 +561,98 @@ def test_segregation_table_intervals_by_area():
     assert t["se"].notna().all() and set(t["area"]) == {"p", "q"}
     with pytest.raises(SegindexValueError, match=r"segregation_table\(\).*'n_bootstrap' parameter must be at least 1"):
         segregation_table(df, ["A", "B"], n_bootstrap=0)
+
+
+# ---------------------------------------------------------------- spatial indices
+
+
+def _spatial_frame(seed=3, n=120):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"px": rng.uniform(0, 1e5, n), "py": rng.uniform(0, 1e5, n),
+                         "a": rng.integers(0, 30, n), "b": rng.integers(0, 60, n), "t": rng.integers(100, 300, n)})
+
+
+@pytest.mark.parametrize("method", ["randomisation", "bootstrap"])
+def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
+    # with a tiny bandwidth spatial isolation is aspatial isolation: recompute the draws by hand,
+    # with the public (aspatial) index on tables drawn from the same seeds
+    df = _spatial_frame()
+    before = df.copy()
+    r = infer("spatial_isolation", df, "a", total="t", bandwidth=1e-3, points=("px", "py"), n_draws=30,
+              random_state=7, method=method)
+    pd.testing.assert_frame_equal(df, before)  # the input is never modified
+    assert r.statistic == pytest.approx(isolation(df, "a", total="t"), rel=1e-12)
+    seeds = np.random.default_rng(7).integers(0, 2**32, size=30, dtype=np.int64)
+    src = np.column_stack([df["a"], df["t"] - df["a"]]).astype(np.int64)
+    t = src.sum(axis=1)
+    mode = kr.MODE_MULTINOMIAL if method == "randomisation" else kr.MODE_BOOTSTRAP
+    probs = (src.sum(axis=0) / src.sum())[None, :]
+    none = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
+            np.empty(0, dtype=np.int32))
+    by_hand = []
+    for seed in seeds:
+        table = kr.draw_table(src, probs, np.empty(0, dtype=np.int64), 1, mode, none, seed)
+        assert (table.sum(axis=1) == t).all()  # every unit keeps its size
+        by_hand.append(isolation(pd.DataFrame({"a": table[:, 0], "t": t}), "a", total="t"))
+    # the kernels draw two-column tables from inversion tables (another stream of the same distribution),
+    # so compare distributions here and the exact recomputation below
+    assert abs(np.mean(r.draws) - np.mean(by_hand)) < 4 * np.std(by_hand) / np.sqrt(30) + 1e-9
+
+
+def test_spatial_index_draws_match_the_table_kernel_exactly():
+    # three columns (group, other, rest) draw without inversion tables: the same tables as draw_table
+    df = _spatial_frame(seed=4)
+    r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), n_draws=20,
+              random_state=11)
+    seeds = np.random.default_rng(11).integers(0, 2**32, size=20, dtype=np.int64)
+    src = np.column_stack([df["a"], df["b"], df["t"] - df["a"] - df["b"]]).astype(np.int64)
+    probs = (src.sum(axis=0) / src.sum())[None, :]
+    none = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
+            np.empty(0, dtype=np.int32))
+    for d, seed in enumerate(seeds):
+        table = kr.draw_table(src, probs, np.empty(0, dtype=np.int64), 1, kr.MODE_MULTINOMIAL, none, seed)
+        # with ``other`` the population is the two groups
+        drawn = pd.DataFrame({"a": table[:, 0], "both": table[:, 0] + table[:, 1]})
+        assert r.draws[d] == pytest.approx(isolation(drawn, "a", total="both"), rel=1e-9)
+
+
+def test_spatial_indices_by_name_and_function_with_their_own_arguments():
+    from segindex.datasets import example_town
+    from segindex.spatial import distance_decay_exposure, spatial_information
+    from segindex.weights import contiguity_weights
+
+    town = example_town(0, n_units=80, n_schools=10)
+    units = town.units
+    w = contiguity_weights(units)
+    a = infer("morrill_dissimilarity", units, "pakistani", total="total", w=w, n_draws=40, random_state=2)
+    from segindex.spatial import morrill_dissimilarity
+
+    b = infer(morrill_dissimilarity, units, "pakistani", total="total", w=w, n_draws=40, random_state=2)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert a.index == "morrill_dissimilarity" and 0 < a.expected < a.statistic and a.p_value == 1 / 41
+    assert a.corrected == pytest.approx((a.statistic - a.expected) / (1 - a.expected))
+    h = infer(spatial_information, units, town.groups, 1000.0, total="total", n_draws=20, random_state=2)
+    assert h.expected < h.statistic and h.p_value == 1 / 21
+    # exposure: lower means more segregated, so the p-value counts draws at or below
+    e = infer(distance_decay_exposure, units, "pakistani", "white_british", n_draws=20, random_state=2)
+    assert e.statistic < e.expected and e.p_value == 1 / 21 and np.isnan(e.corrected)
+    # the bootstrap, and the difference between two tables
+    boot = infer("boundary_dissimilarity", units, "pakistani", total="total", method="bootstrap", n_draws=20,
+                 random_state=2)
+    assert boot.ci_low <= boot.corrected <= boot.ci_high
+    diff = infer_difference("spatial_isolation", units, units, "pakistani", total="total", bandwidth=500.0,
+                            n_draws=20, random_state=2)
+    assert diff.statistic == 0.0 and diff.ci_low < 0 < diff.ci_high
+    assert set(INFERENCE_INDICES) >= set(SPATIAL)
+
+
+def test_spatial_index_errors_name_the_argument():
+    df = _spatial_frame()
+    with pytest.raises(SegindexTypeError, match=r"infer\(\): the arguments do not fit spatial_isolation\(\).*by"):
+        infer("spatial_isolation", df, "a", total="t", bandwidth=100.0, points=("px", "py"), by="a")
+    with pytest.raises(SegindexValueError, match="bandwidth"):
+        infer("spatial_isolation", df, "a", total="t", bandwidth=-1.0, points=("px", "py"))
+    with pytest.raises(SegindexValueError, match=r"not a whole number"):
+        infer("distance_decay_isolation", df.assign(a=df["a"] + 0.5), "a", total="t", points=("px", "py"))
+    with pytest.raises(SegindexValueError, match=r"unknown index 'local_environment'"):
+        infer("local_environment", df, ["a", "b"], 100.0, points=("px", "py"))

@@ -396,6 +396,19 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
 
 
 @jit
+def draw_table(src, probs, codes, n_areas, mode, tables, seed):
+    """One redrawn table (float, units × columns) for ``seed``, drawn as :func:`draws_serial` draws it.
+
+    For indices computed outside the kernels (the spatial indices): the
+    caller recomputes the index on each table.
+    """
+    np.random.seed(seed)
+    out = np.empty(src.shape)
+    fill(src, probs, codes, n_areas, mode, out, tables)
+    return out
+
+
+@jit
 def pair_statistic(x, y, codes, n_areas, index, param):
     """A two-column index (D, Gini, Atkinson, isolation, η²) on the columns ``x`` and ``y``.
 
