@@ -450,14 +450,19 @@ def _draw(problem, mode, seeds, progress, label):
         stop = min(n, done + chunk)
         parallel(*args, seeds[done:stop], out[done:stop])
         done = stop
-        elapsed = time.perf_counter() - start
-        if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
-            show = True
-        if show:
-            eta = elapsed * (n - done) / done
-            print(f"\r{label}: {done}/{n} draws, {elapsed:.1f} s, about {eta:.0f} s left ",
-                  end="" if done < n else "\n", file=sys.stderr, flush=True)
+        show = _progress_line(label, done, n, time.perf_counter() - start, progress, show)
     return out
+
+
+def _progress_line(label, done, n, elapsed, progress, show):
+    """Print the progress line when asked, or (``progress=None``) once the draws look like taking long."""
+    if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
+        show = True
+    if show:
+        eta = elapsed * (n - done) / done
+        print(f"\r{label}: {done}/{n} draws, {elapsed:.1f} s, about {eta:.0f} s left ",
+              end="" if done < n else "\n", file=sys.stderr, flush=True)
+    return show
 
 
 def _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label):
@@ -474,13 +479,7 @@ def _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label):
         done = d + 1
         if progress is False or (done % step and done < n):
             continue
-        elapsed = (time.perf_counter() - start) * done / d
-        if progress is None and not show and done < n and elapsed * n / done > _PROGRESS_SECONDS:
-            show = True
-        if show:
-            eta = elapsed * (n - done) / done
-            print(f"\r{label}: {done}/{n} draws, {elapsed:.1f} s, about {eta:.0f} s left ",
-                  end="" if done < n else "\n", file=sys.stderr, flush=True)
+        show = _progress_line(label, done, n, (time.perf_counter() - start) * done / d, progress, show)
     return out
 
 
