@@ -297,6 +297,16 @@ def _as_array(value, n_areas):
     return np.full(n_areas, float(value))
 
 
+def _bind(func, name, data, args, kwargs, caller):
+    """The index's arguments bound to its signature, defaults applied."""
+    try:
+        bound = inspect.signature(func).bind(data, *args, **kwargs)
+    except TypeError as exc:
+        raise SegindexTypeError(f"{caller}(): the arguments do not fit {name}(): {exc}.") from None
+    bound.apply_defaults()
+    return bound
+
+
 def _spatial_problem(name, data, args, kwargs, caller) -> _Problem:
     """A spatial index: its counts are redrawn, and the index recomputed on each table by its own function.
 
@@ -308,11 +318,7 @@ def _spatial_problem(name, data, args, kwargs, caller) -> _Problem:
     from .counts import as_counts
 
     func = _spatial_function(name)
-    try:
-        bound = inspect.signature(func).bind(data, *args, **kwargs)
-    except TypeError as exc:
-        raise SegindexTypeError(f"{caller}(): the arguments do not fit {name}(): {exc}.") from None
-    bound.apply_defaults()
+    bound = _bind(func, name, data, args, kwargs, caller)
     a = bound.arguments
     statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
     total = a.get("total")
@@ -361,11 +367,7 @@ def _problem(name, data, args, kwargs, caller) -> _Problem:
     if name in _SPATIAL:
         return _spatial_problem(name, data, args, kwargs, caller)
     func = _FUNCTIONS[name]
-    try:
-        bound = inspect.signature(func).bind(data, *args, **kwargs)
-    except TypeError as exc:
-        raise SegindexTypeError(f"{caller}(): the arguments do not fit {name}(): {exc}.") from None
-    bound.apply_defaults()
+    bound = _bind(func, name, data, args, kwargs, caller)
     a = bound.arguments
     if a.get("within") is not None:
         raise SegindexValueError(
