@@ -498,6 +498,27 @@ def _check_projected(gdf, name: str, caller: str) -> None:
         )
 
 
+#: Areal interpolation refuses targets that cover a source polygon more than this many times over.
+_OVERLAP_TOLERANCE = 1e-3
+
+
+def _check_no_overlap(source, target, src_area, pieces, s_idx, t_idx, caller):
+    """Overlapping targets would count the people in the overlap twice: refuse them, naming the first."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.where(src_area[s_idx] > 0, pieces.geometry.area.to_numpy() / src_area[s_idx], 0.0)
+    covered = np.bincount(s_idx, weights=part, minlength=len(source))
+    over = np.flatnonzero(covered > 1.0 + _OVERLAP_TOLERANCE)
+    if over.size:
+        s0 = int(over[0])
+        names = [repr(t) for t in target.index[np.unique(t_idx[s_idx == s0])][:5]]
+        raise SegindexValueError(
+            f"{caller}(): target polygons overlap one another: {len(over)} source polygons are covered more "
+            f"than once, the first ({source.index[s0]!r}) {covered[s0]:.3f} times, by targets "
+            f"{', '.join(names)}; their people would be counted twice. Fix or dissolve the overlapping targets "
+            "(target.overlay(target, how='intersection', keep_geom_type=True) shows where they overlap)."
+        )
+
+
 def areal_interpolate(source, target, columns, *, weights="area", weight_column=None):
     r"""Move counts from one set of polygons to another (areal interpolation).
 
@@ -536,7 +557,8 @@ def areal_interpolate(source, target, columns, *, weights="area", weight_column=
     ------
     SegindexValueError
         A CRS is missing or geographic (reproject with ``.to_crs(27700)``),
-        the CRSs differ, a column is missing or holds invalid counts.
+        the CRSs differ, a column is missing or holds invalid counts, or
+        target polygons overlap.
     SegindexTypeError
         An input is not a GeoDataFrame.
 
@@ -547,7 +569,8 @@ def areal_interpolate(source, target, columns, *, weights="area", weight_column=
     surface of zones :math:`z` with population :math:`w_z`,
     :math:`\hat c_{tg} = \sum_s c_{sg} \frac{\sum_z w_z |s \cap t \cap z| / |z|}
     {\sum_z w_z |s \cap z| / |z|}` (a dasymetric refinement). Target polygons
-    must not overlap one another or counts are double counted.
+    must not overlap one another (counts would be double counted): a source
+    polygon covered more than 1.001 times over is refused.
 
     References
     ----------
@@ -588,6 +611,7 @@ def areal_interpolate(source, target, columns, *, weights="area", weight_column=
     pieces = gpd.overlay(src, tgt, how="intersection", keep_geom_type=True)
     s_idx = pieces["_s"].to_numpy()
     t_idx = pieces["_t"].to_numpy()
+    _check_no_overlap(source, target, src_area, pieces, s_idx, t_idx, caller)
     fallback = 0
     if isinstance(weights, str):
         if weights != "area":

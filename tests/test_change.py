@@ -248,6 +248,25 @@ def test_areal_interpolate_errors():
         areal_interpolate(pd.DataFrame(src.drop(columns="geometry")), tgt, ["x"])
 
 
+def test_areal_interpolate_refuses_overlapping_targets():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    src = gpd.GeoDataFrame({"x": [100.0, 40.0]}, geometry=[box(0, 0, 2, 1), box(2, 0, 3, 1)], crs=27700,
+                           index=["s1", "s2"])
+    # W and Mid overlap on [0.5, 1] x [0, 1]: a quarter of s1 would be counted twice
+    tgt = gpd.GeoDataFrame({"name": ["W", "Mid", "E"]},
+                           geometry=[box(0, 0, 1, 1), box(0.5, 0, 2, 1), box(2, 0, 3, 1)], crs=27700,
+                           index=["W", "Mid", "E"])
+    with pytest.raises(SegindexValueError, match=r"target polygons overlap one another: 1 source polygons are "
+                       r"covered more than once, the first \('s1'\) 1\.250 times, by targets 'W', 'Mid'"):
+        areal_interpolate(src, tgt, ["x"])
+    # shared edges, and overlaps below the tolerance (digitising slivers), are accepted
+    sliver = tgt.set_geometry([box(0, 0, 1.0001, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)])
+    out = areal_interpolate(src, sliver, ["x"])
+    assert out["x"].sum() == pytest.approx(140.0, rel=1e-4)
+
+
 # ----------------------------------------------------------------------------
 # panels
 
