@@ -647,7 +647,9 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
     .. math:: \tilde D = \frac{D - D^*}{1 - D^*} \;(D \ge D^*), \qquad
               \tilde D = \frac{D - D^*}{D^*} \;(D < D^*),
 
-    and the p-value :math:`(k + 1)/(R + 1)` with :math:`k = \#\{D^*_r \ge D\}`
+    (NaN below a :math:`D^*` that is not positive, as the spatial information
+    index H̃ can be), and the p-value :math:`(k + 1)/(R + 1)` with
+    :math:`k = \#\{D^*_r \ge D\}`
     (up to a relative tolerance of 1e-12, so exact ties count).
 
     The spatial indices are recomputed by their own function on each
@@ -708,6 +710,8 @@ def _run(problem, method, n_draws, random_state, level, allocation, progress, ca
         if problem.name in _BOUNDED:
             with np.errstate(divide="ignore", invalid="ignore"):
                 corrected = np.where(s >= expected, (s - expected) / (1.0 - expected), (s - expected) / expected)
+            # below an expected value that is not positive (H~ can be negative) the ratio means nothing
+            corrected = np.where((s < expected) & ~(expected > 0), np.nan, corrected)
         else:
             corrected = np.full(problem.n_areas, np.nan)
         tol = 1e-12 * np.maximum(1.0, np.abs(s))

@@ -656,3 +656,21 @@ def test_spatial_index_errors_name_the_argument():
         infer("distance_decay_isolation", df.assign(a=df["a"] + 0.5), "a", total="t", points=("px", "py"))
     with pytest.raises(SegindexValueError, match=r"unknown index 'local_environment'"):
         infer("local_environment", df, ["a", "b"], 100.0, points=("px", "py"))
+
+
+@pytest.mark.realdata
+def test_spatial_information_below_a_negative_expected_value_has_no_correction():
+    # H~ at 4 km over Bradford's LSOAs is slightly negative (see notebook 03), and so is its mean
+    # under random allocation: (H - H*)/H* would be a meaningless large number
+    import geopandas as gpd
+
+    polygons = gpd.read_file(shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg"))
+    counts = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv"))
+    lsoa = polygons.merge(counts, left_on="LSOA11CD", right_on="LSOA", validate="1:1")
+    groups = ["WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
+              "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller"]
+    r = infer("spatial_information", lsoa, groups, 4000.0, total="Persons", n_draws=19, random_state=1)
+    assert r.statistic < r.expected <= 0 and np.isnan(r.corrected) and r.p_value == 1.0
+    near = infer("spatial_information", lsoa, groups, 1000.0, total="Persons", n_draws=19, random_state=1)
+    assert 0 < near.expected < near.statistic and near.corrected == pytest.approx(
+        (near.statistic - near.expected) / (1 - near.expected))
