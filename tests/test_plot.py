@@ -271,6 +271,23 @@ def test_schools_vs_neighbourhoods_points_line_and_labels():
     assert ax.get_xlabel() == "Dissimilarity D across neighbourhoods"
 
 
+def test_schools_vs_neighbourhoods_labels_do_not_overlap():
+    # six groups at nearly the same point: their labels are spread (a leader line where moved far)
+    t = pd.DataFrame({"group": [f"group {k}" for k in range(6)],
+                      "neighbourhoods": 0.3 + 0.002 * np.arange(6), "schools": 0.4 + 0.001 * np.arange(6)})
+    ax = schools_vs_neighbourhoods(t)
+    renderer = None
+    labels = [x for x in ax.texts if x.get_text().startswith("group")]
+    assert sorted(x.get_text() for x in labels) == list(t["group"])
+    from matplotlib.text import Text
+
+    # the text's own box (an annotation's box includes its leader line)
+    boxes = [Text.get_window_extent(x, renderer) for x in labels + [x for x in ax.texts if "segregated" in x.get_text()]]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert any(getattr(x, "arrow_patch", None) is not None for x in labels)
+    plt.close(ax.figure)
+
+
 def test_schools_vs_neighbourhoods_errors():
     t = pd.DataFrame({"neighbourhoods": [0.3], "schools": ["high"]})
     with pytest.raises(TypeError, match=r"'schools' must be numeric"):

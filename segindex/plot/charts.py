@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SegindexTypeError, SegindexValueError
-from ._base import add_source, get_ax
+from ._base import add_source, get_ax, spread_labels
 
 __all__ = ["index_by_year", "schools_vs_neighbourhoods", "indices_by_group", "INDEX_LABELS"]
 
@@ -239,21 +239,25 @@ def schools_vs_neighbourhoods(
                                               _numbers(table, yerr[1], caller) - ys])
         ax.errorbar(xs, ys, xerr=ex, yerr=ey, fmt="none", ecolor="0.4", elinewidth=0.8, capsize=2, zorder=2)
     ax.scatter(xs, ys, s=36, color="C0", edgecolors="white", linewidths=0.6, zorder=3)
+    labels = []
     if label is not None:
         names = table[label] if label in table.columns else pd.Series(table.index, index=table.index)
         for xi, yi, name in zip(xs, ys, names.astype(str), strict=True):
             if np.isfinite(xi) and np.isfinite(yi):
-                ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
+                labels.append(ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8))
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
     what = INDEX_LABELS.get(index_name, index_name) if index_name else "index"
     ax.set_xlabel(f"{what} across neighbourhoods")
     ax.set_ylabel(f"{what} across schools")
-    ax.text(0.04, 0.96, "more segregated at school", transform=ax.transAxes, fontsize=7.5, color="0.45",
-            va="top")
-    ax.text(0.96, 0.04, "more segregated at home", transform=ax.transAxes, fontsize=7.5, color="0.45",
-            ha="right")
+    corners = [
+        ax.text(0.04, 0.96, "more segregated at school", transform=ax.transAxes, fontsize=7.5, color="0.45",
+                va="top"),
+        ax.text(0.96, 0.04, "more segregated at home", transform=ax.transAxes, fontsize=7.5, color="0.45",
+                ha="right"),
+    ]
+    spread_labels(ax, labels, avoid=corners)
     ax.spines[["top", "right"]].set_visible(False)
     if title:
         ax.set_title(title)
