@@ -163,9 +163,11 @@ def _cmd_indices(args) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and not out.parent.exists():
         raise SegindexValueError(f"cannot write {str(out)!r}: the folder {str(out.parent)!r} does not exist.")
-    _say(f"computing indices for {len(groups)} groups over {len(data):,} units")
+    draws = f", with {args.bootstrap} bootstrap and randomisation draws each" if args.bootstrap else ""
+    _say(f"computing indices for {len(groups)} groups over {len(data):,} units{draws}")
     table = segregation_table(
-        data, groups, reference=args.reference, total=total, by=(by[0] if by and len(by) == 1 else by)
+        data, groups, reference=args.reference, total=total, by=(by[0] if by and len(by) == 1 else by),
+        n_bootstrap=args.bootstrap, random_state=args.random_state,
     )
     if out is not None:
         table.to_csv(out, index=False)
@@ -176,7 +178,9 @@ def _cmd_indices(args) -> int:
 
         with pd.option_context("display.max_rows", 500, "display.width", 160):
             shown = table.copy()
-            shown["value"] = shown["value"].round(4)
+            for column in ("value", "se", "ci_low", "ci_high", "p_value"):
+                if column in shown.columns:
+                    shown[column] = shown[column].round(4)
             print(shown.to_string(index=False))
     return 0
 
@@ -392,6 +396,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _draws(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of draws >= 1 (e.g. 999), got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of draws >= 1 (e.g. 999), got {text!r}")
+    return value
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -444,6 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--reference", metavar="GROUP", help="also compare each group with this group")
     ind.add_argument("--seed", type=_seed, default=0, metavar="N",
                      help="seed of the example town when there is no --input (default: 0)")
+    ind.add_argument("--bootstrap", type=_draws, metavar="N",
+                     help="add bootstrap standard errors and 95%% intervals (N draws, e.g. 999) and "
+                     "randomisation p-values (the se, ci_low, ci_high, p_value columns)")
+    ind.add_argument("--random-state", type=_seed, default=0, metavar="N",
+                     help="seed of the --bootstrap draws (default: 0; the same seed gives the same intervals)")
     ind.add_argument("--out", metavar="FILE", help="write the tidy, unrounded table to this CSV "
                      "(default: print it, rounded, to standard output)")
     ind.set_defaults(func=_cmd_indices)

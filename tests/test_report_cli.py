@@ -249,6 +249,25 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str(out.resolve())
 
 
+def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
+    town, path = town_csv
+    out = tmp_path / "results.csv"
+    argv = ["indices", "--input", str(path), "--groups", "pakistani", "--total", "total", "--bootstrap", "49",
+            "--random-state", "5", "--out", str(out)]
+    assert main(argv) == 0, capsys.readouterr().err
+    got = pd.read_csv(out)
+    assert {"se", "ci_low", "ci_high", "p_value"} <= set(got.columns)
+    d = got[(got["index"] == "dissimilarity") & (got["group"] == "pakistani")].iloc[0]
+    assert d["ci_low"] < d["value"] < d["ci_high"] and d["p_value"] == pytest.approx(1 / 50)
+    # the same as segregation_table with the same draws, and the same again for the same seed
+    expected = segregation_table(town.units, ["pakistani"], total="total", n_bootstrap=49, random_state=5)
+    assert np.allclose(got["ci_low"], expected["ci_low"], rtol=1e-12, equal_nan=True)
+    assert main(argv[:-1] + [str(tmp_path / "again.csv")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again.csv"), got)
+    assert main(["indices", "--bootstrap", "0"]) == 2
+    assert "--bootstrap: must be a whole number of draws >= 1" in capsys.readouterr().err
+
+
 def test_indices_by_area_from_a_geopackage(tmp_path, capsys):
     town = example_town(1, n_units=60, n_schools=10)
     gpkg = tmp_path / "units.gpkg"
