@@ -653,11 +653,13 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
     (up to a relative tolerance of 1e-12, so exact ties count).
 
     The spatial indices are recomputed by their own function on each
-    redrawn table, the geometry, weights and points staying as they are
-    (about a millisecond a draw for a few hundred units; the two-group and
-    multigroup indices run inside the compiled draw kernels instead). People
-    are redrawn among the units as above, so the randomisation null is
-    aspatial: no segregation at all, not merely no spatial pattern.
+    redrawn table, the geometry and points staying as they are (a few
+    milliseconds a draw for a few hundred units; pass ``w=`` to
+    ``morrill_dissimilarity`` so that its weights are not rebuilt on every
+    draw). The two-group and multigroup indices run inside the compiled draw
+    kernels instead. People are redrawn among the units as above, so the
+    randomisation null is aspatial: no segregation at all, not merely no
+    spatial pattern.
 
     Bootstrap: :math:`D_{bc} = 2\hat D - \overline{\hat D^*}`, the standard
     error is the sd of the draws, and the interval is

@@ -1012,9 +1012,10 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
         positional_quality_indicator, easting, northing, ...``; a header line is
         detected and skipped) or a DataFrame with ``postcode, easting,
         northing`` columns. A list (Code-Point Open comes as one file per
-        postcode area, e.g. ``bd.csv`` and ``ls.csv``) is read as one lookup. Lookup rows at (0, 0), Code-Point's mark of a
-        postcode without coordinates (quality 90), are not locations: such
-        postcodes count as unmatched.
+        postcode area, e.g. ``bd.csv`` and ``ls.csv``) is read as one
+        lookup. Lookup rows at (0, 0), Code-Point's mark of a postcode
+        without coordinates (quality 90), are not locations: such postcodes
+        count as unmatched.
     postcode_column : str, default "school_postcode"
         Column of ``table`` holding the postcodes.
     crs : CRS, default 27700
