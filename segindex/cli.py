@@ -121,6 +121,7 @@ def _cmd_demo(args) -> int:
             "age structures make up a larger share of pupils than of residents.",
         ],
         synthetic=True,
+        n_bootstrap=args.bootstrap,
         progress=_say,
     )
     print(page.resolve())
@@ -355,6 +356,7 @@ def _cmd_report(args) -> int:
         caveats=caveats,
         synthetic=False,
         map_groups=None if args.map_all else _largest(units, groups, reference, 6),
+        n_bootstrap=args.bootstrap,
         progress=_say,
     )
     print(page.resolve())
@@ -402,6 +404,7 @@ def _whole_number(minimum: int, what: str):
 
 
 _seed = _whole_number(0, "a whole number >= 0")
+_report_draws = _whole_number(0, "a whole number of draws >= 0 (0: no intervals)")
 _draws = _whole_number(1, "a whole number of draws >= 1 (e.g. 999)")
 
 
@@ -435,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", default="segindex-report", metavar="DIR",
                       help="folder to write the report into (default: %(default)s)")
+    demo.add_argument("--bootstrap", type=_report_draws, default=199, metavar="N",
+                     help="bootstrap draws for the intervals of the school and neighbourhood indices and their "
+                     "gap (default: 199; 0 for none)")
     demo.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the example town (default: 0)")
     demo.add_argument("--choice", type=_choice, default=0.3, metavar="X",
                       help="strength of school choice in [-1, 1]: the share of pupils who choose a school with "
@@ -498,6 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="detailed (14 groups) or broad (5 groups) common classification (default: detailed)")
     rep.add_argument("--map-all", action="store_true", help="map every group (default: up to six besides the "
                      "reference group)")
+    rep.add_argument("--bootstrap", type=_report_draws, default=199, metavar="N",
+                     help="bootstrap draws for the intervals of the school and neighbourhood indices and their "
+                     "gap (default: 199; 0 for none)")
     rep.add_argument("--out", default="segindex-report", metavar="DIR",
                      help="folder to write the report into (default: %(default)s)")
     rep.set_defaults(func=_cmd_report)

@@ -110,6 +110,60 @@ def _check_inputs(units, schools, groups, total, school_total, reference, area_n
     return groups
 
 
+def _school_comparison(res, res_t, pup, pup_t, groups, n_bootstrap, random_state):
+    """D and isolation across schools and across neighbourhoods, with bootstrap intervals when asked.
+
+    One row per (group, index): ``neighbourhoods``, ``schools``,
+    ``difference`` (schools - neighbourhoods) and, with ``n_bootstrap``,
+    ``<side>_ci_low/high`` and ``difference_p_value``, from
+    :func:`segindex.compare_schools_neighbourhoods`. Returns the rows and
+    notes for the page (an absent group, counts that cannot be bootstrapped).
+    """
+    import warnings
+
+    from .errors import AbsentGroupWarning
+    from .schools import compare_schools_neighbourhoods
+
+    notes = []
+
+    def compare(draws):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", AbsentGroupWarning)
+            table = compare_schools_neighbourhoods(
+                pup.assign(_area=0), res.assign(_area=0), groups, total=res_t, school_total=pup_t, by="_area",
+                n_bootstrap=draws, random_state=random_state)
+        notes.extend(str(w.message) for w in caught if issubclass(w.category, AbsentGroupWarning))
+        return table
+
+    draws = n_bootstrap or None
+    try:
+        table = compare(draws)
+    except SegindexValueError as exc:
+        if draws is None or "whole number" not in str(exc):
+            raise
+        notes.append(f"No intervals: {exc}")
+        draws = None
+        table = compare(None)
+    rows = []
+    for _, row in table.iterrows():
+        for index_name in ("dissimilarity", "isolation"):
+            out = {
+                "group": row["group"],
+                "index": index_name,
+                "neighbourhoods": row[f"{index_name}_residential"],
+                "schools": row[f"{index_name}_school"],
+                "difference": row[f"{index_name}_difference"],
+            }
+            if draws:
+                for side, column in (("neighbourhoods", "residential"), ("schools", "school"),
+                                     ("difference", "difference")):
+                    out[f"{side}_ci_low"] = row[f"{index_name}_{column}_ci_low"]
+                    out[f"{side}_ci_high"] = row[f"{index_name}_{column}_ci_high"]
+                out["difference_p_value"] = row[f"{index_name}_difference_p_value"]
+            rows.append(out)
+    return pd.DataFrame(rows), notes
+
+
 def _nearest_school_indices(res, res_t, pup, pup_t, groups):
     """D and isolation of each group across the nearest-school allocation, and notes for the page.
 
@@ -162,6 +216,13 @@ def _nearest_school_indices(res, res_t, pup, pup_t, groups):
     return pd.DataFrame(rows), notes
 
 
+def _gap_text(value, low, high) -> str:
+    """``0.077 [0.051, 0.102]`` (n/a when undefined)."""
+    if pd.isna(value):
+        return "n/a"
+    return f"{value:+.3f} [{low:+.3f}, {high:+.3f}]"
+
+
 def _table_html(frame: pd.DataFrame, digits: int = 3) -> str:
     shown = frame.copy()
     for col in shown.columns:
@@ -198,6 +259,8 @@ def write_report(
     synthetic=False,
     figure_source=None,
     map_groups=None,
+    n_bootstrap=199,
+    random_state=0,
     progress=None,
 ):
     """Write the segregation report of one area as an HTML folder.
@@ -252,6 +315,14 @@ def write_report(
         for synthetic data, a synthetic-data note) when omitted.
     map_groups : list of column names, optional
         The groups to map (all of ``groups`` when omitted).
+    n_bootstrap : int or None, default 199
+        Bootstrap draws for the intervals of the school and neighbourhood
+        indices and of their gap (Allen et al. 2015; see
+        :func:`segindex.compare_schools_neighbourhoods`); None or 0 for none.
+        Counts must be whole people, else the report says so and leaves the
+        intervals out.
+    random_state : int, default 0
+        Seed of the bootstrap: the same seed gives the same report.
     progress : callable, optional
         Called with a short message before each stage (e.g. ``print``).
 
@@ -273,12 +344,17 @@ def write_report(
     index.html True
     """
     from .indices.table import ALL_GROUPS, segregation_table
-    from .indices.twogroup import dissimilarity, isolation
     from .plot import _base
     from .plot.charts import indices_by_group, schools_vs_neighbourhoods
     from .plot.maps import LQ_BINS, LQ_COLORS, choropleth, school_points
 
     groups = _check_inputs(units, schools, groups, total, school_total, reference, area_name)
+    if n_bootstrap is not None and (isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer))
+                                    or n_bootstrap < 0):
+        raise SegindexTypeError(
+            f"write_report(): 'n_bootstrap' must be None or a whole number of draws >= 0 (e.g. 199), "
+            f"got {n_bootstrap!r}."
+        )
     map_groups = groups if map_groups is None else list(map_groups)
     unknown = [g for g in map_groups if g not in groups]
     if unknown:
@@ -369,17 +445,7 @@ def write_report(
         res_t = total if total is not None else "_total"
         pup = schools if school_total is not None else schools.assign(_total=schools[groups].sum(axis=1))
         pup_t = school_total if school_total is not None else "_total"
-        rows = []
-        for g in groups:
-            for index_name, fn in (("dissimilarity", dissimilarity), ("isolation", isolation)):
-                rows.append({
-                    "group": g,
-                    "index": index_name,
-                    "neighbourhoods": fn(res, g, total=res_t),
-                    "schools": fn(pup, g, total=pup_t),
-                })
-        school_rows = pd.DataFrame(rows)
-        school_rows["difference"] = school_rows["schools"] - school_rows["neighbourhoods"]
+        school_rows, interval_notes = _school_comparison(res, res_t, pup, pup_t, groups, n_bootstrap, random_state)
         say("allocating residents to their nearest schools")
         nearest, nearest_notes = _nearest_school_indices(res, res_t, pup, pup_t, groups)
         if nearest is not None:
@@ -387,9 +453,13 @@ def write_report(
             school_rows["schools minus nearest school"] = school_rows["schools"] - school_rows["nearest school"]
         school_rows.to_csv(out / "schools_vs_neighbourhoods.csv", index=False)
         for index_name in ("dissimilarity", "isolation"):
+            bars = {}
+            if "schools_ci_low" in school_rows.columns:  # the 95 % bootstrap intervals as error bars
+                bars = {"xerr": ("neighbourhoods_ci_low", "neighbourhoods_ci_high"),
+                        "yerr": ("schools_ci_low", "schools_ci_high")}
             ax = schools_vs_neighbourhoods(
                 school_rows[school_rows["index"] == index_name], ax=_new_ax((5.5, 5.5)), index_name=index_name,
-                title=f"Schools and neighbourhoods, {area_name}", source=figure_source)
+                title=f"Schools and neighbourhoods, {area_name}", source=figure_source, **bars)
             _save(ax, out / f"schools_vs_neighbourhoods_{index_name}.png")
         points = schools[[schools.geometry.name]].copy()
         points["pupils"] = schools[school_total] if school_total is not None else schools[groups].sum(axis=1)
@@ -480,7 +550,24 @@ def write_report(
                                         sort=False)
         shown.columns = [f"{idx}: {side}" for side, idx in shown.columns]
         order = [f"{i}: {s}" for i in ("dissimilarity", "isolation") for s in ("neighbourhoods", "schools")]
-        parts.append(_table_html(shown[order].reset_index()))
+        shown = shown[order]
+        if "difference_ci_low" in school_rows.columns:
+            for index_name in ("dissimilarity", "isolation"):
+                part = school_rows[school_rows["index"] == index_name].set_index("group")
+                shown[f"{index_name}: gap [95 % interval]"] = [
+                    _gap_text(*part.loc[g, ["difference", "difference_ci_low", "difference_ci_high"]])
+                    for g in shown.index
+                ]
+            parts.append(
+                f"<p>The gap is schools minus neighbourhoods, with its 95 % bootstrap interval "
+                f"({int(n_bootstrap)} draws, each school's and each unit's counts redrawn from its own "
+                "composition): a gap whose interval excludes 0 is more than the noise of small schools and "
+                "units. In the figures the lines are the intervals of each side; they are bias-corrected, so "
+                "where small schools or a small group inflate an index its interval lies below it.</p>"
+            )
+        parts.append(_table_html(shown.reset_index()))
+        for note in interval_notes:
+            parts.append(f'<p class="note">{html.escape(note)}</p>')
         parts.append("<h3>Against the nearest school</h3>")
         if nearest is not None:
             parts.append(

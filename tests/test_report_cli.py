@@ -102,6 +102,34 @@ def test_report_schools_vs_neighbourhoods(small_report, small_town):
     assert row["difference"] == pytest.approx(row["schools"] - row["neighbourhoods"])
 
 
+def test_report_bootstrap_intervals_of_the_gap(small_report, small_town, tmp_path):
+    from segindex import compare_schools_neighbourhoods
+    from segindex.errors import SegindexTypeError
+
+    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
+    ref = compare_schools_neighbourhoods(small_town.schools.assign(a=0), small_town.units.assign(a=0),
+                                         list(small_town.groups), total="total", school_total="roll", by="a",
+                                         n_bootstrap=199, random_state=0).set_index("group")
+    row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
+    assert row["difference_ci_low"] == pytest.approx(ref.loc["pakistani", "dissimilarity_difference_ci_low"],
+                                                     rel=1e-12)
+    assert row["schools_ci_high"] == pytest.approx(ref.loc["pakistani", "dissimilarity_school_ci_high"], rel=1e-12)
+    assert row["difference_ci_low"] < row["difference"] < row["difference_ci_high"]
+    text = small_report[0].read_text(encoding="utf-8")
+    assert "gap [95 % interval]" in text and "199 draws" in text
+    # no intervals on request; counts that are not whole people: said, and left out
+    units, schools = small_town.units, small_town.schools
+    page = write_report(tmp_path / "none", units=units, schools=schools, groups=["pakistani"], total="total",
+                        school_total="roll", area_name="Town", synthetic=True, n_bootstrap=0)
+    assert "difference_ci_low" not in pd.read_csv(page.parent / "schools_vs_neighbourhoods.csv").columns
+    page = write_report(tmp_path / "half", units=units.assign(pakistani=units["pakistani"] + 0.5), schools=schools,
+                        groups=["pakistani"], total="total", school_total="roll", area_name="Town", synthetic=True)
+    assert "No intervals:" in page.read_text(encoding="utf-8") and "not a whole number" in page.read_text(
+        encoding="utf-8")
+    with pytest.raises(SegindexTypeError, match="'n_bootstrap' must be None or a whole number of draws"):
+        write_report(tmp_path / "bad", units=units, groups=["pakistani"], area_name="Town", n_bootstrap=1.5)
+
+
 def test_report_nearest_school_benchmark(small_report, small_town):
     # residents (groups and the rest) scaled to the pupils, placed in schools holding their rolls
     from segindex import dissimilarity, isolation, nearest_school_allocation
@@ -197,6 +225,7 @@ def test_demo_as_a_subprocess(tmp_path):
     assert len(list(out.glob("*.png"))) == 1 + 2 + 6 * 3  # bars, two scatters, three maps per group
     assert "segindex: writing index.html" in done.stderr
     assert "Traceback" not in done.stderr
+    assert "difference_ci_low" in pd.read_csv(out / "schools_vs_neighbourhoods.csv").columns  # 199 draws by default
 
 
 def test_python_dash_m(tmp_path):
@@ -217,6 +246,8 @@ def test_usage_errors_exit_2(capsys):
     assert main(["demo", "--choice", "3"]) == 2
     assert "--choice: must lie between -1 and 1" in capsys.readouterr().err
     assert main(["demo", "--seed", "x"]) == 2
+    assert main(["demo", "--bootstrap", "-5"]) == 2
+    assert "--bootstrap: must be a whole number of draws >= 0 (0: no intervals)" in capsys.readouterr().err
     assert main(["indices", "--input", "x.csv"]) == 2
     assert "--groups is required with --input" in capsys.readouterr().err
     assert main(["report", "--units", "u.gpkg"]) == 2

@@ -192,7 +192,9 @@ def schools_vs_neighbourhoods(
         Text written beside each point; the row index when the column is
         absent, nothing when None.
     xerr, yerr : pair of column labels, optional
-        Interval bounds ``(low, high)`` drawn as error bars.
+        Interval bounds ``(low, high)`` drawn as lines through the points'
+        rows or columns (a bias-corrected bootstrap interval need not
+        contain its point).
     index_name : str, optional
         Name of the index, used in the axis labels (e.g. "dissimilarity").
     title, source : str, optional
@@ -232,12 +234,13 @@ def schools_vs_neighbourhoods(
     hi = hi + 0.08 * (hi - lo if hi > lo else 1.0)
     ax.plot([lo, hi], [lo, hi], color="0.5", linestyle="--", linewidth=1, label="schools = neighbourhoods",
             zorder=1)
-    if xerr or yerr:
-        ex = None if not xerr else np.vstack([xs - _numbers(table, xerr[0], caller),
-                                              _numbers(table, xerr[1], caller) - xs])
-        ey = None if not yerr else np.vstack([ys - _numbers(table, yerr[0], caller),
-                                              _numbers(table, yerr[1], caller) - ys])
-        ax.errorbar(xs, ys, xerr=ex, yerr=ey, fmt="none", ecolor="0.4", elinewidth=0.8, capsize=2, zorder=2)
+    # intervals as lines from low to high: a bias-corrected interval need not contain its point
+    if xerr:
+        ax.hlines(ys, _numbers(table, xerr[0], caller), _numbers(table, xerr[1], caller), color="0.4",
+                  linewidth=0.8, zorder=2)
+    if yerr:
+        ax.vlines(xs, _numbers(table, yerr[0], caller), _numbers(table, yerr[1], caller), color="0.4",
+                  linewidth=0.8, zorder=2)
     ax.scatter(xs, ys, s=36, color="C0", edgecolors="white", linewidths=0.6, zorder=3)
     labels = []
     if label is not None:
