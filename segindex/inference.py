@@ -654,8 +654,8 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
 
     The spatial indices are recomputed by their own function on each
     redrawn table, the geometry and points staying as they are (a few
-    milliseconds a draw for a few hundred units; pass ``w=`` to
-    ``morrill_dissimilarity`` so that its weights are not rebuilt on every
+    milliseconds a draw for a few hundred units; pass ``w=`` to Morrill's
+    and Wong's indices so that their weights are not rebuilt on every
     draw). The two-group and multigroup indices run inside the compiled draw
     kernels instead. People are redrawn among the units as above, so the
     randomisation null is aspatial: no segregation at all, not merely no

@@ -145,7 +145,7 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
     return float(d - (num / den if den > 0 else 0.0))
 
 
-def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True) -> float:
+def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -161,6 +161,11 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
         Row-standardise the boundary lengths (each unit's shared boundaries
         as shares of its total shared boundary), as the R package ``seg`` and
         PySAL's ``BoundarySpatialDissim`` (default) do.
+    w : scipy.sparse matrix, optional
+        The shared boundary lengths in the data's row order, from
+        ``contiguity_weights(data, "rook", value="length")``; built from the
+        polygons when omitted. Pass them to save rebuilding them on every
+        call (e.g. in :func:`segindex.infer`).
 
     Returns
     -------
@@ -198,12 +203,19 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
     """
     caller = "boundary_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
-    w = contiguity_weights(data, "rook", value="length")
+    w = _boundary_lengths(data, w, caller)
     if standardize:
         w = _row_standardize(w)
     z = _shares(pair)
     num, den = _ks.abs_diff_sums(w.indptr, w.indices.astype(np.int64), w.data, z)
     return float(d - (num / den if den > 0 else 0.0))
+
+
+def _boundary_lengths(data, w, caller):
+    """The shared boundary lengths: ``w`` when given (checked), else built from the polygons."""
+    if w is None:
+        return contiguity_weights(data, "rook", value="length")
+    return check_weights(w, len(data), caller)
 
 
 def _row_standardize(w):
@@ -215,7 +227,7 @@ def _row_standardize(w):
     return w
 
 
-def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True) -> float:
+def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -227,6 +239,8 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
     standardize : bool, default True
         Divide the shared boundary lengths by their total over all pairs, as
         PySAL's ``PARDissim`` does by default.
+    w : scipy.sparse matrix, optional
+        As for :func:`boundary_dissimilarity`.
 
     Returns
     -------
@@ -265,7 +279,7 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
     """
     caller = "perimeter_area_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
-    w = contiguity_weights(data, "rook", value="length")
+    w = _boundary_lengths(data, w, caller)
     if standardize and w.nnz:
         w = w / w.sum()
         w = w.tocsr() if hasattr(w, "tocsr") else w

@@ -466,3 +466,22 @@ def test_two_column_sums_do_not_depend_on_threads(monkeypatch, kind):
     # and chunking changes only the order of additions
     monkeypatch.setattr(spatial, "_CHUNK_WORK", 10**12)
     np.testing.assert_allclose(kernel_sums(xy, values, 500.0, kind, 1500.0), sums[0], rtol=1e-12)
+
+
+def test_wong_indices_take_their_boundary_lengths_precomputed():
+    # the same numbers with the weights given, so infer() need not rebuild them on every draw
+    from segindex.inference import infer
+
+    df = grid("halves")
+    w = contiguity_weights(df, "rook", value="length")
+    for fn in (boundary_dissimilarity, perimeter_area_dissimilarity):
+        for standardize in (True, False):
+            assert fn(df, "A", "B", standardize=standardize, w=w) == fn(df, "A", "B", standardize=standardize)
+        a = infer(fn, df, "A", "B", w=w, n_draws=9, random_state=3)
+        b = infer(fn, df, "A", "B", n_draws=9, random_state=3)
+        np.testing.assert_array_equal(a.draws, b.draws)
+    with pytest.raises(SegindexValueError, match=r"boundary_dissimilarity\(\): the weights matrix has shape"):
+        boundary_dissimilarity(df, "A", "B", w=w[:10, :10])
+    with pytest.raises(SegindexTypeError, match=r"perimeter_area_dissimilarity\(\): the 'w' parameter must be"):
+        perimeter_area_dissimilarity(df, "A", "B", w=np.eye(len(df)))
+
