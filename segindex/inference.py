@@ -91,6 +91,13 @@ _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
 # Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
 _TABLE_BUDGET = 4_000_000
+# Tables for more than two columns: only where each entry will serve this many draws, where
+# np.random.binomial would use its slow method (BTPE, from a mean of 30 in the median unit), and
+# within a budget small enough to stay in cache (entries of 8 + 4 bytes). Measured: tables that
+# do not fit the cache, or replace numba's fast inversion for small means, are slower.
+_TABLE_USES = 4
+_BTPE_MEAN = 30.0
+_COLUMN_TABLE_BUDGET = 500_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -425,7 +432,7 @@ def _draw(problem, mode, seeds, progress, label):
     n = seeds.shape[0]
     out = np.empty((n, problem.n_areas))
     probs = _shares(problem.src, problem.codes, problem.n_areas)
-    tables = _tables(problem, probs, mode)
+    tables = _tables(problem, probs, mode, n)
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label)
     args = (problem.src, probs, problem.codes, problem.n_areas, mode, _INDEX_CODES[problem.name], problem.param,
@@ -485,7 +492,7 @@ def _draw_recomputed(problem, probs, mode, tables, seeds, out, progress, label):
     return out
 
 
-def _tables(problem, probs, mode):
+def _tables(problem, probs, mode, n_draws=1_000):
     """Binomial inversion tables for two-column draws, one per distinct (trials, p) pair.
 
     Random allocation draws ``Binomial(t_i, P_area)``: one table per distinct
@@ -500,6 +507,8 @@ def _tables(problem, probs, mode):
     src = problem.src
     empty_i = np.empty(0, dtype=np.int64)
     none = (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
+    if src.shape[1] > 2 and mode == _kr.MODE_MULTINOMIAL:
+        return _column_tables(problem, probs, n_draws)
     if src.shape[1] != 2 or mode == _kr.MODE_HYPERGEOMETRIC:
         return none
     t = src.sum(axis=1)
@@ -532,6 +541,57 @@ def _tables(problem, probs, mode):
     unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
     unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
     return (unit_table,) + tuple(built)
+
+
+def _column_tables(problem, probs, n_draws):
+    """Tables for random allocation with more than two columns (see ``_kernels.random._fill_columns``).
+
+    Column g of area a draws Binomial(n, q_ag) for every n up to the area's
+    largest unit; one table per (area, column, n), n = 1 .. max t_i, in that
+    order. An area-column gets its tables when numba's ``np.random.binomial``
+    would mostly take its slow method there (a mean of at least
+    ``_BTPE_MEAN`` in the area's median unit), when they will be used at least ``_TABLE_USES``
+    times an entry (draws × the area's units against an estimate of their
+    size: about 8 standard deviations and 2 entries a table), and while the
+    total keeps within ``_COLUMN_TABLE_BUDGET``; the others draw with
+    ``np.random.binomial``.
+    """
+    src = problem.src
+    n_units, K = src.shape
+    codes = problem.codes if problem.codes.size else np.zeros(n_units, dtype=np.int64)
+    t = src.sum(axis=1)
+    largest = np.zeros(problem.n_areas, dtype=np.int64)
+    np.maximum.at(largest, codes, t)
+    units = np.bincount(codes, minlength=problem.n_areas)
+    order = np.lexsort((t, codes))  # by area, then by size: the median unit of each area
+    first = np.concatenate([[0], np.cumsum(units)[:-1]])
+    typical = np.where(units > 0, t[order][np.minimum(first + units // 2, max(n_units - 1, 0))], 0)
+    base = np.full(problem.n_areas * (K - 1), -1, dtype=np.int64)
+    trials, ps = [], []
+    used = estimate = 0
+    for a in range(problem.n_areas):
+        mass = 1.0
+        for g in range(K - 1):
+            pg = float(probs[a, g])
+            q = pg / mass if mass > 0.0 else 1.0
+            mass -= pg
+            m = int(largest[a])
+            if pg <= 0.0 or q >= 1.0 or m <= 0:
+                continue
+            n = np.arange(1, m + 1, dtype=np.int64)
+            size = float(np.sum(8.0 * np.sqrt(n * q * (1.0 - q)) + 2.0))
+            if (typical[a] * min(q, 1.0 - q) < _BTPE_MEAN or estimate + size > _COLUMN_TABLE_BUDGET
+                    or n_draws * units[a] < _TABLE_USES * size):
+                continue
+            estimate += size
+            base[a * (K - 1) + g] = used
+            used += m
+            trials.append(n)
+            ps.append(np.full(m, q))
+    if not trials:
+        return (base,) + tuple(_kr.binomial_tables(np.zeros(0, dtype=np.int64), np.zeros(0), 0, _kr.TAIL))
+    built = _kr.binomial_tables(np.concatenate(trials), np.concatenate(ps), _COLUMN_TABLE_BUDGET, _kr.TAIL)
+    return (base,) + tuple(built)
 
 
 def _seeds(rng, n):

@@ -131,6 +131,38 @@ def _chisquare_p(draws, n, p):
     return stats.chisquare(obs, exp).pvalue
 
 
+def test_column_tables_draw_the_multinomial(monkeypatch):
+    # random allocation with four columns, two areas: every column of every unit is Binomial(t_i, P_area,g)
+    # marginally, and each row keeps its size; once from the tables, once with a budget too small for any
+    # table (np.random.binomial), which must give the same distribution
+    from segindex.inference import _Problem, _shares, _tables
+
+    rng = np.random.default_rng(5)
+    src = np.vstack([rng.multinomial(37, [0.5, 0.3, 0.15, 0.05], 6), rng.multinomial(211, [0.1, 0.0, 0.6, 0.3], 6)])
+    codes = np.repeat([0, 1], 6).astype(np.int64)
+    problem = _Problem(name="entropy_index", src=src.astype(np.int64), codes=codes, n_areas=2, areas=None, by=None,
+                       param=0.0, statistic=np.zeros(2))
+    probs = _shares(problem.src, codes, 2)
+    import segindex.inference as inference
+
+    monkeypatch.setattr(inference, "_BTPE_MEAN", 0.0)  # tables even for these small units
+    for budget in (inference._COLUMN_TABLE_BUDGET, 1):
+        monkeypatch.setattr(inference, "_COLUMN_TABLE_BUDGET", budget)
+        tables = _tables(problem, probs, kr.MODE_MULTINOMIAL, 4000)
+        assert (tables[0] >= 0).any() == (budget > 1)
+        draws = np.array([kr.draw_table(problem.src, probs, codes, 2, kr.MODE_MULTINOMIAL, tables, seed)
+                          for seed in range(4000)])
+        np.testing.assert_array_equal(draws.sum(axis=2), np.broadcast_to(src.sum(axis=1), draws.shape[:2]))
+        for unit, t in ((0, 37), (8, 211)):
+            for g in range(4):
+                p = probs[codes[unit], g]
+                column = draws[:, unit, g].astype(np.int64)
+                if p == 0:
+                    assert (column == 0).all()
+                else:
+                    assert _chisquare_p(column, t, p) > 0.001, (budget, unit, g)
+
+
 @pytest.mark.parametrize("n, p", [(12, 0.3), (400, 0.02), (2000, 0.45), (300, 0.9)])
 def test_binomial_table_sampler_matches_binomial(n, p):
     # 20,000 draws from the inversion table against scipy's pmf: chi-square test, fail below p = 0.001
@@ -600,17 +632,20 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
 
 
 def test_spatial_index_draws_match_the_table_kernel_exactly():
-    # three columns (group, other, rest) draw without inversion tables: the same tables as draw_table
+    # three columns (group, other, rest): the same draws as draw_table with the same column tables
     df = _spatial_frame(seed=4)
     r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), n_draws=20,
               random_state=11)
+    from segindex.inference import _Problem, _tables
+
     seeds = np.random.default_rng(11).integers(0, 2**32, size=20, dtype=np.int64)
     src = np.column_stack([df["a"], df["b"], df["t"] - df["a"] - df["b"]]).astype(np.int64)
     probs = (src.sum(axis=0) / src.sum())[None, :]
-    none = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
-            np.empty(0, dtype=np.int32))
+    no_areas = np.empty(0, dtype=np.int64)
+    tables = _tables(_Problem(name="spatial_isolation", src=src, codes=no_areas, n_areas=1, areas=None, by=None,
+                              param=0.0, statistic=np.zeros(1)), probs, kr.MODE_MULTINOMIAL, 20)
     for d, seed in enumerate(seeds):
-        table = kr.draw_table(src, probs, np.empty(0, dtype=np.int64), 1, kr.MODE_MULTINOMIAL, none, seed)
+        table = kr.draw_table(src, probs, no_areas, 1, kr.MODE_MULTINOMIAL, tables, seed)
         # with ``other`` the population is the two groups
         drawn = pd.DataFrame({"a": table[:, 0], "both": table[:, 0] + table[:, 1]})
         assert r.draws[d] == pytest.approx(isolation(drawn, "a", total="both"), rel=1e-9)

@@ -340,7 +340,10 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
 
     With two columns (not hypergeometric) and a unit → table map ``tables[0]``
     covering every unit, each unit draws its first column from its table (see
-    :func:`binomial_tables`); otherwise by conditional binomials.
+    :func:`binomial_tables`). With more columns under random allocation and
+    column tables (``tables[0]`` then maps area and column to a first table,
+    see :func:`_fill_columns`), by conditional binomials from the tables;
+    otherwise by conditional binomials from ``np.random.binomial``.
     """
     n, K = src.shape
     single = codes.shape[0] == 0
@@ -380,6 +383,9 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             out[i, K - 1] = left
             pool[a, K - 1] -= left
         return
+    if mode == MODE_MULTINOMIAL and table.shape[0] > 0:
+        _fill_columns(src, probs, codes, out, table, ints, floats, cdf, guide)
+        return
     p = np.empty(K)
     for i in range(n):
         t = 0
@@ -393,6 +399,50 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             for g in range(K):
                 p[g] = probs[a, g]
         _multinomial_row(t, p, out, i)
+
+
+@jit
+def _fill_columns(src, probs, codes, out, base, ints, floats, cdf, guide):
+    """Random allocation with more than two columns, by conditional binomials drawn from tables.
+
+    Unit i of area a draws column g from Binomial(left, q) with ``left`` the
+    people not yet placed and ``q = P[a, g] / (1 - P[a, 0] - ... - P[a, g-1])``
+    (the same conditional probabilities as :func:`_multinomial_row`).
+    ``base[a * (K - 1) + g]`` is the table of Binomial(1, q) (the tables of
+    ``n = 1, 2, ...`` follow it), or -1 when none was built for that column
+    (then ``np.random.binomial``).
+    """
+    n, K = src.shape
+    single = codes.shape[0] == 0
+    for i in range(n):
+        a = 0 if single else codes[i]
+        left = 0
+        for g in range(K):
+            left += src[i, g]
+        mass = 1.0
+        for g in range(K - 1):
+            pg = probs[a, g]
+            if left <= 0 or pg <= 0.0:
+                out[i, g] = 0.0
+                mass -= pg
+                continue
+            q = pg / mass if mass > 0.0 else 1.0
+            if q >= 1.0:
+                h = left
+            else:
+                b = base[a * (K - 1) + g]
+                if b >= 0:
+                    j = b + left - 1
+                    if ints[j, _START] >= 0:
+                        h = draw_binomial(j, ints, floats, cdf, guide)
+                    else:
+                        h = np.random.binomial(left, q)
+                else:
+                    h = np.random.binomial(left, q)
+            out[i, g] = h
+            left -= h
+            mass -= pg
+        out[i, K - 1] = left
 
 
 @jit
