@@ -410,7 +410,8 @@ def _fill_columns(src, probs, codes, out, base, ints, floats, cdf, guide):
     (the same conditional probabilities as :func:`_multinomial_row`).
     ``base[a * (K - 1) + g]`` is the table of Binomial(1, q) (the tables of
     ``n = 1, 2, ...`` follow it), or -1 when none was built for that column
-    (then ``np.random.binomial``).
+    (then ``np.random.binomial``). Kept apart from :func:`_multinomial_row`:
+    one function for both measured about 1.5 times slower here.
     """
     n, K = src.shape
     single = codes.shape[0] == 0
