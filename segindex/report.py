@@ -204,20 +204,18 @@ def _nearest_school_indices(res, res_t, pup, pup_t, groups):
     notes += [f"Nearest-school benchmark: {w.message}" for w in caught if issubclass(w.category, DataQualityWarning)]
     alloc["_total"] = alloc[columns].sum(axis=1)
     rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a group absent from the allocation gives NaN, shown as such
-        for g in groups:
-            for index_name, fn in (("dissimilarity", dissimilarity), ("isolation", isolation)):
-                try:
-                    value = fn(alloc, g, total="_total")
-                except SegindexValueError:
-                    value = np.nan
-                rows.append({"group": g, "index": index_name, "nearest school": value})
+    for g in groups:
+        for index_name, fn in (("dissimilarity", dissimilarity), ("isolation", isolation)):
+            try:
+                value = fn(alloc, g, total="_total")
+            except SegindexValueError:  # a group absent from the allocation: NaN, shown as n/a
+                value = np.nan
+            rows.append({"group": g, "index": index_name, "nearest school": value})
     return pd.DataFrame(rows), notes
 
 
 def _gap_text(value, low, high) -> str:
-    """``0.077 [0.051, 0.102]`` (n/a when undefined)."""
+    """``+0.077 [+0.051, +0.102]`` (n/a when undefined)."""
     if pd.isna(value):
         return "n/a"
     return f"{value:+.3f} [{low:+.3f}, {high:+.3f}]"

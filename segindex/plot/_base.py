@@ -60,13 +60,12 @@ def spread_labels(ax, labels, avoid=(), max_shift: int = 12):
     label given a leader line is a new annotation).
     """
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     if not labels:
         return []
     fig = ax.figure
     renderer = None  # the figure's own renderer (Agg or not: matplotlib finds one)
-    from matplotlib.transforms import Bbox
-
     placed = [t.get_window_extent(renderer) for t in avoid]
     # the points themselves, as small squares, are obstacles too
     r = 3.0 * fig.dpi / 72.0
