@@ -80,7 +80,7 @@ def _oa_points(limit=None):
 
 
 def cases(quick: bool) -> list[Case]:
-    from segindex.spatial import distance_decay_isolation, morrill_dissimilarity, multiscale_profile
+    from segindex.indices.spatial import distance_decay_isolation, morrill_dissimilarity, multiscale_profile
     from segindex.weights import contiguity_weights
 
     out = []

@@ -68,7 +68,7 @@ from .schools import (
     nearest_school_allocation,
     school_contrast,
 )
-from .spatial import (
+from .indices.spatial import (
     bespoke_profile,
     boundary_dissimilarity,
     distance_decay_exposure,
@@ -84,7 +84,7 @@ from .spatial import (
 from .typology import area_typology, threshold_exposure, typology_summary
 from .weights import contiguity_weights, distance_band_weights, from_libpysal, knn_weights, to_libpysal, unit_points
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     # counts model

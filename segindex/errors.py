@@ -37,3 +37,18 @@ class AbsentGroupWarning(SegindexWarning):
 
 class DataQualityWarning(SegindexWarning):
     """Input data were read, but something in them needs the user's attention."""
+
+
+def first_few(values, limit: int = 5) -> str:
+    """The first ``limit`` values as reprs, then "and N more": the listing every message uses.
+
+    Examples
+    --------
+    >>> first_few(["E01", "E02"])
+    "'E01', 'E02'"
+    >>> first_few(range(8), limit=3)
+    '0, 1, 2 and 5 more'
+    """
+    shown = [v.item() if hasattr(v, "item") and not isinstance(v, (str, bytes)) else v for v in list(values)]
+    text = ", ".join(repr(v) for v in shown[:limit])
+    return text + (f" and {len(shown) - limit} more" if len(shown) > limit else "")

@@ -67,7 +67,7 @@ _FUNCTIONS = {
     "mutual_information": _mg.mutual_information,
     "multigroup_dissimilarity": _mg.multigroup_dissimilarity,
 }
-#: Spatial indices of :mod:`segindex.spatial`: computed by their public function on
+#: Spatial indices of :mod:`segindex.indices.spatial`: computed by their public function on
 #: every redrawn table (the geometry, weights and points stay as they are).
 _SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity",
             "spatial_isolation", "spatial_information", "distance_decay_isolation", "distance_decay_exposure")
@@ -256,7 +256,7 @@ def _rng(random_state, caller):
 
 
 def _spatial_function(name):
-    from . import spatial
+    from .indices import spatial
 
     return getattr(spatial, name)
 

@@ -653,14 +653,14 @@ def test_spatial_index_draws_match_the_table_kernel_exactly():
 
 def test_spatial_indices_by_name_and_function_with_their_own_arguments():
     from segindex.datasets import example_town
-    from segindex.spatial import distance_decay_exposure, spatial_information
+    from segindex.indices.spatial import distance_decay_exposure, spatial_information
     from segindex.weights import contiguity_weights
 
     town = example_town(0, n_units=80, n_schools=10)
     units = town.units
     w = contiguity_weights(units)
     a = infer("morrill_dissimilarity", units, "pakistani", total="total", w=w, n_draws=40, random_state=2)
-    from segindex.spatial import morrill_dissimilarity
+    from segindex.indices.spatial import morrill_dissimilarity
 
     b = infer(morrill_dissimilarity, units, "pakistani", total="total", w=w, n_draws=40, random_state=2)
     np.testing.assert_array_equal(a.draws, b.draws)

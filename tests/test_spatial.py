@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 from segindex.errors import SegindexTypeError, SegindexValueError
-from segindex.spatial import (
+from segindex.indices.spatial import (
     bespoke_profile,
     boundary_dissimilarity,
     distance_decay_exposure,
@@ -228,7 +228,7 @@ def test_local_environment_matches_dense_reference(kernel, truncate):
 
 @pytest.mark.parametrize("per_radius", [1, 3, 7])
 def test_square_size_does_not_change_the_sums(monkeypatch, per_radius):
-    import segindex.spatial as spatial
+    import segindex._neighbours as spatial
 
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"x": rng.uniform(0, 2000, 400), "y": rng.uniform(0, 2000, 400),
@@ -241,7 +241,7 @@ def test_square_size_does_not_change_the_sums(monkeypatch, per_radius):
 
 @pytest.mark.parametrize("ncols", [2, 3])
 def test_kernel_sums_duplicates_and_pairs_exactly_at_the_cut(ncols):
-    from segindex.spatial import kernel_sums
+    from segindex._neighbours import kernel_sums
 
     rng = np.random.default_rng(8)
     # integer metres: many coincident points, and pairs exactly 500 m apart (300-400-500 triangles)
@@ -445,8 +445,8 @@ def test_two_column_sums_do_not_depend_on_threads(monkeypatch, kind):
     # the parallel kernel splits the work into chunks fixed by the work, not the threads
     import numba
 
-    import segindex.spatial as spatial
-    from segindex.spatial import kernel_sums
+    import segindex._neighbours as spatial
+    from segindex._neighbours import kernel_sums
 
     rng = np.random.default_rng(12)
     xy = rng.normal(size=(3000, 2)) * 800.0

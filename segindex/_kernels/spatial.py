@@ -11,7 +11,7 @@ import numpy as np
 
 from ._jit import jit, prange
 
-#: Kernel codes shared with :mod:`segindex.spatial`.
+#: Kernel codes shared with :mod:`segindex.indices.spatial`.
 GAUSSIAN = 0
 BIWEIGHT = 1
 EXPONENTIAL = 2

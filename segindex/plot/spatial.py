@@ -116,8 +116,8 @@ def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=Non
     Parameters
     ----------
     profile : pandas.DataFrame
-        Output of :func:`segindex.spatial.multiscale_profile` (``bandwidth``)
-        or :func:`segindex.spatial.bespoke_profile` (``k``).
+        Output of :func:`segindex.multiscale_profile` (``bandwidth``)
+        or :func:`segindex.bespoke_profile` (``k``).
     ax : matplotlib Axes, optional
     x : {"bandwidth", "k"}, optional
         The scale column; found automatically.

@@ -1,0 +1,192 @@
+"""Neighbour search and kernel sums over points: square cells found with a k-d tree.
+
+The local environment of every point (Reardon & O'Sullivan 2004; distance decay, Morgan 1983)
+is a kernel-weighted sum of the counts of the points within reach. These sums visit each pair of
+points within the support once, through square cells whose neighbours a k-d tree finds, so memory
+stays O(n + pairs of cells): never a dense n x n matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._kernels import spatial as _ks
+
+__all__ = ["kernel_sums"]
+
+#: Pairs handled per chunk of the pair-list kernel sums (bounds memory: ~24 bytes a pair).
+_CHUNK_PAIRS = 4_000_000
+#: Up to this many unordered pairs (16 bytes each, ~320 MB) are enumerated at once, each once;
+#: beyond it the pair-list sums run in chunks of _CHUNK_PAIRS ordered pairs.
+_SYMMETRIC_PAIRS = 20_000_000
+#: Squares per support radius in the sparse kernel sums: smaller squares test fewer
+#: point pairs beyond the support, larger ones mean fewer pairs of squares.
+_CELLS_PER_RADIUS = 4
+# Two-column kernel sums run in parallel over chunks of about this many point pairs
+# (at most _MAX_CHUNKS, with at most _CHUNK_BUFFER_BYTES of per-chunk buffers)
+_CHUNK_WORK = 250_000
+_MAX_CHUNKS = 16
+_CHUNK_BUFFER_BYTES = 64_000_000
+
+
+def _bin(xy, values, bin_size):
+    """Aggregate points and their counts to square cells; population-weighted cell centres."""
+    cell = np.floor((xy - xy.min(axis=0)) / bin_size).astype(np.int64)
+    key = cell[:, 0] * (int(cell[:, 1].max()) + 1) + cell[:, 1]
+    _, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
+    m = int(inverse.max()) + 1
+    sums = np.zeros((m, values.shape[1]))
+    np.add.at(sums, inverse, values)
+    pop = values.sum(axis=1)
+    wsum = np.bincount(inverse, weights=pop, minlength=m)
+    cx = np.bincount(inverse, weights=pop * xy[:, 0], minlength=m)
+    cy = np.bincount(inverse, weights=pop * xy[:, 1], minlength=m)
+    nsum = np.bincount(inverse, minlength=m).astype(float)
+    mx = np.bincount(inverse, weights=xy[:, 0], minlength=m) / nsum
+    my = np.bincount(inverse, weights=xy[:, 1], minlength=m) / nsum
+    has = wsum > 0
+    centre = np.column_stack([mx, my])
+    centre[has, 0] = cx[has] / wsum[has]
+    centre[has, 1] = cy[has] / wsum[has]
+    return np.ascontiguousarray(centre), np.ascontiguousarray(sums), inverse
+
+
+def _cells(xy, radius):
+    """Points sorted into square cells, and the pairs of cells that may hold points within ``radius``.
+
+    Returns ``(order, start, pa, pb, inside)``: ``xy[order]`` is sorted by cell
+    (then by input order), cell ``a`` holding sorted rows
+    ``start[a]:start[a+1]``; ``(pa, pb)`` (``pa <= pb``, each cell with itself
+    included, sorted) are the cell pairs whose squares come within ``radius``
+    (found with a k-d tree over the occupied cells); ``inside`` flags the
+    pairs whose points are all within ``radius`` of each other.
+    """
+    from scipy.spatial import cKDTree
+
+    lo = xy.min(axis=0)
+    extent = float((xy.max(axis=0) - lo).max())
+    side = max(radius / _CELLS_PER_RADIUS, extent / 2.0**40)
+    ij = np.floor((xy - lo) / side).astype(np.int64)
+    order = np.lexsort((ij[:, 1], ij[:, 0]))
+    sij = ij[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (sij[1:] != sij[:-1]).any(axis=1)
+    first = np.flatnonzero(new)
+    start = np.append(first, len(order)).astype(np.int64)
+    cij = sij[first]
+    nc = len(first)
+    # a point may sit a few ulps outside its nominal square: pad distances by a margin
+    pad = 1e-12 * (float(np.abs(xy).max()) + side) / side
+    reach = radius / side + pad
+    pairs = cKDTree(cij.astype(float)).query_pairs(reach + np.sqrt(2.0) + 1e-9, output_type="ndarray")
+    pairs = pairs.astype(np.int64, copy=False).reshape(-1, 2)
+    off = np.abs(cij[pairs[:, 0]] - cij[pairs[:, 1]]).astype(float)
+    gap = np.maximum(off - 1.0, 0.0)
+    pairs = pairs[(gap * gap).sum(axis=1) <= reach * reach]
+    off = np.abs(cij[pairs[:, 0]] - cij[pairs[:, 1]]).astype(float) + 1.0
+    within = np.sqrt((off * off).sum(axis=1)) + pad <= radius / side * (1.0 - 1e-12)
+    pa = np.concatenate([np.arange(nc, dtype=np.int64), pairs.min(axis=1)])
+    pb = np.concatenate([np.arange(nc, dtype=np.int64), pairs.max(axis=1)])
+    inside = np.concatenate([np.full(nc, np.sqrt(2.0) + pad <= radius / side * (1.0 - 1e-12)), within])
+    s = np.lexsort((pb, pa))
+    return order, start, pa[s], pb[s], inside[s]
+
+
+def _pair_kernel_sums(xy, values, bandwidth, kind, radius):
+    """Kernel sums over point pairs listed by ``cKDTree`` (many value columns: faster than squares)."""
+    from scipy.spatial import cKDTree
+
+    n = xy.shape[0]
+    out = np.zeros((n, values.shape[1]))
+    tree = cKDTree(xy)
+    # estimate the number of pairs from a sample of points before enumerating them
+    sample = np.random.default_rng(0).choice(n, size=min(n, 2000), replace=False)
+    per_point = tree.query_ball_point(xy[sample], radius, return_length=True).mean()
+    if n * (per_point - 1) / 2 <= _SYMMETRIC_PAIRS:
+        # few enough pairs to hold at once: enumerate each unordered pair once (i < j)
+        pairs = tree.query_pairs(radius, output_type="ndarray").astype(np.int64, copy=False)
+        _ks.add_symmetric_pair_sums(np.ascontiguousarray(pairs), xy, float(bandwidth), kind, values, out)
+    else:
+        # bounded memory: chunks of target points against the whole tree
+        order = np.asarray(tree.indices, dtype=np.int64)  # spatially coherent order
+        lengths = tree.query_ball_point(xy[order], radius, return_length=True).astype(np.int64)
+        cum = np.cumsum(lengths)
+        start = 0
+        while start < n:
+            base = cum[start - 1] if start else 0
+            stop = int(np.searchsorted(cum, base + _CHUNK_PAIRS, side="right"))
+            stop = max(stop, start + 1)
+            rows_idx = order[start:stop]
+            sub = cKDTree(xy[rows_idx])
+            pairs = sub.sparse_distance_matrix(tree, radius, output_type="ndarray")
+            rows = rows_idx[pairs["i"]]
+            w = _ks.kernel_weights(np.ascontiguousarray(pairs["v"]), float(bandwidth), kind)
+            _ks.add_pair_sums(rows, np.ascontiguousarray(pairs["j"], dtype=np.int64), w, values, out)
+            start = stop
+    return out
+
+
+def _chunk_bounds(start, pa, pb):
+    """Split the cell pairs into chunks of about equal work, for :func:`_ks.cell_pair_sums2`.
+
+    The work of a cell pair is the number of point pairs it holds. The chunks
+    depend on the work alone (never on the number of threads), so the sums do
+    not either: one chunk per ``_CHUNK_WORK`` point pairs, at most
+    ``_MAX_CHUNKS``, and fewer where the per-chunk buffers (two floats per
+    point) would pass ``_CHUNK_BUFFER_BYTES``.
+    """
+    size = np.diff(start)
+    na = size[pa].astype(float)
+    work = np.where(pa == pb, na * (na - 1.0) / 2.0, na * size[pb])
+    cum = np.cumsum(work)
+    total = float(cum[-1]) if len(cum) else 0.0
+    chunks = int(min(_MAX_CHUNKS, total // _CHUNK_WORK, _CHUNK_BUFFER_BYTES // (16 * max(int(start[-1]), 1))))
+    chunks = max(chunks, 1)
+    cuts = np.searchsorted(cum, total * np.arange(1, chunks) / chunks, side="right")
+    return np.concatenate([[0], cuts, [len(pa)]]).astype(np.int64)
+
+
+def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
+    """``out[i] = sum_j K(d_ij / b) values[j]`` over ``dx^2 + dy^2 <= radius^2``, sparsely.
+
+    Plain arrays in and out (shared by the public functions). With
+    ``bin_size`` the points are first aggregated to square cells. The points
+    are sorted into squares of ``radius / 4``; a k-d tree over the occupied
+    squares gives the pairs of squares within reach, and a kernel visits each
+    pair of points in them once (no list of point pairs is built: memory is
+    O(n + pairs of squares)). Sums are taken in a fixed order (deterministic).
+    With more than two value columns (H~ over many groups) the point pairs
+    are listed by ``cKDTree.query_pairs`` instead (in bounded chunks when
+    there are very many), which measured faster there.
+    """
+    inverse = None
+    if bin_size is not None:
+        xy, values, inverse = _bin(xy, values, bin_size)
+    xy = np.asarray(xy, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if xy.shape[0] == 0:
+        return np.zeros(values.shape)
+    if values.shape[1] > 2:
+        # many groups (H~): listing the pairs with the k-d tree measured faster
+        out = _pair_kernel_sums(xy, values, bandwidth, kind, radius)
+        return np.ascontiguousarray(out[inverse]) if inverse is not None else out
+    order, start, pa, pb, inside = _cells(xy, float(radius))
+    sxy = np.ascontiguousarray(xy[order])
+    sv = values[order]
+    r2 = float(radius) * float(radius)
+    if values.shape[1] == 2:
+        o0 = np.zeros(len(order))
+        o1 = np.zeros(len(order))
+        _ks.cell_pair_sums2(np.ascontiguousarray(sxy[:, 0]), np.ascontiguousarray(sxy[:, 1]),
+                            np.ascontiguousarray(sv[:, 0]), np.ascontiguousarray(sv[:, 1]), start, pa, pb,
+                            inside, float(bandwidth), kind, r2, _chunk_bounds(start, pa, pb), o0, o1)
+        so = np.column_stack([o0, o1])
+    else:
+        so = np.zeros(sv.shape)
+        _ks.cell_pair_sums(sxy, np.ascontiguousarray(sv), start, pa, pb, inside, float(bandwidth), kind, r2, so)
+    out = np.empty_like(so)
+    out[order] = so
+    if inverse is not None:
+        out = np.ascontiguousarray(out[inverse])
+    return out

@@ -1,0 +1,289 @@
+"""The DfE "Schools, pupils and their characteristics" school-level ethnicity file."""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from ..classification import SCHOOL_CENSUS_COLUMNS
+from ..errors import SegindexTypeError, SegindexValueError
+from ._common import DFE_MISSING_CODES, PHASES, ReadReport, attach_report, check_ids, check_path, missing_column_error, plain_label, read_text_table, sniff_delimiter, warn_quality
+
+
+_SCHOOL_IDS = (
+    "la_name",
+    "new_la_code",
+    "old_la_code",
+    "phase_type_grouping",
+    "typeofestablishment_name",
+    "school_name",
+    "school_postcode",
+)
+
+
+def _parse_codes(text: pd.Series) -> pd.Series:
+    """A column of codes such as '380.0' or '202223.0' → nullable integers when every value is whole."""
+    stripped = text.str.strip()
+    blank = stripped == ""
+    values = pd.to_numeric(stripped.mask(blank), errors="coerce")
+    if (values.isna() & ~blank).any():
+        return text.mask(blank)
+    finite = values.dropna()
+    if len(finite) and (finite == np.floor(finite)).all():
+        return values.astype("Int64")
+    return values
+
+
+def _filter_values(value, name: str, caller: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, int, np.integer)):
+        return [value]
+    try:
+        values = list(value)
+    except TypeError:
+        raise SegindexTypeError(
+            f"{caller}(): the {name!r} parameter must be a string or a list of strings, got {type(value).__name__}."
+        ) from None
+    if not values:
+        raise SegindexValueError(f"{caller}(): the {name!r} parameter is an empty list; pass None for no filter.")
+    return values
+
+
+def read_school_census(path, *, phase=None, la=None, state_funded=None, groups: str = "short") -> pd.DataFrame:
+    """Read the DfE school-level pupils-by-ethnicity file, indexed by URN.
+
+    The file is the "Schools, pupils and their characteristics" school-level
+    ethnicity table (``spc_*_school_ethnicity*.csv``), or its geocoded
+    extracts with ``pqi, easting, northing``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file.
+    phase : str or list of str, optional
+        Keep only schools of these phases: keys of :data:`PHASES`
+        (``"nursery", "primary", "secondary", "special", "alternative
+        provision", "independent"``) or exact ``phase_type_grouping`` values.
+        ``"primary"`` and ``"secondary"`` are the state-funded mainstream
+        schools: the DfE file gives independent schools no phase.
+    la : str or list, optional
+        Keep only these local authorities, each given by name (``"Bradford"``,
+        any case), new code (``"E08000032"``) or old code (``380``).
+    state_funded : bool, optional
+        ``True`` keeps, ``False`` drops, the state-funded schools. The rule:
+        a school is state-funded when its ``phase_type_grouping`` starts with
+        ``"State-funded"`` (LA-maintained schools, academies, free schools,
+        LA nursery schools, pupil referral units and AP); independent schools
+        and non-maintained special schools are not.
+    groups : {"short", "original"}, default "short"
+        Name the count columns with the short names of
+        :data:`segindex.classification.SCHOOL_CENSUS_COLUMNS` (``headcount``,
+        ``white_british``, ..., ``unclassified``), the keys of
+        :data:`segindex.classification.SCHOOL_CENSUS`; or keep the DfE headers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``urn``; identifiers first (``la_name, new_la_code,
+        old_la_code, phase_type_grouping, typeofestablishment_name,
+        school_name, school_postcode``, then the other descriptive columns and
+        ``pqi, easting, northing`` when present), then ``headcount`` and the
+        19 group columns as float64. Code-like numbers written ``380.0``
+        become integers.
+
+    Notes
+    -----
+    DfE codes in count cells (:data:`DFE_MISSING_CODES`: ``z`` not
+    applicable, ``c`` suppressed, ``x``, ``:``, ``..`` not available, and
+    blank cells) become NaN: never zero. The number of such cells per code and
+    column is in the report's ``missing_cells``, rows with any missing count are
+    kept and counted in ``rows_with_missing``, and a
+    :class:`~segindex.errors.DataQualityWarning` says how many. Any other text
+    in a count column is an error. Rows removed by ``phase``, ``la`` and
+    ``state_funded`` are counted in ``excluded``. Schools whose groups plus
+    unclassified pupils do not add up to the headcount are listed in
+    ``mismatches``.
+
+    Raises
+    ------
+    SegindexValueError
+        The file is missing or unreadable; a count column or ``urn`` is
+        missing; URNs are duplicated; a filter value matches nothing in the
+        file; a count is negative or not a whole number.
+    SegindexTypeError
+        A count cell holds text that is neither a number nor a DfE code.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, warnings
+    >>> from segindex.classification import SCHOOL_CENSUS_COLUMNS
+    >>> from segindex.io import read_school_census, report_of
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> header = ["urn", "la_name", "new_la_code", "old_la_code", "phase_type_grouping"]
+    >>> header += list(SCHOOL_CENSUS_COLUMNS)
+    >>> rows = [["1", "Bradford", "E08000032", "380.0", "State-funded primary", "10.0"] + ["1"] * 10
+    ...         + ["0"] * 9, ["2", "Bradford", "E08000032", "380.0", "Independent school", "5.0"] + ["z"] * 19]
+    >>> _ = (tmp / "s.csv").write_text("\\n".join(",".join(r) for r in [header] + rows))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     df = read_school_census(tmp / "s.csv")
+    >>> df[["old_la_code", "headcount", "white_british", "unclassified"]]
+         old_la_code  headcount  white_british  unclassified
+    urn
+    1            380       10.0            1.0           0.0
+    2            380        5.0            NaN           NaN
+    >>> report_of(df).missing_cells["z"]["white_british"], report_of(df).rows_with_missing
+    (1, 1)
+    """
+    caller = "read_school_census"
+    if groups not in ("short", "original"):
+        raise SegindexValueError(f"{caller}(): groups must be 'short' or 'original', got {groups!r}.")
+    if state_funded not in (None, True, False):
+        raise SegindexTypeError(f"{caller}(): state_funded must be True, False or None, got {state_funded!r}.")
+    path = check_path(path, caller)
+    source = repr(str(path))
+    sep = sniff_delimiter(path, caller)
+    raw = read_text_table(path, sep, caller)
+    columns = list(raw.columns)
+    for column in ["urn", *SCHOOL_CENSUS_COLUMNS]:
+        if column not in columns:
+            raise missing_column_error(column, columns, "the school census", caller, source)
+    check_ids(raw["urn"], "urn", caller, source)
+    urn = _parse_codes(raw["urn"])
+    index = pd.Index(urn, name="urn")
+    rows_read = len(raw)
+    keep = np.ones(rows_read, dtype=bool)
+    excluded = {}
+    phases = raw["phase_type_grouping"].str.strip() if "phase_type_grouping" in columns else None
+
+    def need_phase(name):
+        if phases is None:
+            raise missing_column_error("phase_type_grouping", columns, f"the {name} filter's", caller, source)
+
+    wanted = _filter_values(phase, "phase", caller)
+    if wanted:
+        need_phase("phase")
+        allowed = set()
+        present = set(phases.unique())
+        for value in wanted:
+            key = str(value).strip()
+            if key.lower() in PHASES:
+                allowed.update(PHASES[key.lower()])
+            elif key in present:
+                allowed.add(key)
+            else:
+                raise SegindexValueError(
+                    f"{caller}(): phase {value!r} is not known. Use one of {list(PHASES)} or a "
+                    f"phase_type_grouping value of {source}: {sorted(present)}."
+                )
+        mask = phases.isin(allowed).to_numpy()
+        excluded["phase"] = int((keep & ~mask).sum())
+        keep &= mask
+    wanted = _filter_values(la, "la", caller)
+    if wanted:
+        mask = np.zeros(rows_read, dtype=bool)
+        names = raw["la_name"].str.strip().str.casefold() if "la_name" in columns else None
+        new = raw["new_la_code"].str.strip().str.upper() if "new_la_code" in columns else None
+        old = _parse_codes(raw["old_la_code"]) if "old_la_code" in columns else None
+        for value in wanted:
+            text = str(value).strip()
+            hit = np.zeros(rows_read, dtype=bool)
+            if names is not None:
+                hit |= (names == text.casefold()).to_numpy()
+            if new is not None:
+                hit |= (new == text.upper()).to_numpy()
+            if old is not None and text.replace(".0", "").isdigit():
+                hit |= (old == int(float(text))).fillna(False).to_numpy(dtype=bool)
+            if not hit.any():
+                options = sorted(raw["la_name"].unique()) if "la_name" in columns else []
+                close = difflib.get_close_matches(text, options, n=3)
+                hint = f" Did you mean {close}?" if close else ""
+                raise SegindexValueError(
+                    f"{caller}(): local authority {value!r} matches no school in {source} by name "
+                    f"(la_name), new code (new_la_code) or old code (old_la_code).{hint}"
+                )
+            mask |= hit
+        excluded["la"] = int((keep & ~mask).sum())
+        keep &= mask
+    if state_funded is not None:
+        need_phase("state_funded")
+        is_state = phases.str.startswith("State-funded").to_numpy()
+        mask = is_state if state_funded else ~is_state
+        excluded["state_funded" if not state_funded else "not state_funded"] = int((keep & ~mask).sum())
+        keep &= mask
+    data = raw.loc[keep].reset_index(drop=True)
+    index = index[keep]
+    ids = index.to_numpy()
+    # counts: DfE codes → NaN, explicitly and counted
+    missing_cells: dict[str, dict[str, int]] = {}
+    counts = {}
+    for column, short in SCHOOL_CENSUS_COLUMNS.items():
+        text = data[column].str.strip()
+        is_code = text.isin(list(DFE_MISSING_CODES))
+        for code, n in text[is_code].value_counts().items():
+            missing_cells.setdefault(code, {})[short] = int(n)
+        values = pd.to_numeric(text.mask(is_code), errors="coerce")
+        bad = (values.isna() & ~is_code).to_numpy()
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise SegindexTypeError(
+                f"{caller}(): column {column!r} of {source} must hold counts or a DfE code "
+                f"({', '.join(repr(c) for c in DFE_MISSING_CODES if c)}), but school urn {plain_label(ids[first])!r} "
+                f"holds {data[column].iloc[first]!r}."
+            )
+        array = values.to_numpy(dtype=np.float64)
+        wrong = ~np.isnan(array) & ((array < 0) | (array != np.floor(array)))
+        if wrong.any():
+            first = int(np.flatnonzero(wrong)[0])
+            raise SegindexValueError(
+                f"{caller}(): column {column!r} of {source} holds {data[column].iloc[first]!r} at school urn "
+                f"{plain_label(ids[first])!r}; pupil counts must be whole and non-negative."
+            )
+        counts[short if groups == "short" else column] = array
+    missing_cells = {code: missing_cells[code] for code in DFE_MISSING_CODES if code in missing_cells}
+    counts = pd.DataFrame(counts, index=index)
+    any_missing = counts.isna().any(axis=1).to_numpy()
+    # descriptive columns, identifiers first
+    rest = [c for c in data.columns if c not in SCHOOL_CENSUS_COLUMNS and c != "urn"]
+    order = [c for c in _SCHOOL_IDS if c in rest] + [c for c in rest if c not in _SCHOOL_IDS]
+    described = {}
+    for column in order:
+        text = data[column]
+        if column in ("easting", "northing"):
+            values = pd.to_numeric(text.str.strip().mask(text.str.strip() == ""), errors="coerce")
+            described[column] = values.to_numpy(dtype=np.float64)
+        elif column in ("time_period", "laestab", "old_la_code", "estab", "pqi"):
+            described[column] = _parse_codes(text).array
+        else:
+            described[column] = text.mask(text.str.strip() == "").array
+    out = pd.concat([pd.DataFrame(described, index=index), counts], axis=1)
+    head = counts.columns[0]
+    parts = counts.iloc[:, 1:].to_numpy().sum(axis=1)
+    total = counts[head].to_numpy()
+    bad = ~any_missing & (parts != total)
+    mismatches = pd.DataFrame(
+        {"unit": index[bad], "check": "groups + unclassified vs headcount", "parts": parts[bad],
+         "total": total[bad], "difference": parts[bad] - total[bad]}
+    )
+    n_cells = sum(sum(c.values()) for c in missing_cells.values())
+    if n_cells:
+        by_code = ", ".join(f"{sum(c.values())} {code!r}" for code, c in missing_cells.items())
+        warn_quality(
+            f"{caller}(): {n_cells} count cells in {source} hold DfE codes ({by_code}) and were made "
+            f"missing (NaN, not zero); {int(any_missing.sum())} schools have missing counts and were kept. "
+            "See segindex.io.report_of(frame)."
+        )
+    if len(mismatches):
+        warn_quality(
+            f"{caller}(): {len(mismatches)} schools in {source} have group counts that do not add up to their "
+            "headcount; nothing was changed. See segindex.io.report_of(frame).mismatches."
+        )
+    report = ReadReport(
+        source=str(path), reader=caller, rows_read=rows_read, rows_kept=len(out), excluded=excluded,
+        missing_cells=missing_cells, rows_with_missing=int(any_missing.sum()), mismatches=mismatches,
+        notes=(f"delimiter {sep!r}",) if sep != "," else (),
+    )
+    return attach_report(out, report)
