@@ -346,8 +346,8 @@ def best_fit(small, large, *, points=None, unit_column=None, area_column=None, t
         raise SegindexTypeError(f"{caller}(): 'tolerance' must be a number of metres, got {tolerance!r}.") from None
     if not np.isfinite(tolerance) or tolerance < 0:
         raise SegindexValueError(f"{caller}(): 'tolerance' must be a finite number of metres >= 0, got {tolerance}.")
-    large_crs = _check_crs(large, "large units", caller)
     large_geoms = _geometries(large, "large units", caller)
+    large_crs = _check_crs(large, "large units", caller)
     area_ids = _ids(large, area_column, "large-unit", caller)
     if not isinstance(small, pd.DataFrame):
         raise SegindexTypeError(
