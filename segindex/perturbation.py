@@ -23,7 +23,9 @@ used, stated so it can be changed:
   :math:`\{-m, \dots, -1, 1, \dots, m\}` with ``m = max_change`` (default 2:
   "a small amount"), and a count never goes below zero;
 * zero cells stay zero (ONS perturbs few zeros: a zero cell has no records and
-  hence no cell key of its own).
+  hence no cell key of its own);
+* a ``total`` follows its parts (the named groups and the rest of the
+  population are each redrawn), unless it is redrawn as a column of its own.
 
 The published 2021 counts are already perturbed; a redraw adds a second dose
 of the same size, so the spread is a guide to the sensitivity of the index,
@@ -247,7 +249,7 @@ def _resolve(index, caller: str) -> tuple[Callable, str]:
 
 def _default_columns(data, index_args, index_kwargs) -> list:
     found = []
-    candidates = list(index_args) + [v for k, v in index_kwargs.items() if k != "by"]
+    candidates = list(index_args) + [v for k, v in index_kwargs.items() if k not in ("by", "total")]
     for value in candidates:
         items = value if isinstance(value, (list, tuple)) else [value]
         for item in items:
@@ -271,8 +273,14 @@ def perturbation_check(data, index, *index_args, columns=None, share: float = ON
         The index's own arguments, exactly as for the function (``group``,
         ``other``, ``total=``, ``by=`` ...).
     columns : list of column names, optional
-        The columns to redraw. Default: every column the index arguments name
-        (groups, ``other``, ``total``), each redrawn independently as ONS did.
+        The columns to redraw, each independently. Default: the group columns
+        the index arguments name (``group``, ``other``, ``groups``). A
+        ``total=`` column not listed here follows its parts: the rest of the
+        population (total minus the named groups) is redrawn as one more
+        cell and the total is the sum, so no group ever exceeds its total.
+        (ONS perturbed totals independently of their parts; list the total
+        in ``columns`` to do the same, at the risk of a redrawn group
+        exceeding its redrawn total, which the indices refuse.)
     share, max_change, max_count
         The noise model of :func:`perturb_counts` (defaults: 14 % of non-zero
         cells changed by ±1 or ±2).
@@ -340,6 +348,11 @@ def perturbation_check(data, index, *index_args, columns=None, share: float = ON
             "of the data's columns)."
         )
     values = _counts(data, columns, caller)
+    total = index_kwargs.get("total")
+    follow = isinstance(total, str) and total in data.columns and total not in columns
+    if follow:  # the total follows its parts: the named groups plus the rest, each redrawn
+        base_total = _counts(data, [total], caller)[:, 0]
+        rest = np.maximum(base_total - values.sum(axis=1), 0.0)[:, None]
     value = function(data, *index_args, **index_kwargs)
     areas = value.index if isinstance(value, pd.Series) else None
     rng = np.random.default_rng(random_state)
@@ -349,6 +362,9 @@ def perturbation_check(data, index, *index_args, columns=None, share: float = ON
         drawn = _draw(values, rng, share, max_change, max_count)
         for j, column in enumerate(columns):
             table[column] = drawn[:, j]
+        if follow:
+            table[total] = base_total + (drawn - values).sum(axis=1) + (
+                _draw(rest, rng, share, max_change, max_count) - rest)[:, 0]
         result = function(table, *index_args, **index_kwargs)
         draws.append(np.asarray(result.reindex(areas) if areas is not None else result, dtype=np.float64))
     draws = np.asarray(draws)
