@@ -519,8 +519,6 @@ def aggregate(data, lookup, *, columns=None, unit=None, from_code=None, to_code=
                 f"{caller}(): column(s) {missing} are not in the data. Columns: {first_few(data.columns, 12)}."
             )
     target = pd.Series(codes.map(series), index=codes)
-    if series.index.dtype != object and codes.dtype == object:
-        target = pd.Series(pd.Index(codes.astype(series.index.dtype)).map(series), index=codes)
     lost = target.isna().to_numpy()
     values = data[columns]
     if lost.any():
