@@ -7,8 +7,8 @@ between the two and across census vintages, conserving every person:
 * :func:`best_fit` gives each small unit wholly to the large unit (ward) that
   holds its point, the ONS best-fit method, and reports the units that fall
   in no ward or near a ward boundary, and the wards that receive no unit;
-* :func:`aggregate` adds counts up through any many-to-one lookup (a best fit,
-  an exact fit, a chain of lookups built with :func:`compose`);
+* :func:`aggregate_counts` adds counts up through any many-to-one lookup (a best fit,
+  an exact fit, a chain of lookups built with :func:`compose_lookups`);
 * :func:`areal_split` apportions each small unit over the wards its polygon
   intersects by area, and :func:`compare_with_areal_split` says how many people
   a best fit places in another ward than that split would;
@@ -16,7 +16,7 @@ between the two and across census vintages, conserving every person:
   censuses from a chain of lookups (LSOA 2001 → 2011 → 2021), restricted to the
   units a partial table (Bradford's major town in 2001) covers completely, with
   the list of what was dropped and why;
-* :func:`coverage` says which large units a partial table covers completely;
+* :func:`lookup_coverage` says which large units a partial table covers completely;
 * :func:`compare_lookups` lists every unit two lookups put in different places.
 
 Distances are measured only in a projected CRS (EPSG:27700 in Britain): a
@@ -37,14 +37,14 @@ from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, f
 __all__ = [
     "BestFit",
     "best_fit",
-    "compose",
-    "aggregate",
+    "compose_lookups",
+    "aggregate_counts",
     "areal_split",
     "AreaSplitComparison",
     "compare_with_areal_split",
     "ChainedUnits",
     "chain_units",
-    "coverage",
+    "lookup_coverage",
     "compare_lookups",
 ]
 
@@ -410,7 +410,7 @@ def best_fit(small, large, *, points=None, unit_column=None, area_column=None, t
 # lookups
 
 
-def compose(*lookups) -> pd.Series:
+def compose_lookups(*lookups) -> pd.Series:
     """Chain many-to-one lookups: ``a → b`` then ``b → c`` gives ``a → c``.
 
     Parameters
@@ -431,10 +431,10 @@ def compose(*lookups) -> pd.Series:
 
     Examples
     --------
-    >>> compose({"a": "w1", "b": "w2"}, {"w1": "M1", "w2": "M1"}).to_dict()
+    >>> compose_lookups({"a": "w1", "b": "w2"}, {"w1": "M1", "w2": "M1"}).to_dict()
     {'a': 'M1', 'b': 'M1'}
     """
-    caller = "compose"
+    caller = "compose_lookups"
     if len(lookups) < 2:
         raise SegindexValueError(f"{caller}(): give at least two lookups to chain, got {len(lookups)}.")
     series = [_as_lookup(lk, caller) for lk in lookups]
@@ -444,7 +444,8 @@ def compose(*lookups) -> pd.Series:
     return out
 
 
-def aggregate(data, lookup, *, columns=None, unit=None, from_code=None, to_code=None, unassigned="error"):
+def aggregate_counts(data, lookup, *, columns=None, unit=None, from_code=None, to_code=None,
+                     unassigned: str = "error") -> pd.DataFrame:
     r"""Add small-unit counts up into large units through a many-to-one lookup, conserving every person.
 
     Parameters
@@ -453,7 +454,7 @@ def aggregate(data, lookup, *, columns=None, unit=None, from_code=None, to_code=
         Wide table, one row per small unit, keyed by its index or by ``unit``.
     lookup : BestFit, pandas.Series, dict or pandas.DataFrame
         Small code → large code: a :class:`BestFit`, an exact-fit lookup, a
-        chain from :func:`compose`, one level of :class:`ChainedUnits`
+        chain from :func:`compose_lookups`, one level of :class:`ChainedUnits`
         (``units.lookup("LSOA11CD")``), or a lookup table with ``from_code``
         and ``to_code`` columns (each small unit at most once).
     columns : list of column names, optional
@@ -493,12 +494,12 @@ def aggregate(data, lookup, *, columns=None, unit=None, from_code=None, to_code=
     --------
     >>> import pandas as pd
     >>> counts = pd.DataFrame({"a": [5, 7, 1], "b": [1, 2, 3]}, index=["x", "y", "z"])
-    >>> aggregate(counts, {"x": "W1", "y": "W1", "z": "W2"})
+    >>> aggregate_counts(counts, {"x": "W1", "y": "W1", "z": "W2"})
          a  b  n_units
     W1  12  3        2
     W2   1  3        1
     """
-    caller = "aggregate"
+    caller = "aggregate_counts"
     check_frame(data, caller)
     if unassigned not in ("error", "drop"):
         raise SegindexValueError(f"{caller}(): 'unassigned' must be \"error\" or \"drop\", got {unassigned!r}.")
@@ -675,7 +676,7 @@ def compare_with_areal_split(data, small, large, lookup, *, columns=None, unit_c
     Notes
     -----
     :math:`\text{moved}_g = \tfrac12 \sum_W |c_{Wg} - \hat c_{Wg}|`, with
-    :math:`c` from :func:`aggregate` and :math:`\hat c` from :func:`areal_split`.
+    :math:`c` from :func:`aggregate_counts` and :math:`\hat c` from :func:`areal_split`.
     Both conserve the total, so this is the smallest number of people that
     would have to change large unit to turn one into the other. Neither is
     the truth: an areal split assumes people spread evenly over the land.
@@ -697,7 +698,7 @@ def compare_with_areal_split(data, small, large, lookup, *, columns=None, unit_c
     check_frame(data, caller)
     columns = list(data.select_dtypes("number").columns) if columns is None else check_labels(columns, "columns",
                                                                                                 caller)
-    by_lookup = aggregate(data, lookup, columns=columns)
+    by_lookup = aggregate_counts(data, lookup, columns=columns)
     areal = areal_split(data, small, large, columns=columns, unit_column=unit_column, area_column=area_column)
     index = areal.index.union(by_lookup.index)
     a = by_lookup[columns].reindex(index, fill_value=0).astype(np.float64)
@@ -814,7 +815,7 @@ def chain_units(lookups, levels, *, coverage=None, sep: str = "_") -> ChainedUni
     :func:`segindex.comparable_units` does for two censuses. A unit is
     labelled by its first code at the last level, so an unchanged LSOA keeps
     its latest code. Counts of every census added up over a unit's codes
-    (:func:`aggregate` with :meth:`ChainedUnits.lookup`) cover the same
+    (:func:`aggregate_counts` with :meth:`ChainedUnits.lookup`) cover the same
     ground in every census.
 
     Examples
@@ -977,7 +978,7 @@ def _coverage_keep(present, uniques, per_level, counts, n_comp):
     return keep, reason, detail
 
 
-def coverage(lookup, present, *, sep: str = "_") -> pd.DataFrame:
+def lookup_coverage(lookup, present, *, sep: str = "_") -> pd.DataFrame:
     """Which large units a partial table covers completely.
 
     Parameters
@@ -1001,11 +1002,11 @@ def coverage(lookup, present, *, sep: str = "_") -> pd.DataFrame:
 
     Examples
     --------
-    >>> cov = coverage({"a": "W1", "b": "W1", "c": "W2"}, ["a", "c"])
+    >>> cov = lookup_coverage({"a": "W1", "b": "W1", "c": "W2"}, ["a", "c"])
     >>> cov["status"].to_dict()
     {'W1': 'partial', 'W2': 'complete'}
     """
-    caller = "coverage"
+    caller = "lookup_coverage"
     series = _as_lookup(lookup, caller).dropna()
     have = set()
     for code in present:

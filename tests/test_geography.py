@@ -10,14 +10,14 @@ from shapely.geometry import box
 
 from segindex.errors import DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.geography import (
-    aggregate,
+    aggregate_counts,
     areal_split,
     best_fit,
     chain_units,
     compare_lookups,
     compare_with_areal_split,
-    compose,
-    coverage,
+    compose_lookups,
+    lookup_coverage,
 )
 from tests.conftest import shared_data
 
@@ -119,41 +119,41 @@ def test_best_fit_bad_inputs():
 def test_aggregate_conserves_every_person():
     fit = best_fit(_units(), _wards())
     with pytest.raises(SegindexValueError, match=r"1 small unit\(s\) of the data are not placed.*'d'"):
-        aggregate(_counts(), fit)
+        aggregate_counts(_counts(), fit)
     with pytest.warns(DataQualityWarning, match="left out"):
-        out = aggregate(_counts(), fit, unassigned="drop")
+        out = aggregate_counts(_counts(), fit, unassigned="drop")
     assert out.loc["W1", "x"] == 13 and out.loc["W2", "x"] == 7  # c, on the boundary, goes to W1
     assert out["x"].sum() == _counts()["x"].iloc[:3].sum()
     inside = _counts().iloc[:3]
-    out = aggregate(inside, fit)
+    out = aggregate_counts(inside, fit)
     assert (out[["x", "y"]].sum() == inside.sum()).all()  # exactly
     assert out["n_units"].tolist() == [2, 1]
 
 
 def test_aggregate_lookup_table_and_errors():
     table = pd.DataFrame({"small": ["a", "b", "c"], "big": ["W1", "W1", "W2"]})
-    out = aggregate(_counts().iloc[:3], table, from_code="small", to_code="big")
+    out = aggregate_counts(_counts().iloc[:3], table, from_code="small", to_code="big")
     assert out["x"].tolist() == [17, 3]
     bad = pd.DataFrame({"small": ["a", "a"], "big": ["W1", "W2"]})
     with pytest.raises(SegindexValueError, match="more than one large unit"):
-        aggregate(_counts(), bad, from_code="small", to_code="big")
+        aggregate_counts(_counts(), bad, from_code="small", to_code="big")
     with pytest.raises(SegindexValueError, match="needs from_code= and to_code="):
-        aggregate(_counts(), table)
+        aggregate_counts(_counts(), table)
     with pytest.raises(SegindexTypeError, match="'lookup' parameter must be"):
-        aggregate(_counts(), [1, 2])
+        aggregate_counts(_counts(), [1, 2])
     with pytest.raises(SegindexValueError, match="'unassigned' must be"):
-        aggregate(_counts(), {"a": "W1"}, unassigned="keep")
+        aggregate_counts(_counts(), {"a": "W1"}, unassigned="keep")
     with pytest.raises(SegindexValueError, match=r"column\(s\) \['z'\] are not in the data"):
-        aggregate(_counts(), {"a": "W1"}, columns=["z"])
+        aggregate_counts(_counts(), {"a": "W1"}, columns=["z"])
     with pytest.raises(SegindexValueError, match="lookup has no column"):
-        aggregate(_counts(), table, from_code="small", to_code="ward")
+        aggregate_counts(_counts(), table, from_code="small", to_code="ward")
 
 
 def test_compose_chains_lookups():
-    chain = compose({"a": "w1", "b": "w2", "c": "w9"}, {"w1": "M1", "w2": "M1"})
+    chain = compose_lookups({"a": "w1", "b": "w2", "c": "w9"}, {"w1": "M1", "w2": "M1"})
     assert chain.loc["a"] == "M1" and chain.loc["b"] == "M1" and pd.isna(chain.loc["c"])
     with pytest.raises(SegindexValueError, match="at least two lookups"):
-        compose({"a": "b"})
+        compose_lookups({"a": "b"})
 
 
 def test_areal_split_and_people_moved():
@@ -208,7 +208,7 @@ def test_chain_units_errors():
 
 
 def test_coverage_and_compare_lookups():
-    cov = coverage({"a": "W1", "b": "W1", "c": "W2", "d": "W3"}, ["a", "c_d"])
+    cov = lookup_coverage({"a": "W1", "b": "W1", "c": "W2", "d": "W3"}, ["a", "c_d"])
     assert cov["status"].to_dict() == {"W1": "partial", "W2": "complete", "W3": "complete"}
     assert cov.loc["W1", "missing"] == "b"
     diff = compare_lookups({"a": "W1", "b": "W2", "c": "W3"}, {"a": "W1", "b": "W1"}, names=("x", "y"))
@@ -242,7 +242,7 @@ def test_every_bradford_lsoa_goes_to_one_of_its_30_wards_people_conserved(bradfo
     # 15 LSOAs have their representative point within 50 m of a ward boundary
     assert len(fit.near_boundary) == 15
     groups = [c for c in counts.columns if c not in ("LSOA", "MSOA", "LAD", "RGN")]
-    ward_counts = aggregate(counts[groups], fit)
+    ward_counts = aggregate_counts(counts[groups], fit)
     assert (ward_counts[groups].sum() == counts[groups].sum()).all()  # every person, exactly
     assert int(ward_counts["Persons"].sum()) == 522452
     cmp = compare_with_areal_split(counts[["Persons"]], lsoa, wards, fit)
@@ -257,7 +257,7 @@ def test_point_in_polygon_against_the_ons_best_fit_chain(bradford):
     l0111 = l0111[l0111["LAD11NM"] == "Bradford"]
     bf = pd.read_csv(shared_data(*UK, "lookups", "lsoa01_ward2011_bestfit.csv")).set_index("LSOA01CD")
     wc = pd.read_csv(shared_data(*UK, "lookups", "ward2011_cmwd2011_lad11.csv")).set_index("WD11CD")
-    ons01 = compose(bf["WD11CD"], wc["CMWD11CD"])  # LSOA 2001 -> ward 2011 -> census merged ward
+    ons01 = compose_lookups(bf["WD11CD"], wc["CMWD11CD"])  # LSOA 2001 -> ward 2011 -> census merged ward
     per11 = l0111.assign(cmwd=l0111["LSOA01CD"].map(ons01)).groupby("LSOA11CD")["cmwd"].agg(lambda s: sorted(set(s)))
     assert (per11.str.len() == 1).all()  # no 2011 LSOA has 2001 parents in two wards
     ons11 = per11.str[0]
@@ -296,5 +296,5 @@ def test_three_censuses_on_comparable_units_of_the_major_town():
     assert units.report.loc["outside the table"].tolist() == [122, 122, 123, 123]
     assert set(units.dropped["reason"]) == {"outside the table"}
     lk = units.lookup("LSOA01CD", joined=c01.index)
-    agg = aggregate(c01[["total"]], lk)
+    agg = aggregate_counts(c01[["total"]], lk)
     assert agg["total"].sum() == c01["total"].sum() == 301416
