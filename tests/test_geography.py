@@ -298,3 +298,30 @@ def test_three_censuses_on_comparable_units_of_the_major_town():
     lk = units.lookup("LSOA01CD", joined=c01.index)
     agg = aggregate_counts(c01[["total"]], lk)
     assert agg["total"].sum() == c01["total"].sum() == 301416
+
+
+def test_more_error_paths():
+    from shapely.geometry import Polygon
+
+    empty = _wards()
+    empty.loc["W2", "geometry"] = Polygon()
+    with pytest.raises(SegindexValueError, match="missing or empty geometry at row 1"):
+        best_fit(_units(), empty)
+    nocode = _units().reset_index()
+    nocode.loc[0, "code"] = None
+    with pytest.raises(SegindexValueError, match="codes include a missing value"):
+        best_fit(nocode, _wards(), unit_column="code")
+    with pytest.raises(SegindexValueError, match="different CRSs"):
+        areal_split(_counts(), _units(crs=3857), _wards())
+    with pytest.raises(SegindexValueError, match="lists the small unit"):
+        aggregate_counts(_counts(), pd.Series(["W1", "W2"], index=["a", "a"]))
+    with pytest.raises(SegindexValueError, match="no numeric count columns"):
+        aggregate_counts(pd.DataFrame({"x": ["t"]}, index=["a"]), {"a": "W1"})
+    l1 = pd.DataFrame({"a": ["x"], "b": ["y"]})
+    units = chain_units([l1], ["a", "b"])
+    with pytest.raises(SegindexTypeError, match="pass one level of the chained units"):
+        aggregate_counts(_counts(), units)
+    with pytest.raises(SegindexValueError, match="no level 'c'"):
+        units.lookup("c")
+    with pytest.raises(SegindexValueError, match="missing 'b' code at row 0"):
+        chain_units([pd.DataFrame({"a": ["x"], "b": [None]})], ["a", "b"])
