@@ -133,7 +133,7 @@ def read_ks006(path, *, columns=None, id_column=None, total=None, sep=None) -> p
     --------
     >>> import tempfile, pathlib
     >>> from segindex.classification import KS006_GROUPS
-    >>> from segindex.io.ks006 import read_ks006
+    >>> from segindex.io import read_ks006, report_of
     >>> tmp = pathlib.Path(tempfile.mkdtemp())
     >>> header = "code,all," + ",".join(f"g{i}" for i in range(16))
     >>> _ = (tmp / "ks006.csv").write_text(header + "\\nE1,16," + ",".join(["1"] * 16) + "\\n")
