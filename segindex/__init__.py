@@ -174,3 +174,46 @@ __all__ = [
     "AbsentGroupWarning",
     "DataQualityWarning",
 ]
+
+# wards and two decades
+from . import geography, perturbation  # noqa: E402
+from .classification import CENSUS2001, CENSUS2011_AS_2001, CENSUS2021_AS_2001, KS006_GROUPS  # noqa: E402
+from .geography import (  # noqa: E402
+    AreaSplitComparison,
+    BestFit,
+    ChainedUnits,
+    aggregate_counts,
+    areal_split,
+    best_fit,
+    chain_units,
+    compare_lookups,
+    compare_with_areal_split,
+    compose_lookups,
+    lookup_coverage,
+)
+from .io import read_ks006  # noqa: E402
+from .perturbation import PerturbationCheck, perturb_counts, perturbation_check  # noqa: E402
+
+__all__ += [
+    "geography",
+    "perturbation",
+    "CENSUS2001",
+    "CENSUS2011_AS_2001",
+    "CENSUS2021_AS_2001",
+    "KS006_GROUPS",
+    "BestFit",
+    "ChainedUnits",
+    "AreaSplitComparison",
+    "best_fit",
+    "aggregate_counts",
+    "compose_lookups",
+    "areal_split",
+    "compare_with_areal_split",
+    "chain_units",
+    "lookup_coverage",
+    "compare_lookups",
+    "read_ks006",
+    "PerturbationCheck",
+    "perturb_counts",
+    "perturbation_check",
+]

@@ -476,3 +476,59 @@ def _numeric(data: pd.DataFrame, column, caller: str) -> np.ndarray:
 def _label(value):
     """A row label for a message: numpy scalars as plain Python values."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+# ----------------------------------------------------------------------------
+# The 2001 census (KS006), and the 2011 and 2021 mappings that compare with it
+#
+# KS006 "Ethnic group" (2001) has 16 groups. Three differences with 2011 and 2021 matter:
+#
+# * No Gypsy or Irish Traveller category. Gypsies and Travellers answered mostly "White: Other White"
+#   (some "White: British" or "White: Irish"), so 2001 has no ``gypsy_roma_traveller`` column. To compare
+#   2001 with 2011 or 2021 on the same columns, use :data:`CENSUS2011_AS_2001` and
+#   :data:`CENSUS2021_AS_2001`, which fold 2011's Gypsy or Irish Traveller, and 2021's Gypsy or Irish
+#   Traveller and Roma, into ``white_other``. Nationally these are about 0.1 % (2011) and 0.2 % (2021) of
+#   residents; locally (near sites, or where Roma settled after 2004) the fold can matter.
+# * No Arab category. Arab residents answered "Other ethnic group" in 2001; 2011 and 2021 have an Arab
+#   tick-box. The common classification already sends Arab to ``other`` in every source, so ``other``
+#   covers the same people in the three censuses (as far as people answer alike); Arab residents cannot
+#   be studied on their own across the decades.
+# * Chinese outside Asian. 2001 published "Chinese or other ethnic group: Chinese", outside "Asian or Asian
+#   British"; 2011 and 2021 put Chinese inside Asian. At the detailed level ``chinese`` is the same group
+#   in all three. At the broad level :data:`BROAD_OF` counts ``chinese`` in ``asian`` in every census, so a
+#   2001 broad ``asian`` built here is larger than the 2001 published "Asian or Asian British" total by
+#   the Chinese count: compare with published 2001 broad totals at the detailed level.
+#
+# Mixed is one group (four 2001 Mixed columns added), as for 2011 and 2021.
+
+#: 2001 census KS006 short columns (as read by ``segindex.io.read_ks006``) → common group.
+CENSUS2001: dict[str, str | None] = {
+    "white_british": "white_british",
+    "white_irish": "white_irish",
+    "white_other": "white_other",  # includes most Gypsies and Travellers: no category in 2001
+    "mixed_white_black_caribbean": "mixed",
+    "mixed_white_black_african": "mixed",
+    "mixed_white_asian": "mixed",
+    "mixed_other": "mixed",
+    "asian_indian": "indian",
+    "asian_pakistani": "pakistani",
+    "asian_bangladeshi": "bangladeshi",
+    "asian_other": "other_asian",
+    "black_caribbean": "black_caribbean",
+    "black_african": "black_african",
+    "black_other": "other_black",
+    "chinese": "chinese",  # published under "Chinese or other ethnic group" in 2001, counted Asian here
+    "other": "other",  # includes Arab: no category in 2001
+    "total": None,  # all people
+}
+
+#: The 16 KS006 group columns, in table order.
+KS006_GROUPS: tuple[str, ...] = tuple(c for c, t in CENSUS2001.items() if t is not None)
+
+#: 2011 census columns → common group, comparable with 2001 (Gypsy or Irish Traveller → white_other).
+CENSUS2011_AS_2001: dict[str, str | None] = {**CENSUS2011, "GypsyTraveller": "white_other"}
+
+#: 2021 census short columns → common group, comparable with 2001 (Gypsy, Irish Traveller, Roma → white_other).
+CENSUS2021_AS_2001: dict[str, str | None] = {**CENSUS2021, "white_gypsy_irish_traveller": "white_other"}
+
+__all__ += ["CENSUS2001", "KS006_GROUPS", "CENSUS2011_AS_2001", "CENSUS2021_AS_2001"]

@@ -52,3 +52,7 @@ __all__ = [
     "DFE_MISSING_CODES",
     "PHASES",
 ]
+
+from .ks006 import read_ks006  # noqa: E402
+
+__all__ += ["read_ks006"]
