@@ -614,6 +614,7 @@ def test_human_label_and_figure_title():
     assert human_label("black_african") == "Black African"
     assert human_label("white_british") == "White British"
     assert human_label("Pakistani") == "Pakistani"
+    assert human_label("BlkAfrican") == "Black African" and human_label("WhiteBrit") == "White British"
     assert human_label("share of residents") == "share of residents"
     assert human_label(2011) == "2011"
     assert figure_title("location quotient", group="black_african", place="Bradford", year=2011) == (

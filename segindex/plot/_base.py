@@ -49,8 +49,22 @@ MISSING_STYLE = {"facecolor": "white", "edgecolor": "0.45", "hatch": "////"}
 _SMALL_WORDS = frozenset({"and", "or", "of", "the", "in", "at", "to", "a", "an", "from", "with", "by"})
 
 
+#: The abbreviated column names of the 2011 Census ethnic-group tables, written out.
+_CENSUS2011_LABELS = {
+    "WhiteBrit": "White British",
+    "OtherWhite": "Other White",
+    "GypsyTraveller": "Gypsy or Irish Traveller",
+    "OtherAsian": "Other Asian",
+    "BlkAfrican": "Black African",
+    "BlkCaribbean": "Black Caribbean",
+    "OtherBlk": "Other Black",
+}
+
+
 def _fallback_label(name: str) -> str:
     """``"black_african"`` -> ``"Black African"``; names with capitals are kept as they are."""
+    if name in _CENSUS2011_LABELS:
+        return _CENSUS2011_LABELS[name]
     if any(ch.isupper() for ch in name) or " " in name.strip() and "_" not in name:
         return name
     words = [w for w in re.split(r"[_\s]+", name.strip()) if w]
@@ -63,9 +77,9 @@ def _fallback_label(name: str) -> str:
 def human_label(name) -> str:
     """A group or column name as a reader would write it: ``"black_african"`` -> ``"Black African"``.
 
-    Uses :func:`segindex.classification.group_label` when segindex has it (it knows the census names,
-    such as ``"BlkAfrican"``), and otherwise writes each word of a snake_case name with a capital.
-    A name that already has capitals or spaces is kept.
+    Uses :func:`segindex.classification.group_label` when segindex has it; otherwise writes out the
+    2011 Census abbreviations (``"BlkAfrican"``) and each word of a snake_case name with a capital.
+    Any other name that already has capitals or spaces is kept.
 
     Examples
     --------
@@ -73,6 +87,8 @@ def human_label(name) -> str:
     'Black African'
     >>> human_label("mixed_white_and_asian")
     'Mixed White and Asian'
+    >>> human_label("BlkCaribbean")  # a 2011 Census column
+    'Black Caribbean'
     """
     if not isinstance(name, str):
         return str(name)
