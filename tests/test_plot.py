@@ -769,3 +769,39 @@ def test_plot_threshold_trend_errors(threshold_panel):
         plot_threshold_trend(table.iloc[:0])
     with pytest.raises(SegindexTypeError, match=r"'table' must be the DataFrame of threshold_exposure"):
         plot_threshold_trend(table.to_dict())
+
+
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color vision
+# deficiency", IEEE TVCG 15(6): matrices for severity 1.0, applied to linear sRGB.
+_CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(colour, matrix=None):
+    """CIELAB (D65) of an sRGB colour, as seen with a colour-vision deficiency when ``matrix`` is given."""
+    c = np.array(matplotlib.colors.to_rgb(colour))
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if matrix is not None:
+        lin = np.clip(np.array(matrix) @ lin, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", [None, *_CVD])
+def test_class_colours_stay_apart_with_colour_vision_deficiency(vision):
+    # neighbouring classes, and every class against the white page and the white "No data" units, differ by
+    # a CIELAB distance above 10 (clearly visible) for normal vision and the three dichromacies
+    matrix = None if vision is None else _CVD[vision]
+    for colours in (LQ_COLORS, tuple(TYPE_COLORS.values())):
+        lab = [_lab(c, matrix) for c in colours]
+        white = _lab("white", matrix)
+        assert min(np.linalg.norm(a - b) for a, b in zip(lab, lab[1:])) > 10, (vision, colours)
+        assert min(np.linalg.norm(a - white) for a in lab) > 10, (vision, colours)
+    # the old neutral class was too close to white to tell from a unit with no data
+    assert np.linalg.norm(_lab("#f7f7f7", matrix) - _lab("white", matrix)) < 3

@@ -276,7 +276,8 @@ def plot_schools_vs_neighbourhoods(
     if yerr:
         ax.vlines(xs, _numbers(table, yerr[0], caller), _numbers(table, yerr[1], caller), color="0.4",
                   linewidth=0.8, zorder=2)
-    ax.scatter(xs, ys, s=36, color=CVD_SAFE_COLORS[0], edgecolors="white", linewidths=0.6, zorder=3)
+    points = ax.scatter(xs, ys, s=36, color=CVD_SAFE_COLORS[0], edgecolors="white", linewidths=0.6, zorder=3,
+                        label="measured value")
     labels = []
     if label is not None:
         names = table[label] if label in table.columns else pd.Series(table.index, index=table.index)
@@ -305,7 +306,7 @@ def plot_schools_vs_neighbourhoods(
         if xc is not None:
             centres += ax.plot(_numbers(table, xc, caller), ys, **style)
         centres[0].set_label("bias-corrected estimate\n(the interval's centre)")
-        ax.legend(handles=centres[:1], loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+        ax.legend(handles=[points, centres[0]], loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
                   fontsize=7.5, frameon=False)
     spread_labels(ax, labels, avoid=corners)
     ax.spines[["top", "right"]].set_visible(False)
