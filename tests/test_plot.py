@@ -396,6 +396,15 @@ def test_every_plot_function_is_named_plot_and_takes_ax_by_keyword():
         assert params["ax"].default is None, func.__name__
 
 
+def test_public_plot_signatures_have_type_hints():
+    for func in PLOT_FUNCTIONS + [figure_title, human_label]:
+        sig = inspect.signature(func)
+        missing = [n for n, p in sig.parameters.items() if p.annotation is inspect.Parameter.empty]
+        assert not missing, (func.__name__, missing)
+        assert sig.return_annotation is not inspect.Signature.empty, func.__name__
+    assert inspect.signature(plot_choropleth).return_annotation == "Axes"
+
+
 def test_plot_functions_never_show():
     import ast
 

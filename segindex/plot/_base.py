@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Hashable
 
 from ..errors import SegindexTypeError
 
@@ -74,7 +75,7 @@ def _fallback_label(name: str) -> str:
     return " ".join(out) if out else name
 
 
-def human_label(name) -> str:
+def human_label(name: Hashable) -> str:
     """A group or column name as a reader would write it: ``"black_african"`` -> ``"Black African"``.
 
     Uses :func:`segindex.classification.group_label` when segindex has it; otherwise writes out the
@@ -106,7 +107,8 @@ def human_label(name) -> str:
     return _fallback_label(name)
 
 
-def figure_title(subject: str, *, group=None, place=None, year=None) -> str:
+def figure_title(subject: str, *, group: Hashable | None = None, place: str | None = None,
+                 year: int | str | None = None) -> str:
     """A title that says what, who, where and when: ``"Pakistani: share of residents, Bradford 2011"``.
 
     Parameters

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from .._compat import removed_function
 from ..errors import SegindexTypeError, SegindexValueError
 from ._base import CVD_SAFE_COLORS, add_source, get_ax, human_label, keyword_only_ax, set_title, spread_labels
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_index_by_year", "plot_schools_vs_neighbourhoods", "plot_indices_by_group", "INDEX_LABELS"]
 
@@ -77,18 +83,18 @@ def _one_value(table, column, caller: str, hint: str):
 
 @keyword_only_ax
 def plot_index_by_year(
-    table,
+    table: pd.DataFrame,
     *,
-    ax=None,
-    x="year",
-    y="value",
-    hue="group",
-    ci=("ci_low", "ci_high"),
-    bias_corrected="bias_corrected",
-    ylabel=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    x: Hashable = "year",
+    y: Hashable = "value",
+    hue: Hashable | None = "group",
+    ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
+    bias_corrected: Hashable | None = "bias_corrected",
+    ylabel: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """An index over years, one line per group, with intervals when the table has them.
 
     Parameters
@@ -193,19 +199,19 @@ def plot_index_by_year(
 
 @keyword_only_ax
 def plot_schools_vs_neighbourhoods(
-    table,
+    table: pd.DataFrame,
     *,
-    ax=None,
-    x="neighbourhoods",
-    y="schools",
-    label="group",
-    xerr=None,
-    yerr=None,
-    bias_corrected=None,
-    index_name=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    x: Hashable = "neighbourhoods",
+    y: Hashable = "schools",
+    label: Hashable | None = "group",
+    xerr: tuple[Hashable, Hashable] | None = None,
+    yerr: tuple[Hashable, Hashable] | None = None,
+    bias_corrected: tuple[Hashable | None, Hashable | None] | None = None,
+    index_name: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Each group's index across schools against the same index across neighbourhoods.
 
     Points above the 45° line are groups (or areas) more segregated at school
@@ -317,15 +323,15 @@ def plot_schools_vs_neighbourhoods(
 
 @keyword_only_ax
 def plot_indices_by_group(
-    table,
+    table: pd.DataFrame,
     *,
-    ax=None,
-    indices=("dissimilarity", "isolation", "correlation_ratio"),
-    comparison="rest",
-    area=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    indices: str | Sequence[str] = ("dissimilarity", "isolation", "correlation_ratio"),
+    comparison: str = "rest",
+    area: Hashable | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Indices by group as horizontal bars, from :func:`segindex.segregation_table` output.
 
     Parameters

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,11 @@ import pandas as pd
 from .._compat import removed_function
 from ..errors import SegindexTypeError, SegindexValueError
 from ._base import add_source, draw_missing, get_ax, human_label, map_figsize, missing_handle, set_title
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
 __all__ = ["plot_choropleth", "plot_school_points", "SCHEMES", "LQ_BINS", "LQ_COLORS"]
 
@@ -183,25 +190,25 @@ def _legend_beside(ax, handles, *, title=None, lower=False, fontsize=8, **kwargs
 
 
 def plot_choropleth(
-    gdf,
-    column,
+    gdf: gpd.GeoDataFrame,
+    column: Hashable,
     *,
-    ax=None,
-    scheme="quantiles",
-    k=5,
-    bins=None,
-    cmap="YlGnBu",
-    colors=None,
-    legend=True,
-    legend_title=None,
-    fmt=None,
-    title=None,
-    source=None,
-    edgecolor="white",
-    linewidth=0.2,
-    vmin=None,
-    vmax=None,
-):
+    ax: Axes | None = None,
+    scheme: str | None = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    cmap: str | Colormap = "YlGnBu",
+    colors: Sequence | None = None,
+    legend: bool = True,
+    legend_title: str | None = None,
+    fmt: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    edgecolor: str = "white",
+    linewidth: float = 0.2,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Axes:
     """Map one per-unit column (group shares, location quotients, any number).
 
     Parameters
@@ -348,22 +355,22 @@ def _nice(value: float) -> float:
 
 
 def plot_school_points(
-    schools,
-    residents=None,
+    schools: gpd.GeoDataFrame,
+    residents: gpd.GeoDataFrame | None = None,
     *,
-    share_column,
-    size_column="roll",
-    residents_column=None,
-    ax=None,
-    cmap="YlGnBu",
-    vmax=None,
-    max_size=220.0,
-    fmt="{:.0%}",
-    legend=True,
-    label=None,
-    title=None,
-    source=None,
-):
+    share_column: Hashable,
+    size_column: Hashable = "roll",
+    residents_column: Hashable | None = None,
+    ax: Axes | None = None,
+    cmap: str | Colormap = "YlGnBu",
+    vmax: float | None = None,
+    max_size: float = 220.0,
+    fmt: str | None = "{:.0%}",
+    legend: bool = True,
+    label: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Schools as points (size = roll, colour = a share) over a residential map.
 
     Schools and residential units are coloured on the same continuous scale,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import SegindexTypeError, SegindexValueError
@@ -16,27 +19,33 @@ from ._base import (
     set_title,
 )
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+
 __all__ = ["plot_school_contrast"]
 
 
 @keyword_only_ax
 def plot_school_contrast(
-    contrast,
-    schools,
-    residents,
+    contrast: pd.DataFrame,
+    schools: gpd.GeoDataFrame,
+    residents: gpd.GeoDataFrame,
     *,
-    ax=None,
-    group=None,
-    total=None,
-    column="difference",
-    cmap="RdBu_r",
-    residents_cmap="Greys",
-    vmax=None,
-    size="pupils",
-    mark_flagged=True,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    group: Hashable | None = None,
+    total: Hashable | None = None,
+    column: Hashable = "difference",
+    cmap: str | Colormap = "RdBu_r",
+    residents_cmap: str | Colormap = "Greys",
+    vmax: float | None = None,
+    size: Hashable | None = "pupils",
+    mark_flagged: bool = True,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Schools coloured by their contrast with their neighbourhood, over the residential map.
 
     Parameters

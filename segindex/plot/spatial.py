@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +20,10 @@ from ._base import (
     missing_handle,
     set_title,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_typology", "plot_profile", "TYPE_COLORS"]
 
@@ -34,8 +41,9 @@ TYPE_COLORS = {
 
 
 @keyword_only_ax
-def plot_typology(gdf, typology, *, ax=None, colors=None, legend=True, source=None, title=None,
-                  edgecolor="white", linewidth=0.2):
+def plot_typology(gdf: gpd.GeoDataFrame, typology: pd.DataFrame | pd.Series, *, ax: Axes | None = None,
+                  colors: Mapping[str, str] | None = None, legend: bool = True, source: str | None = None,
+                  title: str | None = None, edgecolor: str = "white", linewidth: float = 0.2) -> Axes:
     """Map the Poulsen-Johnston-Forrest area types.
 
     Parameters
@@ -129,8 +137,9 @@ def plot_typology(gdf, typology, *, ax=None, colors=None, legend=True, source=No
 
 
 @keyword_only_ax
-def plot_profile(profile, *, ax=None, x=None, index=None, source=None, title=None, logx=True, label=None,
-                 **line_kw):
+def plot_profile(profile: pd.DataFrame, *, ax: Axes | None = None, x: str | None = None, index: str | None = None,
+                 source: str | None = None, title: str | None = None, logx: bool = True, label: str | None = None,
+                 **line_kw: Any) -> Axes:
     """Plot a segregation profile over scale (bandwidth or neighbourhood size).
 
     Parameters

@@ -7,11 +7,17 @@ matplotlib Axes (an array of Axes for the three-panel figure) and never calls
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from ..errors import SegindexTypeError, SegindexValueError, first_few
 from ._base import CVD_SAFE_COLORS, get_ax, human_label, keyword_only_ax, removed_keywords, set_title
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_trend", "plot_trend_panels", "plot_threshold_trend", "INDEX_LABELS"]
 
@@ -77,9 +83,11 @@ def _select(table, caller, index, comparison):
 
 
 @keyword_only_ax
-def plot_trend(table, *, ax=None, index=None, x="year", area="area", group="group", value="value",
-               comparison=None, ci=("ci_low", "ci_high"), bias_corrected="bias_corrected", ylabel=None, title=None,
-               legend=True, source=None):
+def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None = None, x: Hashable = "year",
+               area: Hashable | None = "area", group: Hashable | None = "group", value: Hashable = "value",
+               comparison: str | None = None, ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
+               bias_corrected: Hashable | None = "bias_corrected", ylabel: str | None = None,
+               title: str | None = None, legend: bool = True, source: str | None = None) -> Axes:
     """One index by year, one line per area and group, with intervals where the table has them.
 
     Parameters
@@ -193,8 +201,10 @@ def plot_trend(table, *, ax=None, index=None, x="year", area="area", group="grou
     return ax
 
 
-def plot_trend_panels(table, *, indices=("dissimilarity", "isolation", "correlation_ratio"), axes=None,
-                      figsize=None, source=None, suptitle=None, **kwargs):
+def plot_trend_panels(table: pd.DataFrame, *, indices: str | Sequence[str] = ("dissimilarity", "isolation",
+                                                                              "correlation_ratio"),
+                      axes: Sequence[Axes] | np.ndarray | None = None, figsize: tuple[float, float] | None = None,
+                      source: str | None = None, suptitle: str | None = None, **kwargs: Any) -> np.ndarray:
     """D, isolation and η² (or any indices) by year, side by side, one shared legend.
 
     Parameters
@@ -275,7 +285,8 @@ _THRESHOLD_COLUMNS = ("threshold", "group_share")
     "threshold_exposure(data, group, thresholds, total=..., by='year') and pass its table",
 )
 @keyword_only_ax
-def plot_threshold_trend(table, *, x="year", value="group_share", ax=None, title=None, source=None):
+def plot_threshold_trend(table: pd.DataFrame, *, x: Hashable = "year", value: str = "group_share",
+                         ax: Axes | None = None, title: str | None = None, source: str | None = None) -> Axes:
     """The share of a group living in units where it is at least k % of residents, by year.
 
     Draws the table :func:`segindex.typology.threshold_exposure` returns when
