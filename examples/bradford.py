@@ -60,8 +60,17 @@ def main(argv=None) -> int:
     from segindex.indices.local import location_quotients
     from segindex.indices.table import segregation_table
     from segindex.io import read_boundaries, read_census_table, read_school_census
-    from segindex.plot import DFE_2023, ONS_2011, OS_ROYAL_MAIL, choropleth, indices_by_group, school_points
-    from segindex.plot.maps import LQ_BINS, LQ_COLORS
+    from segindex.plot import (
+        DFE_2023,
+        LQ_BINS,
+        LQ_COLORS,
+        ONS_2011,
+        OS_ROYAL_MAIL,
+        figure_title,
+        plot_choropleth,
+        plot_indices_by_group,
+        plot_school_points,
+    )
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -83,8 +92,8 @@ def main(argv=None) -> int:
         print(main_rows.pivot_table(index="group", columns=["index", "units"], values="value", sort=False).round(3))
 
     fig, ax = plt.subplots(figsize=(7, 7))
-    indices_by_group(table[table.units == "LSOA"].drop(columns="units"), ax=ax,
-                     title="Bradford, 2011: residential segregation across LSOAs", source=ONS_2011)
+    plot_indices_by_group(table[table.units == "LSOA"].drop(columns="units"), ax=ax,
+                          title="Bradford, 2011: residential segregation across LSOAs", source=ONS_2011)
     fig.savefig(out / "indices_by_group.png", dpi=110, bbox_inches="tight")
     plt.close(fig)
 
@@ -94,9 +103,10 @@ def main(argv=None) -> int:
     lq = location_quotients(lsoas, GROUPS, total="Persons")
     for group in MAPPED:
         fig, ax = plt.subplots(figsize=(7.5, 7))
-        choropleth(lsoas.assign(lq=lq[group]), "lq", ax=ax, scheme="user_defined", bins=LQ_BINS,
-                   colors=LQ_COLORS, fmt="{:.2f}", legend_title="location quotient",
-                   title=f"Bradford, 2011: {group} residents, location quotient by LSOA", source=source)
+        plot_choropleth(lsoas.assign(lq=lq[group]), "lq", ax=ax, scheme="user_defined", bins=LQ_BINS,
+                        colors=LQ_COLORS, fmt="{:.2f}", legend_title="location quotient",
+                        title=figure_title("location quotient by LSOA", group=group, place="Bradford", year=2011),
+                        source=source)
         fig.savefig(out / f"lq_{group.lower()}.png", dpi=110, bbox_inches="tight")
         plt.close(fig)
 
@@ -109,10 +119,10 @@ def main(argv=None) -> int:
         geometry=gpd.points_from_xy(pupils["easting"], pupils["northing"]), crs=27700,
     )
     fig, ax = plt.subplots(figsize=(8, 7))
-    school_points(schools, lsoas.assign(share=lsoas["Pakistani"] / lsoas["Persons"]), share_column="share",
-                  size_column="pupils", ax=ax, label="Pakistani share",
-                  title="Bradford: Pakistani pupils 2022/23 (dots) and residents 2011 (areas)",
-                  source=f"{ONS_2011} {DFE_2023} {OS_ROYAL_MAIL}")
+    plot_school_points(schools, lsoas.assign(share=lsoas["Pakistani"] / lsoas["Persons"]), share_column="share",
+                       size_column="pupils", ax=ax, label="Pakistani share",
+                       title="Bradford: Pakistani pupils 2022/23 (dots) and residents 2011 (areas)",
+                       source=f"{ONS_2011} {DFE_2023} {OS_ROYAL_MAIL}")
     fig.savefig(out / "schools_pakistani.png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     print(f"wrote {len(list(out.iterdir()))} files to {out.resolve()}")

@@ -595,7 +595,7 @@ def test_plot_trend_lines_and_intervals(trend_table):
     assert line.get_ydata()[0] == pytest.approx(0.8 * 0.5)
     assert len(ax.containers) == 4  # one error bar set per line
     assert ax.get_ylabel() == "Isolation xP*x"
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "A — g1"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "A — G1"  # group names written for readers
     ax2 = plot_trend(trend_table.drop(columns=["ci_low", "ci_high"]), index="isolation")
     assert len(ax2.containers) == 0
 
@@ -635,20 +635,25 @@ def test_plot_trend_errors(trend_table):
 
 
 def test_plot_threshold_trend():
+    # the chart draws the table of threshold_exposure (more tests in test_plot.py)
+    from segindex.typology import threshold_exposure
+
     p = pd.DataFrame({"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5],
                       "all": [100, 100, 100, 100, 100, 100]})
-    ax = plot_threshold_trend(p, "x", total="all", thresholds=[0.25, 0.5], source="Synthetic data.")
-    t = ax.threshold_table.set_index(["year", "threshold"])
-    assert t.loc[(2011, 0.25), "share"] == pytest.approx(90 / 100)
-    assert t.loc[(2021, 0.5), "share"] == pytest.approx(80 / 100)
+    table = threshold_exposure(p, "x", [0.25, 0.5], total="all", by="year")
+    t = table.set_index(["year", "threshold"])
+    assert t.loc[(2011, 0.25), "group_share"] == pytest.approx(90 / 100)
+    assert t.loc[(2021, 0.5), "group_share"] == pytest.approx(80 / 100)
     assert t.loc[(2011, 0.5), "units"] == 1
+    ax = plot_threshold_trend(table, source="Synthetic data.")
     assert len(ax.get_lines()) == 2
-    with pytest.raises(SegindexValueError, match="shares in \\(0, 1\\]"):
-        plot_threshold_trend(p, "x", total="all", thresholds=[50])
-    with pytest.raises(SegindexValueError, match="year column 'yr' is not in the data"):
-        plot_threshold_trend(p, "x", total="all", year="yr")
-    with pytest.raises(SegindexTypeError, match="'data' must be a pandas DataFrame"):
-        plot_threshold_trend([1], "x", total="all")
+    assert list(ax.get_lines()[0].get_ydata()) == pytest.approx([90.0, 80.0])
+    with pytest.raises(SegindexTypeError, match="'total' was removed"):
+        plot_threshold_trend(p, "x", total="all", thresholds=[0.5])
+    with pytest.raises(SegindexValueError, match="year column 'yr' is not in the table"):
+        plot_threshold_trend(table, x="yr")
+    with pytest.raises(SegindexTypeError, match="'table' must be the DataFrame of threshold_exposure"):
+        plot_threshold_trend([1])
 
 
 def test_decompose_matches_units_by_label_not_row_order(grow):

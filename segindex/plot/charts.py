@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from .._compat import removed_function
 from ..errors import SegindexTypeError, SegindexValueError
-from ._base import add_source, get_ax, spread_labels
+from ._base import CVD_SAFE_COLORS, add_source, get_ax, human_label, keyword_only_ax, set_title, spread_labels
 
-__all__ = ["index_by_year", "schools_vs_neighbourhoods", "indices_by_group", "INDEX_LABELS"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_index_by_year", "plot_schools_vs_neighbourhoods", "plot_indices_by_group", "INDEX_LABELS"]
 
 #: Readable names of the index names used in segindex's tidy tables.
 INDEX_LABELS = {
@@ -22,6 +29,9 @@ INDEX_LABELS = {
     "mutual_information": "Mutual information M",
     "multigroup_dissimilarity": "Multigroup D",
 }
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def _add_source_below(ax, source):
@@ -71,18 +81,20 @@ def _one_value(table, column, caller: str, hint: str):
     return values[0]
 
 
-def index_by_year(
-    table,
-    ax=None,
+@keyword_only_ax
+def plot_index_by_year(
+    table: pd.DataFrame,
     *,
-    x="year",
-    y="value",
-    hue="group",
-    ci=("ci_low", "ci_high"),
-    ylabel=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    x: Hashable = "year",
+    y: Hashable = "value",
+    hue: Hashable | None = "group",
+    ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
+    bias_corrected: Hashable | None = "bias_corrected",
+    ylabel: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """An index over years, one line per group, with intervals when the table has them.
 
     Parameters
@@ -100,10 +112,17 @@ def index_by_year(
     hue : column label or None, default "group"
         One line per value of this column (ignored when absent).
     ci : pair of column labels or None, default ("ci_low", "ci_high")
-        Interval bounds, drawn as a shaded band and error bars when both
-        columns are present. None to ignore them.
+        Interval bounds, drawn as a shaded band and a line from bound to
+        bound when both columns are present. None to ignore them. A bootstrap
+        interval is centred on the bias-corrected estimate, not on the
+        measured value, which may lie outside it (small units bias the
+        measured index upward).
+    bias_corrected : column label, default "bias_corrected"
+        The estimate the interval is centred on, drawn as a short bar across
+        each interval (with a legend entry) when the column is present.
     ylabel, title, source : str, optional
-        Y-axis label (the index name when omitted), title and source line.
+        Y-axis label (the index name when omitted), title (see
+        :func:`segindex.plot.figure_title`) and source line.
 
     Returns
     -------
@@ -114,16 +133,16 @@ def index_by_year(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from segindex.plot.charts import index_by_year
+    >>> from segindex.plot import plot_index_by_year
     >>> t = pd.DataFrame({"year": [2001, 2011, 2021] * 2, "group": ["A"] * 3 + ["B"] * 3,
     ...                   "value": [0.5, 0.45, 0.4, 0.3, 0.32, 0.31],
     ...                   "ci_low": [0.45, 0.4, 0.35, 0.25, 0.27, 0.26],
     ...                   "ci_high": [0.55, 0.5, 0.45, 0.35, 0.37, 0.36]})
-    >>> ax = index_by_year(t)
+    >>> ax = plot_index_by_year(t)
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['A', 'B']
     """
-    caller = "index_by_year"
+    caller = "plot_index_by_year"
     _check_table(table, caller, [("x", x), ("y", y)])
     index_name = _one_value(table, "index", caller, "e.g. table[table['index'] == 'dissimilarity']")
     _one_value(table, "comparison", caller, "e.g. table[table['comparison'] == 'rest']")
@@ -132,7 +151,8 @@ def index_by_year(
     ax = get_ax(ax, figsize=(7, 4.5))
     keyed = hue is not None and hue in table.columns
     series = table.groupby(hue, sort=False) if keyed else [(None, table)]
-    for key, part in series:
+    marked = False
+    for n, (key, part) in enumerate(series):
         part = part.sort_values(x, kind="stable")
         xs = part[x].to_numpy()
         ys = _numbers(part, y, caller)
@@ -141,14 +161,30 @@ def index_by_year(
                 f"{caller}(): several rows share a year {x!r}" + (f" for {hue} {key!r}" if keyed else "")
                 + "; filter the table to one row per year and line."
             )
-        (line,) = ax.plot(xs, ys, marker="o", label=None if key is None else str(key))
+        (line,) = ax.plot(xs, ys, marker=_MARKERS[n % len(_MARKERS)], color=CVD_SAFE_COLORS[n % len(CVD_SAFE_COLORS)],
+                          label=None if key is None else human_label(key))
         if has_ci:
             lo, hi = _numbers(part, ci[0], caller), _numbers(part, ci[1], caller)
             ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.18, linewidth=0)
-            ax.errorbar(xs, ys, yerr=np.vstack([ys - lo, hi - ys]), fmt="none", ecolor=line.get_color(),
-                        elinewidth=1, capsize=3)
-    if keyed:
-        ax.legend(title=str(hue), frameon=False)
+            # the interval from its bounds, not around the point: it is centred on the bias-corrected
+            # estimate, and the measured value may lie outside it
+            ax.errorbar(xs, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor=line.get_color(), elinewidth=1,
+                        capsize=3)
+            if bias_corrected in part.columns:
+                ax.plot(xs, _numbers(part, bias_corrected, caller), linestyle="", marker="D", markersize=4.5,
+                        markerfacecolor="white", markeredgewidth=1.2, color=line.get_color(),
+                        label="_bias_corrected")
+                marked = True
+    if keyed or marked:  # beside the chart, off the lines
+        from matplotlib.lines import Line2D
+
+        handles, texts = ax.get_legend_handles_labels()
+        if marked:
+            handles.append(Line2D([], [], linestyle="", marker="D", markersize=4.5, markerfacecolor="white",
+                                  markeredgewidth=1.2, color="0.2"))
+            texts.append("bias-corrected estimate\n(the interval's centre)")
+        ax.legend(handles, texts, title=human_label(hue) if keyed else None, frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     years = np.unique(table[x].to_numpy())
     if np.issubdtype(years.dtype, np.number) and len(years) <= 12:
         ax.set_xticks(years)
@@ -156,25 +192,26 @@ def index_by_year(
     ax.set_ylabel(ylabel or INDEX_LABELS.get(index_name, str(index_name) if index_name is not None else str(y)))
     ax.grid(axis="y", color="0.9")
     ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     _add_source_below(ax, source)
     return ax
 
 
-def schools_vs_neighbourhoods(
-    table,
-    ax=None,
+@keyword_only_ax
+def plot_schools_vs_neighbourhoods(
+    table: pd.DataFrame,
     *,
-    x="neighbourhoods",
-    y="schools",
-    label="group",
-    xerr=None,
-    yerr=None,
-    index_name=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    x: Hashable = "neighbourhoods",
+    y: Hashable = "schools",
+    label: Hashable | None = "group",
+    xerr: tuple[Hashable, Hashable] | None = None,
+    yerr: tuple[Hashable, Hashable] | None = None,
+    bias_corrected: tuple[Hashable | None, Hashable | None] | None = None,
+    index_name: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Each group's index across schools against the same index across neighbourhoods.
 
     Points above the 45° line are groups (or areas) more segregated at school
@@ -195,6 +232,10 @@ def schools_vs_neighbourhoods(
         Interval bounds ``(low, high)`` drawn as lines through the points'
         rows or columns (a bias-corrected bootstrap interval need not
         contain its point).
+    bias_corrected : pair of column labels, optional
+        The estimates the intervals are centred on, ``(x column, y column)``
+        (either may be None), drawn as hollow diamonds on the interval lines,
+        with a legend entry beside the chart.
     index_name : str, optional
         Name of the index, used in the axis labels (e.g. "dissimilarity").
     title, source : str, optional
@@ -209,16 +250,16 @@ def schools_vs_neighbourhoods(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from segindex.plot.charts import schools_vs_neighbourhoods
+    >>> from segindex.plot import plot_schools_vs_neighbourhoods
     >>> t = pd.DataFrame({"group": ["A", "B"], "neighbourhoods": [0.3, 0.5], "schools": [0.4, 0.55]})
-    >>> ax = schools_vs_neighbourhoods(t, index_name="dissimilarity")
+    >>> ax = plot_schools_vs_neighbourhoods(t, index_name="dissimilarity")
     >>> len(ax.collections[0].get_offsets()), [t.get_text() for t in ax.texts[:2]]
     (2, ['A', 'B'])
     """
-    caller = "schools_vs_neighbourhoods"
+    caller = "plot_schools_vs_neighbourhoods"
     _check_table(table, caller, [("x", x), ("y", y)]
-                 + [(f"{n}[{i}]", c) for n, pair in (("xerr", xerr), ("yerr", yerr)) if pair
-                    for i, c in enumerate(pair)])
+                 + [(f"{n}[{i}]", c) for n, pair in (("xerr", xerr), ("yerr", yerr), ("bias_corrected", bias_corrected))
+                    if pair for i, c in enumerate(pair) if c is not None])
     xs, ys = _numbers(table, x, caller), _numbers(table, y, caller)
     ax = get_ax(ax, figsize=(5.5, 5.5))
     finite = np.concatenate([xs, ys])
@@ -241,11 +282,12 @@ def schools_vs_neighbourhoods(
     if yerr:
         ax.vlines(xs, _numbers(table, yerr[0], caller), _numbers(table, yerr[1], caller), color="0.4",
                   linewidth=0.8, zorder=2)
-    ax.scatter(xs, ys, s=36, color="C0", edgecolors="white", linewidths=0.6, zorder=3)
+    points = ax.scatter(xs, ys, s=36, color=CVD_SAFE_COLORS[0], edgecolors="white", linewidths=0.6, zorder=3,
+                        label="measured value")
     labels = []
     if label is not None:
         names = table[label] if label in table.columns else pd.Series(table.index, index=table.index)
-        for xi, yi, name in zip(xs, ys, names.astype(str), strict=True):
+        for xi, yi, name in zip(xs, ys, names.map(human_label), strict=True):
             if np.isfinite(xi) and np.isfinite(yi):
                 labels.append(ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8))
     ax.set_xlim(lo, hi)
@@ -260,24 +302,36 @@ def schools_vs_neighbourhoods(
         ax.text(0.96, 0.04, "more segregated at home", transform=ax.transAxes, fontsize=7.5, color="0.45",
                 ha="right"),
     ]
+    centres = []
+    if bias_corrected:
+        style = {"linestyle": "", "marker": "D", "markersize": 4.5, "markerfacecolor": "white",
+                 "markeredgewidth": 1.1, "color": "0.25", "zorder": 4}
+        xc, yc = (tuple(bias_corrected) + (None, None))[:2]
+        if yc is not None:
+            centres += ax.plot(xs, _numbers(table, yc, caller), **style)
+        if xc is not None:
+            centres += ax.plot(_numbers(table, xc, caller), ys, **style)
+        centres[0].set_label("bias-corrected estimate\n(the interval's centre)")
+        ax.legend(handles=[points, centres[0]], loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                  fontsize=7.5, frameon=False)
     spread_labels(ax, labels, avoid=corners)
     ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     _add_source_below(ax, source)
     return ax
 
 
-def indices_by_group(
-    table,
-    ax=None,
+@keyword_only_ax
+def plot_indices_by_group(
+    table: pd.DataFrame,
     *,
-    indices=("dissimilarity", "isolation", "correlation_ratio"),
-    comparison="rest",
-    area=None,
-    title=None,
-    source=None,
-):
+    ax: Axes | None = None,
+    indices: str | Sequence[str] = ("dissimilarity", "isolation", "correlation_ratio"),
+    comparison: str = "rest",
+    area: Hashable | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Indices by group as horizontal bars, from :func:`segindex.segregation_table` output.
 
     Parameters
@@ -307,13 +361,13 @@ def indices_by_group(
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
     >>> from segindex.indices.table import segregation_table
-    >>> from segindex.plot.charts import indices_by_group
+    >>> from segindex.plot import plot_indices_by_group
     >>> df = pd.DataFrame({"A": [10, 20, 30], "B": [30, 20, 10], "C": [0, 10, 20]})
-    >>> ax = indices_by_group(segregation_table(df, ["A", "B", "C"]), indices=["dissimilarity"])
+    >>> ax = plot_indices_by_group(segregation_table(df, ["A", "B", "C"]), indices=["dissimilarity"])
     >>> len(ax.patches)
     3
     """
-    caller = "indices_by_group"
+    caller = "plot_indices_by_group"
     _check_table(table, caller, [("", c) for c in ("group", "comparison", "index", "value")])
     if isinstance(indices, str):
         indices = [indices]
@@ -349,19 +403,25 @@ def indices_by_group(
         offset = (j - (len(indices) - 1) / 2) * height
         vals = wide[name].to_numpy(dtype=np.float64)
         bars = ax.barh(pos + offset, vals, height=height * 0.92, label=INDEX_LABELS.get(name, name),
-                       color=f"C{j}")
+                       color=CVD_SAFE_COLORS[j % len(CVD_SAFE_COLORS)])
         ax.bar_label(bars, labels=[f"{v:.2f}" if np.isfinite(v) else "n/a" for v in vals], padding=2,
                      fontsize=7)
-    ax.set_yticks(pos, labels=[str(g) for g in groups])
+    ax.set_yticks(pos, labels=[human_label(g) for g in groups])
     ax.invert_yaxis()
     top = np.nanmax(wide.to_numpy(dtype=np.float64)) if np.isfinite(wide.to_numpy(dtype=np.float64)).any() else 1
     ax.set_xlim(0, max(1.0, float(top) * 1.12) if top > 0.9 else float(top) * 1.18 + 0.02)
-    ax.set_xlabel("index value" + ("" if comparison == "rest" else f" (against {comparison})"))
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.set_xlabel("index value" + ("" if comparison == "rest" else f" (against {human_label(comparison)})"))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
     ax.grid(axis="x", color="0.92")
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     _add_source_below(ax, source)
     return ax
+
+
+index_by_year = removed_function("index_by_year", "segindex.plot.plot_index_by_year")
+schools_vs_neighbourhoods = removed_function(
+    "schools_vs_neighbourhoods", "segindex.plot.plot_schools_vs_neighbourhoods"
+)
+indices_by_group = removed_function("indices_by_group", "segindex.plot.plot_indices_by_group")

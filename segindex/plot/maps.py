@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .._compat import removed_function
 from ..errors import SegindexTypeError, SegindexValueError
-from ._base import add_source, get_ax
+from ._base import add_source, draw_missing, get_ax, human_label, map_figsize, missing_handle, set_title
 
-__all__ = ["choropleth", "school_points", "SCHEMES", "LQ_BINS", "LQ_COLORS"]
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
-#: Classification schemes of :func:`choropleth` and the mapclassify classifier behind each.
+__all__ = ["plot_choropleth", "plot_school_points", "SCHEMES", "LQ_BINS", "LQ_COLORS"]
+
+#: Classification schemes of :func:`plot_choropleth` and the mapclassify classifier behind each.
 SCHEMES = {
     "quantiles": "Quantiles",
     "natural_breaks": "FisherJenks",  # Jenks' optimal breaks, exact and deterministic
@@ -26,13 +34,11 @@ SCHEMES = {
 
 #: Class bounds for maps of location quotients (with ``scheme="user_defined"``).
 LQ_BINS = (0.5, 0.8, 1.25, 2.0, 4.0)
-#: Colours of the six location-quotient classes (below 0.5 ... above 4): under-representation in light
-#: blues, about the area's share in near-white, concentration in oranges to dark red, so that the eye goes
-#: to where a group is concentrated rather than to the large areas where it is absent.
-LQ_COLORS = ("#9ecae1", "#deebf7", "#f7f7f7", "#fdd49e", "#fc8d59", "#b30000")
-
-_MISSING_COLOR = "#f2f2f2"
-_MISSING_HATCH = "////"
+#: Colours of the six location-quotient classes (below 0.5 ... above 4), from ColorBrewer's RdBu (safe
+#: for colour-vision deficiency): under-representation in blues, about the area's share (0.80-1.25) in a
+#: light grey that stands out from the white page and from the white, hatched units with no data, and
+#: concentration in light red to dark red, so that the eye goes to where a group is concentrated.
+LQ_COLORS = ("#6aa6cf", "#b8d6e9", "#d4d4d4", "#f4a582", "#d6604d", "#9e1a2b")
 
 
 def _check_geoframe(gdf, name: str, caller: str):
@@ -146,37 +152,63 @@ def _classify(values: np.ndarray, scheme: str, k: int, bins, caller: str):
     return cls(values, k=int(min(k, max(distinct, 1))))
 
 
-def _class_labels(classifier, values: np.ndarray, fmt) -> list[str]:
-    lows = [float(values.min())] + [float(b) for b in classifier.bins[:-1]]
-    top = min(float(classifier.bins[-1]), float(values.max()))
-    show = _number_format(values, fmt, lows + [top])
-    labels = []
-    for i, (lo, hi) in enumerate(zip(lows, classifier.bins, strict=True)):
-        hi = min(float(hi), float(values.max())) if i == len(lows) - 1 else float(hi)
-        labels.append(f"{show(lo)} – {show(hi)}")
-    return labels
+def _shown_classes(classifier, values: np.ndarray, fmt) -> list[tuple[int, str]]:
+    """The classes to list in the legend, as (class number, "low – high"), lowest first.
+
+    Bounds are clipped to the range of the values, and a class is listed only
+    when it holds units or covers part of that range: user-defined bins above
+    the largest value (or below the smallest) give no impossible class such
+    as "2.00 – 1.56".
+    """
+    vmin, vmax = float(values.min()), float(values.max())
+    bins = [float(b) for b in classifier.bins]
+    counts = np.bincount(classifier.yb, minlength=len(bins))
+    kept = []
+    for i, hi in enumerate(bins):
+        lo = vmin if i == 0 else max(bins[i - 1], vmin)
+        hi = min(hi, vmax)
+        if counts[i] > 0 or lo < hi:
+            kept.append((i, lo, hi))
+    show = _number_format(values, fmt, [b for _, lo, hi in kept for b in (lo, hi)])
+    return [(i, f"{show(lo)} – {show(hi)}") for i, lo, hi in kept]
 
 
-def choropleth(
-    gdf,
-    column,
+def _legend_beside(ax, handles, *, title=None, lower=False, fontsize=8, **kwargs):
+    """A legend to the right of the axes, off the data (upper or lower corner)."""
+    return ax.legend(
+        **kwargs,
+        handles=handles,
+        title=title,
+        loc="lower left" if lower else "upper left",
+        bbox_to_anchor=(1.02, 0.0) if lower else (1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize=fontsize,
+        title_fontsize=fontsize + 1,
+        frameon=False,
+        alignment="left",
+    )
+
+
+def plot_choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: Hashable,
     *,
-    ax=None,
-    scheme="quantiles",
-    k=5,
-    bins=None,
-    cmap="YlGnBu",
-    colors=None,
-    legend=True,
-    legend_title=None,
-    fmt=None,
-    title=None,
-    source=None,
-    edgecolor="white",
-    linewidth=0.2,
-    vmin=None,
-    vmax=None,
-):
+    ax: Axes | None = None,
+    scheme: str | None = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    cmap: str | Colormap = "YlGnBu",
+    colors: Sequence | None = None,
+    legend: bool = True,
+    legend_title: str | None = None,
+    fmt: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    edgecolor: str = "white",
+    linewidth: float = 0.2,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Axes:
     """Map one per-unit column (group shares, location quotients, any number).
 
     Parameters
@@ -185,7 +217,8 @@ def choropleth(
         One row per unit with a polygon (or point) geometry.
     column : column label
         The numeric column to map. NaN marks a missing value: the unit is drawn
-        hatched in light grey and the legend says how many units are missing.
+        white, hatched in grey (never in a class colour), and the legend has a
+        "No data" entry with the number of such units.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
     scheme : str or None, default "quantiles"
@@ -199,22 +232,27 @@ def choropleth(
     bins : list of float, optional
         Upper bounds of the classes for ``scheme="user_defined"``; a last class
         up to the maximum is added when needed. Location quotients read well
-        with ``bins=LQ_BINS, colors=LQ_COLORS``.
+        with ``bins=LQ_BINS, colors=LQ_COLORS``. The legend lists only the
+        classes within the range of the values.
     cmap : str or Colormap, default "YlGnBu"
-        Colour map.
+        Colour map (ColorBrewer's YlGnBu is readable with colour-vision
+        deficiency; see :data:`segindex.plot.CVD_SAFE_CMAPS`).
     colors : list of colours, optional
         One colour per class, lowest first, instead of colours sampled from
-        ``cmap`` (e.g. :data:`LQ_COLORS` with ``bins=LQ_BINS``).
+        ``cmap`` (e.g. :data:`LQ_COLORS` with ``bins=LQ_BINS``). Colours keep
+        their class when classes are left out of the legend.
     legend : bool, default True
-        Draw the classed legend (or the colour bar).
+        Draw the classed legend (or the colour bar), to the right of the map.
     legend_title : str, optional
-        Legend title; the column name when omitted.
+        Legend title; the column name written for a reader
+        (:func:`segindex.plot.human_label`) when omitted.
     fmt : str, optional
         Format of the legend numbers, e.g. ``"{:.2f}"``; ``"percent"`` writes
         percentages with as few decimals as keep the class bounds distinct;
         omitted, plain numbers chosen the same way.
     title : str, optional
-        Axes title.
+        Axes title; :func:`segindex.plot.figure_title` writes one with the
+        group, the place and the year.
     source : str, optional
         Source/attribution line written under the map (see
         :mod:`segindex.plot._base` for the standard strings).
@@ -232,17 +270,17 @@ def choropleth(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from segindex.datasets import example_town
-    >>> from segindex.plot.maps import choropleth
+    >>> from segindex.plot import plot_choropleth
     >>> units = example_town(0).units
     >>> units["share"] = units["pakistani"] / units["total"]
-    >>> ax = choropleth(units, "share", fmt="percent", source="Synthetic data")
+    >>> ax = plot_choropleth(units, "share", fmt="percent", source="Synthetic data")
     >>> len(ax.get_legend().get_texts())
     5
     """
     import matplotlib as mpl
     from matplotlib.patches import Patch
 
-    caller = "choropleth"
+    caller = "plot_choropleth"
     _check_geoframe(gdf, "gdf", caller)
     values = _values(gdf, column, "column", caller)
     missing = np.isnan(values)
@@ -251,7 +289,8 @@ def choropleth(
         raise SegindexValueError(
             f"{caller}(): the column {column!r} has no values (all {len(values)} are missing); nothing to map."
         )
-    ax = get_ax(ax)
+    ax = get_ax(ax, figsize=map_figsize(gdf, margin=2.2 if scheme is not None else 1.0,
+                                        bars=int(scheme is None and legend)))
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     geoms = gdf.geometry
     handles = []
@@ -274,49 +313,35 @@ def choropleth(
                 )
             palette = mpl.colors.to_rgba_array(colors[:n_classes])
         elif n_classes > 1:
-            palette = colormap(np.linspace(0.08, 0.95, n_classes))
+            palette = colormap(np.linspace(0.15, 0.95, n_classes))
         else:
             palette = colormap([0.6])
         colors = palette[classifier.yb]
-        labels = _class_labels(classifier, present, fmt)
         counts = np.bincount(classifier.yb, minlength=n_classes)
         handles = [
-            Patch(facecolor=palette[i], edgecolor="0.6", linewidth=0.4, label=f"{labels[i]}  ({counts[i]})")
-            for i in range(n_classes)
+            Patch(facecolor=palette[i], edgecolor="0.6", linewidth=0.4, label=f"{text}  ({counts[i]})")
+            for i, text in _shown_classes(classifier, present, fmt)
         ]
     geoms[~missing].plot(ax=ax, color=colors, edgecolor=edgecolor, linewidth=linewidth)
     if missing.any():
-        geoms[missing].plot(
-            ax=ax, facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH, linewidth=linewidth
-        )
-        handles.append(
-            Patch(facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH,
-                  label=f"No data  ({int(missing.sum())})")
-        )
+        draw_missing(ax, geoms[missing], linewidth=linewidth)
+        handles.append(missing_handle(int(missing.sum())))
     if legend:
-        heading = str(column) if legend_title is None else legend_title
+        heading = human_label(column) if legend_title is None else legend_title
         if scheme is None:
             mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
-            bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02)
+            # the bar in the upper part of the margin, the "No data" entry under it: both off the map
+            bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.6, pad=0.02, anchor=(0.0, 0.9))
             bar.set_label(heading)
             if fmt is not None:
                 show = _number_format(present, fmt, bar.get_ticks())
                 bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: show(v)))
             if handles:
-                ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+                _legend_beside(ax, handles, lower=True)
         else:
-            ax.legend(
-                handles=handles,
-                title=heading,
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0),
-                fontsize=8,
-                title_fontsize=9,
-                frameon=False,
-            )
+            _legend_beside(ax, handles, title=heading)
     _set_map_axes(ax, gdf)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     add_source(ax, source)
     return ax
 
@@ -329,23 +354,23 @@ def _nice(value: float) -> float:
     return float(round(value, digits))
 
 
-def school_points(
-    schools,
-    residents=None,
+def plot_school_points(
+    schools: gpd.GeoDataFrame,
+    residents: gpd.GeoDataFrame | None = None,
     *,
-    share_column,
-    size_column="roll",
-    residents_column=None,
-    ax=None,
-    cmap="YlGnBu",
-    vmax=None,
-    max_size=220.0,
-    fmt="{:.0%}",
-    legend=True,
-    label=None,
-    title=None,
-    source=None,
-):
+    share_column: Hashable,
+    size_column: Hashable = "roll",
+    residents_column: Hashable | None = None,
+    ax: Axes | None = None,
+    cmap: str | Colormap = "YlGnBu",
+    vmax: float | None = None,
+    max_size: float = 220.0,
+    fmt: str | None = "{:.0%}",
+    legend: bool = True,
+    label: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Schools as points (size = roll, colour = a share) over a residential map.
 
     Schools and residential units are coloured on the same continuous scale,
@@ -366,11 +391,12 @@ def school_points(
         Numeric column of ``schools`` giving marker areas (proportional).
     residents_column : column label, optional
         Column of ``residents`` giving the background colour; defaults to
-        ``share_column``. Missing values are hatched.
+        ``share_column``. Missing values are drawn white and hatched, with a
+        legend entry.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     cmap : str, default "YlGnBu"
-        Colour map of both layers.
+        Colour map of both layers (readable with colour-vision deficiency).
     vmax : float, optional
         Top of the colour scale (bottom is 0); the largest share when omitted.
     max_size : float, default 220
@@ -378,11 +404,13 @@ def school_points(
     fmt : str, default "{:.0%}"
         Format of the colour-bar numbers.
     legend : bool, default True
-        Draw the colour bar and the size legend.
+        Draw the colour bar and the size legend, both to the right of the map
+        (the size legend never covers the town).
     label : str, optional
-        Colour-bar label; ``share_column`` when omitted.
+        Colour-bar label; ``share_column`` written for a reader when omitted.
     title, source : str, optional
-        Title, and source/attribution line under the map.
+        Title (see :func:`segindex.plot.figure_title`), and source/attribution
+        line under the map.
 
     Returns
     -------
@@ -393,18 +421,18 @@ def school_points(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from segindex.datasets import example_town
-    >>> from segindex.plot.maps import school_points
+    >>> from segindex.plot import plot_school_points
     >>> town = example_town(0)
     >>> schools = town.schools.assign(share=town.schools["pakistani"] / town.schools["roll"])
     >>> units = town.units.assign(share=town.units["pakistani"] / town.units["total"])
-    >>> ax = school_points(schools, units, share_column="share")
+    >>> ax = plot_school_points(schools, units, share_column="share")
     >>> len(ax.collections[-1].get_offsets())
     100
     """
     import matplotlib as mpl
     from matplotlib.lines import Line2D
 
-    caller = "school_points"
+    caller = "plot_school_points"
     _check_geoframe(schools, "schools", caller)
     if not (schools.geom_type == "Point").all():
         raise SegindexValueError(
@@ -427,19 +455,22 @@ def school_points(
             )
         background = _values(residents, share_column if residents_column is None else residents_column,
                              "residents_column", caller)
-    top = np.nanmax(np.concatenate([share, background if background is not None else []]))
-    norm = mpl.colors.Normalize(vmin=0.0, vmax=float(top) if vmax is None else float(vmax))
+    both = np.concatenate([share, background if background is not None else []])
+    top = float(np.nanmax(both)) if np.isfinite(both).any() else 1.0
+    norm = mpl.colors.Normalize(vmin=0.0, vmax=top if vmax is None else float(vmax))
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    ax = get_ax(ax)
+    ax = get_ax(ax, figsize=map_figsize(residents if residents is not None else schools, width=7.5, margin=1.2,
+                                        bars=int(legend)))
+    n_missing_units = 0
     if residents is not None:
         miss = np.isnan(background)
         geoms = residents.geometry
         if (~miss).any():
-            geoms[~miss].plot(ax=ax, color=colormap(norm(background[~miss])), edgecolor="white",
+            # grey outlines: the town's shape stays visible where shares (and colours) are near zero
+            geoms[~miss].plot(ax=ax, color=colormap(norm(background[~miss])), edgecolor="0.8",
                               linewidth=0.2, alpha=0.75)
-        if miss.any():
-            geoms[miss].plot(ax=ax, facecolor=_MISSING_COLOR, edgecolor="0.55", hatch=_MISSING_HATCH,
-                             linewidth=0.2)
+        draw_missing(ax, geoms[miss])
+        n_missing_units = int(miss.sum())
     size_top = float(np.nanmax(size)) if np.isfinite(size).any() else 0.0
     scale = max_size / size_top if size_top > 0 else 0.0
     areas = np.where(np.isfinite(size), size, 0.0) * scale + 4.0
@@ -454,8 +485,9 @@ def school_points(
                linewidths=0.6, zorder=3)
     if legend:
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
-        bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.55, pad=0.02)
-        text = str(share_column) if label is None else label
+        # the colour bar in the upper part of the right margin, the size legend under it: off the town
+        bar = ax.figure.colorbar(mappable, ax=ax, shrink=0.5, pad=0.02, anchor=(0.0, 0.9))
+        text = human_label(share_column) if label is None else label
         bar.set_label(f"{text}\n(dots: schools; areas: residents)" if residents is not None else text)
         if fmt is not None:
             bar.ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: fmt.format(v)))
@@ -469,11 +501,15 @@ def school_points(
         if nan.any():
             handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
                                   markeredgecolor="0.45", markersize=5, label=f"no value  ({int(nan.sum())})"))
+        if n_missing_units:
+            handles.append(missing_handle(n_missing_units, "areas: no data"))
         if handles:
-            ax.legend(handles=handles, title=str(size_column), loc="lower left", fontsize=8,
-                      title_fontsize=8, framealpha=0.85, edgecolor="0.8", labelspacing=1.1, borderpad=0.8)
+            _legend_beside(ax, handles, title=human_label(size_column), lower=True, labelspacing=1.1)
     _set_map_axes(ax, residents if residents is not None else schools)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     add_source(ax, source)
     return ax
+
+
+choropleth = removed_function("choropleth", "segindex.plot.plot_choropleth")
+school_points = removed_function("school_points", "segindex.plot.plot_school_points")

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
 from ..errors import SegindexTypeError, SegindexValueError
-from ._base import add_source, get_ax
+from ._base import (
+    CVD_SAFE_COLORS,
+    add_source,
+    draw_missing,
+    get_ax,
+    human_label,
+    keyword_only_ax,
+    map_figsize,
+    missing_handle,
+    set_title,
+)
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_typology", "plot_profile", "TYPE_COLORS"]
 
-#: One colour per area type, from the host community (pale) to the ghetto (dark).
+#: One colour per area type, from the host community (light grey, not white: it must not look like missing
+#: data) through blues (mixed areas) to oranges and dark brown (the ghetto): blue against orange stays
+#: distinct with colour-vision deficiency, and lightness orders the types as well.
 TYPE_COLORS = {
-    "I": "#f0f0f0",
+    "I": "#d9d9d9",
     "II": "#c6dbef",
     "III": "#6baed6",
     "IV": "#fdae6b",
@@ -21,8 +40,10 @@ TYPE_COLORS = {
 }
 
 
-def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=None, title=None,
-                  edgecolor="white", linewidth=0.2):
+@keyword_only_ax
+def plot_typology(gdf: gpd.GeoDataFrame, typology: pd.DataFrame | pd.Series, *, ax: Axes | None = None,
+                  colors: Mapping[str, str] | None = None, legend: bool = True, source: str | None = None,
+                  title: str | None = None, edgecolor: str = "white", linewidth: float = 0.2) -> Axes:
     """Map the Poulsen-Johnston-Forrest area types.
 
     Parameters
@@ -36,7 +57,9 @@ def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=No
     colors : dict, optional
         Colour per type; default :data:`TYPE_COLORS`.
     legend : bool, default True
-        A legend with each type, its label and its number of units.
+        A legend with each type, its label and its number of units, beside
+        the map; units without a type (no people) are drawn white and hatched,
+        with their own entry.
     source : str, optional
         Attribution line written under the map (use
         ``segindex.plot._base.ONS_2011`` for census data).
@@ -82,10 +105,13 @@ def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=No
             "(same index, same order)."
         )
     palette = dict(TYPE_COLORS if colors is None else colors)
-    ax = get_ax(ax)
+    ax = get_ax(ax, figsize=map_figsize(gdf, width=8.5, margin=3.2 if legend else 0.5))
     values = types.astype(object).to_numpy()
-    fill = np.array([palette.get(v, "#ffffff") if isinstance(v, str) else "#ffffff" for v in values], dtype=object)
-    gdf.plot(ax=ax, color=list(fill), edgecolor=edgecolor, linewidth=linewidth)
+    typed = np.array([isinstance(v, str) and v in palette for v in values], dtype=bool)
+    if typed.any():
+        gdf.geometry[typed].plot(ax=ax, color=[palette[v] for v in values[typed]], edgecolor=edgecolor,
+                                 linewidth=linewidth)
+    draw_missing(ax, gdf.geometry[~typed], linewidth=linewidth)
     ax.set_axis_off()
     ax.set_aspect("equal")
     if legend:
@@ -98,19 +124,22 @@ def plot_typology(gdf, typology, ax=None, *, colors=None, legend=True, source=No
             who = ""
             if dominant is not None and count and ty in ("V", "VI"):
                 names = pd.Series(dominant.to_numpy()[here]).dropna().value_counts()
-                who = ": " + ", ".join(str(g) for g in names.index)
+                who = ": " + ", ".join(human_label(g) for g in names.index)
             handles.append(Patch(facecolor=palette[ty], edgecolor="0.5", linewidth=0.5,
                                  label=f"{ty} {TYPE_LABELS[ty]}{who} ({count})"))
+        if (~typed).any():
+            handles.append(missing_handle(int((~typed).sum()), "no type (no people)"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
                   title="Area type (units)", title_fontsize=8)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     add_source(ax, source)
     return ax
 
 
-def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=None, logx=True, label=None,
-                 **line_kw):
+@keyword_only_ax
+def plot_profile(profile: pd.DataFrame, *, ax: Axes | None = None, x: str | None = None, index: str | None = None,
+                 source: str | None = None, title: str | None = None, logx: bool = True, label: str | None = None,
+                 **line_kw: Any) -> Axes:
     """Plot a segregation profile over scale (bandwidth or neighbourhood size).
 
     Parameters
@@ -163,13 +192,15 @@ def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=Non
     data = profile if index is None else profile[profile["index"] == index]
     ax = get_ax(ax, figsize=(6, 4))
     keys = ["index", "group"] if "group" in data.columns else ["index"]
-    for key, part in data.groupby(keys, sort=False):
+    markers = ("o", "s", "^", "D", "v", "P", "X", "*")
+    for n, (key, part) in enumerate(data.groupby(keys, sort=False)):
         key = key if isinstance(key, tuple) else (key,)
-        name = key[0] if len(key) == 1 or key[1] == "(all)" else f"{key[0]}: {key[1]}"
+        name = key[0] if len(key) == 1 or key[1] == "(all)" else f"{key[0]}: {human_label(key[1])}"
         if label:
             name = f"{label} {name}"
         part = part.sort_values(x)
-        ax.plot(part[x], part["value"], marker="o", label=name, **line_kw)
+        style = {"marker": markers[n % len(markers)], "color": CVD_SAFE_COLORS[n % len(CVD_SAFE_COLORS)]}
+        ax.plot(part[x], part["value"], label=name, **{**style, **line_kw})
     if logx:
         from matplotlib.ticker import NullFormatter, NullLocator
 
@@ -181,8 +212,7 @@ def plot_profile(profile, ax=None, *, x=None, index=None, source=None, title=Non
     ax.set_xlabel("bandwidth (m)" if x == "bandwidth" else "k nearest people")
     ax.set_ylabel("index value")
     ax.legend(fontsize=7, frameon=False)
-    if title:
-        ax.set_title(title)
+    set_title(ax, title)
     note = add_source(ax, source)
     if note is not None:
         note.xyann = (0, -30)  # below the x-axis label

@@ -7,12 +7,17 @@ matplotlib Axes (an array of Axes for the three-panel figure) and never calls
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
-from ..counts import check_label, numeric_column
-from ..errors import SegindexTypeError, SegindexValueError
-from ._base import get_ax
+from ..errors import SegindexTypeError, SegindexValueError, first_few
+from ._base import CVD_SAFE_COLORS, get_ax, human_label, keyword_only_ax, removed_keywords, set_title
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_trend", "plot_trend_panels", "plot_threshold_trend", "INDEX_LABELS"]
 
@@ -77,8 +82,12 @@ def _select(table, caller, index, comparison):
     return rows
 
 
-def plot_trend(table, ax=None, *, index=None, x="year", area="area", group="group", value="value",
-               comparison=None, ci=("ci_low", "ci_high"), ylabel=None, title=None, legend=True, source=None):
+@keyword_only_ax
+def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None = None, x: Hashable = "year",
+               area: Hashable | None = "area", group: Hashable | None = "group", value: Hashable = "value",
+               comparison: str | None = None, ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
+               bias_corrected: Hashable | None = "bias_corrected", ylabel: str | None = None,
+               title: str | None = None, legend: bool = True, source: str | None = None) -> Axes:
     """One index by year, one line per area and group, with intervals where the table has them.
 
     Parameters
@@ -99,8 +108,13 @@ def plot_trend(table, ax=None, *, index=None, x="year", area="area", group="grou
         Keep only rows of this comparison (``"rest"``, or a reference group)
         when the table mixes several.
     ci : pair of column labels or None, default ("ci_low", "ci_high")
-        Interval bounds, drawn as error bars when both columns exist (as from
-        ``segindex.inference``).
+        Interval bounds, drawn as bars from bound to bound when both columns
+        exist (as from ``segindex.inference``). A bootstrap interval is
+        centred on the bias-corrected estimate, not on the measured value,
+        which may lie outside it.
+    bias_corrected : column label, default "bias_corrected"
+        The estimate the interval is centred on, drawn as a short bar across
+        the interval when the column is present.
     ylabel, title : str, optional
         Labels (the index's name by default).
     legend : bool, default True
@@ -145,8 +159,9 @@ def plot_trend(table, ax=None, *, index=None, x="year", area="area", group="grou
     ax = get_ax(ax, figsize=(6, 4.5))
     areas = list(pd.unique(rows[area])) if area else [None]
     groups = list(pd.unique(rows[group])) if group else [None]
-    colours = {a: f"C{k % 10}" for k, a in enumerate(areas)}
+    colours = {a: CVD_SAFE_COLORS[k % len(CVD_SAFE_COLORS)] for k, a in enumerate(areas)}
     markers = {g: (_MARKERS[k % len(_MARKERS)], _STYLES[k % len(_STYLES)]) for k, g in enumerate(groups)}
+    marked = False
     for a in areas:
         for g in groups:
             sel = rows
@@ -158,29 +173,38 @@ def plot_trend(table, ax=None, *, index=None, x="year", area="area", group="grou
                 continue
             sel = sel.sort_values(x)
             marker, style = markers[g]
-            label = " — ".join(str(v) for v in (a, g) if v is not None) or None
+            label = " — ".join(human_label(v) for v in (a, g) if v is not None) or None
             ax.plot(sel[x], sel[value], marker=marker, linestyle=style, color=colours[a], label=label)
             if has_ci:
+                # from bound to bound: the interval need not contain the measured value
                 lo, hi = sel[ci[0]].to_numpy(float), sel[ci[1]].to_numpy(float)
-                mid = sel[value].to_numpy(float)
-                ax.errorbar(sel[x], mid, yerr=np.vstack([mid - lo, hi - mid]), fmt="none",
+                ax.errorbar(sel[x], (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none",
                             ecolor=colours[a], alpha=0.6, capsize=3)
+                if bias_corrected in sel.columns:
+                    ax.plot(sel[x], sel[bias_corrected].to_numpy(float), linestyle="", marker="D", markersize=4,
+                            markerfacecolor="white", markeredgewidth=1.1, color=colours[a], alpha=0.8,
+                            label="_bias_corrected")
+                    marked = True
     years = np.sort(pd.unique(rows[x]))
     if np.issubdtype(np.asarray(years).dtype, np.number):
         ax.set_xticks(years)
     ax.set_xlabel(str(x))
     ax.set_ylabel(ylabel or INDEX_LABELS.get(index, str(index) if index is not None else str(value)))
-    if title:
-        ax.set_title(title)
-    if legend and (len(areas) > 1 or len(groups) > 1):
-        ax.legend(fontsize=7, frameon=False)
+    set_title(ax, title)
+    if marked:  # one legend entry for the centres of the intervals
+        ax.plot([], [], linestyle="", marker="D", markersize=4, markerfacecolor="white", markeredgewidth=1.1,
+                color="0.2", label="bias-corrected estimate\n(the interval's centre)")
+    if legend and (len(areas) > 1 or len(groups) > 1 or marked):  # beside the chart, off the lines
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.grid(alpha=0.3)
     _source_under_xlabel(ax, source)
     return ax
 
 
-def plot_trend_panels(table, *, indices=("dissimilarity", "isolation", "correlation_ratio"), axes=None,
-                      figsize=None, source=None, suptitle=None, **kwargs):
+def plot_trend_panels(table: pd.DataFrame, *, indices: str | Sequence[str] = ("dissimilarity", "isolation",
+                                                                              "correlation_ratio"),
+                      axes: Sequence[Axes] | np.ndarray | None = None, figsize: tuple[float, float] | None = None,
+                      source: str | None = None, suptitle: str | None = None, **kwargs: Any) -> np.ndarray:
     """D, isolation and η² (or any indices) by year, side by side, one shared legend.
 
     Parameters
@@ -235,7 +259,8 @@ def plot_trend_panels(table, *, indices=("dissimilarity", "isolation", "correlat
     fig = axes[0].figure
     handles, labels = axes[0].get_legend_handles_labels()
     ncol = min(len(labels), 4)
-    rows = int(np.ceil(len(labels) / ncol)) if len(labels) > 1 else 0
+    centres = any(label.startswith("bias-corrected") for label in labels)  # worth a legend even beside one line
+    rows = int(np.ceil(len(labels) / ncol)) if len(labels) > 1 or centres else 0
     height = fig.get_figheight()
     line = 0.22 / height  # one legend row, as a fraction of the figure height
     base = (0.2 / height) if source else 0.0
@@ -250,90 +275,130 @@ def plot_trend_panels(table, *, indices=("dissimilarity", "isolation", "correlat
     return axes
 
 
-def _threshold_table(data, group, total, thresholds, year, caller):
-    check_label(group, "group", caller)
-    check_label(total, "total", caller)
-    check_label(year, "year", caller)
-    if not isinstance(data, pd.DataFrame):
-        raise SegindexTypeError(f"{caller}(): 'data' must be a pandas DataFrame, got {type(data).__name__}.")
-    if year not in data.columns:
-        raise SegindexValueError(f"{caller}(): the year column {year!r} is not in the data.")
-    ks = np.asarray(list(thresholds), dtype=float)
-    if ks.size == 0 or np.any((ks <= 0) | (ks > 1)):
-        raise SegindexValueError(
-            f"{caller}(): 'thresholds' must be shares in (0, 1] (e.g. 0.5 for 50 %), got {list(thresholds)!r}."
-        )
-    x = numeric_column(data, group, "group", caller)
-    t = numeric_column(data, total, "total", caller)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(t > 0, x / np.where(t > 0, t, 1.0), 0.0)
-    out = []
-    for y, idx in data.groupby(year, sort=True).indices.items():
-        X = x[idx].sum()
-        for k in ks:
-            above = share[idx] >= k
-            out.append({year: y, "threshold": k, "share": x[idx][above].sum() / X if X > 0 else np.nan,
-                        "units": int(above.sum())})
-    return pd.DataFrame(out)
+_THRESHOLD_COLUMNS = ("threshold", "group_share")
 
 
-def plot_threshold_trend(data, group, *, total, thresholds=(0.5, 0.6, 0.7, 0.8, 0.9), year="year", ax=None,
-                         title=None, source=None):
+@removed_keywords(
+    total="plot_threshold_trend() draws a table of threshold_exposure(); compute it first: "
+    "table = threshold_exposure(data, group, thresholds, total=total, by='year'), then plot_threshold_trend(table)",
+    thresholds="plot_threshold_trend() no longer computes shares with thresholds of its own; choose them in "
+    "threshold_exposure(data, group, thresholds, total=..., by='year') and pass its table",
+)
+@keyword_only_ax
+def plot_threshold_trend(table: pd.DataFrame, *, x: Hashable = "year", value: str = "group_share",
+                         ax: Axes | None = None, title: str | None = None, source: str | None = None) -> Axes:
     """The share of a group living in units where it is at least k % of residents, by year.
+
+    Draws the table :func:`segindex.typology.threshold_exposure` returns when
+    run with ``by="year"`` (one line per threshold); the thresholds, the share
+    compared with them (``basis``) and ``strict`` are chosen there, and that
+    table is the data of the chart (nothing is recomputed or stored on the
+    Axes).
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        A panel: one row per unit and year (see :func:`segindex.change.panel`),
-        for one area.
-    group : column name
-        The group.
-    total : column name
-        Unit totals.
-    thresholds : sequence of float, default (0.5, 0.6, 0.7, 0.8, 0.9)
-        Shares k in (0, 1]; a unit counts when the group's share is ≥ k.
-    year : column name, default "year"
+    table : pandas.DataFrame
+        ``threshold_exposure(panel, group, thresholds, total=..., by="year")``
+        for one area: columns ``year`` (``x``), ``threshold``, ``group`` and
+        ``group_share`` (``value``), and ``rule``. Run it on one area, or
+        filter the table to one, when it was run with several ``by`` columns.
+    x : column label, default "year"
+        The year column.
+    value : column label, default "group_share"
+        The share drawn: ``"group_share"`` (of the group's members living in
+        such units), ``"population_share"`` (of everyone) or ``"unit_share"``
+        (of the units).
     ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
     title, source : str, optional
+        Title (see :func:`segindex.plot.figure_title`) and source line.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The computed table (``year, threshold, share, units``) is in
-        ``ax.threshold_table``.
+
+    Raises
+    ------
+    SegindexTypeError
+        ``table`` is not a DataFrame, or the removed ``total=``/``thresholds=``
+        of segindex < 0.2 are given.
+    SegindexValueError
+        ``table`` is not a ``threshold_exposure`` table, is empty, or mixes
+        groups, bases or areas.
 
     Notes
     -----
     For threshold k, :math:`S_k = \\sum_{i: x_i/t_i \\ge k} x_i / X`
-    (Carling 2008; Johnston, Forrest & Poulsen 2002).
+    (Carling 2008; Johnston, Forrest & Poulsen 2002), computed by
+    :func:`segindex.typology.threshold_exposure`.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
+    >>> from segindex.typology import threshold_exposure
+    >>> from segindex.plot import plot_threshold_trend
     >>> p = pd.DataFrame({"year": [2011, 2011, 2021, 2021], "x": [60, 10, 80, 10],
     ...                   "all": [100, 100, 100, 100]})
-    >>> ax = plot_threshold_trend(p, "x", total="all", thresholds=[0.5])
-    >>> [round(v, 4) for v in ax.threshold_table["share"]]
+    >>> table = threshold_exposure(p, "x", [0.5], total="all", by="year")
+    >>> [round(float(v), 4) for v in table["group_share"]]
     [0.8571, 0.8889]
+    >>> ax = plot_threshold_trend(table)
+    >>> [round(float(v), 2) for v in ax.get_lines()[0].get_ydata()]
+    [85.71, 88.89]
     """
     caller = "plot_threshold_trend"
-    table = _threshold_table(data, group, total, thresholds, year, caller)
+    if not isinstance(table, pd.DataFrame):
+        raise SegindexTypeError(
+            f"{caller}(): 'table' must be the DataFrame of threshold_exposure(data, group, thresholds, "
+            f"total=..., by='year'), got {type(table).__name__}."
+        )
+    missing = [c for c in (*_THRESHOLD_COLUMNS[:1], value) if c not in table.columns]
+    if missing:
+        raise SegindexValueError(
+            f"{caller}(): 'table' has no {' or '.join(repr(c) for c in missing)} column: pass the table of "
+            f"threshold_exposure(data, group, thresholds, total=..., by={x!r}), not the data themselves."
+        )
+    if x not in table.columns:
+        hint = " (a table made with by= one column names it 'area': pass x='area')" if "area" in table.columns else ""
+        raise SegindexValueError(f"{caller}(): the year column {x!r} is not in the table{hint}.")
+    if len(table) == 0:
+        raise SegindexValueError(f"{caller}(): the table is empty; there is nothing to draw.")
+    for column in ("group", "basis", "rule", "area"):
+        if column in table.columns and column != x and table[column].nunique(dropna=False) > 1:
+            raise SegindexValueError(
+                f"{caller}(): the table mixes several values of {column!r} "
+                f"({first_few(pd.unique(table[column]))}); draw one at a time, e.g. table[table[{column!r}] == ...]."
+            )
+    extra = [c for c in table.columns if c not in (x, "basis", "threshold", "rule", "group", "units", "unit_share",
+                                                   "group_share", "population_share", "area")]
+    rows_per = table.groupby(["threshold", x], sort=False).size()
+    if (rows_per > 1).any():
+        raise SegindexValueError(
+            f"{caller}(): several rows per year and threshold; threshold_exposure was run with more than one "
+            f"area ({first_few(extra) if extra else 'by columns'}): filter the table to one area first."
+        )
+    group = str(table["group"].iloc[0]) if "group" in table.columns else None
+    who = human_label(group) if group is not None else "the group"
+    sign = "≥" if "rule" not in table.columns or table["rule"].iloc[0] == ">=" else ">"
     ax = get_ax(ax, figsize=(6, 4.5))
     for k, (thr, rows) in enumerate(table.groupby("threshold", sort=True)):
-        ax.plot(rows[year], 100 * rows["share"], marker=_MARKERS[k % len(_MARKERS)], color=f"C{k % 10}",
-                label=f"≥ {100 * thr:g} % {group}")
-    years = table[year].unique()
+        rows = rows.sort_values(x)
+        ax.plot(rows[x], 100 * rows[value].to_numpy(dtype=float), marker=_MARKERS[k % len(_MARKERS)],
+                linestyle=_STYLES[k % len(_STYLES)], color=CVD_SAFE_COLORS[k % len(CVD_SAFE_COLORS)],
+                label=f"{sign} {100 * float(thr):g} % {who}")
+    years = table[x].unique()
     if np.issubdtype(np.asarray(years).dtype, np.number):
         ax.set_xticks(np.sort(years))
-    ax.set_xlabel(str(year))
-    ax.set_ylabel(f"% of {group} living in such units")
+    ax.set_xlabel(human_label(x))
+    whose = {"group_share": f"% of {who} living in such units",
+             "population_share": "% of residents living in such units", "unit_share": "% of units"}
+    ax.set_ylabel(whose.get(value, human_label(value)))
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False)
-    if title:
-        ax.set_title(title)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              title="units where the share is", title_fontsize=7)
+    set_title(ax, title)
     _source_under_xlabel(ax, source)
-    ax.threshold_table = table
     return ax
