@@ -95,7 +95,7 @@ def test_boundaries_missing_id_column(tmp_path):
 
 def test_boundaries_duplicate_ids(tmp_path):
     path = _areas(tmp_path, codes=("A", "A"))
-    with pytest.raises(SegindexValueError, match="not unique: 'A' appears 2 times"):
+    with pytest.raises(SegindexValueError, match=r"not unique: 'A' appears 2 times \(features 1, 2\)"):
         read_boundaries(path, "code")
 
 
@@ -209,14 +209,14 @@ def test_census_missing_columns(tmp_path):
 def test_census_non_numeric_names_value_and_row(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("code,all,a,b\nE1,3,1,2\nE2,4,c,2\n")
-    with pytest.raises(SegindexTypeError, match=r"column 'a' of .* must hold numbers, but row 'E2' holds 'c'"):
+    with pytest.raises(SegindexTypeError, match=r"group column 'a' of .* must hold numbers \(counts\), but it holds 'c' at area 'E2' \(line 3\)"):
         read_census_table(path, groups=["a", "b"], total="all")
 
 
 def test_census_duplicate_ids(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("code,a\nE1,1\nE1,2\n")
-    with pytest.raises(SegindexValueError, match="not unique: 'E1' appears 2 times"):
+    with pytest.raises(SegindexValueError, match=r"not unique: 'E1' appears 2 times \(lines 2, 3\)"):
         read_census_table(path, groups=["a"])
 
 
@@ -360,20 +360,20 @@ def test_school_missing_column(tmp_path):
 def test_school_bad_value_names_column_and_urn(tmp_path):
     counts = ["10", "1", "n/a"] + ["0"] * 16 + ["9"]
     path = _school_file(tmp_path, [_school_row(1), _school_row(77, counts=counts)])
-    with pytest.raises(SegindexTypeError, match=r"'number of pupils classified as Irish ethnic origin'.* urn 77 holds 'n/a'"):
+    with pytest.raises(SegindexTypeError, match=r"'number of pupils classified as Irish ethnic origin'.* holds 'n/a' at school urn 77 \(line 3\)"):
         read_school_census(path)
 
 
 def test_school_negative_or_fractional(tmp_path):
     counts = ["10", "-1"] + ["0"] * 17 + ["11"]
     path = _school_file(tmp_path, [_school_row(5, counts=counts)])
-    with pytest.raises(SegindexValueError, match=r"holds '-1' at school urn 5; pupil counts must be whole"):
+    with pytest.raises(SegindexValueError, match=r"negative count \('-1'\) at school urn 5 \(line 2\); counts must be non-negative"):
         read_school_census(path)
 
 
 def test_school_duplicate_urn(tmp_path):
     path = _school_file(tmp_path, [_school_row(1), _school_row(1)])
-    with pytest.raises(SegindexValueError, match="'urn' .* not unique: '1' appears 2 times"):
+    with pytest.raises(SegindexValueError, match=r"'urn' .* not unique: '1' appears 2 times \(lines 2, 3\)"):
         read_school_census(path)
 
 
