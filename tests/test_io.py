@@ -89,7 +89,8 @@ def test_boundaries_garbage_file(tmp_path):
 
 
 def test_boundaries_missing_id_column(tmp_path):
-    with pytest.raises(SegindexValueError, match=r"id column 'LSOA11CD' is not in .*Available columns: \['code', 'name'\]"):
+    match = r"id column 'LSOA11CD' is not in .*Available columns: \['code', 'name'\]"
+    with pytest.raises(SegindexValueError, match=match):
         read_boundaries(_areas(tmp_path), "LSOA11CD")
 
 
@@ -209,7 +210,8 @@ def test_census_missing_columns(tmp_path):
 def test_census_non_numeric_names_value_and_row(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("code,all,a,b\nE1,3,1,2\nE2,4,c,2\n")
-    with pytest.raises(SegindexTypeError, match=r"group column 'a' of .* must hold numbers \(counts\), but it holds 'c' at area 'E2' \(line 3\)"):
+    match = r"group column 'a' of .* must hold numbers \(counts\), but it holds 'c' at area 'E2' \(line 3\)"
+    with pytest.raises(SegindexTypeError, match=match):
         read_census_table(path, groups=["a", "b"], total="all")
 
 
@@ -342,7 +344,8 @@ def test_school_filter_errors(tmp_path):
     path = _school_file(tmp_path, [_school_row(1)])
     with pytest.raises(SegindexValueError, match=r"phase 'middle' is not known.*'primary'"):
         read_school_census(path, phase="middle")
-    with pytest.raises(SegindexValueError, match=r"local authority 'Bradferd' matches no school.*Did you mean \['Bradford'\]"):
+    match = r"local authority 'Bradferd' matches no school.*Did you mean \['Bradford'\]"
+    with pytest.raises(SegindexValueError, match=match):
         read_school_census(path, la="Bradferd")
     with pytest.raises(SegindexTypeError, match="state_funded must be True, False or None"):
         read_school_census(path, state_funded="yes")
@@ -360,14 +363,16 @@ def test_school_missing_column(tmp_path):
 def test_school_bad_value_names_column_and_urn(tmp_path):
     counts = ["10", "1", "n/a"] + ["0"] * 16 + ["9"]
     path = _school_file(tmp_path, [_school_row(1), _school_row(77, counts=counts)])
-    with pytest.raises(SegindexTypeError, match=r"'number of pupils classified as Irish ethnic origin'.* holds 'n/a' at school urn 77 \(line 3\)"):
+    match = r"'number of pupils classified as Irish ethnic origin'.* holds 'n/a' at school urn 77 \(line 3\)"
+    with pytest.raises(SegindexTypeError, match=match):
         read_school_census(path)
 
 
 def test_school_negative_or_fractional(tmp_path):
     counts = ["10", "-1"] + ["0"] * 17 + ["11"]
     path = _school_file(tmp_path, [_school_row(5, counts=counts)])
-    with pytest.raises(SegindexValueError, match=r"negative count \('-1'\) at school urn 5 \(line 2\); counts must be non-negative"):
+    match = r"negative count \('-1'\) at school urn 5 \(line 2\); counts must be non-negative"
+    with pytest.raises(SegindexValueError, match=match):
         read_school_census(path)
 
 
