@@ -70,7 +70,15 @@ ages; 2021 census counts are perturbed by ONS disclosure control.
 
 Mappings are plain dicts, source column → common group (or ``None`` for a
 column that is known but not a group). A user-made dict in the same form can be
-passed to :func:`to_common` instead.
+passed to :func:`to_common` instead. :func:`to_common` carries the unit total
+(census ``Persons`` or ``total``, school ``headcount``) into a column named
+:data:`TOTAL` (``"total"``), so that ``total="total"`` works in what follows.
+
+Labels
+------
+:data:`GROUP_LABELS` gives every common group name a human label
+(``black_african`` → "Black African") for titles, legends and tables;
+:func:`group_label` falls back to a tidy title case for other names.
 """
 
 from __future__ import annotations

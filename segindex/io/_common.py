@@ -131,7 +131,7 @@ class ReadReport:
         return "\n".join(lines)
 
 
-def report_of(frame) -> ReadReport:
+def report_of(frame: pd.DataFrame) -> ReadReport:
     """The :class:`ReadReport` a segindex reader attached to ``frame``.
 
     Raises
@@ -158,7 +158,7 @@ def report_of(frame) -> ReadReport:
     return report
 
 
-def attach_report(frame, report: ReadReport):
+def attach_report(frame: pd.DataFrame, report: ReadReport) -> pd.DataFrame:
     frame.attrs[REPORT_KEY] = report
     return frame
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from ._common import (
     warn_quality,
 )
 
+if TYPE_CHECKING:
+    import geopandas
+
 _CALLER = "read_boundaries"
 
 
@@ -31,7 +35,7 @@ def read_boundaries(
     to_crs=None,
     require_projected: bool = True,
     repair: bool = True,
-):
+) -> geopandas.GeoDataFrame:
     """Read area boundaries (GeoPackage, shapefile, GeoJSON, ...) indexed by their code.
 
     Parameters

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from ._common import (
     plain_label,
     warn_quality,
 )
+
+if TYPE_CHECKING:
+    import geopandas
 
 _CODEPOINT = [
     "postcode",
@@ -91,7 +95,7 @@ def geocode_postcodes(
     postcode_column: str = "school_postcode",
     crs=27700,
     encoding: str = "utf-8",
-):
+) -> geopandas.GeoDataFrame:
     """Place units at their postcode centroid.
 
     Parameters
