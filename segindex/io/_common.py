@@ -403,6 +403,15 @@ def missing_column_error(column, columns, what: str, caller: str, source: str) -
 _WHOLE_CODE = re.compile(r"^[+-]?(?:0|[1-9][0-9]*)(?:\.0*)?$")
 
 
+def _is_text(ids: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(ids.dtype) or pd.api.types.is_string_dtype(ids.dtype)
+
+
+def strip_all(values) -> list:
+    """Strings stripped of surrounding spaces (other values as they are): plain Python, fast on any dtype."""
+    return [v.strip() if isinstance(v, str) else v for v in values]
+
+
 def code_keys(ids: pd.Series) -> pd.Series:
     """The key under which two spellings of one code are the same unit.
 
@@ -410,13 +419,11 @@ def code_keys(ids: pd.Series) -> pd.Series:
     (``"137277"``, ``"137277.0"``, ``" 137277 "``) becomes that integer. Codes
     with leading zeros (``"01234"``) or letters stay text.
     """
-    if not (pd.api.types.is_object_dtype(ids.dtype) or pd.api.types.is_string_dtype(ids.dtype)):
+    if not _is_text(ids):
         return ids.reset_index(drop=True)
-    text = ids.astype("string").str.strip()
-    whole = text.str.fullmatch(_WHOLE_CODE).fillna(False).to_numpy(dtype=bool)
-    keys = np.array(text.astype(object).to_numpy(), dtype=object)
-    if whole.any():
-        keys[whole] = [int(float(v)) for v in keys[whole]]
+    keys = strip_all(ids.to_numpy(dtype=object))
+    match = _WHOLE_CODE.match
+    keys = [int(float(k)) if isinstance(k, str) and match(k) else k for k in keys]
     return pd.Series(keys, dtype=object)
 
 
@@ -427,7 +434,7 @@ def check_ids(ids: pd.Series, column, caller: str, source: str, *, position: str
     header is line 1) or features (``position="feature", offset=1``).
     """
     ids = ids.reset_index(drop=True)
-    missing = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+    missing = ids.isna().to_numpy() | np.array([v == "" for v in strip_all(ids.to_numpy(dtype=object))], dtype=bool)
     if missing.any():
         raise SegindexValueError(
             f"{caller}(): the id column {column!r} of {source} is empty at {position} "
@@ -452,10 +459,12 @@ def check_ids(ids: pd.Series, column, caller: str, source: str, *, position: str
 
 def stripped_ids(ids: pd.Series) -> tuple[pd.Series, int]:
     """Text ids without surrounding spaces, and how many were changed."""
-    if not (pd.api.types.is_object_dtype(ids.dtype) or pd.api.types.is_string_dtype(ids.dtype)):
+    if not _is_text(ids):
         return ids, 0
-    stripped = ids.str.strip()
-    return stripped, int((stripped != ids).sum())
+    values = ids.to_numpy(dtype=object)
+    stripped = strip_all(values)
+    changed = sum(1 for a, b in zip(values, stripped) if a is not b and a != b)
+    return pd.Series(stripped, index=ids.index, name=ids.name, dtype=ids.dtype), changed
 
 
 # ----------------------------------------------------------------------------
@@ -474,6 +483,17 @@ def check_number_options(thousands, fractional, caller: str) -> None:
         raise SegindexTypeError(
             f"{caller}(): the 'fractional' parameter must be True or False, got {type(fractional).__name__}."
         )
+
+
+def fast_floats(text: pd.Series) -> np.ndarray | None:
+    """Text cells → float64 in one C-level pass when every cell is a plain number; None otherwise.
+
+    The slow, careful path (codes, thousands separators, messages) runs only when this fails.
+    """
+    try:
+        return text.to_numpy(dtype=object).astype(np.float64)
+    except (ValueError, TypeError):
+        return None
 
 
 def _drop_thousands(text: pd.Series, thousands: str) -> tuple[pd.Series, np.ndarray]:
@@ -507,18 +527,28 @@ def parse_counts(
     negative count and (without ``fractional``) a count that is not whole
     raise, naming the column, the row, the value and the fix.
     """
-    stripped = text.str.strip()
-    is_code = stripped.isin(list(codes)).to_numpy(dtype=bool) if codes else np.zeros(len(text), dtype=bool)
-    cleaned, misused = (stripped, np.zeros(len(text), dtype=bool)) if thousands is None else _drop_thousands(
-        stripped, thousands
-    )
-    values = pd.to_numeric(cleaned.mask(is_code), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = fast_floats(text) if thousands is None else None
+    if values is not None:  # every cell a number: no code, nothing to clean
+        is_code = misused = np.zeros(len(text), dtype=bool)
+    else:
+        stripped = pd.Series(strip_all(text.to_numpy(dtype=object)), index=text.index, dtype=object)
+        is_code = stripped.isin(list(codes)).to_numpy(dtype=bool) if codes else np.zeros(len(text), dtype=bool)
+        cleaned, misused = (stripped, np.zeros(len(text), dtype=bool)) if thousands is None else _drop_thousands(
+            stripped.astype("string"), thousands
+        )
+        cells = cleaned.to_numpy(dtype=object).copy()
+        cells[is_code] = "nan"
+        values = fast_floats(pd.Series(cells, dtype=object))
+        if values is None:
+            values = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
     bad = (~np.isfinite(values) & ~is_code) | misused
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         allowed = f" or a DfE code ({', '.join(repr(c) for c in codes if c)})" if codes else ""
         hint = " Correct the file, or read it with pandas and decide explicitly what that value means."
-        if thousands is None and re.fullmatch(r"\d{1,3}(,\d{3})+", stripped.iloc[i]):
+        if thousands is None and re.fullmatch(r"\d{1,3}(,\d{3})+", str(text.iloc[i]).strip()):
             hint = " If ',' separates thousands in this file, pass thousands=','."
         elif misused[i]:
             hint = f" With thousands={thousands!r}, a count must be written like 1{thousands}647."

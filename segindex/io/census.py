@@ -17,6 +17,7 @@ from ._common import (
     check_number_options,
     check_path,
     check_text_file,
+    fast_floats,
     missing_column_error,
     parse_counts,
     plain_label,
@@ -185,9 +186,9 @@ def read_census_table(
                 out[column], column, caller, source, where, role=role, thousands=thousands, fractional=fractional
             )[0]
         else:
-            converted = pd.to_numeric(out[column].str.strip(), errors="coerce")
-            if converted.notna().all():
-                out[column] = converted
+            converted = fast_floats(out[column])
+            if converted is not None and np.isfinite(converted).all():
+                out[column] = _as_integers(converted)
     mismatches = _mismatches(out, groups, total, broad_checks)
     if len(mismatches):
         warn_quality(
@@ -201,6 +202,14 @@ def read_census_table(
         notes=tuple(notes),
     )
     return attach_report(out, report)
+
+
+def _as_integers(values: np.ndarray) -> np.ndarray:
+    """Whole numbers as int64 (as pandas would read them), others as float64."""
+    whole = values == np.floor(values)
+    if whole.all() and np.abs(values).max(initial=0) < 2**53:
+        return values.astype(np.int64)
+    return values
 
 
 def _layout(columns: list, groups, total, caller: str, source: str) -> tuple[list, str | None, list]:

@@ -25,6 +25,7 @@ from ._common import (
     plain_label,
     read_text_table,
     sniff_delimiter,
+    strip_all,
     warn_quality,
 )
 
@@ -315,7 +316,8 @@ def _counts(data, index, lines, source, groups, thousands, fractional) -> tuple[
             data[column], column, _CALLER, source, where, codes=tuple(DFE_MISSING_CODES), thousands=thousands,
             fractional=fractional,
         )
-        for code, n in data[column].str.strip()[is_code].value_counts().items():
+        found = pd.Series(strip_all(data[column].to_numpy(dtype=object)[is_code]), dtype=object)
+        for code, n in found.value_counts().items():
             missing_cells.setdefault(code, {})[short] = int(n)
         counts[short if groups == "short" else column] = values
     ordered = {code: missing_cells[code] for code in DFE_MISSING_CODES if code in missing_cells}
@@ -329,9 +331,10 @@ def _described(data: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     described = {}
     for column in order:
         text = data[column]
-        blank = text.str.strip() == ""
+        stripped = pd.Series(strip_all(text.to_numpy(dtype=object)), index=text.index, dtype=object)
+        blank = (stripped == "").to_numpy()
         if column in ("easting", "northing"):
-            values = pd.to_numeric(text.str.strip().mask(blank), errors="coerce")
+            values = pd.to_numeric(stripped.mask(blank), errors="coerce")
             described[column] = values.to_numpy(dtype=np.float64)
         elif column in _CODE_COLUMNS:
             described[column] = _parse_codes(text).array
