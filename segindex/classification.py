@@ -84,7 +84,7 @@ Labels
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -317,7 +317,7 @@ ONS_TS021_LABELS: dict[str, str] = {
     _TS021 + "Other ethnic group: Any other ethnic group": "other_any_other",
 }
 
-def group_label(name) -> str:
+def group_label(name: Hashable) -> str:
     """The human label of a group name, for titles, legends and table headers.
 
     Parameters

@@ -350,3 +350,15 @@ def test_geopackage_layers_listed(tmp_path):
         read_boundaries(path, "code", layer="wards")
     assert read_boundaries(path, "code", layer="units").index.tolist() == ["B"]
     assert np.isclose(read_boundaries(path, "code", layer=0).geometry.area.sum(), 1.0)
+
+
+def test_join_area_keys_same_after_normalising():
+    import pandas as pd
+
+    from segindex.io import join_to_areas
+
+    areas = geopandas.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+                                   index=pd.Index(["E01", "E01 "], name="code"), crs=27700)
+    units = geopandas.GeoDataFrame({"n": [1]}, geometry=[box(0.2, 0.2, 0.3, 0.3).centroid], crs=27700)
+    with pytest.raises(SegindexValueError, match=r"area key 'E01' appears more than once .*surrounding spaces"):
+        join_to_areas(units, areas)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,7 +32,7 @@ def read_boundaries(
     id_column: str,
     *,
     layer: str | int | None = None,
-    to_crs=None,
+    to_crs: Any = None,
     require_projected: bool = True,
     repair: bool = True,
 ) -> geopandas.GeoDataFrame:

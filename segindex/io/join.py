@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SegindexTypeError, SegindexValueError, first_few
-from ._common import ReadReport, attach_report, missing_column_error, plain_label, warn_quality
+from ._common import ReadReport, attach_report, code_keys, missing_column_error, plain_label, warn_quality
 
 
 def join_to_areas(
@@ -84,9 +84,13 @@ def join_to_areas(
     else:
         keys = areas.index
         name = areas.index.name if areas.index.name is not None else "area"
-    if keys.has_duplicates:
+    normalised = code_keys(pd.Series(keys))
+    repeated = normalised.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        same = (normalised == normalised[repeated].iloc[0]).to_numpy()
         raise SegindexValueError(
-            f"{caller}(): area key {plain_label(keys[keys.duplicated()][0])!r} appears more than once in the areas; "
+            f"{caller}(): area key {plain_label(keys[same][0])!r} appears more than once in the areas (written "
+            f"{first_few(keys[same])}; codes are compared without surrounding spaces, and '7' is '7.0'); "
             "each area must have one key."
         )
     if name in units.columns:

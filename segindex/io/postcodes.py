@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import gzip
 import zlib
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -90,10 +91,10 @@ def _read_lookup(lookup, caller: str, encoding: str = "utf-8"):
 
 def geocode_postcodes(
     table: pd.DataFrame,
-    lookup,
+    lookup: str | Path | pd.DataFrame | list,
     *,
     postcode_column: str = "school_postcode",
-    crs=27700,
+    crs: Any = 27700,
     encoding: str = "utf-8",
 ) -> geopandas.GeoDataFrame:
     """Place units at their postcode centroid.
