@@ -298,6 +298,14 @@ def test_latin1_in_first_lines_and_in_school_file(tmp_path):
     assert read_school_census(path, encoding="cp1252")["la_name"].tolist() == ["Bradford – Keighley"]
 
 
+def test_utf16_file_says_which_encoding(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("code\ta\nE1\t1\n".encode("utf-16"))
+    with pytest.raises(SegindexValueError, match=r"is UTF-16 text .*encoding='utf-16'"):
+        read_census_table(path, groups=["a"])
+    assert read_census_table(path, groups=["a"], encoding="utf-16")["a"].tolist() == [1.0]
+
+
 def test_utf8_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("code,a\nE1,1\n".encode("utf-8-sig"))

@@ -263,7 +263,7 @@ def compression_of(path: Path) -> str | None:
 
 def corrupt_gzip_error(path: Path, exc: BaseException, caller: str) -> SegindexValueError:
     return SegindexValueError(
-        f"{caller}(): {str(path)!r} is a truncated or corrupt gzip file ({exc or type(exc).__name__}). "
+        f"{caller}(): {str(path)!r} is a truncated or corrupt gzip file ({str(exc) or type(exc).__name__}). "
         "Download or copy it again (gzip -t checks a file); a complete file decompresses without error."
     )
 
@@ -314,6 +314,11 @@ def head_lines(path: Path, n: int = 6, *, encoding: str = "utf-8", caller: str =
                     break
                 lines.append(line)
     except UnicodeDecodeError:
+        if magic(path)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise SegindexValueError(
+                f"{caller}(): {str(path)!r} is UTF-16 text (as Excel's 'Unicode Text' saves it): pass "
+                "encoding='utf-16', or re-save the file as CSV UTF-8."
+            ) from None
         if not lines and b"\x00" in magic(path):
             raise SegindexValueError(
                 f"{caller}(): cannot read {str(path)!r} as a text (CSV) file: it holds binary data. "
