@@ -484,9 +484,9 @@ def to_common(
     missing = [source for source in used if source not in data.columns]
     if missing:
         raise SegindexValueError(
-            f"{caller}(): the mapping needs column(s) {missing} that are not in the data. "
-            f"Available columns: {list(data.columns)}. Check the source (2011 census, 2021 census, school "
-            "census) matches the mapping, or pass a mapping of your own."
+            f"{caller}(): the mapping needs column(s) {first_few(missing)} that are not in the data. "
+            f"Available columns: {first_few(data.columns, limit=30)}. Check the source (2011 census, "
+            "2021 census, school census) matches the mapping, or pass a mapping of your own."
         )
     if unmapped == "error":
         _refuse_stray(data, mapping, keep, caller)
@@ -555,7 +555,7 @@ def _refuse_stray(data: pd.DataFrame, mapping: dict, keep: list, caller: str) ->
     ]
     if stray:
         raise SegindexValueError(
-            f"{caller}(): numeric column(s) {stray} are neither in the mapping nor in keep; "
+            f"{caller}(): numeric column(s) {first_few(stray)} are neither in the mapping nor in keep; "
             "they could be group counts the mapping misses. Map them, name them in keep=, "
             "or pass unmapped='ignore' to leave them out."
         )

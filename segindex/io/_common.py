@@ -398,7 +398,8 @@ def missing_column_error(column, columns, what: str, caller: str, source: str) -
     close = [lower[c] for c in difflib.get_close_matches(str(column).casefold(), list(lower), n=3)]
     hint = f" Did you mean {close}?" if close else ""
     return SegindexValueError(
-        f"{caller}(): {what} column {column!r} is not in {source}.{hint} Available columns: {list(columns)}."
+        f"{caller}(): {what} column {column!r} is not in {source}.{hint} "
+        f"Available columns: {first_few(list(columns), limit=30)}."
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..classification import CENSUS2011, CENSUS2021, ONS_TS021_LABELS
-from ..errors import SegindexTypeError, SegindexValueError
+from ..errors import SegindexTypeError, SegindexValueError, first_few
 from ._common import (
     ReadReport,
     attach_report,
@@ -224,7 +224,7 @@ def _layout(columns: list, groups, total, caller: str, source: str) -> tuple[lis
         else:
             raise SegindexValueError(
                 f"{caller}(): {source} is not a known census layout (2011 extract, 2021 TS021); "
-                f"name its group columns with groups=[...] (and total=). Columns: {columns}."
+                f"name its group columns with groups=[...] (and total=). Columns: {first_few(columns, limit=30)}."
             )
         if total is None and default_total in columns:
             total = default_total
