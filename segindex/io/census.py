@@ -91,8 +91,10 @@ def read_census_table(
     Returns
     -------
     pandas.DataFrame
-        Indexed by area code; group and total columns as float64; other
-        numeric columns as numbers, text columns as text. Nothing is altered:
+        Indexed by area code (without surrounding spaces, which are removed
+        and counted in the report's ``notes``); group and total columns as
+        float64; other numeric columns as numbers, text columns as text.
+        No count is altered:
         where groups do not add up to the total (2021 counts are perturbed by
         ONS disclosure control), the units and differences are listed in the
         report's ``mismatches`` and a :class:`~segindex.errors.DataQualityWarning`

@@ -130,7 +130,7 @@ def read_school_census(
         school_name, school_postcode``, then the other descriptive columns and
         ``pqi, easting, northing`` when present), then ``headcount`` and the
         19 group columns as float64. Code-like numbers written ``380.0``
-        become integers.
+        (URNs included: ``137277.0`` is URN 137277) become integers.
 
     Notes
     -----
