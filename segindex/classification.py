@@ -70,18 +70,27 @@ ages; 2021 census counts are perturbed by ONS disclosure control.
 
 Mappings are plain dicts, source column → common group (or ``None`` for a
 column that is known but not a group). A user-made dict in the same form can be
-passed to :func:`to_common` instead.
+passed to :func:`to_common` instead. :func:`to_common` carries the unit total
+(census ``Persons`` or ``total``, school ``headcount``) into a column named
+:data:`TOTAL` (``"total"``), so that ``total="total"`` works in what follows.
+
+Labels
+------
+:data:`GROUP_LABELS` gives every common group name a human label
+(``black_african`` → "Black African") for titles, legends and tables;
+:func:`group_label` falls back to a tidy title case for other names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from .counts import check_frame, check_labels
-from .errors import SegindexTypeError, SegindexValueError
+from .counts import REST, check_frame, check_labels, numeric_column
+from .errors import SegindexTypeError, SegindexValueError, first_few
 
 __all__ = [
     "COMMON_GROUPS",
@@ -94,6 +103,9 @@ __all__ = [
     "SCHOOL_CENSUS",
     "SCHOOL_CENSUS_COLUMNS",
     "ONS_TS021_LABELS",
+    "TOTAL",
+    "GROUP_LABELS",
+    "group_label",
     "to_common",
 ]
 
@@ -120,6 +132,36 @@ BROAD_GROUPS: tuple[str, ...] = ("white", "mixed", "asian", "black", "other")
 
 #: Name of the explicit column of pupils whose ethnicity is not known.
 UNCLASSIFIED = "unclassified"
+
+#: Name of the column of unit totals :func:`to_common` adds (census persons, school headcount).
+TOTAL = "total"
+
+#: Source columns :func:`to_common` takes as the unit total by default, when the mapping sends them to ``None``:
+#: the 2011 ``Persons``, the 2021 (and 2001) ``total`` and the school ``headcount``.
+_TOTAL_SOURCES: tuple[str, ...] = ("Persons", "total", "headcount")
+
+#: Human label of every common group name, broad and detailed, for titles, legends and tables.
+GROUP_LABELS: dict[str, str] = {
+    "white_british": "White British",
+    "white_irish": "White Irish",
+    "gypsy_roma_traveller": "Gypsy, Roma and Irish Traveller",
+    "white_other": "Other White",
+    "mixed": "Mixed",
+    "indian": "Indian",
+    "pakistani": "Pakistani",
+    "bangladeshi": "Bangladeshi",
+    "chinese": "Chinese",
+    "other_asian": "Other Asian",
+    "black_african": "Black African",
+    "black_caribbean": "Black Caribbean",
+    "other_black": "Other Black",
+    "other": "Other ethnic group",
+    "white": "White",
+    "asian": "Asian",
+    "black": "Black",
+    UNCLASSIFIED: "Unclassified",
+    TOTAL: "All people",
+}
 
 #: Broad group of each detailed common group (and of :data:`UNCLASSIFIED`).
 BROAD_OF: dict[str, str] = {
@@ -275,6 +317,42 @@ ONS_TS021_LABELS: dict[str, str] = {
     _TS021 + "Other ethnic group: Any other ethnic group": "other_any_other",
 }
 
+def group_label(name: Hashable) -> str:
+    """The human label of a group name, for titles, legends and table headers.
+
+    Parameters
+    ----------
+    name : str or hashable
+        A group name: a common group (:data:`COMMON_GROUPS`,
+        :data:`BROAD_GROUPS`, :data:`UNCLASSIFIED`, :data:`TOTAL`) or any
+        column name.
+
+    Returns
+    -------
+    str
+        The label of :data:`GROUP_LABELS` when there is one; otherwise a tidy
+        title case: underscores and ``camelCase`` become spaces and each word
+        starts with a capital, words that already hold capitals (``"LAD"``)
+        being kept as written.
+
+    Examples
+    --------
+    >>> from segindex.classification import group_label
+    >>> group_label("black_african"), group_label("white_other"), group_label("unclassified")
+    ('Black African', 'Other White', 'Unclassified')
+    >>> group_label("asian_pakistani"), group_label("WhiteBrit"), group_label("LAD_name")
+    ('Asian Pakistani', 'White Brit', 'LAD Name')
+    """
+    if isinstance(name, str) and name in GROUP_LABELS:
+        return GROUP_LABELS[name]
+    text = str(name)
+    if text == REST:
+        return "Rest of the population"
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text).replace("_", " ").split()
+    tidy = " ".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)
+    return tidy or text
+
+
 _LEVELS = ("detailed", "broad")
 _UNMAPPED = ("error", "ignore")
 
@@ -302,7 +380,15 @@ def _check_mapping(mapping, caller: str) -> dict:
     return dict(mapping)
 
 
-def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: str = "error") -> pd.DataFrame:
+def to_common(
+    data: pd.DataFrame,
+    mapping: Mapping,
+    *,
+    keep: list | None = None,
+    level: str = "detailed",
+    unmapped: str = "error",
+    total: str | None = "auto",
+) -> pd.DataFrame:
     """Add a table's source ethnic-group columns up into the common classification.
 
     Parameters
@@ -318,7 +404,7 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
         maps to a group must be present in ``data``; columns mapped to ``None``
         may be absent.
     keep : list of column names, optional
-        Columns carried unchanged into the result (names, totals, area codes,
+        Columns carried unchanged into the result (names, area codes,
         coordinates, geometry).
     level : {"detailed", "broad"}, default "detailed"
         ``"detailed"`` gives the :data:`COMMON_GROUPS` reached by the mapping;
@@ -329,6 +415,14 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
         ``mapping`` nor in ``keep`` (they might be group counts the mapping
         forgot): raise, or leave them out of the result. Text columns are
         identifiers, not counts: they are left out unless named in ``keep``.
+    total : str or None, default "auto"
+        The source column of unit totals, carried into a column named
+        :data:`TOTAL` (``"total"``), so that ``total="total"`` works in every
+        index that follows. ``"auto"`` takes the total the mapping marks (sends
+        to ``None``) and ``data`` holds: ``Persons`` (2011 census), ``total``
+        (2021 census) or ``headcount`` (school census; the pupil headcount
+        includes unclassified pupils), and adds no column when there is none.
+        A column name takes that column; ``None`` adds no total.
 
     Returns
     -------
@@ -336,9 +430,10 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
         A new frame with the same index: the ``keep`` columns first, then one
         float column per common group reached by the mapping, in the order of
         :data:`COMMON_GROUPS` (or :data:`BROAD_GROUPS`), then ``unclassified``
-        if mapped. A missing (NaN) source count gives NaN in its common group:
-        nothing is silently counted as zero. A GeoDataFrame stays one when its
-        geometry column is kept. The input is not modified.
+        if mapped, then ``total`` (float). A missing (NaN) source count gives
+        NaN in its common group: nothing is silently counted as zero. A
+        GeoDataFrame stays one when its geometry column is kept. The input is
+        not modified.
 
     Raises
     ------
@@ -346,11 +441,13 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
         A mapped column is missing from ``data``; a mapping target is not a
         common group; ``level`` or ``unmapped`` is not one of the allowed
         values; an unmapped numeric column is present with ``unmapped="error"``;
-        a ``keep`` column is missing or is also a mapped column.
+        a ``keep`` column is missing or is also a mapped column; the ``total``
+        column is missing, is mapped to a group, or clashes with a kept
+        column named ``total``; a count is negative or infinite.
     SegindexTypeError
         ``data`` is not a DataFrame, ``mapping`` is not a dict, or a mapped
-        column holds text that is not a number (the message gives the first
-        bad value and its row).
+        column is not numeric (the message gives the first bad value and its
+        row).
 
     Notes
     -----
@@ -368,61 +465,32 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
     ...     "Bangladeshi": [0, 0], "Chinese": [0, 1], "OtherAsian": [0, 0], "BlkAfrican": [0, 1],
     ...     "BlkCaribbean": [1, 0], "OtherBlk": [0, 0], "Arab": [0, 1], "Other": [0, 0],
     ...     "GypsyTraveller": [0, 0]}, index=pd.Index(["E01", "E02"], name="LSOA"))
-    >>> broad = to_common(df, CENSUS2011, keep=["Persons"], level="broad")
+    >>> broad = to_common(df, CENSUS2011, level="broad")
     >>> broad
-          Persons  white  mixed  asian  black  other
+          white  mixed  asian  black  other  total
     LSOA
-    E01        10    6.0    1.0    2.0    1.0    0.0
-    E02        20   12.0    1.0    5.0    1.0    1.0
-    >>> bool((broad[["white", "mixed", "asian", "black", "other"]].sum(axis=1) == df["Persons"]).all())
+    E01     6.0    1.0    2.0    1.0    0.0   10.0
+    E02    12.0    1.0    5.0    1.0    1.0   20.0
+    >>> bool((broad[["white", "mixed", "asian", "black", "other"]].sum(axis=1) == broad["total"]).all())
     True
     """
     caller = "to_common"
     check_frame(data, caller)
     mapping = _check_mapping(mapping, caller)
-    if level not in _LEVELS:
-        raise SegindexValueError(
-            f"{caller}(): the 'level' parameter must be 'detailed' or 'broad', got {level!r} instead."
-        )
-    if unmapped not in _UNMAPPED:
-        raise SegindexValueError(
-            f"{caller}(): the 'unmapped' parameter must be 'error' or 'ignore', got {unmapped!r} instead."
-        )
-    keep = [] if keep is None else check_labels(keep, "keep", caller)
-    columns = list(data.columns)
-    for column in keep:
-        if column not in data.columns:
-            raise SegindexValueError(
-                f"{caller}(): the keep column {column!r} is not in the data. Available columns: {columns}."
-            )
-        if mapping.get(column) is not None:
-            raise SegindexValueError(
-                f"{caller}(): column {column!r} is both kept and mapped to {mapping[column]!r}; "
-                "a group column is added into its common group, so it cannot also be kept."
-            )
+    _check_choice(level, "level", _LEVELS, caller)
+    _check_choice(unmapped, "unmapped", _UNMAPPED, caller)
+    keep = _check_keep(data, keep, mapping, caller)
     used = {source: target for source, target in mapping.items() if target is not None}
     missing = [source for source in used if source not in data.columns]
     if missing:
         raise SegindexValueError(
-            f"{caller}(): the mapping needs column(s) {missing} that are not in the data. "
-            f"Available columns: {columns}. Check the source (2011 census, 2021 census, school "
-            "census) matches the mapping, or pass a mapping of your own."
+            f"{caller}(): the mapping needs column(s) {first_few(missing)} that are not in the data. "
+            f"Available columns: {first_few(data.columns, limit=30)}. Check the source (2011 census, "
+            "2021 census, school census) matches the mapping, or pass a mapping of your own."
         )
     if unmapped == "error":
-        stray = [
-            column
-            for column in data.columns
-            if column not in mapping
-            and column not in keep
-            and pd.api.types.is_numeric_dtype(data[column].dtype)
-            and not pd.api.types.is_bool_dtype(data[column].dtype)
-        ]
-        if stray:
-            raise SegindexValueError(
-                f"{caller}(): numeric column(s) {stray} are neither in the mapping nor in keep; "
-                "they could be group counts the mapping misses. Map them, name them in keep=, "
-                "or pass unmapped='ignore' to leave them out."
-            )
+        _refuse_stray(data, mapping, keep, caller)
+    total_source = _total_source(data, mapping, total, keep, caller)
     sources = {source: _numeric(data, source, caller) for source in used}
     order = [g for g in COMMON_GROUPS if g in used.values()]
     if UNCLASSIFIED in used.values():
@@ -439,6 +507,8 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
                 result[group] = np.sum(parts, axis=0)
     else:
         result = detailed
+    if total_source is not None and TOTAL not in keep:
+        result[TOTAL] = _numeric(data, total_source, caller, role="total")
     out = pd.DataFrame(result, index=data.index, dtype=np.float64)
     if keep:
         out = pd.concat([data[keep].copy(), out], axis=1)
@@ -450,27 +520,95 @@ def to_common(data, mapping, *, keep=None, level: str = "detailed", unmapped: st
     return out
 
 
-def _numeric(data: pd.DataFrame, column, caller: str) -> np.ndarray:
-    """One mapped column as float64; NaN stays NaN; text raises naming value and row."""
-    series = data[column]
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        raise SegindexTypeError(
-            f"{caller}(): the group column {column!r} holds True/False values, not counts."
+def _check_choice(value, name: str, allowed: tuple, caller: str) -> None:
+    if value not in allowed:
+        raise SegindexValueError(
+            f"{caller}(): the {name!r} parameter must be {' or '.join(repr(a) for a in allowed)}, "
+            f"got {value!r} instead."
         )
-    if not pd.api.types.is_numeric_dtype(dtype):
-        converted = pd.to_numeric(series, errors="coerce")
-        bad = (converted.isna() & series.notna()).to_numpy()
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise SegindexTypeError(
-                f"{caller}(): the group column {column!r} must hold numbers, but row "
-                f"{_label(data.index[first])!r} holds {series.iloc[first]!r}. Convert it with "
-                "pandas.to_numeric, deciding explicitly what suppressed cells should be "
-                "(segindex.io.read_school_census makes DfE codes such as 'z' and 'c' missing)."
+
+
+def _check_keep(data: pd.DataFrame, keep, mapping: dict, caller: str) -> list:
+    keep = [] if keep is None else check_labels(keep, "keep", caller)
+    for column in keep:
+        if column not in data.columns:
+            raise SegindexValueError(
+                f"{caller}(): the keep column {column!r} is not in the data. "
+                f"Available columns: {first_few(data.columns, limit=30)}."
             )
-        series = converted
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if mapping.get(column) is not None:
+            raise SegindexValueError(
+                f"{caller}(): column {column!r} is both kept and mapped to {mapping[column]!r}; "
+                "a group column is added into its common group, so it cannot also be kept."
+            )
+    return keep
+
+
+def _refuse_stray(data: pd.DataFrame, mapping: dict, keep: list, caller: str) -> None:
+    stray = [
+        column
+        for column in data.columns
+        if column not in mapping
+        and column not in keep
+        and pd.api.types.is_numeric_dtype(data[column].dtype)
+        and not pd.api.types.is_bool_dtype(data[column].dtype)
+    ]
+    if stray:
+        raise SegindexValueError(
+            f"{caller}(): numeric column(s) {first_few(stray)} are neither in the mapping nor in keep; "
+            "they could be group counts the mapping misses. Map them, name them in keep=, "
+            "or pass unmapped='ignore' to leave them out."
+        )
+
+
+def _total_source(data: pd.DataFrame, mapping: dict, total, keep: list, caller: str):
+    """The column of ``data`` whose values become the ``total`` column, or None."""
+    if total is None:
+        return None
+    if not isinstance(total, str):
+        raise SegindexTypeError(
+            f"{caller}(): the 'total' parameter must be a column name, 'auto' or None, "
+            f"got {type(total).__name__} {total!r} instead."
+        )
+    if total == "auto":
+        found = [c for c in _TOTAL_SOURCES if c in mapping and mapping[c] is None and c in data.columns]
+        if not found:
+            return None
+        total = found[0]
+    elif total not in data.columns:
+        raise SegindexValueError(
+            f"{caller}(): the total column {total!r} is not in the data. "
+            f"Available columns: {first_few(data.columns, limit=30)}."
+        )
+    elif mapping.get(total) is not None:
+        raise SegindexValueError(
+            f"{caller}(): column {total!r} is mapped to the group {mapping[total]!r}; a total column holds "
+            "every person of the unit, not one group. Pass the column of unit totals, or total=None."
+        )
+    if TOTAL in keep and total != TOTAL:
+        raise SegindexValueError(
+            f"{caller}(): keep names a column {TOTAL!r}, and the totals of {total!r} would go into a column of "
+            f"the same name. Rename that column, leave it out of keep, or pass total=None."
+        )
+    return total
+
+
+def _numeric(data: pd.DataFrame, column, caller: str, *, role: str = "group") -> np.ndarray:
+    """One mapped column as float64, checked as every count is (``counts.numeric_column``) but NaN allowed.
+
+    A missing (NaN) count stays NaN, so that a suppressed school count is never
+    added as zero; a negative or infinite count raises.
+    """
+    values = numeric_column(data, column, role, caller, check=False)
+    wrong = np.isinf(values) | (values < 0)
+    if wrong.any():
+        first = int(np.flatnonzero(wrong)[0])
+        kind = "an infinite value" if np.isinf(values[first]) else f"a negative count ({values[first]:g})"
+        raise SegindexValueError(
+            f"{caller}(): the {role} column {column!r} has {kind} at unit {_label(data.index[first])!r} "
+            f"(row {first}). Counts must be non-negative; a missing count may be NaN."
+        )
+    return values
 
 
 def _label(value):

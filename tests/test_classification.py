@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segindex import isolation
 from segindex.classification import (
     BROAD_GROUPS,
     BROAD_OF,
@@ -13,12 +14,16 @@ from segindex.classification import (
     CENSUS2021,
     CENSUS2021_ROMA_GRT,
     COMMON_GROUPS,
+    GROUP_LABELS,
     ONS_TS021_LABELS,
     SCHOOL_CENSUS,
     SCHOOL_CENSUS_COLUMNS,
+    TOTAL,
     UNCLASSIFIED,
+    group_label,
     to_common,
 )
+from segindex.counts import REST
 from segindex.errors import SegindexTypeError, SegindexValueError
 from tests.conftest import shared_data
 
@@ -94,10 +99,11 @@ def test_nan_propagates_not_zero():
     assert np.isnan(out["other"].iloc[1])
 
 
-def test_numeric_text_is_parsed():
+def test_numeric_text_is_refused_as_everywhere():
+    # one normaliser: text is converted by the reader (or pandas.to_numeric), never guessed here
     df = pd.DataFrame({"a": ["1", "2.0"], "b": [1, 1]})
-    out = to_common(df, {"a": "other", "b": "mixed"})
-    assert out["other"].tolist() == [1.0, 2.0]
+    with pytest.raises(SegindexTypeError, match=r"group column 'a' must hold numbers \(counts\), but its dtype is"):
+        to_common(df, {"a": "other", "b": "mixed"})
 
 
 def test_unclassified_kept_at_both_levels():
@@ -123,7 +129,8 @@ def test_geodataframe_stays_geodataframe_when_geometry_kept():
 
 
 def test_missing_source_column():
-    with pytest.raises(SegindexValueError, match=r"needs column\(s\) \['Irish'\].*Available columns"):
+    match = r"needs column\(s\) 'Irish' that are not in the data\. Available columns: 'WhiteBrit'\."
+    with pytest.raises(SegindexValueError, match=match):
         to_common(pd.DataFrame({"WhiteBrit": [1]}), {"WhiteBrit": "white_british", "Irish": "white_irish"})
 
 
@@ -133,7 +140,7 @@ def test_bad_target():
 
 
 def test_unmapped_numeric_column():
-    with pytest.raises(SegindexValueError, match=r"\['c', 'tot'\] are neither in the mapping nor in keep"):
+    with pytest.raises(SegindexValueError, match=r"column\(s\) 'c', 'tot' are neither in the mapping nor in keep"):
         to_common(_tiny(), {"a": "other", "b": "other"})
     out = to_common(_tiny(), {"a": "other", "b": "other"}, unmapped="ignore")
     assert list(out.columns) == ["other"]
@@ -141,12 +148,12 @@ def test_unmapped_numeric_column():
 
 def test_non_numeric_column_names_value_and_row():
     df = pd.DataFrame({"a": ["1", "c", "2"]}, index=["s1", "s2", "s3"])
-    with pytest.raises(SegindexTypeError, match="column 'a' must hold numbers, but row 's2' holds 'c'"):
+    with pytest.raises(SegindexTypeError, match=r"first non-numeric value is 'c' at unit 's2' \(row 1\)"):
         to_common(df, {"a": "other"})
 
 
 def test_bool_column():
-    with pytest.raises(SegindexTypeError, match="True/False"):
+    with pytest.raises(SegindexTypeError, match=r"column .a. must hold numbers \(counts\), but its dtype is bool"):
         to_common(pd.DataFrame({"a": [True, False]}), {"a": "other"})
 
 
@@ -179,6 +186,87 @@ def test_not_a_frame():
 
 
 # ---------------------------------------------------------------------------
+# the total travels with the groups
+
+
+def _pupils():
+    counts = {short: [1.0, 2.0, 0.0] for short in SCHOOL_CENSUS_COLUMNS.values()}
+    counts["headcount"] = [19.0, 40.0, 3.0]  # 18 groups + unclassified; the third school all unclassified
+    counts["unclassified"] = [1.0, 4.0, 3.0]
+    return pd.DataFrame(counts, index=pd.Index([101, 102, 103], name="urn"))
+
+
+def test_school_headcount_carried_into_total():
+    # issue: to_common(schools, SCHOOL_CENSUS) dropped the headcount, so total="headcount" failed next
+    pupils = to_common(_pupils(), SCHOOL_CENSUS)
+    assert list(pupils.columns) == [*COMMON_GROUPS, UNCLASSIFIED, TOTAL]
+    assert pupils[TOTAL].tolist() == [19.0, 40.0, 3.0]
+    # the common groups plus unclassified add up to the headcount
+    np.testing.assert_array_equal(pupils.drop(columns=TOTAL).sum(axis=1).to_numpy(), pupils[TOTAL].to_numpy())
+    # and the next call can use it: isolation of Pakistani pupils among all pupils (hand-worked:
+    # sum_i (p_i / P) * (p_i / t_i) with p = 1, 2, 0; P = 3; t = 19, 40, 3)
+    value = isolation(pupils, "pakistani", total=TOTAL)
+    assert round(value, 6) == round((1 / 3) * (1 / 19) + (2 / 3) * (2 / 40), 6)
+
+
+def test_total_options():
+    df = _tiny()
+    mapping = {"a": "indian", "b": "white_british", "tot": None}
+    # a user mapping: no known total column, so none is added unless named
+    assert TOTAL not in to_common(df, mapping, unmapped="ignore").columns
+    out = to_common(df, mapping, unmapped="ignore", total="tot")
+    assert out[TOTAL].tolist() == [5.0, 8.0, 9.0]
+    assert TOTAL not in to_common(_pupils(), SCHOOL_CENSUS, total=None).columns
+    census = pd.DataFrame({"total": [3, 4], "white_british": [1, 2]})
+    kept = to_common(census, {"white_british": "white_british", "total": None}, keep=["total"])
+    assert list(kept.columns) == ["total", "white_british"]  # the kept total is the total: not twice
+
+
+def test_total_errors():
+    df = _tiny()
+    mapping = {"a": "indian", "b": "white_british", "tot": None}
+    with pytest.raises(SegindexValueError, match=r"total column 'persons' is not in the data"):
+        to_common(df, mapping, unmapped="ignore", total="persons")
+    with pytest.raises(SegindexValueError, match=r"column 'a' is mapped to the group 'indian'.*total=None"):
+        to_common(df, mapping, unmapped="ignore", total="a")
+    with pytest.raises(SegindexTypeError, match=r"'total' parameter must be a column name, 'auto' or None"):
+        to_common(df, mapping, unmapped="ignore", total=True)
+    clash = df.rename(columns={"c": "total"})
+    with pytest.raises(SegindexValueError, match=r"keep names a column 'total'.*total=None"):
+        to_common(clash, mapping, keep=["total"], total="tot")
+
+
+def test_negative_or_infinite_count():
+    match = r"group column 'a' has a negative count \(-2\) at unit 'u2' \(row 1\)"
+    with pytest.raises(SegindexValueError, match=match):
+        to_common(pd.DataFrame({"a": [1, -2]}, index=["u1", "u2"]), {"a": "other"})
+    with pytest.raises(SegindexValueError, match=r"group column 'a' has an infinite value at unit 0"):
+        to_common(pd.DataFrame({"a": [np.inf, 1.0]}), {"a": "other"})
+
+
+# ---------------------------------------------------------------------------
+# human labels
+
+
+def test_every_common_name_has_a_label():
+    for name in (*COMMON_GROUPS, *BROAD_GROUPS, UNCLASSIFIED, TOTAL):
+        assert group_label(name) == GROUP_LABELS[name]
+        assert "_" not in GROUP_LABELS[name] and GROUP_LABELS[name][0].isupper()
+    assert group_label("black_african") == "Black African"
+    assert group_label("gypsy_roma_traveller") == "Gypsy, Roma and Irish Traveller"
+    assert group_label("other") == "Other ethnic group"
+
+
+def test_group_label_fallback_is_tidy():
+    assert group_label("mixed_white_asian") == "Mixed White Asian"
+    assert group_label("BlkCaribbean") == "Blk Caribbean"
+    assert group_label("LAD") == "LAD"
+    assert group_label(REST) == "Rest of the population"
+    assert group_label(7) == "7"
+    assert group_label("") == ""
+
+
+# ---------------------------------------------------------------------------
 # real data: totals conserved
 
 
@@ -191,7 +279,8 @@ def test_census2011_conserves_persons(la):
     df = pd.read_csv(shared_data("uk", "census2011", f"lsoa2011_ethnicity_{la}.csv"), index_col="LSOA")
     for level, groups in (("detailed", COMMON_GROUPS), ("broad", BROAD_GROUPS)):
         out = to_common(df, CENSUS2011, keep=["Persons"], level=level)
-        assert list(out.columns[1:]) == list(groups)
+        assert list(out.columns) == ["Persons", *groups, "total"]
+        np.testing.assert_array_equal(out["total"].to_numpy(), df["Persons"].to_numpy())
         np.testing.assert_array_equal(out[list(groups)].sum(axis=1).to_numpy(), df["Persons"].to_numpy())
 
 
@@ -233,7 +322,9 @@ def test_school_census_conserves_headcount():
     )
     df = raw.rename(columns=SCHOOL_CENSUS_COLUMNS)
     out = to_common(df, SCHOOL_CENSUS, keep=["headcount"], unmapped="ignore")
-    assert list(out.columns) == ["headcount", *COMMON_GROUPS, UNCLASSIFIED]
+    assert list(out.columns) == ["headcount", *COMMON_GROUPS, UNCLASSIFIED, "total"]
+    np.testing.assert_array_equal(out["total"].to_numpy(), df["headcount"].to_numpy())
+    out = out.drop(columns="total")
     suppressed = df[list(SCHOOL_CENSUS_COLUMNS.values())[1:]].isna().any(axis=1)
     assert int(suppressed.sum()) == 2417  # README: 'z' on 2,417 rows
     sums = out.iloc[:, 1:].sum(axis=1, skipna=False)

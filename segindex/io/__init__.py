@@ -5,10 +5,18 @@ identifier, and never modifies the file it reads. What a reader did to the data
 is never silent:
 
 * anything wrong that cannot be read unambiguously (a missing file or column,
-  duplicate identifiers, a text value in a count column, a geographic CRS for
-  distance work, a missing CRS) raises a
-  :class:`~segindex.errors.SegindexValueError` or
-  :class:`~segindex.errors.SegindexTypeError` naming the file, column and row;
+  identifiers repeated once normalised — ``"137277"`` and ``"137277.0"``,
+  ``"E01"`` and ``" E01"`` are one unit —, a header naming a column twice, a
+  text value in a count column, a count that is not a whole number, which is
+  usually a ``'.'`` thousands separator, a geographic CRS for distance work, a
+  missing CRS) raises a :class:`~segindex.errors.SegindexValueError` or
+  :class:`~segindex.errors.SegindexTypeError` naming the file, column and row,
+  and the fix (``thousands="."``, ``fractional=True``, ``encoding="cp1252"``,
+  ``layer=``);
+* files of the wrong kind get a message, not a traceback: a spreadsheet
+  (``.xlsx``, ``.xls``, also renamed ``.csv``) is to be saved as CSV, a ZIP to be
+  unzipped, a truncated or corrupt ``.gz`` to be fetched again, a table given
+  as boundaries to be read with :func:`read_census_table`;
 * everything the reader did that changes numbers or rows (DfE codes such as
   ``z`` made missing, rows excluded by a filter, geometries repaired,
   postcodes not found, groups that do not add up to their total) is recorded

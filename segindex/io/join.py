@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from ..errors import SegindexTypeError, SegindexValueError
-from ._common import ReadReport, attach_report, first_few, missing_column_error, plain_label, warn_quality
+from ..errors import SegindexTypeError, SegindexValueError, first_few
+from ._common import ReadReport, attach_report, code_keys, missing_column_error, plain_label, warn_quality
 
 
-
-def join_to_areas(units, areas, *, area_column=None, code_column=None, how: str = "within"):
+def join_to_areas(
+    units: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    area_column: str | None = None,
+    code_column: str | None = None,
+    how: str = "within",
+) -> pd.DataFrame:
     """Add to every unit the key of the area it lies in (or whose code it carries).
 
     Parameters
@@ -64,7 +69,6 @@ def join_to_areas(units, areas, *, area_column=None, code_column=None, how: str 
     ['A', 'B']
     """
     caller = "join_to_areas"
-    import geopandas
 
     if how not in ("within", "intersects", "code"):
         raise SegindexValueError(f"{caller}(): how must be 'within', 'intersects' or 'code', got {how!r}.")
@@ -80,9 +84,13 @@ def join_to_areas(units, areas, *, area_column=None, code_column=None, how: str 
     else:
         keys = areas.index
         name = areas.index.name if areas.index.name is not None else "area"
-    if keys.has_duplicates:
+    normalised = code_keys(pd.Series(keys))
+    repeated = normalised.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        same = (normalised == normalised[repeated].iloc[0]).to_numpy()
         raise SegindexValueError(
-            f"{caller}(): area key {plain_label(keys[keys.duplicated()][0])!r} appears more than once in the areas; "
+            f"{caller}(): area key {plain_label(keys[same][0])!r} appears more than once in the areas (written "
+            f"{first_few(keys[same])}; codes are compared without surrounding spaces, and '7' is '7.0'); "
             "each area must have one key."
         )
     if name in units.columns:
@@ -100,27 +108,7 @@ def join_to_areas(units, areas, *, area_column=None, code_column=None, how: str 
         key = codes.where(hit)
         n_hits = hit.astype(int)
     else:
-        if not isinstance(units, geopandas.GeoDataFrame) or not isinstance(areas, geopandas.GeoDataFrame):
-            raise SegindexTypeError(
-                f"{caller}(): a spatial join (how={how!r}) needs GeoDataFrames for units and areas; "
-                "use geocode_postcodes to place units, or code_column= to join by code."
-            )
-        if units.crs is None or areas.crs is None or units.crs != areas.crs:
-            raise SegindexValueError(
-                f"{caller}(): units and areas must share one CRS, got units {getattr(units.crs, 'to_string', lambda: None)()} "
-                f"and areas {getattr(areas.crs, 'to_string', lambda: None)()}. Reproject one, e.g. "
-                "units.to_crs(areas.crs) (EPSG:27700 for Britain)."
-            )
-        left = geopandas.GeoDataFrame(
-            {"_pos": np.arange(len(units))}, geometry=units.geometry.to_numpy(), crs=units.crs
-        )
-        right = geopandas.GeoDataFrame({"_key": keys.to_numpy()}, geometry=areas.geometry.to_numpy(), crs=areas.crs)
-        left = left[~(left.geometry.isna() | left.geometry.is_empty)]
-        joined = geopandas.sjoin(left, right, how="inner", predicate=how)
-        n_hits = np.bincount(joined["_pos"].to_numpy(), minlength=len(units))
-        first = joined.drop_duplicates("_pos").set_index("_pos")["_key"]
-        key = pd.Series(first.reindex(np.arange(len(units))).to_numpy(), index=units.index)
-        key = key.where(n_hits == 1)
+        key, n_hits = _spatial_join(units, areas, keys, how)
     out = units.copy()
     out.attrs = {}
     out[name] = key.to_numpy()
@@ -143,3 +131,30 @@ def join_to_areas(units, areas, *, area_column=None, code_column=None, how: str 
         unmatched=unmatched, crs=None if how == "code" else units.crs.to_string(),
     )
     return attach_report(out, report)
+
+
+def _spatial_join(units, areas, keys: pd.Index, how: str) -> tuple[pd.Series, np.ndarray]:
+    """The key of the one area each unit lies in (missing when none or several), and the number of hits."""
+    import geopandas
+
+    caller = "join_to_areas"
+    if not isinstance(units, geopandas.GeoDataFrame) or not isinstance(areas, geopandas.GeoDataFrame):
+        raise SegindexTypeError(
+            f"{caller}(): a spatial join (how={how!r}) needs GeoDataFrames for units and areas; "
+            "use geocode_postcodes to place units, or code_column= to join by code."
+        )
+    if units.crs is None or areas.crs is None or units.crs != areas.crs:
+        crs_units = None if units.crs is None else units.crs.to_string()
+        crs_areas = None if areas.crs is None else areas.crs.to_string()
+        raise SegindexValueError(
+            f"{caller}(): units and areas must share one CRS, got units {crs_units} and areas {crs_areas}. "
+            "Reproject one, e.g. units.to_crs(areas.crs) (EPSG:27700 for Britain)."
+        )
+    left = geopandas.GeoDataFrame({"_pos": np.arange(len(units))}, geometry=units.geometry.to_numpy(), crs=units.crs)
+    right = geopandas.GeoDataFrame({"_key": keys.to_numpy()}, geometry=areas.geometry.to_numpy(), crs=areas.crs)
+    left = left[~(left.geometry.isna() | left.geometry.is_empty)]
+    joined = geopandas.sjoin(left, right, how="inner", predicate=how)
+    n_hits = np.bincount(joined["_pos"].to_numpy(), minlength=len(units))
+    first = joined.drop_duplicates("_pos").set_index("_pos")["_key"]
+    key = pd.Series(first.reindex(np.arange(len(units))).to_numpy(), index=units.index)
+    return key.where(n_hits == 1), n_hits

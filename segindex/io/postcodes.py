@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SegindexTypeError, SegindexValueError
-from ._common import ReadReport, attach_report, check_path, first_few, head_lines, missing_column_error, plain_label, warn_quality
+from ..errors import SegindexTypeError, SegindexValueError, first_few
+from ._common import (
+    ReadReport,
+    attach_report,
+    check_encoding,
+    check_path,
+    check_text_file,
+    compression_of,
+    corrupt_gzip_error,
+    encoding_error,
+    head_lines,
+    missing_column_error,
+    plain_label,
+    warn_quality,
+)
 
+if TYPE_CHECKING:
+    import geopandas
 
 _CODEPOINT = [
     "postcode",
@@ -30,12 +49,12 @@ def _postcode_key(series: pd.Series) -> pd.Series:
     return series.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
 
 
-def _read_lookup(lookup, caller: str):
+def _read_lookup(lookup, caller: str, encoding: str = "utf-8"):
     if isinstance(lookup, (list, tuple)):
         # Code-Point Open ships one CSV per postcode area: read each, then stack them
         if not lookup:
             raise SegindexValueError(f"{caller}(): the list of lookup files is empty; give at least one.")
-        parts = [_read_lookup(item, caller) for item in lookup]
+        parts = [_read_lookup(item, caller, encoding) for item in lookup]
         return pd.concat([p[0] for p in parts], ignore_index=True), ", ".join(p[1] for p in parts)
     if isinstance(lookup, pd.DataFrame):
         for column in ("postcode", "easting", "northing"):
@@ -44,7 +63,8 @@ def _read_lookup(lookup, caller: str):
         return lookup[["postcode", "easting", "northing"]], "<DataFrame>"
     path = check_path(lookup, caller)
     source = repr(str(path))
-    lines = head_lines(path, 1)
+    check_text_file(path, caller)
+    lines = head_lines(path, 1, encoding=encoding, caller=caller)
     if not lines:
         raise SegindexValueError(f"{caller}(): lookup file {source} is empty.")
     first = next(csv.reader(lines))
@@ -57,15 +77,26 @@ def _read_lookup(lookup, caller: str):
     try:
         table = pd.read_csv(
             path, header=0 if header else None, usecols=[0, 2, 3], dtype={0: str} if not header else None,
-            keep_default_na=False,
+            keep_default_na=False, encoding=encoding, compression=compression_of(path),
         )
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise encoding_error(path, encoding, caller) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise corrupt_gzip_error(path, exc, caller) from None
+    except (ValueError, pd.errors.ParserError) as exc:
         raise SegindexValueError(f"{caller}(): cannot read lookup file {source}: {exc}") from None
     table.columns = ["postcode", "easting", "northing"]
     return table, str(path)
 
 
-def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode", crs=27700):
+def geocode_postcodes(
+    table: pd.DataFrame,
+    lookup: str | Path | pd.DataFrame | list,
+    *,
+    postcode_column: str = "school_postcode",
+    crs: Any = 27700,
+    encoding: str = "utf-8",
+) -> geopandas.GeoDataFrame:
     """Place units at their postcode centroid.
 
     Parameters
@@ -86,6 +117,8 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
         Column of ``table`` holding the postcodes.
     crs : CRS, default 27700
         CRS of the lookup's eastings and northings (British National Grid).
+    encoding : str, default "utf-8"
+        Text encoding of the lookup file(s), for example ``"cp1252"``.
 
     Returns
     -------
@@ -103,7 +136,8 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
     ------
     SegindexValueError
         The postcode column or a lookup column is missing; the lookup file is
-        missing or not of the expected form; the lookup gives one postcode two
+        missing or not of the expected form (a spreadsheet, a truncated
+        ``.gz``, not in ``encoding``); the lookup gives one postcode two
         different locations.
 
     Examples
@@ -129,13 +163,16 @@ def geocode_postcodes(table, lookup, *, postcode_column: str = "school_postcode"
             f"{caller}(): the table already has a geometry; geocoding would replace it. Pass a plain "
             "DataFrame (for example pd.DataFrame(table.drop(columns=table.geometry.name)))."
         )
-    lut, source = _read_lookup(lookup, caller)
+    encoding = check_encoding(encoding, caller)
+    lut, source = _read_lookup(lookup, caller, encoding)
     keys = _postcode_key(lut["postcode"])
     try:
         east = pd.to_numeric(lut["easting"]).to_numpy(dtype=np.float64)
         north = pd.to_numeric(lut["northing"]).to_numpy(dtype=np.float64)
     except (ValueError, TypeError) as exc:
-        raise SegindexValueError(f"{caller}(): eastings/northings of lookup {source!r} are not numbers: {exc}") from None
+        raise SegindexValueError(
+            f"{caller}(): eastings/northings of lookup {source!r} are not numbers: {exc}"
+        ) from None
     frame = pd.DataFrame({"key": keys.to_numpy(), "e": east, "n": north}).drop_duplicates()
     # Code-Point Open writes 0, 0 for postcodes it cannot locate (quality 90): not a location
     nowhere = ((frame["e"] == 0) & (frame["n"] == 0)) | frame["e"].isna() | frame["n"].isna()
