@@ -18,7 +18,7 @@ from ._common import (
     missing_column_error,
     read_text_table,
     sniff_delimiter,
-    to_number,
+    parse_counts,
     warn_quality,
 )
 
@@ -170,8 +170,12 @@ def read_ks006(path, *, columns=None, id_column=None, total=None, sep=None) -> p
     check_ids(raw[id_column], id_column, caller, source)
     ids = raw[id_column].to_numpy()
     out = raw.set_index(id_column)
+    def where(i: int) -> str:
+        return f"area {ids[i]!r} (line {i + 2})"
+
     for column in list(KS006_GROUPS) + ([total] if total is not None else []):
-        out[column] = to_number(out[column], column, caller, source, ids)
+        role = "total" if column == total else "group"
+        out[column] = parse_counts(out[column], column, caller, source, where, role=role)[0]
     parts = out[list(KS006_GROUPS)].to_numpy().sum(axis=1)
     if total is None:
         total = "total"
