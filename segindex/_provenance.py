@@ -120,7 +120,7 @@ def provenance(*, inputs=(), parameters=None, call=None, command=None, random_st
     record = {
         "schema": SCHEMA,
         "segindex_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
     }
