@@ -18,13 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import shared_data
 from segindex import cli
 from segindex.cli import main
 from segindex.datasets import example_town
 from segindex.indices.twogroup import dissimilarity
 from segindex.prepare import PreparedArea, counts_are_whole, prepare_area
-
-from conftest import shared_data
 
 
 def _sums(*paths) -> dict:
