@@ -249,8 +249,8 @@ def _check_whole(data, counts: dict, source: str) -> None:
             row = int(np.flatnonzero(bad)[0])
             raise SegindexValueError(
                 f"the {role} column {column!r} holds {float(values[row])!r} (data row {row + 1} of {source}), "
-                "not a whole number of people. If '.' separates thousands (1.647 for 1647), add --thousands . ; if the counts "
-                "are estimates, add --fractional to accept fractional counts."
+                "not a whole number of people. If '.' separates thousands (1.647 for 1647), add --thousands . ; "
+                "if the counts are estimates, add --fractional to accept fractional counts."
             )
 
 
