@@ -152,7 +152,7 @@ def _read_csv_columns(path: Path, needed, counts, keys, thousands, what: str):
             raise _missing_column(column, role, names, source)
     dtype = {c: "float64" for c in counts}
     dtype.update({c: "category" for c in keys})
-    options = dict(sep=sep, encoding="utf-8-sig", usecols=list(needed), thousands=thousands, low_memory=False)
+    options = dict(sep=sep, encoding="utf-8-sig", usecols=list(needed), thousands=thousands)
     try:
         return pd.read_csv(path, dtype=dtype, **options)
     except ValueError as exc:
