@@ -272,7 +272,7 @@ def _report_kwargs(write_report, args, inputs):
 
 
 def _parameters(args) -> dict:
-    skip = {"func", "argv", "command", "debug", "out", "overwrite", "progress"}
+    skip = {"func", "argv", "command", "debug", "out", "overwrite", "progress", "random_state"}
     return {k: v for k, v in vars(args).items() if k not in skip and not k.startswith("_")}
 
 
