@@ -41,7 +41,8 @@ def cases(quick):  # noqa: ARG001 - the runner's interface; this benchmark runs 
 def write_table(path: Path, n_units: int, n_areas: int = 300, seed: int = 0, chunk: int = 1_000_000) -> None:
     """A CSV of ``n_units`` units in ``n_areas`` areas: ``lad, A, B, C, total`` and two text columns, in chunks."""
     rng = np.random.default_rng(seed)
-    with open(path, "w", encoding="utf-8") as fh:
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as fh:
         fh.write("unit,lad,name,A,B,C,total,note\n")
         for start in range(0, n_units, chunk):
             n = min(chunk, n_units - start)
@@ -56,6 +57,7 @@ def write_table(path: Path, n_units: int, n_areas: int = 300, seed: int = 0, chu
                 for i, a, c, t in zip(ids.tolist(), area.tolist(), counts.tolist(), total.tolist())
             ]
             fh.writelines(lines)
+    os.replace(partial, path)  # a table cut short is never reused
 
 
 def _vm_hwm_gb(pid: int) -> float:
