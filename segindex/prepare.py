@@ -172,7 +172,7 @@ def _read_units(units, units_id, layer, log):
         )
     if units_id is None:
         units_id = _first_field(path, layer)
-        _say(log, f"using its first field {units_id!r} as the area code (set the id column to choose)")
+        _say(log, f"using its first field {units_id!r} as the area code (units_id=, or --units-id, to choose)")
     _say(log, f"reading boundaries {path}")
     return read_boundaries(path, units_id, layer=layer, to_crs=27700)
 
