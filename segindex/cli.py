@@ -457,6 +457,11 @@ def _cmd_report(args) -> int:
     caveats = [*REAL_DATA_CAVEATS, *area.notes,
                "Each group is compared with the rest of the population or with a comparison group, as labelled; "
                "the two comparisons give different numbers."]
+    draws = args.draws
+    if draws and not area.whole_counts:  # draws need whole counts: say so instead of failing
+        draws = 0
+        caveats.append("No intervals: some counts are not whole numbers, and bootstrap draws need whole counts.")
+        _say(caveats[-1])
     description = area.description(census_name=Path(args.census).name, units_name=Path(args.units).name,
                                    schools_name=Path(args.schools).name, phase=phase)
     page = _call(
@@ -474,7 +479,7 @@ def _cmd_report(args) -> int:
         caveats=caveats,
         synthetic=False,
         map_groups=None if args.map_all else _largest(area.units, area.groups, area.other, 6),
-        n_draws=args.draws,
+        n_draws=draws,
         **_report_kwargs(write_report, args, inputs),
     )
     print(Path(page).resolve())

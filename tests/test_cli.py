@@ -455,3 +455,37 @@ def test_indices_on_bradford_output_areas(tmp_path, capsys):
     assert row["value"] == pytest.approx(0.713, abs=5e-4)  # the README's figure for Bradford's 1,528 OAs
     assert row["count"] == pd.read_csv(census)["Bangladeshi"].sum() and not row["small_group"]
     assert _sums(census) == before
+
+
+def test_report_is_a_thin_caller_and_skips_draws_on_fractional_counts(town, tmp_path, capsys, monkeypatch):
+    """`segindex report` = prepare_area + write_report; fractional counts: no draws, said in the caveats."""
+    seen = {}
+
+    def prepared(units, census, schools=None, **options):
+        seen["prepare"] = (units, census, schools, options)
+        return PreparedArea(units=town.units.assign(total=town.units["total"] + 0.5), schools=town.schools,
+                            groups=("white_british", "pakistani"), other="white_british",
+                            common_groups=tuple(town.groups), census_year="2011", school_year="2022/23",
+                            notes=("a note",), whole_counts=False)
+
+    def report(out_dir, **kwargs):
+        seen["report"] = kwargs
+        Path(out_dir).mkdir()
+        (Path(out_dir) / "index.html").write_text("<html></html>")
+        return Path(out_dir) / "index.html"
+
+    monkeypatch.setattr("segindex.prepare.prepare_area", prepared)
+    monkeypatch.setattr("segindex.report.write_report", report)
+    code = main(["report", "--units", "u.gpkg", "--census", "c.csv", "--schools", "s.csv", "--area", "Town",
+                 "--other", "white_british", "--phase", "all", "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.strip() == str((tmp_path / "out" / "index.html").resolve())
+    units, census, schools, options = seen["prepare"]
+    assert (units, census, schools) == ("u.gpkg", "c.csv", "s.csv")
+    assert options["other"] == "white_british" and options["phase"] is None
+    kwargs = seen["report"]
+    assert kwargs["n_draws"] == 0 and kwargs["other"] == "white_british" and kwargs["area_name"] == "Town"
+    assert "a note" in kwargs["caveats"]
+    assert any(c.startswith("No intervals: some counts are not whole numbers") for c in kwargs["caveats"])
+    assert "(c.csv), on boundaries from u.gpkg" in kwargs["description"] and "all phases" in kwargs["description"]
