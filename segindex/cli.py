@@ -350,25 +350,27 @@ def _indices_data(args):
 
 
 def _count_columns(table, data, groups, total, by, min_count):
-    """Add ``count`` and ``small_group`` when the table does not carry them yet (see the shared contract)."""
+    """Add ``count`` and ``small_group`` when the table does not carry them yet (see the shared contract).
+
+    Sums per area by integer codes (``numpy.bincount``), never by a copy of the table.
+    """
     import numpy as np
     import pandas as pd
 
     if "count" not in table.columns:
-        frame = pd.DataFrame({g: data[g].to_numpy(dtype="float64") for g in groups})
-        frame["__all__"] = (data[total].to_numpy(dtype="float64") if total is not None
-                            else frame[list(groups)].sum(axis=1).to_numpy())
         if by:
-            keys = [data[c].astype(object).to_numpy() for c in by]
-            sums = frame.groupby(keys if len(keys) > 1 else keys[0], sort=False, observed=True).sum()
-            index = table["area"] if len(by) == 1 else pd.MultiIndex.from_tuples(table["area"])
+            keys = data[by[0]] if len(by) == 1 else pd.MultiIndex.from_arrays([data[c] for c in by])
+            codes, uniques = pd.factorize(keys)
+            position = {key: k for k, key in enumerate(uniques)}
+            n = len(uniques)
         else:
-            sums = frame.sum().to_frame().T.set_axis(["all"])
-            index = table["area"]
-        rows = table["group"].where(table["group"].isin(groups), "__all__")
-        values = np.array([sums.at[a, g] for a, g in zip(index, rows)], dtype="float64")
+            codes, position, n = np.zeros(len(data), dtype=np.intp), {"all": 0}, 1
+        sums = {g: np.bincount(codes, weights=data[g].to_numpy(dtype="float64"), minlength=n) for g in groups}
+        everyone = (np.bincount(codes, weights=data[total].to_numpy(dtype="float64"), minlength=n)
+                    if total is not None else sum(sums.values()))
+        rows = [position[a] for a in table["area"]]
         table = table.copy()
-        table["count"] = values
+        table["count"] = [sums[g][k] if g in sums else everyone[k] for g, k in zip(table["group"], rows)]
     if "small_group" not in table.columns:
         table["small_group"] = table["count"].to_numpy() < min_count
     return table
