@@ -123,8 +123,9 @@ def check_output_folder(path, *, inputs=(), what: str = "--out") -> Path:
             continue
         src = resolved(source)
         if src == folder or folder in src.parents:
+            relation = "is" if src == folder else "holds"
             raise SegindexValueError(
-                f"refusing to write into {what} {str(p)!r}: it holds the input {str(source)!r}; "
+                f"refusing to write into {what} {str(p)!r}: it {relation} the input {str(source)!r}; "
                 "choose a new folder for the output."
             )
     if p.exists() and not p.is_dir():

@@ -489,3 +489,14 @@ def test_report_is_a_thin_caller_and_skips_draws_on_fractional_counts(town, tmp_
     assert "a note" in kwargs["caveats"]
     assert any(c.startswith("No intervals: some counts are not whole numbers") for c in kwargs["caveats"])
     assert "(c.csv), on boundaries from u.gpkg" in kwargs["description"] and "all phases" in kwargs["description"]
+
+
+def test_report_out_that_is_an_input_is_refused(tmp_path, capsys):
+    census = tmp_path / "census.csv"
+    census.write_text("code,Persons\nU001,1\n")
+    before = _sums(census)
+    code = main(["report", "--units", "u.gpkg", "--census", str(census), "--schools", "s.csv", "--area", "Town",
+                 "--out", str(census)])
+    assert code == 1
+    assert re.search(r"refusing to write into --out '.*census.csv': it is the input", _error_line(capsys))
+    assert _sums(census) == before
