@@ -613,7 +613,7 @@ def _add_indices(sub):
         epilog="With --draws, each row also has the measured value, the bootstrap bias-corrected estimate "
         "(bias_corrected) and its interval ci_low-ci_high. The interval is centred on bias_corrected, not on "
         "value: small units bias the measured index upward, so value may lie outside its own interval. "
-        "Never write over an existing file without --overwrite.",
+        "segindex never writes over an existing file without --overwrite.",
     )
     ind.add_argument("--input", metavar="FILE",
                      help="a CSV (any delimiter, may be .gz) or a GeoPackage/shapefile/GeoJSON, one row per unit")
@@ -622,8 +622,8 @@ def _add_indices(sub):
     ind.add_argument("--total", metavar="COL", help="column of unit totals (the rest of the population is the "
                      "comparison for 'rest' rows); without it the groups are the whole population")
     ind.add_argument("--by", nargs="+", metavar="COL", help="compute per area (e.g. local authority)")
-    ind.add_argument("--other", metavar="GROUP", help="also compare each group with this group (pairwise rows; the "
-                     "all-groups rows are unchanged)")
+    ind.add_argument("--other", metavar="GROUP", help="also compare each group with this group (adds pairwise "
+                     "rows)")
     ind.add_argument("--draws", type=_draws, metavar="N",
                      help="N bootstrap and N randomisation draws (e.g. 999): adds the bias-corrected estimate, "
                      "standard error and 95%% interval (bias_corrected, se, ci_low, ci_high; the interval is centred "
