@@ -6,6 +6,7 @@ Usage::
     python benchmarks/run.py --quick       # small sizes, to check the script runs
     python benchmarks/run.py --only gini   # cases whose section or name contains "gini"
     python benchmarks/run.py --out benchmarks/RESULTS.md
+    python benchmarks/run.py --memory      # peak memory of `segindex indices` on 10^7 units (heavy)
 
 Each ``bench_<topic>.py`` beside this file contributes ``cases(quick)``. Real-data
 cases read ``../shared/data`` (relative to the project root) and are left out,
@@ -58,7 +59,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs")
     parser.add_argument("--only", default=None, help="run only cases whose section or name contains this text")
     parser.add_argument("--out", default=None, help="also write the table (Markdown) to this file")
+    parser.add_argument("--memory", action="store_true",
+                        help="only the memory benchmark (bench_memory.py: a child process, peak RSS and wall time)")
     args = parser.parse_args(argv)
+    if args.memory:
+        print(machine_line(), flush=True)
+        return importlib.import_module("bench_memory").main(["--quick"] if args.quick else [])
 
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     rows = []

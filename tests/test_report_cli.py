@@ -245,9 +245,9 @@ def test_usage_errors_exit_2(capsys):
     assert main(["frobnicate"]) == 2
     assert main(["demo", "--choice", "3"]) == 2
     assert "--choice: must lie between -1 and 1" in capsys.readouterr().err
-    assert main(["demo", "--seed", "x"]) == 2
-    assert main(["demo", "--bootstrap", "-5"]) == 2
-    assert "--bootstrap: must be a whole number of draws >= 0 (0: no intervals)" in capsys.readouterr().err
+    assert main(["demo", "--random-state", "x"]) == 2
+    assert main(["demo", "--draws", "-5"]) == 2
+    assert "--draws: must be a whole number of draws >= 0 (0: no intervals)" in capsys.readouterr().err
     assert main(["indices", "--input", "x.csv"]) == 2
     assert "--groups is required with --input" in capsys.readouterr().err
     assert main(["report", "--units", "u.gpkg"]) == 2
@@ -272,7 +272,7 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
     town, path = town_csv
     out = tmp_path / "results.csv"
     code = main(["indices", "--input", str(path), "--groups", "pakistani", "indian", "--total", "total",
-                 "--reference", "white_british", "--out", str(out)])
+                 "--other", "white_british", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     got = pd.read_csv(out)
     expected = segregation_table(town.units, ["pakistani", "indian"], total="total", reference="white_british")
@@ -283,7 +283,7 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
 def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
     town, path = town_csv
     out = tmp_path / "results.csv"
-    argv = ["indices", "--input", str(path), "--groups", "pakistani", "--total", "total", "--bootstrap", "49",
+    argv = ["indices", "--input", str(path), "--groups", "pakistani", "--total", "total", "--draws", "49",
             "--random-state", "5", "--out", str(out)]
     assert main(argv) == 0, capsys.readouterr().err
     got = pd.read_csv(out)
@@ -295,8 +295,8 @@ def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
     assert np.allclose(got["ci_low"], expected["ci_low"], rtol=1e-12, equal_nan=True)
     assert main(argv[:-1] + [str(tmp_path / "again.csv")]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again.csv"), got)
-    assert main(["indices", "--bootstrap", "0"]) == 2
-    assert "--bootstrap: must be a whole number of draws >= 1" in capsys.readouterr().err
+    assert main(["indices", "--draws", "0"]) == 2
+    assert "--draws: must be a whole number of draws >= 1" in capsys.readouterr().err
 
 
 def test_indices_by_area_from_a_geopackage(tmp_path, capsys):
@@ -467,7 +467,7 @@ def test_bradford_example_runs(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--reference", "WhiteBrit"], r"the reference group 'WhiteBrit' is not a common group of both files"),
+        (["--other", "WhiteBrit"], r"the comparison group 'WhiteBrit' is not a common group of both files"),
         (["--groups", "Pakistani"], r"the group 'Pakistani' is not a common group of both files; choose from "
                                     r"white_british"),
     ],

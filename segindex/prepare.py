@@ -1,0 +1,529 @@
+"""From the files people have to the frames a report uses: boundaries, a census table, the school census.
+
+:func:`prepare_area` is the data-preparation pipeline of ``segindex report``,
+as a function a notebook can call: read the boundaries, the census table and
+(optionally) the DfE school census, place the schools (with a postcode lookup
+when they have no coordinates), map both to one common ethnic classification,
+keep the schools inside the area, choose the groups and the comparison group,
+and say what was left out. The result, a :class:`PreparedArea`, holds
+everything :func:`segindex.report.write_report` needs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
+
+__all__ = ["prepare_area", "PreparedArea", "DEFAULT_OTHER", "SCHOOL_BUFFER", "counts_are_whole"]
+
+_CALLER = "prepare_area"
+
+#: The comparison group when none is named and both files have it.
+DEFAULT_OTHER = "white_british"
+#: Schools this far (metres) outside the area's outline are still kept (a school on the boundary road).
+SCHOOL_BUFFER = 250.0
+#: The census layouts recognised, newest last.
+_TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".psv", ".gz", ".xlsx", ".xls")
+
+
+@dataclass(frozen=True)
+class PreparedArea:
+    """The residents and schools of one area, on one classification, ready for indices or a report.
+
+    Attributes
+    ----------
+    units : geopandas.GeoDataFrame
+        Residential units (polygons, EPSG:27700) indexed by area code, one
+        column per common group and ``total`` (the sum of the groups).
+    schools : geopandas.GeoDataFrame or None
+        School points (EPSG:27700) indexed by URN, one column per common
+        group, ``classified`` (the sum of the groups) and ``unclassified``;
+        ``None`` without a school file.
+    groups : tuple of str
+        The groups to report: the comparison group first when there is one.
+    other : str or None
+        The comparison group (``white_british`` by default when both files
+        have it).
+    common_groups : tuple of str
+        Every group present in both files (in the residential table without
+        a school file).
+    total, school_total : str
+        Names of the total columns of ``units`` and ``schools``.
+    census_year : str
+        ``"2011"`` or ``"2021"``, from the census table's layout.
+    school_year : str or None
+        The school census year (e.g. ``"2022/23"``), from its ``time_period``
+        column when present.
+    unclassified : float
+        Pupils whose ethnicity is unclassified (left out of the indices).
+    notes : tuple of str
+        What was left out or assumed, one sentence each (schools without a
+        location, with suppressed counts, outside the area; the 2011 Roma
+        caveat; the unclassified pupils), for a report's caveats.
+    inputs : tuple of str
+        The files read, for provenance.
+    whole_counts : bool
+        Whether every count is a whole number (bootstrap and randomisation
+        draws need whole counts).
+    """
+
+    units: object
+    schools: object
+    groups: tuple
+    other: str | None
+    common_groups: tuple
+    census_year: str
+    school_year: str | None = None
+    unclassified: float = 0.0
+    notes: tuple = ()
+    inputs: tuple = ()
+    whole_counts: bool = True
+    total: str = "total"
+    school_total: str = "classified"
+    vintages: dict = field(default_factory=dict)
+
+    @property
+    def sources(self) -> list:
+        """The source and licence lines of the data (ONS census, DfE school census, OS/Royal Mail)."""
+        from .plot._base import DFE_2023, ONS_2011, OS_ROYAL_MAIL
+
+        census = ONS_2011 if self.census_year == "2011" else ONS_2011.replace("2011 Census", "Census 2021")
+        return [census] + ([DFE_2023, OS_ROYAL_MAIL] if self.schools is not None else [OS_ROYAL_MAIL])
+
+    def description(self, census_name: str | None = None, units_name: str | None = None,
+                    schools_name: str | None = None, phase=None) -> str:
+        """One paragraph saying what the data are, for a report's introduction."""
+        text = (
+            f"Residents: {self.census_year} Census usual residents by ethnic group in {len(self.units):,} areas"
+            + (f" ({census_name})" if census_name else "")
+            + (f", on boundaries from {units_name}" if units_name else "")
+            + "."
+        )
+        if self.schools is not None:
+            year = f" {self.school_year}" if self.school_year else ""
+            text += (
+                f" Pupils: DfE school census{year}, {len(self.schools):,} schools ("
+                + (f"{schools_name}; " if schools_name else "")
+                + (f"phases {', '.join(phase)}" if phase else "all phases")
+                + ")."
+            )
+        return text + " Ethnic groups are mapped to one common classification (segindex.classification)."
+
+
+def counts_are_whole(frame, columns) -> bool:
+    """Whether every finite value of ``columns`` of ``frame`` is a whole number.
+
+    The explicit check to make before asking for bootstrap or randomisation
+    draws, which need whole counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> counts_are_whole(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, float("nan")]}), ["a", "b"])
+    True
+    >>> counts_are_whole(pd.DataFrame({"a": [1.5, 2.0]}), ["a"])
+    False
+    """
+    values = frame[list(columns)].to_numpy(dtype="float64")
+    finite = values[np.isfinite(values)]
+    return bool(np.all(finite == np.floor(finite)))
+
+
+def _is_path(value) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
+def _say(log, message):
+    if log is not None:
+        log(message)
+
+
+def _read_units(units, units_id, layer, log):
+    """The boundaries as a GeoDataFrame indexed by area code, in EPSG:27700."""
+    import geopandas as gpd
+
+    from .io import read_boundaries
+
+    if isinstance(units, gpd.GeoDataFrame):
+        if units.crs is None or not units.crs.is_projected:
+            raise SegindexValueError(
+                f"{_CALLER}(): 'units' must be in a projected CRS in metres (British National Grid); got "
+                f"{'no CRS' if units.crs is None else units.crs.to_string()}. Use units.to_crs(27700) "
+                "(or .set_crs(27700) if the coordinates are already in metres)."
+            )
+        return units if units_id is None else units.set_index(units_id)
+    if not _is_path(units):
+        raise SegindexTypeError(
+            f"{_CALLER}(): 'units' must be a boundary file path or a GeoDataFrame, got {type(units).__name__}."
+        )
+    path = Path(units)
+    if any(s.lower() in _TABLE_SUFFIXES for s in path.suffixes[-1:]):
+        raise SegindexValueError(
+            f"{_CALLER}(): the boundary file {str(path)!r} is a table, not a vector file; boundaries come as a "
+            "GeoPackage, shapefile or GeoJSON (e.g. from the ONS Open Geography Portal)."
+        )
+    if units_id is None:
+        units_id = _first_field(path, layer)
+        _say(log, f"using its first field {units_id!r} as the area code (units_id=, or --units-id, to choose)")
+    _say(log, f"reading boundaries {path}")
+    return read_boundaries(path, units_id, layer=layer, to_crs=27700)
+
+
+def _first_field(path: Path, layer):
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(path)
+        if layer is None and len(layers) > 1:
+            names = [str(x) for x in layers[:, 0]]
+            raise SegindexValueError(
+                f"{_CALLER}(): {str(path)!r} holds {len(layers)} layers ({first_few(names)}); choose one with "
+                "layer= (segindex report: --layer)."
+            )
+        fields = list(pyogrio.read_info(path, layer=layer)["fields"])
+    except SegindexValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
+        raise SegindexValueError(f"{_CALLER}(): cannot read the boundary file {str(path)!r}: {exc}") from None
+    if not fields:
+        raise SegindexValueError(
+            f"{_CALLER}(): the boundary file {str(path)!r} has no attribute fields; name the area code column "
+            "with units_id= (segindex report: --units-id)."
+        )
+    return fields[0]
+
+
+def _census_mapping(table, source: str):
+    from .classification import CENSUS2011, CENSUS2021_ROMA_GRT
+
+    for name, mapping in (("2011", CENSUS2011), ("2021", CENSUS2021_ROMA_GRT)):
+        wanted = [c for c, g in mapping.items() if g is not None]
+        if all(c in table.columns for c in wanted):
+            return name, mapping
+    raise SegindexValueError(
+        f"{_CALLER}(): the census table {source} has neither the 2011 columns (Persons, WhiteBrit, Pakistani, ...) "
+        "nor the 2021 TS021 columns (total, white_british, asian_pakistani, ...); convert it to one of them first."
+    )
+
+
+def _residents(boundaries, census, census_id, level, units_source, log):
+    """Residential units: boundaries joined to the census counts in the common classification."""
+    from .classification import UNCLASSIFIED, to_common
+    from .io import read_census_table
+
+    if _is_path(census):
+        _say(log, f"reading census table {census}")
+        source = repr(str(census))
+        table = read_census_table(census, id_column=census_id)
+    elif isinstance(census, pd.DataFrame):
+        source = "'census'"
+        table = census if census_id is None else census.set_index(census_id)
+    else:
+        raise SegindexTypeError(
+            f"{_CALLER}(): 'census' must be a census table path or a DataFrame, got {type(census).__name__}."
+        )
+    year, mapping = _census_mapping(table, source)
+    residents = to_common(table, mapping, level=level, unmapped="ignore")
+    codes = boundaries.index
+    missing = codes.difference(residents.index)
+    if len(missing):
+        raise SegindexValueError(
+            f"{len(missing)} of {len(codes)} areas of {units_source} have no row in {source} "
+            f"(first: {', '.join(map(str, missing[:5]))}); the two files must use the same area codes."
+        )
+    notes = []
+    if len(residents) > len(codes):
+        _say(log, f"using the {len(codes):,} of {len(residents):,} census rows whose codes are in the boundaries")
+    groups = [c for c in residents.columns if c != UNCLASSIFIED]
+    units = boundaries[[boundaries.geometry.name]].join(residents.loc[codes, groups])
+    units["total"] = units[groups].sum(axis=1)
+    if year == "2011":
+        notes.append(
+            "2011 Roma residents are counted inside white_other (there was no Roma tick-box in 2011), while Roma "
+            "pupils are inside gypsy_roma_traveller; the two are not exactly comparable."
+        )
+    return units, groups, year, notes
+
+
+def _read_schools(schools, phase, la, log):
+    from .io import read_school_census
+
+    if _is_path(schools):
+        _say(log, f"reading school census {schools}")
+        table = read_school_census(schools, phase=phase, la=la)
+        source = repr(str(schools))
+    elif isinstance(schools, pd.DataFrame):
+        table, source = schools, "'schools'"
+    else:
+        raise SegindexTypeError(
+            f"{_CALLER}(): 'schools' must be a school census path or a DataFrame, got {type(schools).__name__}."
+        )
+    if len(table) == 0:
+        raise SegindexValueError(f"{_CALLER}(): no schools left in {source} after the phase and la filters.")
+    return table, source
+
+
+def _locate(table, source, postcodes, log):
+    """``table`` with easting/northing filled from ``postcodes`` where missing; the mask of located schools."""
+    from .io import geocode_postcodes
+
+    has_xy = {"easting", "northing"} <= set(table.columns)
+    located = (table["easting"].notna() & table["northing"].notna()) if has_xy else pd.Series(False, index=table.index)
+    if postcodes is not None and not located.all():
+        lookups = [postcodes] if _is_path(postcodes) else list(postcodes)
+        _say(log, f"geocoding {int((~located).sum())} schools with {', '.join(map(str, lookups))}")
+        geo = geocode_postcodes(table.loc[~located], lookups)
+        table = table.copy()
+        if not has_xy:
+            table["easting"] = np.nan
+            table["northing"] = np.nan
+        table.loc[geo.index, ["easting", "northing"]] = np.column_stack([geo.geometry.x, geo.geometry.y])
+        located = table["easting"].notna() & table["northing"].notna()
+    elif not has_xy:
+        raise SegindexValueError(
+            f"{_CALLER}(): the school file {source} has no easting/northing columns; give a postcode lookup "
+            "with postcodes= (segindex report: --postcodes), e.g. OS Code-Point Open, to place the schools."
+        )
+    return table, located
+
+
+def _school_year(table) -> str | None:
+    """``"2022/23"`` from a ``time_period`` column holding ``202223`` (one value only), else None."""
+    if "time_period" not in table.columns:
+        return None
+    values = pd.to_numeric(table["time_period"], errors="coerce").dropna().unique()
+    if len(values) != 1 or not float(values[0]).is_integer():
+        return None
+    text = str(int(values[0]))
+    return f"{text[:4]}/{text[4:]}" if re.fullmatch(r"\d{6}", text) else text
+
+
+def _warn(notes, message):
+    notes.append(message)
+    warnings.warn(message, DataQualityWarning, stacklevel=4)
+
+
+def _schools(schools, phase, la, postcodes, level, outline, buffer, log):
+    """School points in the common classification, inside the area; their notes and year."""
+    import geopandas as gpd
+
+    from .classification import SCHOOL_CENSUS, UNCLASSIFIED, to_common
+
+    table, source = _read_schools(schools, phase, la, log)
+    table, located = _locate(table, source, postcodes, log)
+    notes = []
+    if not located.all():
+        _warn(notes, f"{int((~located).sum())} of {len(located)} schools have no location (postcode not found) "
+                     "and are left out of the report.")
+    table = table[located]
+    pupils = to_common(table, SCHOOL_CENSUS, level=level, unmapped="ignore")
+    counts = [c for c in pupils.columns if c != UNCLASSIFIED]
+    incomplete = pupils[counts].isna().any(axis=1)
+    if incomplete.any():
+        _warn(notes, f"{int(incomplete.sum())} schools have suppressed or missing pupil counts and are left out.")
+    pupils = pupils[~incomplete]
+    xy = table.loc[pupils.index, ["easting", "northing"]].to_numpy(dtype="float64")
+    points = gpd.GeoDataFrame(pupils, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+    inside = points.geometry.within(outline.buffer(float(buffer)))
+    if not inside.all():
+        notes.append(f"{int((~inside).sum())} schools located outside the area's boundaries are left out.")
+        _say(log, notes[-1])
+        points = points[inside]
+    if len(points) < 2:
+        raise SegindexValueError(
+            f"{_CALLER}(): fewer than two located schools are left inside the area; nothing to compare."
+        )
+    points["classified"] = points[counts].sum(axis=1)
+    unclassified = float(points[UNCLASSIFIED].sum()) if UNCLASSIFIED in points.columns else 0.0
+    total = unclassified + float(points["classified"].sum())
+    share = unclassified / total if total > 0 else 0.0
+    notes.append(
+        f"{unclassified:,.0f} pupils ({share:.1%}) whose ethnicity is unclassified are left out of the "
+        "school indices, which assumes they are like the classified pupils."
+    )
+    return points, counts, unclassified, notes, _school_year(table)
+
+
+def _choose_groups(units, both, groups, other, min_share, log):
+    """The groups to report and the comparison group (first in the list)."""
+    if groups is not None:
+        groups = [groups] if isinstance(groups, str) else list(groups)
+        for g in groups:
+            if g not in both:
+                raise SegindexValueError(
+                    f"{_CALLER}(): the group {g!r} is not a common group of both files; choose from "
+                    f"{', '.join(both)}."
+                )
+    else:
+        share = units[both].sum() / float(units["total"].sum())
+        groups = [g for g in both if share[g] >= min_share]
+        _say(log, f"groups with at least {min_share:.0%} of residents: {', '.join(groups)}")
+    if other is not None and other not in both:
+        raise SegindexValueError(
+            f"{_CALLER}(): the comparison group {other!r} is not a common group of both files; "
+            f"choose from {', '.join(both)}."
+        )
+    if other is None and DEFAULT_OTHER in both:
+        other = DEFAULT_OTHER
+    if other is not None and other not in groups:
+        groups = [other] + groups
+    return groups, other
+
+
+def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str | None = None,
+                 census_id: str | None = None, layer: str | int | None = None, la=None,
+                 phase=("primary", "secondary"), level: str = "detailed", groups=None, other: str | None = None,
+                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER, log=None) -> PreparedArea:
+    r"""Turn boundaries, a census table and the school census into the frames of one area's report.
+
+    Steps, in order: read the boundaries (reprojected to British National
+    Grid) and the census table, join them by area code (every area must have
+    a census row; extra census rows are ignored) and map the census groups to
+    the common classification (:func:`segindex.classification.to_common`);
+    read the school census (filtered by ``la`` and ``phase``), place schools
+    without coordinates by ``postcodes``, map their groups likewise, and leave
+    out schools without a location, with suppressed counts, or more than
+    ``buffer`` metres outside the area's outline; choose the groups (those
+    with at least ``min_share`` of residents unless named) and the comparison
+    group (``white_british`` unless named), and record every choice in
+    ``notes``.
+
+    Parameters
+    ----------
+    units : str, pathlib.Path or geopandas.GeoDataFrame
+        Boundaries of the residential areas (GeoPackage, shapefile,
+        GeoJSON), or a GeoDataFrame indexed by area code in a projected CRS.
+    census : str, pathlib.Path or pandas.DataFrame
+        A census table by ethnic group (2011 extract or 2021 TS021; see
+        :func:`segindex.io.read_census_table`), or such a table indexed by
+        area code.
+    schools : str, pathlib.Path or pandas.DataFrame, optional
+        The DfE school census (see :func:`segindex.io.read_school_census`),
+        with ``easting``/``northing`` or with ``postcodes``.
+    postcodes : path or list of paths, optional
+        Postcode lookup(s), e.g. OS Code-Point Open, for schools without
+        coordinates.
+    units_id : str, optional
+        Area code field of ``units``. Default: its first field.
+    census_id : str, optional
+        Area code column of ``census``. Default: the reader's default.
+    layer : str or int, optional
+        Layer of ``units`` when the file holds several.
+    la : str or list, optional
+        Keep only the schools of these local authorities (name or code).
+    phase : str, list of str or None, default ("primary", "secondary")
+        School phases to keep; ``None`` keeps every school.
+    level : {"detailed", "broad"}, default "detailed"
+        The common classification's level.
+    groups : list of str, optional
+        Common groups to report. Default: those with at least ``min_share``
+        of residents.
+    other : str, optional
+        The comparison group. Default: ``white_british`` when both files
+        have it.
+    min_share : float, default 0.01
+        Share of residents a group needs to be reported by default.
+    buffer : float, default 250
+        Schools up to this many metres outside the area's outline are kept.
+    log : callable, optional
+        Called with one line of text per step (the command passes its
+        progress printer).
+
+    Returns
+    -------
+    PreparedArea
+
+    Raises
+    ------
+    SegindexValueError
+        A file cannot be read (the reader's message); an area has no census
+        row; the census layout is unknown; a group or ``other`` is not a
+        common group of both files; fewer than two schools are left.
+    SegindexTypeError
+        An argument is neither a path nor a frame.
+
+    Warns
+    -----
+    DataQualityWarning
+        Schools without a location or with suppressed counts are left out
+        (also listed in ``notes``).
+
+    See Also
+    --------
+    segindex.report.write_report, segindex.io.read_boundaries,
+    segindex.io.read_census_table, segindex.io.read_school_census
+
+    Examples
+    --------
+    Three square areas and a 2011 census extract, written to a folder:
+
+    >>> import tempfile, pathlib
+    >>> import geopandas, pandas as pd
+    >>> from shapely.geometry import box
+    >>> from segindex.classification import CENSUS2011
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> areas = geopandas.GeoDataFrame({"code": ["A", "B", "C"]},
+    ...     geometry=[box(0, 0, 500, 500), box(500, 0, 1000, 500), box(0, 500, 500, 1000)], crs=27700)
+    >>> areas.to_file(tmp / "areas.gpkg")
+    >>> census = pd.DataFrame({c: [10, 10, 10] for c, g in CENSUS2011.items() if g is not None})
+    >>> census["Pakistani"] = [200, 20, 0]
+    >>> census.insert(0, "LSOA", ["A", "B", "C"])
+    >>> census["Persons"] = census.drop(columns="LSOA").sum(axis=1)
+    >>> census.to_csv(tmp / "census.csv", index=False)
+    >>> area = prepare_area(tmp / "areas.gpkg", tmp / "census.csv", groups=["pakistani"])
+    >>> area.groups, area.other, area.census_year
+    (('white_british', 'pakistani'), 'white_british', '2011')
+    >>> area.units["pakistani"].tolist(), area.units["total"].tolist()
+    ([200.0, 20.0, 0.0], [340.0, 160.0, 140.0])
+    >>> from segindex import dissimilarity  # by hand: (|200/220 - 1/3| + |20/220 - 1/3| + |0 - 1/3|) / 2
+    >>> round(float(dissimilarity(area.units, "pakistani", total="total")), 4)
+    0.5758
+    """
+    if level not in ("detailed", "broad"):
+        raise SegindexValueError(f"{_CALLER}(): 'level' must be 'detailed' or 'broad', got {level!r}.")
+    if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0.0 <= min_share <= 1.0:
+        raise SegindexValueError(f"{_CALLER}(): 'min_share' must be a share between 0 and 1, got {min_share!r}.")
+    if isinstance(buffer, bool) or not isinstance(buffer, (int, float)) or not buffer >= 0:
+        raise SegindexValueError(f"{_CALLER}(): 'buffer' must be a distance in metres >= 0, got {buffer!r}.")
+    boundaries = _read_units(units, units_id, layer, log)
+    units_source = repr(str(units)) if _is_path(units) else "'units'"
+    residents, res_groups, year, notes = _residents(boundaries, census, census_id, level, units_source, log)
+    points, school_year, unclassified = None, None, 0.0
+    both = res_groups
+    if schools is not None:
+        outline = residents.geometry.union_all()
+        points, counts, unclassified, school_notes, school_year = _schools(
+            schools, None if phase is None else ([phase] if isinstance(phase, str) else list(phase)), la,
+            postcodes, level, outline, buffer, log)
+        notes = school_notes[:-1] + notes + school_notes[-1:]
+        both = [g for g in res_groups if g in points.columns]
+    chosen, other = _choose_groups(residents, both, groups, other, min_share, log)
+    whole = counts_are_whole(residents, res_groups) and (points is None or counts_are_whole(points, counts))
+    vintages = {"census": year}
+    if points is not None:
+        vintages["school census"] = school_year or "unknown"
+    files = tuple(str(p) for p in (units, census, schools) if _is_path(p))
+    if postcodes is not None:
+        files += tuple(str(p) for p in ([postcodes] if _is_path(postcodes) else postcodes))
+    return PreparedArea(
+        units=residents,
+        schools=points,
+        groups=tuple(chosen),
+        other=other,
+        common_groups=tuple(both),
+        census_year=year,
+        school_year=school_year,
+        unclassified=unclassified,
+        notes=tuple(notes),
+        inputs=files,
+        whole_counts=whole,
+        vintages=vintages,
+    )
