@@ -231,7 +231,7 @@ def _residents(boundaries, census, census_id, level, units_source, log):
             f"{_CALLER}(): 'census' must be a census table path or a DataFrame, got {type(census).__name__}."
         )
     year, mapping = _census_mapping(table, source)
-    residents = to_common(table, mapping, level=level, unmapped="ignore")
+    residents = to_common(table, mapping, level=level, unmapped="ignore", total=None)
     codes = boundaries.index
     missing = codes.difference(residents.index)
     if len(missing):
@@ -324,7 +324,7 @@ def _schools(schools, phase, la, postcodes, level, outline, buffer, log):
         _warn(notes, f"{int((~located).sum())} of {len(located)} schools have no location (postcode not found) "
                      "and are left out of the report.")
     table = table[located]
-    pupils = to_common(table, SCHOOL_CENSUS, level=level, unmapped="ignore")
+    pupils = to_common(table, SCHOOL_CENSUS, level=level, unmapped="ignore", total=None)
     counts = [c for c in pupils.columns if c != UNCLASSIFIED]
     incomplete = pupils[counts].isna().any(axis=1)
     if incomplete.any():

@@ -435,6 +435,9 @@ def test_prepare_area_on_bradford_matches_the_report_inputs():
     assert area.whole_counts
     raw = pd.read_csv(census).set_index("LSOA")
     assert area.units["pakistani"].sum() == raw.loc[area.units.index, "Pakistani"].sum()
+    # the groups are the census's ethnic groups only: no total among them, and the total counts everyone once
+    assert "total" not in area.groups
+    assert area.units["total"].sum() == raw.loc[area.units.index, "Persons"].sum()
     # Bradford's Pakistani residents across LSOAs, 2011: D about 0.6 (the report test's bound; Carling 2008)
     assert 0.5 < dissimilarity(area.units, "pakistani", total="total") < 0.75
     assert any("unclassified" in n for n in area.notes) and any("Roma" in n for n in area.notes)
