@@ -10,10 +10,10 @@ from ._base import add_source, get_ax
 
 __all__ = ["plot_nearest_school_benchmark"]
 
-# Okabe & Ito (2008) colours, distinguishable with every common colour-vision deficiency;
-# each series also has its own marker shape.
+# Okabe & Ito (2008) colours, distinguishable with every common colour-vision deficiency, and a
+# grey with 4.5:1 contrast on white; each series also has its own marker shape.
 _SERIES = (
-    ("neighbourhoods", "across neighbourhoods", "s", "#999999", "#999999"),
+    ("neighbourhoods", "across neighbourhoods", "s", "#767676", "#767676"),
     ("nearest_school", "nearest school with room", "o", "white", "#0072B2"),
     ("schools", "across schools (observed)", "D", "#D55E00", "#D55E00"),
 )
