@@ -452,3 +452,34 @@ def test_provenance_in_the_footer_and_beside_the_page(small_town, tmp_path):
     assert str(tmp_path) not in json.dumps(record) and str(tmp_path) not in text  # no folders of the machine
     marker = json.loads((page.parent / MARKER).read_text(encoding="utf-8"))
     assert marker == {"segindex_report": True, "version": __version__}
+
+
+def test_a_rerun_from_inside_the_report_folder(small_town, tmp_path, monkeypatch):
+    out = tmp_path / "report"
+    _small(out, small_town, map_groups=["pakistani", "indian"])
+    monkeypatch.chdir(out)
+    page = _small(".", small_town, map_groups=["indian"])
+    assert page == out.resolve() / "index.html" and page.is_file()
+    assert not (out / "map_share_pakistani.png").exists() and (out / "map_share_indian.png").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_a_folder_that_cannot_be_renamed_is_refilled(small_town, tmp_path, monkeypatch):
+    """A mount point or a folder held open elsewhere (Windows) cannot be renamed: its entries are swapped."""
+    import os
+
+    from segindex.report import folder
+
+    out = tmp_path / "report"
+    _small(out, small_town, map_groups=["pakistani", "indian"])
+    real = os.replace
+
+    def refuse_the_folder(src, dst):
+        if Path(src) == out.resolve():
+            raise PermissionError("in use")
+        return real(src, dst)
+
+    monkeypatch.setattr(folder.os, "replace", refuse_the_folder)
+    _small(out, small_town, map_groups=["indian"])
+    assert not (out / "map_share_pakistani.png").exists() and (out / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
