@@ -12,10 +12,11 @@ __all__ = ["plot_nearest_school_benchmark"]
 
 # Okabe & Ito (2008) colours, distinguishable with every common colour-vision deficiency, and a
 # grey with 4.5:1 contrast on white; each series also has its own marker shape.
+# (column, label, marker, face, edge, size, zorder): the benchmark and the observed index on top.
 _SERIES = (
-    ("neighbourhoods", "across neighbourhoods", "s", "#767676", "#767676"),
-    ("nearest_school", "nearest school with room", "o", "white", "#0072B2"),
-    ("schools", "across schools (observed)", "D", "#D55E00", "#D55E00"),
+    ("neighbourhoods", "across neighbourhoods", "s", "#767676", "#767676", 26, 2),
+    ("nearest_school", "nearest school with room", "o", "white", "#0072B2", 46, 3),
+    ("schools", "across schools (observed)", "D", "#D55E00", "#D55E00", 42, 4),
 )
 
 
@@ -105,11 +106,11 @@ def plot_nearest_school_benchmark(table, *, ax=None, index=None, group="group", 
     near = rows["nearest_school"].to_numpy(dtype=float)
     observed = rows["schools"].to_numpy(dtype=float)
     ax.hlines(y, np.fmin(near, observed), np.fmax(near, observed), color="0.35", linewidth=1.6, zorder=1)
-    for column, label, marker, face, edge in _SERIES:
+    for column, label, marker, face, edge, size, zorder in _SERIES:
         if column not in rows.columns:
             continue
-        ax.scatter(rows[column].to_numpy(dtype=float), y, marker=marker, s=46, facecolors=face,
-                   edgecolors=edge, linewidths=1.4, label=label, zorder=3)
+        ax.scatter(rows[column].to_numpy(dtype=float), y, marker=marker, s=size, facecolors=face,
+                   edgecolors=edge, linewidths=1.4, label=label, zorder=zorder)
     ax.set_yticks(y, [str(v) for v in rows[group]])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlim(left=0.0)

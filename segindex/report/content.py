@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .figures import Figure, draw, new_ax, plot_function
+from .provenance import provenance
 from .labels import group_label, index_label, index_names
 from .publish import Disclosure
 from .tables import (
@@ -73,7 +74,7 @@ class ReportSpec:
     year: str | None = None
     disclosure: Disclosure = field(default_factory=Disclosure)
     min_count: int = 100
-    say: Callable = print
+    say: Callable = field(default=lambda message: None)
 
     @property
     def other_label(self) -> str:
@@ -449,7 +450,26 @@ def _facts(spec: ReportSpec) -> str:
 
 
 def build_content(folder, spec: ReportSpec) -> ReportContent:
-    """Compute every table, draw every figure into ``folder`` and return the report's content."""
+    """Compute every table, draw every figure into ``folder`` and return the report's content.
+
+    The step of :func:`segindex.write_report` that a notebook can call on its
+    own (``spec`` is not checked here: :func:`~segindex.write_report` checks
+    its arguments first).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from segindex.datasets import example_town
+    >>> from segindex.report import ReportSpec, build_content, render_html
+    >>> town = example_town(0, n_units=40, n_schools=5)
+    >>> spec = ReportSpec(units=town.units, groups=["pakistani", "indian"], total="total",
+    ...                   area_name="Example town", synthetic=True, map_groups=["indian"])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     content = build_content(tmp, spec)
+    ...     page = render_html(content)
+    >>> content.residential.columns[:4], "SYNTHETIC DATA" in page
+    (['Group', 'Compared with', 'Count', 'Dissimilarity'], True)
+    """
     folder = Path(folder)
     spec.say("computing residential segregation indices")
     table, residential, multigroup, residential_csv = _residential(spec)
@@ -469,6 +489,9 @@ def build_content(folder, spec: ReportSpec) -> ReportContent:
         csvs={"population.csv": population_csv, "residential_indices.csv": residential_csv},
     )
     content.notes["maps"] = map_notes
+    content.provenance = provenance(
+        call="segindex.report.build_content", random_state=spec.random_state,
+        parameters={"area_name": spec.area_name, "groups": list(spec.groups), "n_draws": spec.n_draws})
     content.missing_units = bool(layer.filter(like="share_").isna().any(axis=1).any())
     if spec.schools is not None:
         _schools(folder, spec, layer, slugs, mapped, content)
