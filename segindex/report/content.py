@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .figures import Figure, draw, new_ax, plot_function
-from .provenance import provenance
 from .labels import group_label, index_label, index_names
+from .provenance import provenance
 from .publish import Disclosure
 from .tables import (
     SCHOOL_INDICES,
