@@ -89,7 +89,7 @@ def test_every_image_opens_full_size_with_alt_text(small_report):
     assert len(images) == text.count("<img ") == 1 + 2 * 2 + 2 + 2 + 2  # bars, maps, scatters, benchmark, schools
     for href, src, alt in images:
         assert href == src and src.endswith(".png")
-        assert len(alt) > 40 and "Small &lt;town&gt;" in alt  # says what and where
+        assert len(alt) > 40 and "Small &lt;town&gt;, 2031" in alt  # says what, where and when
     # human group labels, the place and the year in titles and captions; no snake_case group names shown
     assert "Black African: share of residents" in text and "black_african:" not in text
     assert re.search(r"<td>Black African</td>", text)
