@@ -353,7 +353,8 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
         f"SYNTHETIC DATA: a fictional example town made by segindex.datasets.example_town(seed={seed}, "
         f"choice={choice:g}). {n_units} residential units in {len(used)} wards and {n_schools} schools; "
         f"{int(counts.sum()):,} residents and {int(pupils.sum()):,} pupils in {len(groups)} groups "
-        "settled in spatial clusters of different strength. No number describes a real place."
+        "settled in spatial clusters of different strength, placed in the open North Sea where there is no land. "
+        "No number describes a real place."
     )
     return ExampleTown(
         units=units,
