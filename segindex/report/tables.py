@@ -47,6 +47,8 @@ def residential_table(units, groups, *, total, other, min_count) -> pd.DataFrame
     kwargs = {"total": total}
     if other is not None:
         kwargs[_pick(segregation_table, "other", "reference")] = other
+    if "min_count" in _parameters(segregation_table):
+        kwargs["min_count"] = min_count
     table = segregation_table(units, list(groups), **kwargs)
     if "count" not in table.columns:
         sums = units[list(groups)].sum()
