@@ -483,3 +483,38 @@ def test_a_folder_that_cannot_be_renamed_is_refilled(small_town, tmp_path, monke
     _small(out, small_town, map_groups=["indian"])
     assert not (out / "map_share_pakistani.png").exists() and (out / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_the_bias_corrected_estimate_is_shown_before_its_interval(small_town, tmp_path, monkeypatch):
+    """Once the comparison reports `<index>_<side>_bias_corrected`, the page shows it before the interval."""
+    import functools
+
+    import segindex.schools
+
+    real = segindex.schools.compare_schools_neighbourhoods
+
+    @functools.wraps(real)
+    def with_bias_corrected(*args, **kwargs):
+        table = real(*args, **kwargs)
+        for index_name in ("dissimilarity", "isolation"):
+            for side in ("school", "residential", "difference"):
+                low, high = table[f"{index_name}_{side}_ci_low"], table[f"{index_name}_{side}_ci_high"]
+                table[f"{index_name}_{side}_bias_corrected"] = (low + high) / 2
+        return table
+
+    monkeypatch.setattr(segindex.schools, "compare_schools_neighbourhoods", with_bias_corrected)
+    page = write_report(tmp_path / "r", units=small_town.units, schools=small_town.schools,
+                        groups=["pakistani", "indian"], total="total", school_total="roll", area_name="Town",
+                        synthetic=True, map_groups=["indian"], n_draws=49)
+    text = page.read_text(encoding="utf-8")
+    assert ('<th scope="col" class="num">measured</th><th scope="col" class="num">bias-corrected</th>'
+            '<th scope="col" class="num">95% interval</th>') in text
+    assert "centred on the bias-corrected estimate\nshown beside it" in text
+    assert "bias-corrected estimates with their 95% intervals" in text
+    t = pd.read_csv(page.parent / "schools_vs_neighbourhoods.csv")
+    columns = list(t.columns)
+    i = columns.index("schools_bias_corrected")
+    assert columns[i - 1:i + 3] == ["schools", "schools_bias_corrected", "schools_ci_low", "schools_ci_high"]
+    row = t.iloc[0]
+    cell = f"{row['schools_bias_corrected']:.3f}</td><td class=\"num\">{row['schools_ci_low']:.3f} \u2013 "
+    assert cell in text
