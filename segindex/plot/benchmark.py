@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ..errors import SegindexTypeError, SegindexValueError
 from ._base import add_source, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_nearest_school_benchmark"]
 
@@ -53,8 +59,9 @@ def _rows(table, index, caller):
     return rows
 
 
-def plot_nearest_school_benchmark(table, *, ax=None, index=None, group="group", xlabel=None, title=None,
-                                  source=None):
+def plot_nearest_school_benchmark(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None = None,
+                                  group: Hashable = "group", xlabel: str | None = None, title: str | None = None,
+                                  source: str | None = None) -> Axes:
     """Each group's index across schools against the nearest-school benchmark, one row per group.
 
     The benchmark places every resident, scaled to the number of pupils, in

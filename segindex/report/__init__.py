@@ -15,7 +15,10 @@ folder it does not own, builds the report aside and moves it into place whole).
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import check_draws, check_frames, check_map_groups, check_other, check_text
 from .content import ReportContent, ReportSpec, build_content
@@ -23,6 +26,9 @@ from .folder import MARKER, check_target, staged_folder, write_marker
 from .provenance import provenance
 from .publish import Disclosure
 from .render import render_html
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["write_report", "REAL_DATA_CAVEATS", "ReportContent", "ReportSpec", "build_content", "render_html",
            "MARKER"]
@@ -61,32 +67,32 @@ def _write_files(folder: Path, content: ReportContent) -> None:
 
 
 def write_report(
-    out_dir,
+    out_dir: str | os.PathLike,
     *,
-    units,
-    groups,
-    area_name,
-    total=None,
-    schools=None,
-    school_total=None,
-    reference=None,
-    description=None,
-    sources=(),
-    caveats=(),
-    synthetic=False,
-    figure_source=None,
-    map_groups=None,
-    n_bootstrap=199,
-    random_state=0,
-    progress=None,
-    other=None,
-    n_draws=None,
-    year=None,
-    vintages=(),
-    inputs=None,
-    suppress_below=None,
-    round_to=None,
-    min_count=100,
+    units: gpd.GeoDataFrame,
+    groups: Sequence[Hashable],
+    area_name: str,
+    total: Hashable | None = None,
+    schools: gpd.GeoDataFrame | None = None,
+    school_total: Hashable | None = None,
+    reference: Hashable | None = None,
+    description: str | None = None,
+    sources: Sequence[str] = (),
+    caveats: Sequence[str] = (),
+    synthetic: bool = False,
+    figure_source: str | None = None,
+    map_groups: Sequence[Hashable] | None = None,
+    n_bootstrap: int | None = 199,
+    random_state: int | None = 0,
+    progress: Callable[[str], object] | None = None,
+    other: Hashable | None = None,
+    n_draws: int | None = None,
+    year: str | None = None,
+    vintages: Sequence[str] = (),
+    inputs: Sequence[str | os.PathLike] | None = None,
+    suppress_below: int | None = None,
+    round_to: int | None = None,
+    min_count: int = 100,
 ) -> Path:
     """Write the segregation report of one area as an HTML folder.
 

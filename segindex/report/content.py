@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -449,7 +450,7 @@ def _facts(spec: ReportSpec) -> str:
             f"{', '.join(group_label(g) for g in spec.groups)}.")
 
 
-def build_content(folder, spec: ReportSpec) -> ReportContent:
+def build_content(folder: str | os.PathLike, spec: ReportSpec) -> ReportContent:
     """Compute every table, draw every figure into ``folder`` and return the report's content.
 
     The step of :func:`segindex.write_report` that a notebook can call on its

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .content import ReportContent
+
 __all__ = ["render_html"]
 
 
@@ -18,7 +23,7 @@ def _environment():
     )
 
 
-def render_html(content) -> str:
+def render_html(content: ReportContent) -> str:
     """The page ``index.html`` of a :class:`~segindex.report.content.ReportContent`.
 
     Every text from the data or the caller is escaped; the CSS is inlined, and
