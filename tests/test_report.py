@@ -274,6 +274,7 @@ def test_report_without_schools_or_totals(small_town, tmp_path):
         ({"min_count": True}, TypeError, r"'min_count' must be a whole number >= 0"),
         ({"year": 2.5}, TypeError, r"'year' must be a string"),
         ({"inputs": 3}, TypeError, r"'inputs' must be a list of file paths"),
+        ({"inputs": ["no/such/file.csv"]}, ValueError, r"the input 'no/such/file.csv' given in 'inputs' is not a file"),
     ],
 )
 def test_report_errors(small_town, tmp_path, change, error, match):

@@ -6,12 +6,19 @@ import hashlib
 import os
 from pathlib import Path
 
+from ..errors import SegindexValueError
+
 __all__ = ["file_record", "provenance"]
 
 
 def file_record(path) -> dict:
     """``{"name", "bytes", "sha256"}`` of one input file (its name only: no folders of the machine)."""
     p = Path(path)
+    if not p.is_file():
+        raise SegindexValueError(
+            f"write_report(): the input {str(p)!r} given in 'inputs' is not a file; list the files the data were "
+            "read from (their names and checksums go into provenance.json)."
+        )
     digest = hashlib.sha256()
     with p.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
