@@ -6,7 +6,10 @@ ethnic groups settled in spatial clusters of different strength, and about 100
 schools whose pupils come from those units. Everything is generated from a
 seed in well under a second, and the same seed always gives the same town.
 
-The town is **synthetic**: no number in it describes a real place. It exists so
+The town is **synthetic**: no number in it describes a real place, and it lies
+in the open North Sea (around easting 560 000, northing 600 000), more than
+100 km from any coast, so that it can never be mistaken for a real place when
+opened over a basemap. It exists so
 that the examples, the documentation, the ``segindex demo`` command and the
 tests have something realistic-looking to run on, with known properties:
 
@@ -36,9 +39,12 @@ __all__ = ["ExampleTown", "example_town", "EXAMPLE_GROUPS"]
 #: The group columns of the example town, in order (the majority group first).
 EXAMPLE_GROUPS = ("white_british", "pakistani", "indian", "bangladeshi", "black_african", "other")
 
-#: British National Grid coordinates of the town centre (a fictional town; any
-#: resemblance of its layout to a real place is accidental).
-_CENTRE = (431_500.0, 398_500.0)
+#: British National Grid coordinates of the town centre: open North Sea at about
+#: 55.27 N, 0.52 E, more than 110 km from the nearest coast (Whitby, about 113 km;
+#: Flamborough Head and the Northumberland coast 126-134 km; the Dogger Bank, a
+#: submerged sandbank, about 100 km to the south-east). There is no land within
+#: 100 km, so the synthetic town can never be laid over real streets in a GIS.
+CENTRE = (560_000.0, 600_000.0)
 #: Approximate radius of the built-up area, metres.
 _RADIUS = 5_000.0
 
@@ -257,6 +263,8 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
     True
     >>> town.units.crs.to_epsg()
     27700
+    >>> [round(float(v), -3) for v in town.units.total_bounds]  # open sea, far from any coast
+    [554000.0, 596000.0, 565000.0, 604000.0]
     """
     import geopandas as gpd
     import shapely
@@ -281,7 +289,7 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
 
     # layout
     xy, step = _unit_points(s_layout, n_units)
-    polygons = _unit_polygons(xy + np.array(_CENTRE), step)
+    polygons = _unit_polygons(xy + np.array(CENTRE), step)
     n_wards = max(2, round(n_units / 15))
     _, ward_of = kmeans2(xy, n_wards, seed=s_layout, minit="++")
     # number wards west to east, north to south, so names read like a map
@@ -345,7 +353,8 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
         f"SYNTHETIC DATA: a fictional example town made by segindex.datasets.example_town(seed={seed}, "
         f"choice={choice:g}). {n_units} residential units in {len(used)} wards and {n_schools} schools; "
         f"{int(counts.sum()):,} residents and {int(pupils.sum()):,} pupils in {len(groups)} groups "
-        "settled in spatial clusters of different strength. No number describes a real place."
+        "settled in spatial clusters of different strength, placed in the open North Sea where there is no land. "
+        "No number describes a real place."
     )
     return ExampleTown(
         units=units,

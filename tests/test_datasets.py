@@ -146,3 +146,24 @@ def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match) as info:
         example_town(**kwargs)
     assert isinstance(info.value, SegindexError)
+
+
+def test_the_town_lies_in_the_open_sea(town):
+    """The synthetic town can never be laid over real streets: it lies in the North Sea, far from any coast."""
+    from pyproj import Transformer
+
+    from segindex.datasets import CENTRE
+
+    to_grid = Transformer.from_crs(4326, 27700, always_xy=True)
+    # coastal points of north-east England and south-east Scotland (lon, lat) nearest to the town
+    coast = {"Whitby": (-0.615, 54.486), "Flamborough Head": (-0.082, 54.116), "Hartlepool": (-1.18, 54.69),
+             "Tynemouth": (-1.42, 55.017), "Amble": (-1.58, 55.33), "Holy Island": (-1.80, 55.67),
+             "Berwick-upon-Tweed": (-2.0, 55.77), "Spurn Head": (0.11, 53.58)}
+    outline = town.units.geometry.union_all()
+    import shapely
+
+    for name, (lon, lat) in coast.items():
+        x, y = to_grid.transform(lon, lat)
+        assert outline.distance(shapely.Point(x, y)) > 100_000, name
+    lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(*CENTRE)
+    assert 55.2 < lat < 55.3 and 0.4 < lon < 0.6  # open North Sea, west of the Dogger Bank

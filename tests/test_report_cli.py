@@ -1,4 +1,4 @@
-"""Tests of the HTML report and the segindex command (in-process and as a subprocess)."""
+"""Tests of the segindex command (in-process and as a subprocess); the report itself is in test_report.py."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import shared_data
 from segindex.cli import main
 from segindex.datasets import example_town
 from segindex.indices.table import segregation_table
-from segindex.report import REAL_DATA_CAVEATS, write_report
-
-from conftest import shared_data
 
 
 def _links(page: Path) -> list[str]:
@@ -35,178 +33,6 @@ def _check_folder(page: Path) -> str:
     return page.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def small_town():
-    return example_town(2, choice=0.4, n_units=60, n_schools=12)
-
-
-@pytest.fixture(scope="module")
-def small_report(small_town, tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / "nested" / "out"
-    messages = []
-    page = write_report(
-        out, units=small_town.units, schools=small_town.schools, groups=small_town.groups, total="total",
-        school_total="roll", reference="white_british", area_name="Small <town>", synthetic=True,
-        description=small_town.description, sources=["Synthetic source"], caveats=["A caveat & more"],
-        map_groups=["pakistani", "indian"], progress=messages.append,
-    )
-    return page, messages
-
-
-# ---------------------------------------------------------------- write_report
-
-
-def test_report_folder_is_self_contained(small_report):
-    page, messages = small_report
-    assert page.name == "index.html" and page.is_file()
-    text = _check_folder(page)
-    files = {p.name for p in page.parent.iterdir()}
-    for name in ("residential_indices.csv", "population.csv", "schools_vs_neighbourhoods.csv",
-                 "indices_by_group.png", "map_share_pakistani.png", "map_lq_indian.png",
-                 "schools_pakistani.png", "schools_vs_neighbourhoods_isolation.png", "units.gpkg"):
-        assert name in files
-        assert name in text
-    assert "map_share_bangladeshi.png" not in files  # only the groups asked for are mapped
-    assert "https://" not in text and "http://" not in text
-    assert messages[0] == "computing residential segregation indices" and messages[-1] == "writing index.html"
-
-
-def test_report_says_synthetic_and_escapes_text(small_report):
-    text = small_report[0].read_text(encoding="utf-8")
-    assert 'class="synthetic"' in text and "SYNTHETIC DATA" in text
-    assert "Small &lt;town&gt;" in text and "Small <town>" not in text
-    assert "A caveat &amp; more" in text and "Synthetic source" in text
-
-
-def test_report_csv_is_the_unrounded_table(small_report, small_town):
-    csv = pd.read_csv(small_report[0].parent / "residential_indices.csv")
-    expected = segregation_table(small_town.units, list(small_town.groups), total="total",
-                                 reference="white_british")
-    assert np.allclose(csv["value"].to_numpy(), expected["value"].to_numpy(), rtol=1e-12, equal_nan=True)
-    assert list(csv["index"]) == list(expected["index"])
-    # the page shows them rounded to 3 decimals
-    d = expected[(expected.group == "pakistani") & (expected.comparison == "rest")
-                 & (expected["index"] == "dissimilarity")]["value"].iloc[0]
-    assert f"{d:.3f}" in small_report[0].read_text(encoding="utf-8")
-
-
-def test_report_schools_vs_neighbourhoods(small_report, small_town):
-    from segindex.indices.twogroup import dissimilarity, isolation
-
-    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
-    row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
-    assert row["schools"] == pytest.approx(dissimilarity(small_town.schools, "pakistani", total="roll"))
-    assert row["neighbourhoods"] == pytest.approx(dissimilarity(small_town.units, "pakistani", total="total"))
-    row = t[(t.group == "indian") & (t["index"] == "isolation")].iloc[0]
-    assert row["schools"] == pytest.approx(isolation(small_town.schools, "indian", total="roll"))
-    assert row["difference"] == pytest.approx(row["schools"] - row["neighbourhoods"])
-
-
-def test_report_bootstrap_intervals_of_the_gap(small_report, small_town, tmp_path):
-    from segindex import compare_schools_neighbourhoods
-    from segindex.errors import SegindexTypeError
-
-    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
-    ref = compare_schools_neighbourhoods(small_town.schools.assign(a=0), small_town.units.assign(a=0),
-                                         list(small_town.groups), total="total", school_total="roll", by="a",
-                                         n_bootstrap=199, random_state=0).set_index("group")
-    row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
-    assert row["difference_ci_low"] == pytest.approx(ref.loc["pakistani", "dissimilarity_difference_ci_low"],
-                                                     rel=1e-12)
-    assert row["schools_ci_high"] == pytest.approx(ref.loc["pakistani", "dissimilarity_school_ci_high"], rel=1e-12)
-    assert row["difference_ci_low"] < row["difference"] < row["difference_ci_high"]
-    text = small_report[0].read_text(encoding="utf-8")
-    assert "gap [95 % interval]" in text and "199 draws" in text
-    # no intervals on request; counts that are not whole people: said, and left out
-    units, schools = small_town.units, small_town.schools
-    page = write_report(tmp_path / "none", units=units, schools=schools, groups=["pakistani"], total="total",
-                        school_total="roll", area_name="Town", synthetic=True, n_bootstrap=0)
-    assert "difference_ci_low" not in pd.read_csv(page.parent / "schools_vs_neighbourhoods.csv").columns
-    page = write_report(tmp_path / "half", units=units.assign(pakistani=units["pakistani"] + 0.5), schools=schools,
-                        groups=["pakistani"], total="total", school_total="roll", area_name="Town", synthetic=True)
-    assert "No intervals:" in page.read_text(encoding="utf-8") and "not a whole number" in page.read_text(
-        encoding="utf-8")
-    with pytest.raises(SegindexTypeError, match="'n_bootstrap' must be None or a whole number of draws"):
-        write_report(tmp_path / "bad", units=units, groups=["pakistani"], area_name="Town", n_bootstrap=1.5)
-
-
-def test_report_nearest_school_benchmark(small_report, small_town):
-    # residents (groups and the rest) scaled to the pupils, placed in schools holding their rolls
-    from segindex import dissimilarity, isolation, nearest_school_allocation
-    from segindex.counts import REST
-
-    t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
-    groups = list(small_town.groups)
-    units = small_town.units.assign(**{REST: small_town.units["total"] - small_town.units[groups].sum(axis=1)})
-    columns = [*groups, REST]
-    share = small_town.schools["roll"].sum() / units[columns].to_numpy().sum()
-    alloc = nearest_school_allocation(units, small_town.schools, columns, capacity="roll", share=share)
-    np.testing.assert_allclose(alloc[columns].to_numpy().sum(axis=0), units[columns].sum().to_numpy() * share)
-    alloc["all"] = alloc[columns].sum(axis=1)
-    for g in ("pakistani", "white_british"):
-        row = t[(t.group == g) & (t["index"] == "dissimilarity")].iloc[0]
-        assert row["nearest school"] == pytest.approx(dissimilarity(alloc, g, total="all"), rel=1e-9)
-        assert row["schools minus nearest school"] == pytest.approx(row["schools"] - row["nearest school"])
-        row = t[(t.group == g) & (t["index"] == "isolation")].iloc[0]
-        assert row["nearest school"] == pytest.approx(isolation(alloc, g, total="all"), rel=1e-9)
-    assert "Against the nearest school" in small_report[0].read_text(encoding="utf-8")
-
-
-def test_report_leaves_the_benchmark_out_without_a_projected_crs(small_town, tmp_path):
-    units = small_town.units.to_crs(4326)
-    schools = small_town.schools.to_crs(4326)
-    page = write_report(tmp_path, units=units, schools=schools, groups=["pakistani", "indian"], total="total",
-                        school_total="roll", area_name="Town", synthetic=True, map_groups=["indian"])
-    text = page.read_text(encoding="utf-8")
-    assert "nearest-school benchmark is left out: the units are not in a projected CRS" in text
-    assert "nearest school" not in pd.read_csv(tmp_path / "schools_vs_neighbourhoods.csv").columns
-
-
-def test_report_without_schools_or_totals(small_town, tmp_path):
-    units = small_town.units.drop(columns="total")
-    page = write_report(tmp_path, units=units, groups=["pakistani", "indian", "white_british"],
-                        area_name="Town", caveats=REAL_DATA_CAVEATS, map_groups=["indian"])
-    text = _check_folder(page)
-    assert "eleven years apart" in text
-    assert 'class="synthetic"' not in text
-    assert "Schools and neighbourhoods" not in text
-    assert not (tmp_path / "schools_vs_neighbourhoods.csv").exists()
-
-
-@pytest.mark.parametrize(
-    ("change", "error", "match"),
-    [
-        ({"units": "table"}, TypeError, r"'units' must be a GeoDataFrame"),
-        ({"groups": ["pakistani", "nope"]}, ValueError, r"column 'nope' is not in 'units'"),
-        ({"groups": "pakistani"}, TypeError, r"'groups' must be a list"),
-        ({"groups": []}, ValueError, r"'groups' is empty"),
-        ({"reference": "irish"}, ValueError, r"reference group 'irish' is not one of the groups"),
-        ({"area_name": " "}, ValueError, r"'area_name' must be a non-empty string"),
-        ({"map_groups": ["irish"]}, ValueError, r"map_groups \['irish'\] are not among the groups"),
-        ({"school_total": "headcount"}, ValueError, r"column 'headcount' is not in 'schools'"),
-        ({"schools": "crs"}, ValueError, r"different CRSs"),
-    ],
-)
-def test_report_errors(small_town, tmp_path, change, error, match):
-    kwargs = dict(units=small_town.units, schools=small_town.schools, groups=["pakistani", "indian"],
-                  total="total", school_total="roll", area_name="Town")
-    kwargs.update(change)
-    if isinstance(kwargs["units"], str):
-        kwargs["units"] = pd.DataFrame(small_town.units.drop(columns="geometry"))
-    if isinstance(kwargs["schools"], str):
-        kwargs["schools"] = small_town.schools.to_crs(4326)
-    with pytest.raises(error, match=match):
-        write_report(tmp_path / "out", **kwargs)
-    assert not (tmp_path / "out" / "index.html").exists()
-
-
-def test_report_refuses_a_file_as_folder(small_town, tmp_path):
-    target = tmp_path / "taken"
-    target.write_text("x")
-    with pytest.raises(ValueError, match=r"exists and is not a folder"):
-        write_report(target, units=small_town.units, groups=["pakistani"], total="total", area_name="Town")
-
-
 # ---------------------------------------------------------------- the command, in process
 
 
@@ -222,7 +48,8 @@ def test_demo_as_a_subprocess(tmp_path):
     assert page == (out / "index.html").resolve()
     text = _check_folder(page)
     assert "SYNTHETIC DATA" in text
-    assert len(list(out.glob("*.png"))) == 1 + 2 + 6 * 3  # bars, two scatters, three maps per group
+    # bars, two scatters, two nearest-school charts, three maps per group
+    assert len(list(out.glob("*.png"))) == 1 + 2 + 2 + 6 * 3
     assert "segindex: writing index.html" in done.stderr
     assert "Traceback" not in done.stderr
     assert "difference_ci_low" in pd.read_csv(out / "schools_vs_neighbourhoods.csv").columns  # 199 draws by default
