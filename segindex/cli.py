@@ -277,11 +277,10 @@ def _parameters(args) -> dict:
 
 
 def _town(random_state, **options):
-    """The example town for ``random_state`` (its parameter was ``seed`` before the 0.2 conventions)."""
+    """The example town for ``random_state``."""
     from .datasets import example_town
 
-    name = "random_state" if _takes(example_town, "random_state") else "seed"
-    return example_town(**{name: random_state}, **options)
+    return example_town(random_state=random_state, **options)
 
 
 def _cmd_demo(args) -> int:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._compat import renamed_parameters
 from .errors import SegindexTypeError, SegindexValueError
 
 __all__ = ["ExampleTown", "example_town", "EXAMPLE_GROUPS"]
@@ -99,7 +100,7 @@ class ExampleTown:
         Name of the total column of ``units`` (``"total"``).
     description : str
         A plain statement that the data are synthetic and how they were made.
-    seed : int
+    random_state : int
         The seed the town was made from.
     choice : float
         The strength of school choice used to allocate pupils.
@@ -111,7 +112,7 @@ class ExampleTown:
     groups: tuple
     total: str
     description: str
-    seed: int
+    random_state: int
     choice: float
 
 
@@ -210,13 +211,16 @@ def _allocate(pupils, nearest, candidates, choice, rng):
     return result
 
 
-def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
+@renamed_parameters(seed="random_state")
+def example_town(
+    random_state: int = 0, *, choice: float = 0.0, n_units: int = 300, n_schools: int = 100
+) -> ExampleTown:
     """A synthetic town of residential units and schools with known properties.
 
     Parameters
     ----------
-    seed : int, default 0
-        Seed of the generator. The same seed gives identical frames; the
+    random_state : int, default 0
+        Seed of the generator. The same value gives identical frames; the
         residential part does not depend on ``choice``.
     choice : float in [-1, 1], default 0.0
         Strength of school choice. 0: every pupil attends the school nearest
@@ -237,7 +241,7 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
     -------
     ExampleTown
         ``units`` and ``schools`` GeoDataFrames in EPSG:27700, ``pupils``,
-        ``groups``, ``total``, ``description``, ``seed`` and ``choice``.
+        ``groups``, ``total``, ``description``, ``random_state`` and ``choice``.
 
     Notes
     -----
@@ -254,7 +258,7 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
     Examples
     --------
     >>> from segindex.datasets import example_town
-    >>> town = example_town(seed=1)
+    >>> town = example_town(random_state=1)
     >>> len(town.units), len(town.schools), town.groups[:2]
     (300, 100, ('white_british', 'pakistani'))
     >>> bool((town.units[list(town.groups)].sum(axis=1) == town.units["total"]).all())
@@ -271,7 +275,7 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
     from scipy.cluster.vq import kmeans2
     from scipy.spatial import cKDTree
 
-    seed = _check_int(seed, "seed", 0, 2**63 - 1)
+    seed = _check_int(random_state, "random_state", 0, 2**63 - 1)
     n_units = _check_int(n_units, "n_units", 30, 5000)
     n_schools = _check_int(n_schools, "n_schools", 2, n_units)
     if isinstance(choice, bool) or not isinstance(choice, (int, float, np.integer, np.floating)):
@@ -350,7 +354,7 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
     pupils_frame = pd.DataFrame(pupils, index=unit_ids.copy(), columns=list(groups))
 
     description = (
-        f"SYNTHETIC DATA: a fictional example town made by segindex.datasets.example_town(seed={seed}, "
+        f"SYNTHETIC DATA: a fictional example town made by segindex.datasets.example_town(random_state={seed}, "
         f"choice={choice:g}). {n_units} residential units in {len(used)} wards and {n_schools} schools; "
         f"{int(counts.sum()):,} residents and {int(pupils.sum()):,} pupils in {len(groups)} groups "
         "settled in spatial clusters of different strength, placed in the open North Sea where there is no land. "
@@ -363,6 +367,6 @@ def example_town(seed=0, *, choice=0.0, n_units=300, n_schools=100):
         groups=groups,
         total="total",
         description=description,
-        seed=seed,
+        random_state=seed,
         choice=choice,
     )

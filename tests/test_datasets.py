@@ -52,7 +52,7 @@ def test_geometry_is_british_national_grid(town):
 
 def test_description_says_synthetic(town):
     assert "SYNTHETIC" in town.description
-    assert "seed=0" in town.description
+    assert "random_state=0" in town.description
 
 
 def test_same_seed_same_town():
@@ -134,8 +134,8 @@ def test_fast():
     [
         ({"choice": 1.5}, ValueError, r"'choice' must lie between -1 and 1"),
         ({"choice": "lots"}, TypeError, r"'choice' must be a number"),
-        ({"seed": -1}, ValueError, r"'seed' must lie between 0"),
-        ({"seed": 1.5}, TypeError, r"'seed' must be an integer"),
+        ({"random_state": -1}, ValueError, r"'random_state' must lie between 0"),
+        ({"random_state": 1.5}, TypeError, r"'random_state' must be an integer"),
         ({"n_units": 10}, ValueError, r"'n_units' must lie between 30 and 5000"),
         ({"n_schools": 400}, ValueError, r"'n_schools' must lie between 2 and 300"),
     ],
@@ -167,3 +167,8 @@ def test_the_town_lies_in_the_open_sea(town):
         assert outline.distance(shapely.Point(x, y)) > 100_000, name
     lon, lat = Transformer.from_crs(27700, 4326, always_xy=True).transform(*CENTRE)
     assert 55.2 < lat < 55.3 and 0.4 < lon < 0.6  # open North Sea, west of the Dogger Bank
+
+
+def test_the_old_seed_keyword_names_random_state():
+    with pytest.raises(TypeError, match="'seed' is now called 'random_state'"):
+        example_town(seed=1)

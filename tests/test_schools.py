@@ -207,7 +207,7 @@ def test_compare_does_not_modify_inputs(two_las):
 def test_compare_bootstrap_intervals(town):
     from segindex.datasets import example_town
 
-    t = example_town(seed=3, choice=0.6)
+    t = example_town(random_state=3, choice=0.6)
     sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
     kw = dict(total="total", school_total="roll", by="la", n_bootstrap=99, random_state=7)
     a = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
@@ -236,7 +236,7 @@ def test_compare_bootstrap_intervals(town):
 def town():
     from segindex.datasets import example_town
 
-    return example_town(seed=3)
+    return example_town(random_state=3)
 
 
 def test_no_choice_observed_index_equals_nearest_index(town):
@@ -256,7 +256,7 @@ def test_no_choice_observed_index_equals_nearest_index(town):
 def test_with_choice_schools_more_segregated_than_benchmark():
     from segindex.datasets import example_town
 
-    t = example_town(seed=3, choice=0.6)
+    t = example_town(random_state=3, choice=0.6)
     pupils = gpd.GeoDataFrame(t.pupils, geometry=t.units.geometry, crs=t.units.crs)
     alloc = nearest_school_allocation(pupils, t.schools, list(t.groups)).assign(total=lambda d: d.sum(axis=1))
     obs = t.schools.assign(total=t.schools["roll"])
