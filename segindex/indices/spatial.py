@@ -16,24 +16,40 @@ here take location into account:
   :func:`bespoke_profile` does the same with the k nearest people
   (Östh, Clark & Malmberg 2015).
 
-Distances must be in a projected CRS (metres; EPSG:27700 for Britain); a
-GeoDataFrame in longitude/latitude is refused. Neighbour sums are computed
+Whatever a function measures (distances, boundary lengths, perimeters and
+areas) must be in a projected CRS (metres; EPSG:27700 for Britain): a
+GeoDataFrame in longitude/latitude or without a CRS is refused, and a plain
+DataFrame with ``points=`` columns needs ``crs=`` (one rule for the whole
+package, :func:`segindex.counts.check_projected`). Morrill's D(adj) measures
+nothing (queen contiguity is topology) and takes any CRS; Wong's D(w) measures
+boundary lengths unless they are given as ``w=``; D(s) always measures
+perimeters and areas. Bounded indices (spatial isolation and exposure,
+distance-decay isolation and exposure, the bespoke D and isolation) lying
+outside [0, 1] by rounding only (at most 1e-12) are set to the bound.
+
+These functions take no ``by=``: split the table per area yourself
+(``{k: f(g, ...) for k, g in data.groupby(key)}``), since whether neighbours
+across an area's edge count is a choice of the study, not a default.
+Neighbour sums are computed
 sparsely with :class:`scipy.spatial.cKDTree`, in bounded chunks: no ``n × n``
 matrix is ever built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
+from .._compat import renamed_parameters
 from .._kernels import spatial as _ks
+from .._kernels import twogroup as _kt
 from .._neighbours import kernel_sums
-from ..counts import REST, as_counts, check_frame, check_label
+from ..counts import check_frame, check_label, check_projected, geometries, point_coordinates, read_groups, read_pair
 from ..errors import SegindexValueError
-from ..weights import _check_positive, check_weights, contiguity_weights, unit_points
-from ._common import read_pair
-from .twogroup import dissimilarity
+from ..weights import check_positive, check_weights, contiguity_weights
+from ._common import absent_reason, clamp_unit
 
 __all__ = [
     "morrill_dissimilarity",
@@ -69,15 +85,20 @@ def _shares(pair):
 
 
 def _d(data, group, other, total, caller):
+    """The checked pair and its aspatial D (raising, in the caller's name, where D is undefined)."""
     pair = read_pair(data, group, other, total, None, caller)
-    try:
-        d = dissimilarity(data, group, other, total=total)
-    except SegindexValueError as exc:
-        raise SegindexValueError(str(exc).replace("dissimilarity()", f"{caller}()")) from None
-    return pair, d
+    d = float(_kt.dissimilarity(pair.x, pair.y, np.empty(0, np.int64), 1)[0])
+    if np.isnan(d):
+        reason = absent_reason(pair.x.sum(), pair.y.sum(), group, pair.comparison)
+        raise SegindexValueError(
+            f"{caller}(): {reason} in the whole table, so the index is undefined. "
+            "Check the column names, or drop the group from the analysis."
+        )
+    return pair, clamp_unit(d)
 
 
-def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> float:
+def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                          total: Hashable | None = None, w=None) -> float:
     r"""Morrill's spatially adjusted index of dissimilarity D(adj).
 
     Parameters
@@ -109,13 +130,13 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
 
     with ``z_i = x_i / (x_i + y_i)`` the group's share of unit i (0 in an empty
     unit). Matches PySAL ``segregation.singlegroup.SpatialDissim`` (default
-    queen weights, unstandardised).
+    queen weights, unstandardised). The default queen weights only test
+    whether polygons touch, so no CRS is needed: nothing is measured.
 
     References
     ----------
     Morrill, R. L. (1991). On the measure of geographic segregation.
     Geography Research Forum 11, 25-36.
-
     Examples
     --------
     >>> import geopandas as gpd
@@ -133,7 +154,9 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
     return float(d - (num / den if den > 0 else 0.0))
 
 
-def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
+@renamed_parameters(standardize="standardise")
+def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                           total: Hashable | None = None, standardise: bool = True, w=None) -> float:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -145,7 +168,7 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
         Polygons in a projected CRS.
     group, other, total
         As for :func:`segindex.dissimilarity`.
-    standardize : bool, default True
+    standardise : bool, default True
         Row-standardise the boundary lengths (each unit's shared boundaries
         as shares of its total shared boundary), as the R package ``seg`` and
         PySAL's ``BoundarySpatialDissim`` (default) do.
@@ -192,8 +215,8 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
     caller = "boundary_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
     w = _boundary_lengths(data, w, caller)
-    if standardize:
-        w = _row_standardize(w)
+    if standardise:
+        w = _row_standardise(w)
     z = _shares(pair)
     num, den = _ks.abs_diff_sums(w.indptr, w.indices.astype(np.int64), w.data, z)
     return float(d - (num / den if den > 0 else 0.0))
@@ -206,7 +229,7 @@ def _boundary_lengths(data, w, caller):
     return check_weights(w, len(data), caller)
 
 
-def _row_standardize(w):
+def _row_standardise(w):
     rs = np.asarray(w.sum(axis=1)).ravel()
     scale = np.zeros_like(rs)
     np.divide(1.0, rs, out=scale, where=rs > 0)
@@ -215,7 +238,9 @@ def _row_standardize(w):
     return w
 
 
-def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
+@renamed_parameters(standardize="standardise")
+def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                                 total: Hashable | None = None, standardise: bool = True, w=None) -> float:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -224,7 +249,7 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
         Polygons in a projected CRS.
     group, other, total
         As for :func:`segindex.dissimilarity`.
-    standardize : bool, default True
+    standardise : bool, default True
         Divide the shared boundary lengths by their total over all pairs, as
         PySAL's ``PARDissim`` does by default.
     w : scipy.sparse matrix, optional
@@ -245,7 +270,7 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
               \left[(P/A)_i + (P/A)_j\right]}{2 \max_i (P/A)_i}
 
     ``c_ij`` the shared boundary length (divided by its total over all ordered
-    pairs when ``standardize``), ``(P/A)_i`` unit i's perimeter over its area.
+    pairs when ``standardise``), ``(P/A)_i`` unit i's perimeter over its area.
     This is the form in Tivadar (2019, appendix), which drops an extra
     division by 2 of Wong (1993), and is what PySAL computes.
 
@@ -265,14 +290,17 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
     >>> round(perimeter_area_dissimilarity(gdf, "a", "b"), 4)  # 1 - (2/6)(4+4)/(2*4)
     0.6667
     """
+    import shapely
+
     caller = "perimeter_area_dissimilarity"
+    check_frame(data, caller)
+    geoms, crs = geometries(data, caller)
+    check_projected(crs, "'data'", caller, measures="perimeters and areas")  # measured even with w=
     pair, d = _d(data, group, other, total, caller)
     w = _boundary_lengths(data, w, caller)
-    if standardize and w.nnz:
+    if standardise and w.nnz:
         w = w / w.sum()
         w = w.tocsr() if hasattr(w, "tocsr") else w
-    geoms = np.asarray(data.geometry.values, dtype=object)
-    import shapely
 
     area = shapely.area(geoms)
     if (area <= 0).any():
@@ -301,17 +329,15 @@ def _kernel_code(kernel, caller):
 def _support(kernel, bandwidth, truncate, caller):
     if kernel == "biweight":
         return float(bandwidth)
-    _check_positive(truncate, "truncate", caller)
+    check_positive(truncate, "truncate", caller)
     return float(truncate) * float(bandwidth)
 
 
 
 def _read_groups(data, groups, total, caller):
-    counts = as_counts(data, groups, total=total, rest=total is not None, caller=caller)
-    values, labels = counts.values, list(counts.groups)
-    if REST in labels and not (values[:, -1] > 0).any():
-        values, labels = np.ascontiguousarray(values[:, :-1]), labels[:-1]
-    return values, labels
+    counts = read_groups(data, groups, total=total, caller=caller, min_groups=1, require_members=False,
+                         drop_empty_rest=True)
+    return counts.values, list(counts.groups)
 
 
 def _check_bin(bin_size, bandwidth, caller):
@@ -319,12 +345,13 @@ def _check_bin(bin_size, bandwidth, caller):
         return None
     if bin_size == "auto":
         return float(bandwidth) / 4.0
-    _check_positive(bin_size, "bin_size", caller)
+    check_positive(bin_size, "bin_size", caller)
     return float(bin_size)
 
 
-def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                      truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                      total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
+                      truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> pd.DataFrame:
     r"""Each unit's local environment: kernel-weighted counts of every group around it.
 
     Parameters
@@ -339,7 +366,7 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
     kernel : {"gaussian", "biweight", "exponential"}, default "gaussian"
         ``exp(-(d/b)^2/2)`` truncated at ``truncate * b``; ``(1-(d/b)^2)^2`` for
         ``d < b``; ``exp(-d/b)`` truncated at ``truncate * b``.
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
         Where each unit is (default: the geometry's representative points).
     truncate : float, default 3.0
         Support of the Gaussian and exponential kernels in bandwidths.
@@ -374,28 +401,28 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0], "y": [0.0, 0.0, 0.0],
     ...                    "a": [10, 0, 5], "b": [0, 10, 5]})
-    >>> env = local_environment(df, ["a", "b"], 100, points=("x", "y"))
+    >>> env = local_environment(df, ["a", "b"], bandwidth=100, points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in env["a"]]  # exp(-1/2) * 10 reaches unit 1
     [10.0, 6.0653, 5.0]
     """
     caller = "local_environment"
     check_frame(data, caller)
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
     values, labels = _read_groups(data, groups, total, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     out = kernel_sums(xy, values, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller))
     return pd.DataFrame(out, index=data.index, columns=labels)
 
 
-def _information(data, groups, bandwidth, total, kernel, points, truncate, bin_size, caller):
+def _information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, caller):
     check_frame(data, caller)
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
     values, labels = _read_groups(data, groups, total, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     local = kernel_sums(xy, values, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller))
     h, e, ent, contrib = _ks.spatial_information(values, local)
     if np.isnan(h):
@@ -405,8 +432,9 @@ def _information(data, groups, bandwidth, total, kernel, points, truncate, bin_s
     return h, e, ent, contrib, local, labels
 
 
-def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                        truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> float:
+def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                        total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
+                        truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> float:
     r"""Reardon & O'Sullivan's spatial information theory index H̃ at one bandwidth.
 
     Parameters
@@ -444,7 +472,8 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     (dense, mixed centres are seen by many units; the edge of the study area
     sees only inwards), so at bandwidths comparable to the study area H̃ can
     be slightly negative. Read such values as no segregation at that scale;
-    they are reported, not clipped.
+    they are reported, not clipped. Above 1 by rounding only (at most 1e-12)
+    it is set to 1.
 
     References
     ----------
@@ -459,15 +488,17 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0, 5100.0], "y": [0.0] * 4,
     ...                    "a": [10, 10, 0, 0], "b": [0, 0, 10, 10]})
-    >>> round(spatial_information(df, ["a", "b"], 100, points=("x", "y")), 4)
+    >>> round(spatial_information(df, ["a", "b"], bandwidth=100, points=("x", "y"), crs=27700), 4)
     1.0
     """
-    return float(_information(data, groups, bandwidth, total, kernel, points, truncate, bin_size,
-                              "spatial_information")[0])
+    return clamp_unit(_information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size,
+                                   "spatial_information")[0], low=False)
 
 
-def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                              truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                              total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
+                              truncate: float = GAUSSIAN_TRUNCATE,
+                              bin_size: float | str | None = None) -> pd.DataFrame:
     """Each unit's local environment and its contribution to H̃.
 
     Parameters
@@ -492,12 +523,12 @@ def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="ga
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0], "y": [0.0] * 3,
     ...                    "a": [10, 0, 5], "b": [0, 10, 5]})
-    >>> loc = local_spatial_information(df, ["a", "b"], 1e-3, points=("x", "y"))
+    >>> loc = local_spatial_information(df, ["a", "b"], bandwidth=1e-3, points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in loc["contribution"]]  # aspatial H = 2/3
     [0.3333, 0.3333, 0.0]
     """
     h, e, ent, contrib, local, labels = _information(
-        data, groups, bandwidth, total, kernel, points, truncate, bin_size, "local_spatial_information"
+        data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, "local_spatial_information"
     )
     lt = local.sum(axis=1)
     shares = np.zeros_like(local)
@@ -509,21 +540,22 @@ def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="ga
     return out
 
 
-def _pair_local(data, group, other, total, points, bandwidth, kind, radius, bin_size, caller, col="x"):
+def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius, bin_size, caller, col="x"):
     """Kernel sums of the group (``col="x"``) or its comparison (``"y"``), and of the total."""
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
     t = pair.x + pair.y if pair.other is not None or pair.t is None else pair.t
     if pair.x.sum() <= 0:
         raise SegindexValueError(f"{caller}(): group {group!r} has no members in the whole table.")
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     values = np.column_stack([pair.x if col == "x" else pair.y, t])
     local = kernel_sums(xy, values, bandwidth, kind, radius, bin_size)
     return pair, t, local
 
 
-def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel="gaussian", points=None,
-                      truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> float:
+def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, bandwidth: float,
+                      total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
+                      truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> float:
     r"""Spatial isolation: the group's share of the local environment of its average member.
 
     Parameters
@@ -559,32 +591,34 @@ def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel=
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e-3, points=("x", "y")), 4)
+    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e-3, points=("x", "y"), crs=27700), 4)
     1.0
-    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e6, points=("x", "y")), 4)
+    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e6, points=("x", "y"), crs=27700), 4)
     0.5
     """
     caller = "spatial_isolation"
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
-    pair, t, local = _pair_local(data, group, other, total, points, bandwidth, kind, radius,
+    pair, t, local = _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
                                  _check_bin(bin_size, bandwidth, caller), caller)
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 1])))
+    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
+                                           np.ascontiguousarray(local[:, 1])))
 
 
-def _decay(data, group, other, total, scale, max_distance, points, caller, which):
-    _check_positive(scale, "scale", caller)
+def _decay(data, group, other, total, scale, max_distance, points, crs, caller, which):
+    check_positive(scale, "scale", caller)
     radius = 10.0 * float(scale) if max_distance is None else max_distance
-    _check_positive(radius, "max_distance", caller)
-    pair, t, local = _pair_local(data, group, other, total, points, scale, _ks.EXPONENTIAL, float(radius),
+    check_positive(radius, "max_distance", caller)
+    pair, t, local = _pair_local(data, group, other, total, points, crs, scale, _ks.EXPONENTIAL, float(radius),
                                  None, caller, "x" if which == "isolation" else "y")
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
-                                      np.ascontiguousarray(local[:, 1])))
+    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
+                                           np.ascontiguousarray(local[:, 1])))
 
 
-def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                             points=None) -> float:
+def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                             total: Hashable | None = None, scale: float = 1000.0,
+                             max_distance: float | None = None, points=None, crs=None) -> float:
     r"""Morgan's distance-decay isolation index DP*xx.
 
     Parameters
@@ -597,7 +631,7 @@ def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.
     max_distance : float, optional
         Truncation distance: pairs farther apart are ignored. Default
         ``10 * scale`` (weight below exp(-10) ≈ 4.5e-5).
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
 
     Returns
     -------
@@ -633,15 +667,16 @@ def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1000.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(distance_decay_isolation(df, "a", "b", points=("x", "y")), 4)  # 1 / (1 + e^-1)
+    >>> round(distance_decay_isolation(df, "a", "b", points=("x", "y"), crs=27700), 4)  # 1 / (1 + e^-1)
     0.7311
     """
-    return _decay(data, group, other, total, scale, max_distance, points, "distance_decay_isolation",
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_isolation",
                   "isolation")
 
 
-def distance_decay_exposure(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                            points=None) -> float:
+def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                            total: Hashable | None = None, scale: float = 1000.0,
+                            max_distance: float | None = None, points=None, crs=None) -> float:
     r"""Morgan's distance-decay exposure index DP*xy of the group to ``other`` (or the rest).
 
     Parameters
@@ -671,10 +706,10 @@ def distance_decay_exposure(data, group, other=None, *, total=None, scale=1000.0
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1000.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(distance_decay_exposure(df, "a", "b", points=("x", "y")), 4)  # e^-1 / (1 + e^-1)
+    >>> round(distance_decay_exposure(df, "a", "b", points=("x", "y"), crs=27700), 4)  # e^-1 / (1 + e^-1)
     0.2689
     """
-    return _decay(data, group, other, total, scale, max_distance, points, "distance_decay_exposure",
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure",
                   "exposure")
 
 
@@ -685,8 +720,10 @@ DEFAULT_BANDWIDTHS = (250, 500, 1000, 2000, 4000, 8000)
 DEFAULT_KS = (200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 
 
-def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation=None, total=None,
-                       kernel="gaussian", points=None, truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
+                       bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS, isolation: Sequence[Hashable] | None = None,
+                       total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
+                       truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> pd.DataFrame:
     """H̃ (and spatial isolation of chosen groups) over a series of bandwidths.
 
     Parameters
@@ -717,7 +754,7 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0, 5100.0], "y": [0.0] * 4,
     ...                    "a": [10, 0, 0, 10], "b": [0, 10, 10, 0]})
-    >>> prof = multiscale_profile(df, ["a", "b"], [1, 1000], points=("x", "y"))
+    >>> prof = multiscale_profile(df, ["a", "b"], bandwidths=[1, 1000], points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in prof["value"]]  # H falls as the scale grows
     [1.0, 0.0]
     """
@@ -727,7 +764,7 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
     if not bws:
         raise SegindexValueError(f"{caller}(): bandwidths is empty; give at least one bandwidth in metres.")
     for b in bws:
-        _check_positive(b, "each bandwidth", caller)
+        check_positive(b, "each bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     values, labels = _read_groups(data, groups, total, caller)
     iso = [] if isolation is None else list(isolation)
@@ -737,18 +774,18 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
             raise SegindexValueError(
                 f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}."
             )
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     rows = []
     for b in bws:
         radius = _support(kernel, b, truncate, caller)
         local = kernel_sums(xy, values, b, kind, radius, _check_bin(bin_size, b, caller))
-        h = _ks.spatial_information(values, local)[0]
+        h = clamp_unit(_ks.spatial_information(values, local)[0], low=False)
         rows.append((float(b), "H", "(all)", float(h)))
         lt = np.ascontiguousarray(local.sum(axis=1))
         for g in iso:
             c = labels.index(g)
             v = _ks.local_share_mean(np.ascontiguousarray(values[:, c]), np.ascontiguousarray(local[:, c]), lt)
-            rows.append((float(b), "isolation", g, float(v)))
+            rows.append((float(b), "isolation", g, clamp_unit(v)))
     return pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
 
 
@@ -778,7 +815,9 @@ def _bespoke_local(xy, values, pop, k, caller):
     return out
 
 
-def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, points=None) -> pd.DataFrame:
+def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                    total: Hashable | None = None, ks: Sequence[float] = DEFAULT_KS, points=None,
+                    crs=None) -> pd.DataFrame:
     r"""D and isolation over bespoke neighbourhoods of the k nearest people (Östh, Clark & Malmberg 2015).
 
     Parameters
@@ -787,7 +826,7 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
         As for :func:`segindex.dissimilarity`.
     ks : sequence of numbers, default 200, 400, ..., 25 600
         Neighbourhood sizes in people.
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
         Use population-weighted centroids where available.
 
     Returns
@@ -827,7 +866,7 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 10.0, 11.0], "y": [0.0] * 4,
     ...                    "a": [10, 10, 0, 0], "b": [0, 0, 10, 10]})
-    >>> prof = bespoke_profile(df, "a", "b", ks=[20, 40], points=("x", "y"))
+    >>> prof = bespoke_profile(df, "a", "b", ks=[20, 40], points=("x", "y"), crs=27700)
     >>> prof["index"].tolist()
     ['D', 'D', 'isolation', 'isolation']
     >>> [round(float(v), 4) for v in prof["value"]]  # k=40 reaches the other side: all mixed
@@ -836,12 +875,12 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
     caller = "bespoke_profile"
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     kk = list(ks) if not np.isscalar(ks) else [ks]
     if not kk:
         raise SegindexValueError(f"{caller}(): ks is empty; give at least one neighbourhood size.")
     for k in kk:
-        _check_positive(k, "each k", caller)
+        check_positive(k, "each k", caller)
     x, y = pair.x, pair.y
     t = x + y
     X = x.sum()
@@ -857,6 +896,6 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
         xs, ys = t * p, t * (1 - p)
         d = 0.5 * np.abs(xs / xs.sum() - ys / ys.sum()).sum()
         iso = float((x / X * p).sum())
-        rows.append((float(k), "D", float(d)))
-        rows.append((float(k), "isolation", iso))
+        rows.append((float(k), "D", clamp_unit(d)))
+        rows.append((float(k), "isolation", clamp_unit(iso)))
     return pd.DataFrame(rows, columns=["k", "index", "value"]).sort_values(["index", "k"], ignore_index=True)

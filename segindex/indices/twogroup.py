@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels import twogroup as _k
-from ..counts import _RTOL
+from ..counts import RTOL, check_values, read_pair
 from ..errors import SegindexTypeError, SegindexValueError
-from ._common import absent_reason, check_values, finish, read_pair
+from ._common import absent_reason, clamp_unit, finish
 
 __all__ = [
     "dissimilarity",
@@ -36,9 +36,9 @@ def _evenness(kernel, data, group, other, total, by, caller, *extra, rest_kernel
         # the group against the rest: the kernel checks x and t in its first pass and forms
         # the rest t - x where it uses it (never stored)
         pair = read_pair(data, group, other, total, by, caller, checked=False)
-        ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, _RTOL)
+        ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, RTOL)
         if ok:
-            return finish(values, pair.areas, pair.by, caller, caller,
+            return finish(clamp_unit(values), pair.areas, pair.by, caller, caller,
                           lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
         check_values(data, pair, caller)  # raises; returns only on a false alarm (an overflowing sum)
     pair = read_pair(data, group, other, total, by, caller)
@@ -59,7 +59,7 @@ def _finish_pair(values, pair, caller):
         Y = _k.area_sums(pair.y, pair.codes, pair.n_areas)
         return absent_reason(X[k], Y[k], pair.group, pair.comparison)
 
-    return finish(values, pair.areas, pair.by, caller, caller, reasons)
+    return finish(clamp_unit(values), pair.areas, pair.by, caller, caller, reasons)
 
 
 def dissimilarity(data, group, other=None, *, total=None, by=None):
@@ -99,6 +99,10 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
     Notes
     -----
     .. math:: D = \frac{1}{2} \sum_i \left| \frac{x_i}{X} - \frac{y_i}{Y} \right|
+
+    D lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
 
     D is biased upward when units or the group are small: random allocation
     alone gives D > 0 (see ``segindex.infer``). D offsets concentrated areas
@@ -152,6 +156,10 @@ def gini(data, group, other=None, *, total=None, by=None):
     computed by sorting units on :math:`p_i` (a radix sort, linear in n) rather
     than with the O(n²) double sum.
 
+    Gini lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
+
     References
     ----------
     Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
@@ -194,6 +202,10 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
 
     .. math:: A = 1 - \frac{P}{1-P} \left| \sum_i \frac{(1-p_i)^{1-b} p_i^b t_i}{P T}
               \right|^{1/(1-b)}
+
+    A(b) lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
 
     References
     ----------
@@ -248,6 +260,10 @@ def isolation(data, group, *, total=None, by=None):
     -----
     .. math:: {}_xP^*_x = \sum_i \frac{x_i}{X} \frac{x_i}{t_i}
 
+    Isolation lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
+
     Isolation rises with the group's share of the population, so compare it
     between places or years with :func:`correlation_ratio`.
 
@@ -267,10 +283,10 @@ def isolation(data, group, *, total=None, by=None):
     0.425
     """
     pair = read_pair(data, group, None, total, by, "isolation", need_y=False, need_t=True, checked=False)
-    ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "isolation")  # raises, unless a sum overflowed (same values then)
-    return finish(values, pair.areas, pair.by, "isolation", "isolation",
+    return finish(clamp_unit(values), pair.areas, pair.by, "isolation", "isolation",
                   lambda k: f"group {group!r} has no members")
 
 
@@ -301,6 +317,10 @@ def exposure(data, group, other, *, total=None, by=None):
     -----
     .. math:: {}_xP^*_y = \sum_i \frac{x_i}{X} \frac{y_i}{t_i}
 
+    Exposure lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
+
     References
     ----------
     Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
@@ -319,10 +339,10 @@ def exposure(data, group, other, *, total=None, by=None):
             "for a group's exposure to its own members use isolation()."
         )
     pair = read_pair(data, group, other, total, by, "exposure", need_t=True, checked=False)
-    ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "exposure")  # raises, unless a sum overflowed (same values then)
-    return finish(values, pair.areas, pair.by, "exposure", "exposure",
+    return finish(clamp_unit(values), pair.areas, pair.by, "exposure", "exposure",
                   lambda k: f"group {group!r} has no members")
 
 
@@ -350,6 +370,10 @@ def correlation_ratio(data, group, *, total=None, by=None):
     -----
     .. math:: \eta^2 = \frac{{}_xP^*_x - P}{1 - P}, \qquad P = X / T
 
+    :math:`\eta^2` lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution gives exactly 0.0.
+
     References
     ----------
     Bell, W. (1954). A probability model for the measurement of ecological
@@ -366,10 +390,10 @@ def correlation_ratio(data, group, *, total=None, by=None):
     0.0417
     """
     pair = read_pair(data, group, None, total, by, "correlation_ratio", need_y=False, need_t=True, checked=False)
-    ok, iso, X, T = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, iso, X, T = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "correlation_ratio")  # raises, unless a sum overflowed
-    values = eta_squared(iso, X, T)
+    values = clamp_unit(eta_squared(iso, X, T))
 
     def reasons(k):
         return absent_reason(X[k], T[k] - X[k], group, "rest")
