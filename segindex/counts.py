@@ -780,7 +780,7 @@ def check_projected(obj, what: str, caller: str, *, measures: str = "distances")
         crs = obj if isinstance(obj, pyproj.CRS) else pyproj.CRS.from_user_input(obj)
     if crs is None:
         raise SegindexValueError(
-            f"{caller}(): {what} has no coordinate reference system (CRS), so {measures} in it cannot be "
+            f"{caller}(): {what} has no CRS (coordinate reference system), so {measures} in it cannot be "
             "trusted. Say which CRS its coordinates are in: .set_crs(27700) for British National Grid "
             "eastings/northings in metres, or .set_crs(4326) for longitude/latitude followed by "
             ".to_crs(27700)."

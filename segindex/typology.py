@@ -22,7 +22,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .counts import area_codes, check_frame, check_label, check_labels, check_total, numeric_column
+from .counts import (
+    check_frame,
+    check_label,
+    check_labels,
+    check_total,
+    check_unique_units,
+    numeric_column,
+    unit_codes,
+    unit_totals,
+    warn_at_caller,
+)
 from .errors import SegindexValueError
 
 __all__ = [
@@ -76,18 +86,6 @@ def _check_fraction(value, name, caller, low=0.0, low_open=True, high=1.0):
             f"{caller}(): {name} must be a number in {side}{low:g}, {high:g}] (a share, not a percentage), "
             f"got {value!r}."
         )
-
-
-def _totals(data, parts_matrix, labels, total, caller):
-    parts = parts_matrix.sum(axis=1)
-    if total is None:
-        return parts
-    check_label(total, "total", caller)
-    if total in labels:
-        raise SegindexValueError(f"{caller}(): {total!r} is named both as a group and as the total column.")
-    t = numeric_column(data, total, "total", caller)
-    check_total(data, parts, t, labels, total, caller)
-    return t
 
 
 def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE, dominance_base="non-host",
@@ -197,7 +195,8 @@ def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE
         )
     h = numeric_column(data, host, "host", caller)
     c = np.column_stack([numeric_column(data, g, "group", caller) for g in labels])
-    t = _totals(data, np.column_stack([h, c]), [host] + labels, total, caller)
+    t = unit_totals(data, np.column_stack([h, c]), [host] + labels, total, caller)
+    check_unique_units(data.index, np.empty(0, np.int64), caller)
     n = len(h)
     populated = t > 0
     share = np.full(n, np.nan)
@@ -289,7 +288,8 @@ def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
             "area_typology(data, ...) on the same table."
         )
     c = np.column_stack([numeric_column(data, g, "group", caller) for g in labels])
-    t = _totals(data, c, labels, total, caller)
+    t = unit_totals(data, c, labels, total, caller)
+    check_unique_units(data.index, np.empty(0, np.int64), caller)
     types = pd.Categorical(typology["type"], categories=list(TYPES), ordered=True)
     code = np.asarray(types.codes)
     ok = code >= 0
@@ -443,7 +443,7 @@ def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, to
         num = gmat.max(axis=1)
     s = np.zeros(n)
     np.divide(num, t, out=s, where=populated)
-    codes, areas, by_names = area_codes(data, by, caller)
+    codes, areas, by_names = unit_codes(data, by, caller)
     if areas is None:
         codes = np.zeros(n, dtype=np.int64)
     n_areas = 1 if areas is None else len(areas)
@@ -475,14 +475,11 @@ def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, to
         out = out.sort_values([*by_names, "threshold"], kind="stable", ignore_index=True)
         absent = X <= 0
         if absent.any():
-            import warnings
-
             from .errors import AbsentGroupWarning
 
-            warnings.warn(
+            warn_at_caller(
                 f"{caller}(): group {group_name!r} has no members in {int(absent.sum())} of {n_areas} areas "
                 f"(e.g. {areas[int(np.flatnonzero(absent)[0])]!r}); their group shares are NaN.",
                 AbsentGroupWarning,
-                stacklevel=2,
             )
     return out.drop(columns="_area")
