@@ -225,6 +225,7 @@ def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable 
 def _boundary_lengths(data, w, caller):
     """The shared boundary lengths: ``w`` when given (checked), else built from the polygons."""
     if w is None:
+        check_projected(geometries(data, caller)[1], "'data'", caller, measures="boundary lengths")
         return contiguity_weights(data, "rook", value="length")
     return check_weights(w, len(data), caller)
 

@@ -102,7 +102,7 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
 
     D lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     D is biased upward when units or the group are small: random allocation
     alone gives D > 0 (see ``segindex.infer``). D offsets concentrated areas
@@ -158,7 +158,7 @@ def gini(data, group, other=None, *, total=None, by=None):
 
     Gini lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     References
     ----------
@@ -205,7 +205,7 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
 
     A(b) lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     References
     ----------
@@ -262,7 +262,7 @@ def isolation(data, group, *, total=None, by=None):
 
     Isolation lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     Isolation rises with the group's share of the population, so compare it
     between places or years with :func:`correlation_ratio`.
@@ -319,7 +319,7 @@ def exposure(data, group, other, *, total=None, by=None):
 
     Exposure lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     References
     ----------
@@ -372,7 +372,7 @@ def correlation_ratio(data, group, *, total=None, by=None):
 
     :math:`\eta^2` lies in [0, 1] by definition; a value outside it by rounding only
     (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
-    bound, so an even distribution gives exactly 0.0.
+    bound, so an even distribution never gives a negative value.
 
     References
     ----------
