@@ -169,11 +169,10 @@ def check_labels(values, name: str, caller: str, *, min_count: int = 1) -> list:
 
 
 def missing_column_error(data: pd.DataFrame, column, role: str, caller: str) -> SegindexValueError:
-    available = ", ".join(repr(c) for c in list(data.columns)[:30])
-    more = " ..." if data.shape[1] > 30 else ""
+    """The error for a column that is not in ``data``, listing the first columns that are."""
     return SegindexValueError(
         f"{caller}(): the {role} column {column!r} is not in the data. "
-        f"Available columns: {available}{more}."
+        f"Available columns: {first_few(list(data.columns), limit=30)}."
     )
 
 
