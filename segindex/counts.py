@@ -348,7 +348,8 @@ def check_unique_units(labels, codes: np.ndarray, caller: str, *, what: str = "t
     )
 
 
-def as_counts(data, groups, *, total=None, by=None, rest: bool = False) -> Counts:
+def as_counts(data: pd.DataFrame, groups: Iterable[Hashable], *, total: Hashable | None = None,
+              by: Hashable | list[Hashable] | None = None, rest: bool = False) -> Counts:
     """Check a wide table and turn it into a :class:`Counts` matrix.
 
     Parameters
@@ -624,7 +625,9 @@ def check_values(data, pair: Pair, caller: str) -> None:
     check_total(data, parts, t, groups, pair.total, caller)
 
 
-def to_wide(data, *, unit, group, count, keep=None, total: str | None = "total", fill_value=0):
+def to_wide(data: pd.DataFrame, *, unit: Hashable, group: Hashable, count: Hashable,
+            keep: Iterable[Hashable] | None = None, total: str | None = "total",
+            fill_value: float = 0) -> pd.DataFrame:
     """Turn a long table (one row per unit and group) into a wide one.
 
     Parameters

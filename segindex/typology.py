@@ -19,6 +19,8 @@ the threshold.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -88,8 +90,9 @@ def _check_fraction(value, name, caller, low=0.0, low_open=True, high=1.0):
         )
 
 
-def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE, dominance_base="non-host",
-                  ghetto_share=0.30) -> pd.DataFrame:
+def area_typology(data: pd.DataFrame, host: Hashable, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                  dominance: float = DEFAULT_DOMINANCE, dominance_base: str = "non-host",
+                  ghetto_share: float = 0.30) -> pd.DataFrame:
     """Poulsen-Johnston-Forrest area types I-VI of every unit.
 
     Parameters
@@ -236,7 +239,8 @@ def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE
     return out
 
 
-def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
+def typology_summary(data: pd.DataFrame, typology: pd.DataFrame, groups: Sequence[Hashable], *,
+                     total: Hashable | None = None) -> pd.DataFrame:
     """Units and each group's population (and share) by area type.
 
     Parameters
@@ -304,8 +308,11 @@ def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
     return out
 
 
-def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, total=None, basis="own",
-                       host=None, groups=None, by=None, strict=False) -> pd.DataFrame:
+def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
+                       thresholds: float | Sequence[float] = (0.5, 0.6, 0.7, 0.75, 0.9), *,
+                       total: Hashable | None = None, basis: str = "own", host: Hashable | None = None,
+                       groups: Sequence[Hashable] | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                       strict: bool = False) -> pd.DataFrame:
     """Units where a share reaches k, and the share of a group and of everyone living in them.
 
     Parameters

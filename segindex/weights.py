@@ -20,12 +20,19 @@ PySAL users can move between these matrices and ``libpysal.weights.W`` with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from .counts import check_geometries, check_projected, geometries, point_coordinates, warn_at_caller
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
+    import libpysal
 
 __all__ = [
     "contiguity_weights",
@@ -41,7 +48,7 @@ __all__ = [
 # input helpers
 
 
-def unit_points(data, points=None, *, crs=None) -> np.ndarray:
+def unit_points(data: pd.DataFrame | gpd.GeoSeries, points=None, *, crs=None) -> np.ndarray:
     """The ``(n, 2)`` coordinates standing for each unit, in a projected CRS.
 
     Parameters
@@ -99,7 +106,8 @@ def _csr(rows, cols, vals, n) -> sp.csr_array:
 # builders
 
 
-def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> sp.csr_array:
+def contiguity_weights(data: gpd.GeoDataFrame | gpd.GeoSeries | Sequence, kind: str = "queen", *,
+                       value: str = "binary") -> sp.csr_array:
     """Contiguity weights between polygons: queen or rook, binary or boundary length.
 
     Parameters
@@ -229,7 +237,8 @@ def warn_overlaps(data, geoms, tree, caller: str) -> None:
     )
 
 
-def distance_band_weights(data, distance: float, *, points=None, crs=None, value: str = "binary") -> sp.csr_array:
+def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *, points=None, crs=None,
+                          value: str = "binary") -> sp.csr_array:
     """Units within a distance of each other: binary or inverse-distance weights.
 
     Parameters
@@ -297,7 +306,7 @@ def distance_band_weights(data, distance: float, *, points=None, crs=None, value
     return w
 
 
-def knn_weights(data, k: int, *, points=None, crs=None) -> sp.csr_array:
+def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points=None, crs=None) -> sp.csr_array:
     """Each unit's ``k`` nearest other units (binary; not symmetric in general).
 
     Parameters
@@ -383,7 +392,7 @@ def check_weights(w, n: int, caller: str) -> sp.csr_array:
 # libpysal interoperability
 
 
-def from_libpysal(w, ids=None) -> sp.csr_array:
+def from_libpysal(w: libpysal.weights.W, ids: Sequence | None = None) -> sp.csr_array:
     """A ``libpysal.weights.W`` as a CSR array.
 
     Parameters
@@ -432,7 +441,7 @@ def from_libpysal(w, ids=None) -> sp.csr_array:
     return _csr(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), vals, n)
 
 
-def to_libpysal(w, ids=None):
+def to_libpysal(w: sp.sparray | sp.spmatrix, ids: Sequence | None = None) -> libpysal.weights.W:
     """A sparse weights matrix as a ``libpysal.weights.W`` (libpysal imported here).
 
     Parameters

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import pandas as pd
 
 from .._kernels import multigroup as _k
@@ -10,7 +12,8 @@ from ..counts import check_labels, read_counts
 __all__ = ["location_quotients", "local_mutual_information"]
 
 
-def location_quotients(data, groups, *, total=None, by=None):
+def location_quotients(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                       by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Location quotients: each group's share of a unit over its share of the area.
 
     Parameters
@@ -58,7 +61,8 @@ def location_quotients(data, groups, *, total=None, by=None):
     return pd.DataFrame(lq[:, : len(labels)], index=data.index, columns=labels)
 
 
-def local_mutual_information(data, groups, *, total=None, by=None):
+def local_mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                             by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Local segregation scores of the mutual information index M.
 
     Parameters

@@ -8,6 +8,8 @@ cover everyone; without it the listed groups are the whole population.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -34,7 +36,8 @@ def _area_reason(T, E):
     return reasons
 
 
-def entropy_index(data, groups, *, total=None, by=None):
+def entropy_index(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                  by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Theil's information theory index H.
 
     How much less diverse units are, on average, than the whole area, relative
@@ -93,7 +96,9 @@ def entropy_index(data, groups, *, total=None, by=None):
     return finish(H, counts.areas, counts.by, "entropy_index", "entropy_index", _area_reason(T, E))
 
 
-def mutual_information(data, groups, *, total=None, within=None, by=None):
+def mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                       within: Hashable | Sequence[Hashable] | None = None,
+                       by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Mutual information index M (Theil & Finizza 1971; Mora & Ruiz-Castillo 2011).
 
     Parameters
@@ -205,7 +210,9 @@ def _decompose(data, groups, within, total, by, caller):
     return _Decomposition(counts, counts.codes, counts.areas, counts.by, inner_codes, inner_areas, inner_outer)
 
 
-def mutual_information_decomposition(data, groups, within, *, total=None, by=None):
+def mutual_information_decomposition(data: pd.DataFrame, groups: Sequence[Hashable],
+                                     within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
+                                     by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Exact between/within decomposition of M (and the matching parts of H).
 
     Parameters
@@ -273,7 +280,9 @@ def mutual_information_decomposition(data, groups, within, *, total=None, by=Non
     return out
 
 
-def mutual_information_within(data, groups, within, *, total=None, by=None):
+def mutual_information_within(data: pd.DataFrame, groups: Sequence[Hashable],
+                              within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
+                              by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Each super-unit's part of the within component of M.
 
     Parameters
@@ -327,7 +336,8 @@ def mutual_information_within(data, groups, within, *, total=None, by=None):
     )
 
 
-def multigroup_dissimilarity(data, groups, *, total=None, by=None):
+def multigroup_dissimilarity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Multigroup index of dissimilarity (Morgan 1975; Reardon & Firebaugh 2002).
 
     Parameters

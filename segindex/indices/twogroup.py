@@ -14,7 +14,10 @@ area; an area where the group or its comparison is absent gets NaN, and one
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
+import pandas as pd
 
 from .._kernels import twogroup as _k
 from ..counts import RTOL, check_values, read_pair
@@ -62,7 +65,8 @@ def _finish_pair(values, pair, caller):
     return finish(clamp_unit(values), pair.areas, pair.by, caller, caller, reasons)
 
 
-def dissimilarity(data, group, other=None, *, total=None, by=None):
+def dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                  total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of dissimilarity D (Duncan & Duncan 1955).
 
     The share of the focal group (or, equally, of the comparison group) who
@@ -130,7 +134,8 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
                      rest_kernel=_k.dissimilarity_rest)
 
 
-def gini(data, group, other=None, *, total=None, by=None):
+def gini(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
+         by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Two-group Gini index of segregation.
 
     The mean absolute difference in the group's share between all pairs of
@@ -178,7 +183,9 @@ def gini(data, group, other=None, *, total=None, by=None):
     return _finish_pair(values, pair, "gini")
 
 
-def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
+def atkinson(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+             b: float = 0.5) -> float | pd.Series:
     r"""Atkinson index of segregation A(b).
 
     Parameters
@@ -234,7 +241,8 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
                      rest_kernel=_k.atkinson_rest)
 
 
-def isolation(data, group, *, total=None, by=None):
+def isolation(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
+              by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of isolation :math:`{}_xP^*_x`.
 
     The share of the focal group in the unit of the average member of the
@@ -290,7 +298,8 @@ def isolation(data, group, *, total=None, by=None):
                   lambda k: f"group {group!r} has no members")
 
 
-def exposure(data, group, other, *, total=None, by=None):
+def exposure(data: pd.DataFrame, group: Hashable, other: Hashable, *, total: Hashable | None = None,
+             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of exposure :math:`{}_xP^*_y`.
 
     The share of group Y in the unit of the average member of group X.
@@ -346,7 +355,8 @@ def exposure(data, group, other, *, total=None, by=None):
                   lambda k: f"group {group!r} has no members")
 
 
-def correlation_ratio(data, group, *, total=None, by=None):
+def correlation_ratio(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
+                      by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Correlation ratio :math:`\eta^2` (V): isolation adjusted for group size.
 
     Parameters
