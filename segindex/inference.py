@@ -327,6 +327,11 @@ def _spatial_problem(name, data, args, kwargs, caller) -> _Problem:
     func = _spatial_function(name)
     bound = _bind(func, name, data, args, kwargs, caller)
     a = bound.arguments
+    if a.get("by") is not None:
+        raise SegindexTypeError(
+            f"{caller}(): the arguments do not fit {name}() here: by= is not supported for the spatial indices "
+            "in infer(); call infer on each area's rows."
+        )
     statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
     total = a.get("total")
     if "groups" in a:

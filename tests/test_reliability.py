@@ -297,3 +297,56 @@ def test_renamed_and_keyword_only_options():
         si.as_counts(g, ["a"], caller="mine")
     with pytest.raises(TypeError, match="caller"):
         unit_points(g, caller="mine")
+
+
+# ---------------------------------------------------------------------------- spatial indices per area
+
+
+def _two_towns():
+    """Two towns of four 100 m squares each (keys 'E' and 'W'), 10 km apart; group a is absent from town 'Z'."""
+    cells = [box(100 * i, 0, 100 * (i + 1), 100) for i in range(4)]
+    far = [box(10_000 + 100 * i, 0, 10_000 + 100 * (i + 1), 100) for i in range(4)]
+    g = gpd.GeoDataFrame({"a": [10.0, 8.0, 1.0, 0.0, 0.0, 2.0, 9.0, 10.0], "b": [0.0, 2.0, 9.0, 10.0] * 2,
+                          "t": [12.0] * 8, "town": ["E"] * 4 + ["W"] * 4},
+                         geometry=cells + far, crs=27700)
+    return g
+
+
+@pytest.mark.parametrize("func, kwargs", [
+    (morrill_dissimilarity, {}),
+    (boundary_dissimilarity, {}),
+    (perimeter_area_dissimilarity, {}),
+    (spatial_isolation, {"bandwidth": 150.0}),
+    (distance_decay_isolation, {"scale": 100.0}),
+])
+def test_spatial_indices_by_area_equal_each_area_on_its_own(func, kwargs):
+    g = _two_towns()
+    got = func(g, "a", "b", by="town", **kwargs)
+    assert got.index.tolist() == ["E", "W"] and got.name == func.__name__
+    for town in ("E", "W"):
+        assert got.loc[town] == pytest.approx(func(g[g["town"] == town], "a", "b", **kwargs), rel=1e-12)
+
+
+def test_spatial_information_by_area_and_weights_cut_to_each_area():
+    g = _two_towns()
+    h = spatial_information(g, ["a", "b"], bandwidth=150.0, by="town")
+    assert h.loc["W"] == pytest.approx(spatial_information(g.iloc[4:], ["a", "b"], bandwidth=150.0))
+    w = contiguity_weights(g)
+    assert morrill_dissimilarity(g, "a", "b", w=w, by="town").tolist() == morrill_dissimilarity(g, "a", "b",
+                                                                                              by="town").tolist()
+    env = local_environment(g, ["a", "b"], bandwidth=150.0, by="town")
+    assert env.index.equals(g.index)
+    np.testing.assert_allclose(env.iloc[4:].to_numpy(),
+                               local_environment(g.iloc[4:], ["a", "b"], bandwidth=150.0).to_numpy())
+    prof = multiscale_profile(g, ["a", "b"], bandwidths=[150.0], by="town")
+    assert prof["area"].tolist() == ["E", "W"] and prof["value"].iloc[1] == pytest.approx(h.loc["W"])
+
+
+def test_a_spatial_index_is_nan_with_a_warning_where_the_group_is_absent():
+    g = _two_towns()
+    g.loc[g["town"] == "W", "a"] = 0.0
+    with pytest.warns(si.errors.AbsentGroupWarning, match=r"'W': group 'a' has no members"):
+        got = spatial_isolation(g, "a", "b", bandwidth=150.0, by="town")
+    assert np.isnan(got.loc["W"]) and got.loc["E"] > 0
+    with pytest.raises(SegindexValueError, match="undefined in every area"):
+        spatial_isolation(g.assign(a=0.0), "a", "b", bandwidth=150.0, by="town")

@@ -27,9 +27,10 @@ perimeters and areas. Bounded indices (spatial isolation and exposure,
 distance-decay isolation and exposure, the bespoke D and isolation) lying
 outside [0, 1] by rounding only (at most 1e-12) are set to the bound.
 
-These functions take no ``by=``: split the table per area yourself
-(``{k: f(g, ...) for k, g in data.groupby(key)}``), since whether neighbours
-across an area's edge count is a choice of the study, not a default.
+With ``by=`` (a column or a list: local authority, year) every function
+computes on each area's units alone, as if each area were its own study
+area: neighbours across an area's edge do not count, and weights or point
+arrays given for the whole table are cut to each area.
 Neighbour sums are computed
 sparsely with :class:`scipy.spatial.cKDTree`, in bounded chunks: no ``n × n``
 matrix is ever built.
@@ -46,10 +47,19 @@ from .._compat import renamed_parameters
 from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
 from .._neighbours import kernel_sums
-from ..counts import check_frame, check_label, check_projected, geometries, point_coordinates, read_groups, read_pair
-from ..errors import SegindexValueError
+from ..counts import (
+    check_frame,
+    check_label,
+    check_projected,
+    geometries,
+    point_coordinates,
+    read_groups,
+    read_pair,
+    unit_codes,
+)
+from ..errors import SegindexValueError, first_few
 from ..weights import check_positive, check_weights, contiguity_weights
-from ._common import absent_reason, clamp_unit
+from ._common import absent_reason, clamp_unit, warn_absent
 
 __all__ = [
     "morrill_dissimilarity",
@@ -84,21 +94,112 @@ def _shares(pair):
     return z
 
 
+class _Undefined(SegindexValueError):
+    """The index is undefined on this table (a group absent, one group only): NaN for that area with ``by=``."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 def _d(data, group, other, total, caller):
     """The checked pair and its aspatial D (raising, in the caller's name, where D is undefined)."""
     pair = read_pair(data, group, other, total, None, caller)
     d = float(_kt.dissimilarity(pair.x, pair.y, np.empty(0, np.int64), 1)[0])
     if np.isnan(d):
         reason = absent_reason(pair.x.sum(), pair.y.sum(), group, pair.comparison)
-        raise SegindexValueError(
+        raise _Undefined(
             f"{caller}(): {reason} in the whole table, so the index is undefined. "
-            "Check the column names, or drop the group from the analysis."
+            "Check the column names, or drop the group from the analysis.",
+            reason,
         )
     return pair, clamp_unit(d)
 
 
+# ----------------------------------------------------------------------------
+# by=: the index of each area on that area's units
+
+
+def _options(args: dict) -> dict:
+    """A public function's own arguments (``locals()`` at its top), without ``data`` and ``by``."""
+    return {k: v for k, v in args.items() if k not in ("data", "by")}
+
+
+def _row_arguments(data, kwargs, caller):
+    """The arguments given per unit (a weights matrix, a points array), checked, to subset per area."""
+    w, points = kwargs.get("w"), kwargs.get("points")
+    if w is not None:
+        w = check_weights(w, len(data), caller)
+    named = (isinstance(points, (tuple, list)) and len(points) == 2
+             and all(isinstance(p, Hashable) and p in data.columns for p in points))
+    if points is None or named:
+        return w, None
+    points = np.asarray(points, dtype=np.float64)
+    if points.shape != (len(data), 2):
+        raise SegindexValueError(
+            f"{caller}(): the 'points' array must have shape ({len(data)}, 2), got {points.shape}."
+        )
+    return w, points
+
+
+def _per_area(func, data, by, kwargs, *, per_unit=False):
+    """``func`` computed on the rows of each ``by`` area; weights and point arrays are subset alike.
+
+    A scalar index gives a Series indexed by area (NaN, with one
+    AbsentGroupWarning naming them, where it is undefined); a per-unit table
+    (``per_unit=True``) the areas' rows in the input's order; a profile the
+    areas' rows with the area key first (``area``, and one column per key
+    when there are several).
+    """
+    caller = func.__name__
+    check_frame(data, caller)
+    codes, areas, names = unit_codes(data, by, caller)
+    w, points = _row_arguments(data, kwargs, caller)
+    results, reasons = [], {}
+    for k in range(len(areas)):
+        rows = np.flatnonzero(codes == k)
+        kw = dict(kwargs)
+        if w is not None:
+            kw["w"] = w[rows][:, rows]
+        if points is not None:
+            kw["points"] = points[rows]
+        try:
+            results.append(func(data.iloc[rows], **kw))
+        except _Undefined as exc:
+            results.append(None)
+            reasons[k] = exc.reason
+    if len(reasons) == len(areas):
+        raise SegindexValueError(
+            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))})."
+        )
+    flags = np.array([np.nan if k in reasons else 0.0 for k in range(len(areas))])
+    if per_unit:
+        template = next(r for r in results if r is not None)
+        out = pd.DataFrame(np.nan, index=data.index, columns=template.columns)
+        for k, r in enumerate(results):
+            if r is not None:
+                out.iloc[np.flatnonzero(codes == k)] = r.to_numpy()
+        warn_absent(flags, areas, names, caller, reasons.get)
+        return out
+    if all(r is None or np.isscalar(r) for r in results):
+        values = np.array([np.nan if r is None else float(r) for r in results])
+        warn_absent(values, areas, names, caller, reasons.get)
+        return pd.Series(values, index=areas, name=caller)
+    frames = []
+    for k, r in enumerate(results):
+        if r is None:
+            continue
+        lead = {"area": [areas[k]] * len(r)}
+        if len(names) > 1:
+            lead.update({n: [v] * len(r) for n, v in zip(names, areas[k])})
+        frames.append(pd.concat([pd.DataFrame(lead), r.reset_index(drop=True)], axis=1))
+    warn_absent(flags, areas, names, caller, reasons.get)
+    return pd.concat(frames, ignore_index=True)
+
+
 def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                          total: Hashable | None = None, w=None) -> float:
+                          total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                          w=None) -> float | pd.Series:
     r"""Morrill's spatially adjusted index of dissimilarity D(adj).
 
     Parameters
@@ -111,6 +212,12 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
     w : scipy.sparse matrix, optional
         Weights in the data's row order; default binary queen contiguity
         (:func:`segindex.weights.contiguity_weights`), as PySAL does.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -146,6 +253,8 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
     >>> round(morrill_dissimilarity(gdf, "a", "b"), 4)  # D = 1; one of three borders differs
     0.6667
     """
+    if by is not None:
+        return _per_area(morrill_dissimilarity, data, by, _options(locals()))
     caller = "morrill_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
     w = contiguity_weights(data) if w is None else check_weights(w, len(data), caller)
@@ -156,7 +265,8 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
 
 @renamed_parameters(standardize="standardise")
 def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                           total: Hashable | None = None, standardise: bool = True, w=None) -> float:
+                           total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                           standardise: bool = True, w=None) -> float | pd.Series:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -177,6 +287,12 @@ def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable 
         ``contiguity_weights(data, "rook", value="length")``; built from the
         polygons when omitted. Pass them to save rebuilding them on every
         call (e.g. in :func:`segindex.infer`).
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -212,6 +328,8 @@ def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable 
     >>> round(boundary_dissimilarity(gdf, "a", "b"), 4)  # 1 - (0 + 1/2 + 1/2 + 0) / 4
     0.75
     """
+    if by is not None:
+        return _per_area(boundary_dissimilarity, data, by, _options(locals()))
     caller = "boundary_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
     w = _boundary_lengths(data, w, caller)
@@ -241,7 +359,8 @@ def _row_standardise(w):
 
 @renamed_parameters(standardize="standardise")
 def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                                 total: Hashable | None = None, standardise: bool = True, w=None) -> float:
+                                 total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                                 standardise: bool = True, w=None) -> float | pd.Series:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -255,6 +374,12 @@ def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Has
         PySAL's ``PARDissim`` does by default.
     w : scipy.sparse matrix, optional
         As for :func:`boundary_dissimilarity`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -291,6 +416,8 @@ def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Has
     >>> round(perimeter_area_dissimilarity(gdf, "a", "b"), 4)  # 1 - (2/6)(4+4)/(2*4)
     0.6667
     """
+    if by is not None:
+        return _per_area(perimeter_area_dissimilarity, data, by, _options(locals()))
     import shapely
 
     caller = "perimeter_area_dissimilarity"
@@ -351,8 +478,9 @@ def _check_bin(bin_size, bandwidth, caller):
 
 
 def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                      total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
-                      truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> pd.DataFrame:
+                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                      kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                      bin_size: float | str | None = None) -> pd.DataFrame:
     r"""Each unit's local environment: kernel-weighted counts of every group around it.
 
     Parameters
@@ -377,6 +505,10 @@ def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwid
         much faster at large bandwidths; every unit then takes its cell's
         environment. ``"auto"`` is ``bandwidth / 4`` (relative error of H̃
         about 1e-4 or less in the tests and on synthetic national data).
+    by : column name or list of column names, optional
+        Compute within each area (local authority, year), on that area's
+        units only: neighbours across an area's edge do not count. Rows keep
+        the input's order.
 
     Returns
     -------
@@ -406,6 +538,8 @@ def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwid
     >>> [round(float(v), 4) for v in env["a"]]  # exp(-1/2) * 10 reaches unit 1
     [10.0, 6.0653, 5.0]
     """
+    if by is not None:
+        return _per_area(local_environment, data, by, _options(locals()), per_unit=True)
     caller = "local_environment"
     check_frame(data, caller)
     check_positive(bandwidth, "bandwidth", caller)
@@ -427,21 +561,29 @@ def _information(data, groups, bandwidth, total, kernel, points, crs, truncate, 
     local = kernel_sums(xy, values, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller))
     h, e, ent, contrib = _ks.spatial_information(values, local)
     if np.isnan(h):
-        raise SegindexValueError(
-            f"{caller}(): the whole table holds only one group (entropy 0), so the index is undefined."
+        raise _Undefined(
+            f"{caller}(): the whole table holds only one group (entropy 0), so the index is undefined.",
+            "only one group is present",
         )
     return h, e, ent, contrib, local, labels
 
 
 def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                        total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
-                        truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> float:
+                        total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                        kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                        bin_size: float | str | None = None) -> float | pd.Series:
     r"""Reardon & O'Sullivan's spatial information theory index H̃ at one bandwidth.
 
     Parameters
     ----------
     data, groups, bandwidth, total, kernel, points, truncate, bin_size
         As for :func:`local_environment`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -492,19 +634,25 @@ def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandw
     >>> round(spatial_information(df, ["a", "b"], bandwidth=100, points=("x", "y"), crs=27700), 4)
     1.0
     """
+    if by is not None:
+        return _per_area(spatial_information, data, by, _options(locals()))
     return clamp_unit(_information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size,
                                    "spatial_information")[0], low=False)
 
 
 def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                              total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
-                              truncate: float = GAUSSIAN_TRUNCATE,
+                              total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                              kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
                               bin_size: float | str | None = None) -> pd.DataFrame:
     """Each unit's local environment and its contribution to H̃.
 
     Parameters
     ----------
     As for :func:`spatial_information`.
+    by : column name or list of column names, optional
+        Compute within each area (local authority, year), on that area's
+        units only: neighbours across an area's edge do not count. Rows keep
+        the input's order.
 
     Returns
     -------
@@ -528,6 +676,8 @@ def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *,
     >>> [round(float(v), 4) for v in loc["contribution"]]  # aspatial H = 2/3
     [0.3333, 0.3333, 0.0]
     """
+    if by is not None:
+        return _per_area(local_spatial_information, data, by, _options(locals()), per_unit=True)
     h, e, ent, contrib, local, labels = _information(
         data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, "local_spatial_information"
     )
@@ -547,7 +697,8 @@ def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
     pair = read_pair(data, group, other, total, None, caller)
     t = pair.x + pair.y if pair.other is not None or pair.t is None else pair.t
     if pair.x.sum() <= 0:
-        raise SegindexValueError(f"{caller}(): group {group!r} has no members in the whole table.")
+        raise _Undefined(f"{caller}(): group {group!r} has no members in the whole table.",
+                         f"group {group!r} has no members")
     xy = point_coordinates(data, points, crs, caller)
     values = np.column_stack([pair.x if col == "x" else pair.y, t])
     local = kernel_sums(xy, values, bandwidth, kind, radius, bin_size)
@@ -555,8 +706,9 @@ def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
 
 
 def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, bandwidth: float,
-                      total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
-                      truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> float:
+                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                      kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                      bin_size: float | str | None = None) -> float | pd.Series:
     r"""Spatial isolation: the group's share of the local environment of its average member.
 
     Parameters
@@ -566,6 +718,12 @@ def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | Non
         to the two groups).
     bandwidth, kernel, points, truncate, bin_size
         As for :func:`local_environment`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -597,6 +755,8 @@ def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | Non
     >>> round(spatial_isolation(df, "a", "b", bandwidth=1e6, points=("x", "y"), crs=27700), 4)
     0.5
     """
+    if by is not None:
+        return _per_area(spatial_isolation, data, by, _options(locals()))
     caller = "spatial_isolation"
     check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
@@ -618,8 +778,9 @@ def _decay(data, group, other, total, scale, max_distance, points, crs, caller, 
 
 
 def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                             total: Hashable | None = None, scale: float = 1000.0,
-                             max_distance: float | None = None, points=None, crs=None) -> float:
+                             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                             scale: float = 1000.0, max_distance: float | None = None, points=None,
+                             crs=None) -> float | pd.Series:
     r"""Morgan's distance-decay isolation index DP*xx.
 
     Parameters
@@ -633,6 +794,12 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
         Truncation distance: pairs farther apart are ignored. Default
         ``10 * scale`` (weight below exp(-10) ≈ 4.5e-5).
     points, crs : see :func:`segindex.weights.unit_points`
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -671,18 +838,27 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
     >>> round(distance_decay_isolation(df, "a", "b", points=("x", "y"), crs=27700), 4)  # 1 / (1 + e^-1)
     0.7311
     """
+    if by is not None:
+        return _per_area(distance_decay_isolation, data, by, _options(locals()))
     return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_isolation",
                   "isolation")
 
 
 def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                            total: Hashable | None = None, scale: float = 1000.0,
-                            max_distance: float | None = None, points=None, crs=None) -> float:
+                            total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                            scale: float = 1000.0, max_distance: float | None = None, points=None,
+                            crs=None) -> float | pd.Series:
     r"""Morgan's distance-decay exposure index DP*xy of the group to ``other`` (or the rest).
 
     Parameters
     ----------
     As for :func:`distance_decay_isolation`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
@@ -710,6 +886,8 @@ def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable
     >>> round(distance_decay_exposure(df, "a", "b", points=("x", "y"), crs=27700), 4)  # e^-1 / (1 + e^-1)
     0.2689
     """
+    if by is not None:
+        return _per_area(distance_decay_exposure, data, by, _options(locals()))
     return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure",
                   "exposure")
 
@@ -723,8 +901,9 @@ DEFAULT_KS = (200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 
 def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
                        bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS, isolation: Sequence[Hashable] | None = None,
-                       total: Hashable | None = None, kernel: str = "gaussian", points=None, crs=None,
-                       truncate: float = GAUSSIAN_TRUNCATE, bin_size: float | str | None = None) -> pd.DataFrame:
+                       total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                       kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                       bin_size: float | str | None = None) -> pd.DataFrame:
     """H̃ (and spatial isolation of chosen groups) over a series of bandwidths.
 
     Parameters
@@ -737,6 +916,10 @@ def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
     isolation : list of column names, optional
         Groups (among ``groups``) whose spatial isolation (against everyone in
         ``groups`` and the rest) to add at each bandwidth.
+    by : column name or list of column names, optional
+        Compute the profile in each area (local authority, year), on that
+        area's units only; the table then starts with an ``area`` column (and
+        one column per key when there are several).
 
     Returns
     -------
@@ -759,6 +942,8 @@ def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
     >>> [round(float(v), 4) for v in prof["value"]]  # H falls as the scale grows
     [1.0, 0.0]
     """
+    if by is not None:
+        return _per_area(multiscale_profile, data, by, _options(locals()))
     caller = "multiscale_profile"
     check_frame(data, caller)
     bws = [b for b in bandwidths] if not np.isscalar(bandwidths) else [bandwidths]
@@ -817,8 +1002,8 @@ def _bespoke_local(xy, values, pop, k, caller):
 
 
 def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                    total: Hashable | None = None, ks: Sequence[float] = DEFAULT_KS, points=None,
-                    crs=None) -> pd.DataFrame:
+                    total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                    ks: Sequence[float] = DEFAULT_KS, points=None, crs=None) -> pd.DataFrame:
     r"""D and isolation over bespoke neighbourhoods of the k nearest people (Östh, Clark & Malmberg 2015).
 
     Parameters
@@ -829,6 +1014,10 @@ def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None 
         Neighbourhood sizes in people.
     points, crs : see :func:`segindex.weights.unit_points`
         Use population-weighted centroids where available.
+    by : column name or list of column names, optional
+        Compute the profile in each area (local authority, year), on that
+        area's units only; the table then starts with an ``area`` column (and
+        one column per key when there are several).
 
     Returns
     -------
@@ -873,6 +1062,8 @@ def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None 
     >>> [round(float(v), 4) for v in prof["value"]]  # k=40 reaches the other side: all mixed
     [1.0, 0.0, 1.0, 0.5]
     """
+    if by is not None:
+        return _per_area(bespoke_profile, data, by, _options(locals()))
     caller = "bespoke_profile"
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
@@ -886,7 +1077,8 @@ def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None 
     t = x + y
     X = x.sum()
     if X <= 0 or y.sum() <= 0:
-        raise SegindexValueError(f"{caller}(): {group!r} or its comparison has no members.")
+        raise _Undefined(f"{caller}(): {group!r} or its comparison has no members.",
+                         f"{group!r} or its comparison has no members")
     values = np.ascontiguousarray(np.column_stack([x, y]))
     rows = []
     for k in kk:
