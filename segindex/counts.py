@@ -37,6 +37,7 @@ import sys
 import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,18 @@ import pandas as pd
 from ._kernels import validate as _kv
 from .errors import SegindexTypeError, SegindexValueError, first_few
 
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import pyproj
+    import scipy.sparse
+
 __all__ = ["Counts", "as_counts", "to_wide", "REST"]
+
+#: What ``points=`` takes: two column names (of the data), or an ``(n, 2)`` array of coordinates.
+PointsLike: TypeAlias = "tuple | list | np.ndarray | None"
+#: What ``crs=`` takes: anything ``pyproj.CRS.from_user_input`` reads (an EPSG code such as 27700, a string, a CRS).
+CRSLike: TypeAlias = "int | str | pyproj.CRS | None"
+#: A spatial weights matrix: a SciPy sparse array or matrix, rows and columns in the data's order.
+WeightsLike: TypeAlias = "scipy.sparse.sparray | scipy.sparse.spmatrix | None"
 
 #: Label of the explicit rest-of-population column added by ``as_counts(..., rest=True)``.
 REST = "(rest)"

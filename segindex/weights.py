@@ -27,7 +27,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .counts import check_geometries, check_projected, geometries, point_coordinates, warn_at_caller
+from .counts import (
+    CRSLike,
+    PointsLike,
+    check_geometries,
+    check_projected,
+    geometries,
+    point_coordinates,
+    warn_at_caller,
+)
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
@@ -48,7 +56,7 @@ __all__ = [
 # input helpers
 
 
-def unit_points(data: pd.DataFrame | gpd.GeoSeries, points=None, *, crs=None) -> np.ndarray:
+def unit_points(data: pd.DataFrame | gpd.GeoSeries, points: PointsLike = None, *, crs: CRSLike = None) -> np.ndarray:
     """The ``(n, 2)`` coordinates standing for each unit, in a projected CRS.
 
     Parameters
@@ -237,7 +245,8 @@ def warn_overlaps(data, geoms, tree, caller: str) -> None:
     )
 
 
-def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *, points=None, crs=None,
+def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *, points: PointsLike = None,
+                          crs: CRSLike = None,
                           value: str = "binary") -> sp.csr_array:
     """Units within a distance of each other: binary or inverse-distance weights.
 
@@ -306,7 +315,8 @@ def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *
     return w
 
 
-def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points=None, crs=None) -> sp.csr_array:
+def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLike = None,
+                crs: CRSLike = None) -> sp.csr_array:
     """Each unit's ``k`` nearest other units (binary; not symmetric in general).
 
     Parameters

@@ -48,6 +48,9 @@ from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
 from .._neighbours import kernel_sums
 from ..counts import (
+    CRSLike,
+    PointsLike,
+    WeightsLike,
     check_frame,
     check_label,
     check_projected,
@@ -199,7 +202,7 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
 
 def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                           total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                          w=None) -> float | pd.Series:
+                          w: WeightsLike = None) -> float | pd.Series:
     r"""Morrill's spatially adjusted index of dissimilarity D(adj).
 
     Parameters
@@ -266,7 +269,7 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
 @renamed_parameters(standardize="standardise")
 def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                            total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                           standardise: bool = True, w=None) -> float | pd.Series:
+                           standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -360,7 +363,7 @@ def _row_standardise(w):
 @renamed_parameters(standardize="standardise")
 def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                                  total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                                 standardise: bool = True, w=None) -> float | pd.Series:
+                                 standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -479,7 +482,8 @@ def _check_bin(bin_size, bandwidth, caller):
 
 def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
                       total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                      kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                      truncate: float = GAUSSIAN_TRUNCATE,
                       bin_size: float | str | None = None) -> pd.DataFrame:
     r"""Each unit's local environment: kernel-weighted counts of every group around it.
 
@@ -570,7 +574,8 @@ def _information(data, groups, bandwidth, total, kernel, points, crs, truncate, 
 
 def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
                         total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                        kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                        kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                        truncate: float = GAUSSIAN_TRUNCATE,
                         bin_size: float | str | None = None) -> float | pd.Series:
     r"""Reardon & O'Sullivan's spatial information theory index H̃ at one bandwidth.
 
@@ -642,7 +647,8 @@ def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandw
 
 def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
                               total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                              kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                              kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                              truncate: float = GAUSSIAN_TRUNCATE,
                               bin_size: float | str | None = None) -> pd.DataFrame:
     """Each unit's local environment and its contribution to H̃.
 
@@ -707,7 +713,8 @@ def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
 
 def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, bandwidth: float,
                       total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                      kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                      truncate: float = GAUSSIAN_TRUNCATE,
                       bin_size: float | str | None = None) -> float | pd.Series:
     r"""Spatial isolation: the group's share of the local environment of its average member.
 
@@ -779,8 +786,8 @@ def _decay(data, group, other, total, scale, max_distance, points, crs, caller, 
 
 def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                              total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                             scale: float = 1000.0, max_distance: float | None = None, points=None,
-                             crs=None) -> float | pd.Series:
+                             scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
+                             crs: CRSLike = None) -> float | pd.Series:
     r"""Morgan's distance-decay isolation index DP*xx.
 
     Parameters
@@ -846,8 +853,8 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
 
 def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                            scale: float = 1000.0, max_distance: float | None = None, points=None,
-                            crs=None) -> float | pd.Series:
+                            scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
+                            crs: CRSLike = None) -> float | pd.Series:
     r"""Morgan's distance-decay exposure index DP*xy of the group to ``other`` (or the rest).
 
     Parameters
@@ -902,7 +909,8 @@ DEFAULT_KS = (200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
                        bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS, isolation: Sequence[Hashable] | None = None,
                        total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                       kernel: str = "gaussian", points=None, crs=None, truncate: float = GAUSSIAN_TRUNCATE,
+                       kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                       truncate: float = GAUSSIAN_TRUNCATE,
                        bin_size: float | str | None = None) -> pd.DataFrame:
     """H̃ (and spatial isolation of chosen groups) over a series of bandwidths.
 
@@ -1003,7 +1011,7 @@ def _bespoke_local(xy, values, pop, k, caller):
 
 def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
                     total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                    ks: Sequence[float] = DEFAULT_KS, points=None, crs=None) -> pd.DataFrame:
+                    ks: Sequence[float] = DEFAULT_KS, points: PointsLike = None, crs: CRSLike = None) -> pd.DataFrame:
     r"""D and isolation over bespoke neighbourhoods of the k nearest people (Östh, Clark & Malmberg 2015).
 
     Parameters
