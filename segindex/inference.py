@@ -389,7 +389,7 @@ def _problem(name, data, args, kwargs, caller) -> _Problem:
     statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
     by = a.get("by")
     if name in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
-        counts = _mg.read_groups(data, a["groups"], a["total"], by, name)
+        counts = _mg.read_groups(data, a["groups"], total=a["total"], by=by, caller=name)
         src, labels = counts.values, [repr(g) for g in counts.groups]
         codes, areas, by_names = counts.codes, counts.areas, counts.by
     else:
