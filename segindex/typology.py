@@ -308,6 +308,55 @@ def typology_summary(data: pd.DataFrame, typology: pd.DataFrame, groups: Sequenc
     return out
 
 
+def _threshold_options(group, thresholds, basis, host, groups, total, caller):
+    """The checked options of :func:`threshold_exposure`: group members, thresholds and all groups."""
+    if isinstance(group, (list, tuple)):
+        members = check_labels(group, "group", caller)
+    else:
+        check_label(group, "group", caller)
+        members = [group]
+    if basis not in ("own", "non-host", "any single group"):
+        raise SegindexValueError(
+            f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}."
+        )
+    ks = [thresholds] if np.isscalar(thresholds) else list(thresholds)
+    if not ks:
+        raise SegindexValueError(f"{caller}(): thresholds is empty; give shares such as (0.5, 0.9).")
+    for k in ks:
+        _check_fraction(k, "each threshold", caller)
+    glabels = None if groups is None else check_labels(groups, "groups", caller)
+    if basis == "non-host" and host is None:
+        raise SegindexValueError(f"{caller}(): basis='non-host' needs host= (the host group column).")
+    if basis == "any single group" and glabels is None:
+        raise SegindexValueError(
+            f"{caller}(): basis='any single group' needs groups= (the columns of all groups)."
+        )
+    if total is None and glabels is None:
+        raise SegindexValueError(
+            f"{caller}(): give total= (the column of unit totals) or groups= (whose sum is the total)."
+        )
+    check_label(host, "host", caller, optional=True)
+    return members, ks, glabels
+
+
+def _threshold_counts(data, members, glabels, total, caller):
+    """The group's counts x, the unit totals t and the matrix of all groups (or None), checked."""
+    x = np.sum([numeric_column(data, m, "group", caller) for m in members], axis=0)
+    gmat = None
+    if glabels is not None:
+        gmat = np.column_stack([numeric_column(data, g, "group", caller) for g in glabels])
+    if total is not None:
+        check_label(total, "total", caller)
+        t = numeric_column(data, total, "total", caller)
+        check_total(data, x, t, members, total, caller)
+        if gmat is not None:
+            check_total(data, gmat.sum(axis=1), t, glabels, total, caller)
+    else:
+        t = gmat.sum(axis=1)
+        check_total(data, x, t, members, "sum of groups", caller)
+    return x, t, gmat
+
+
 def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
                        thresholds: float | Sequence[float] = (0.5, 0.6, 0.7, 0.75, 0.9), *,
                        total: Hashable | None = None, basis: str = "own", host: Hashable | None = None,
@@ -398,46 +447,9 @@ def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
     """
     caller = "threshold_exposure"
     check_frame(data, caller)
-    if isinstance(group, (list, tuple)):
-        members = check_labels(group, "group", caller)
-    else:
-        check_label(group, "group", caller)
-        members = [group]
+    members, ks, glabels = _threshold_options(group, thresholds, basis, host, groups, total, caller)
     group_name = "+".join(str(m) for m in members)
-    if basis not in ("own", "non-host", "any single group"):
-        raise SegindexValueError(
-            f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}."
-        )
-    ks = [thresholds] if np.isscalar(thresholds) else list(thresholds)
-    if not ks:
-        raise SegindexValueError(f"{caller}(): thresholds is empty; give shares such as (0.5, 0.9).")
-    for k in ks:
-        _check_fraction(k, "each threshold", caller)
-    glabels = None if groups is None else check_labels(groups, "groups", caller)
-    if basis == "non-host" and host is None:
-        raise SegindexValueError(f"{caller}(): basis='non-host' needs host= (the host group column).")
-    if basis == "any single group" and glabels is None:
-        raise SegindexValueError(
-            f"{caller}(): basis='any single group' needs groups= (the columns of all groups)."
-        )
-    if total is None and glabels is None:
-        raise SegindexValueError(
-            f"{caller}(): give total= (the column of unit totals) or groups= (whose sum is the total)."
-        )
-    check_label(host, "host", caller, optional=True)
-    x = np.sum([numeric_column(data, m, "group", caller) for m in members], axis=0)
-    gmat = None
-    if glabels is not None:
-        gmat = np.column_stack([numeric_column(data, g, "group", caller) for g in glabels])
-    if total is not None:
-        check_label(total, "total", caller)
-        t = numeric_column(data, total, "total", caller)
-        check_total(data, x, t, members, total, caller)
-        if gmat is not None:
-            check_total(data, gmat.sum(axis=1), t, glabels, total, caller)
-    else:
-        t = gmat.sum(axis=1)
-        check_total(data, x, t, members, "sum of groups", caller)
+    x, t, gmat = _threshold_counts(data, members, glabels, total, caller)
     n = len(t)
     populated = t > 0
     if basis == "own":
