@@ -224,7 +224,8 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
         ``D - sum_ij w_ij |z_i - z_j| / sum_ij w_ij``; can be negative when
         neighbouring units differ a lot (a checkerboard).
 
@@ -299,7 +300,8 @@ def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable 
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -386,7 +388,8 @@ def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Has
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -592,7 +595,8 @@ def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandw
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
         H̃: 0 when every local environment has the city's composition, 1
         when every local environment holds one group only (see Notes on
         small negative values).
@@ -734,7 +738,8 @@ def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | Non
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -747,6 +752,9 @@ def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | Non
 
     Reardon & O'Sullivan (2004, "spatial exposure/isolation"); with a tiny
     bandwidth it is the aspatial isolation index.
+
+    Spatial isolation lies in [0, 1]; a value outside it by rounding only (at
+    most 1e-12) is set to the bound.
 
     References
     ----------
@@ -810,7 +818,8 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -829,6 +838,9 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
     ``DistanceDecayIsolation`` builds a dense ``n × n`` matrix, normalises
     distances by their row sums and sets ``d_ii = (0.6 a_i)^0.5``; its
     numbers differ from this (the published) form.
+
+    The index lies in [0, 1]; a value outside it by rounding only (at most
+    1e-12) is set to the bound (so too for :func:`distance_decay_exposure`).
 
     References
     ----------
@@ -869,7 +881,8 @@ def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
