@@ -307,7 +307,7 @@ def area_codes(data: pd.DataFrame, by, caller: str):
         codes, uniques = pd.factorize(columns[names[0]], sort=True)
         areas = pd.Index(uniques, name=names[0])
     else:
-        keys = pd.MultiIndex.from_frame(pd.DataFrame(columns, index=data.index))
+        keys = pd.MultiIndex.from_frame(pd.DataFrame({n: c.to_numpy() for n, c in columns.items()}))
         codes, areas = keys.factorize(sort=True)
         areas = pd.MultiIndex.from_tuples(list(areas), names=names)
     return np.ascontiguousarray(codes, dtype=np.int64), areas, tuple(names)

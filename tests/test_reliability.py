@@ -210,6 +210,11 @@ def test_whole_number_float_keys_are_converted_exactly():
     got = si.dissimilarity(d, "a", "b", by="lad")
     assert got.index.tolist() == [1, 2] and got.index.dtype == np.int64
     assert got.loc[2] == pytest.approx(si.dissimilarity(d.iloc[4:], "a", "b"))
+    # two years stacked (the second read as floats), keyed by year and authority
+    years = pd.concat([d.assign(year=2011), d.assign(year=2021.0)])
+    both = si.dissimilarity(years, "a", "b", by=["year", "lad"])
+    assert both.index.tolist() == [(2011, 1), (2011, 2), (2021, 1), (2021, 2)]
+    assert both.loc[(2021, 2)] == pytest.approx(got.loc[2])
 
 
 # ---------------------------------------------------------------------------- bounded indices stay in range
