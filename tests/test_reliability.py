@@ -355,3 +355,11 @@ def test_a_spatial_index_is_nan_with_a_warning_where_the_group_is_absent():
     assert np.isnan(got.loc["W"]) and got.loc["E"] > 0
     with pytest.raises(SegindexValueError, match="undefined in every area"):
         spatial_isolation(g.assign(a=0.0), "a", "b", bandwidth=150.0, by="town")
+
+
+def test_nearest_school_allocation_refuses_residents_counted_twice():
+    homes = gpd.GeoDataFrame({"a": [5.0, 5.0]}, index=["E01", "E01"],
+                             geometry=gpd.points_from_xy([0, 100], [0, 0]), crs=27700)
+    schools = gpd.GeoDataFrame({"n": [3.0]}, geometry=gpd.points_from_xy([50], [0]), crs=27700)
+    with pytest.raises(SegindexValueError, match=r"unit 'E01' appears 2 times in the index of residents"):
+        nearest_school_allocation(homes, schools, ["a"])
