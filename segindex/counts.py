@@ -776,6 +776,21 @@ def _crs_text(crs) -> str:
         return str(crs)
 
 
+def read_crs(value, caller: str):
+    """``value`` as a ``pyproj.CRS`` (an EPSG code, a string, a CRS), or an error naming ``crs=``."""
+    import pyproj
+
+    if isinstance(value, pyproj.CRS):
+        return value
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise SegindexValueError(
+            f"{caller}(): crs={value!r} is not a coordinate reference system pyproj can read; give an EPSG "
+            "code such as crs=27700 (British National Grid)."
+        ) from None
+
+
 def check_projected(obj, what: str, caller: str, *, measures: str = "distances"):
     """Return the CRS of ``obj`` (a GeoDataFrame, GeoSeries or CRS), refusing a missing or geographic one.
 
@@ -789,9 +804,7 @@ def check_projected(obj, what: str, caller: str, *, measures: str = "distances")
     elif hasattr(obj, "crs") and not hasattr(obj, "is_geographic"):
         crs = obj.crs
     else:
-        import pyproj
-
-        crs = obj if isinstance(obj, pyproj.CRS) else pyproj.CRS.from_user_input(obj)
+        crs = read_crs(obj, caller)
     if crs is None:
         raise SegindexValueError(
             f"{caller}(): {what} has no CRS (coordinate reference system), so {measures} in it cannot be "
@@ -866,9 +879,7 @@ def point_coordinates(data, points, crs, caller: str) -> np.ndarray:
     n = len(data)
     geo = _is_geo(data)
     if crs is not None and geo and data.crs is not None:
-        import pyproj
-
-        if not pyproj.CRS.from_user_input(crs).equals(data.crs):
+        if not read_crs(crs, caller).equals(data.crs):
             raise SegindexValueError(
                 f"{caller}(): crs={crs!r} differs from the GeoDataFrame's own CRS ({_crs_text(data.crs)}); "
                 "leave crs= out (a GeoDataFrame's coordinates are in its CRS) or reproject the data."

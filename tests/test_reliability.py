@@ -132,6 +132,8 @@ def test_crs_given_with_a_geodataframe_must_agree():
     with pytest.raises(SegindexValueError, match=r"crs=3857 differs from the GeoDataFrame's own CRS"):
         unit_points(g, crs=3857)
     assert unit_points(g, crs=27700).shape == (4, 2)
+    with pytest.raises(SegindexValueError, match=r"crs='metres' is not a coordinate reference system"):
+        unit_points(_points_frame(), ("x", "y"), crs="metres")
 
 
 def test_schools_and_areal_interpolation_refuse_a_missing_crs_alike():
