@@ -96,7 +96,9 @@ def dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = 
     ------
     SegindexValueError
         A column is missing or holds invalid counts, ``total`` is missing for a
-        comparison with the rest, or (without ``by``) X or Y has no members.
+        comparison with the rest, (without ``by``) X or Y has no members, a
+        unit label repeats (within a ``by`` area: its people would be counted
+        twice), or a ``by`` key is a fractional number.
     SegindexTypeError
         ``data`` is not a DataFrame or a column is not numeric.
 
