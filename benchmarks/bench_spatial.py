@@ -90,7 +90,7 @@ def cases(quick: bool) -> list[Case]:
     pts = _points_frame(n)
 
     def ours():
-        return distance_decay_isolation(pts, "x", total="t", points=("px", "py"))
+        return distance_decay_isolation(pts, "x", total="t", points=("px", "py"), crs=27700)
 
     pysal = None
     notes = []
@@ -147,7 +147,7 @@ def cases(quick: bool) -> list[Case]:
         out.append(Case(
             section="spatial: multiscale",
             name=f"H~ at 6 bandwidths 250 m-8 km, 15 groups, {label}",
-            segindex=lambda: multiscale_profile(data, GROUPS, points=("x", "y"), bin_size="auto"),
+            segindex=lambda: multiscale_profile(data, GROUPS, points=("x", "y"), crs=27700, bin_size="auto"),
             max_seconds=10.0, target="< 10 s", repeat=1,
             notes=["synthetic points (clustered by local authority) carrying the real 2011 OA counts; "
                    "bin_size='auto' (cells of a quarter bandwidth)"],

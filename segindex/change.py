@@ -32,7 +32,8 @@ import pandas as pd
 from ._kernels import change as _kc
 from ._kernels import multigroup as _km
 from ._kernels import twogroup as _kt
-from .counts import area_codes, check_frame, check_label, check_labels, numeric_column
+from ._kernels import validate as _kv
+from .counts import area_codes, check_frame, check_label, check_labels, check_projected, numeric_column, read_pair
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from .indices.twogroup import eta_squared
 
@@ -484,18 +485,7 @@ def harmonise_counts(data_from, data_to, units: ComparableUnits, *, groups=None,
 
 
 def _check_projected(gdf, name: str, caller: str) -> None:
-    crs = getattr(gdf, "crs", None)
-    if crs is None:
-        raise SegindexValueError(
-            f"{caller}(): {name} has no CRS; areas need a projected CRS. Set it with "
-            f"{name}.set_crs(...) and, for Britain, reproject with {name}.to_crs(27700)."
-        )
-    if crs.is_geographic:
-        raise SegindexValueError(
-            f"{caller}(): {name} is in a geographic CRS ({crs.to_string()}), where areas in square "
-            f"degrees are meaningless. Reproject first, e.g. {name}.to_crs(27700) (British National Grid) "
-            "for Britain."
-        )
+    check_projected(gdf, f"'{name}'", caller, measures="areas")
 
 
 #: Areal interpolation refuses targets that cover a source polygon more than this many times over.
@@ -818,15 +808,10 @@ def _aligned_units(data_from, data_to, unit, caller):
 
 
 def _pair_arrays(data, group, other, total, caller):
-    x = numeric_column(data, group, "group", caller)
-    t = numeric_column(data, total, "total", caller)
-    bad = np.flatnonzero(x > t * (1 + 1e-9))
-    if bad.size:
-        raise SegindexValueError(
-            f"{caller}(): at row {bad[0]} the group {group!r} ({x[bad[0]]:g}) exceeds the total {total!r}."
-        )
-    y = numeric_column(data, other, "other", caller) if other is not None else np.maximum(t - x, 0.0)
-    return x, y, np.maximum(t - x, 0.0)
+    """The group x, its comparison y (``other`` or the rest) and the rest of the population r, read by counts."""
+    pair = read_pair(data, group, other, total, None, caller, need_t=True)
+    r = pair.y if other is None else _kv.remainder(pair.t, pair.x)
+    return pair.x, pair.y, r
 
 
 def _indices_from(x, r, y, codes, A):

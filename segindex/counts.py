@@ -14,7 +14,15 @@ Checks made here, once, for every index:
   negative, NaN or infinite count;
 * a ``total`` column is not below the sum of the group columns in any unit;
   where it is above, the difference is the explicit rest of the population;
-* ``by`` columns exist and have no missing keys.
+* ``by`` columns exist, have no missing keys and are not fractional numbers
+  (whole-number floats are converted exactly to integers);
+* no unit is counted twice: a non-default index is unique within the ``by``
+  areas (a default ``RangeIndex``, or several concatenated, holds no unit labels).
+
+It also holds the one coordinate rule (:func:`check_projected`,
+:func:`point_coordinates`): a distance, length or area is only measured in a
+projected CRS; a missing or geographic CRS, or point columns named like
+longitude/latitude, are refused with the fix.
 
 Each failure raises a :class:`~segindex.errors.SegindexValueError` or
 :class:`~segindex.errors.SegindexTypeError` naming the column and the first
@@ -23,21 +31,38 @@ offending unit. Units whose total is zero are legal and contribute nothing.
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from ._kernels import validate as _kv
-from .errors import SegindexTypeError, SegindexValueError
+from .errors import SegindexTypeError, SegindexValueError, first_few
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import pyproj
+    import scipy.sparse
 
 __all__ = ["Counts", "as_counts", "to_wide", "REST"]
+
+#: What ``points=`` takes: two column names (of the data), or an ``(n, 2)`` array of coordinates.
+PointsLike: TypeAlias = "tuple | list | np.ndarray | None"
+#: What ``crs=`` takes: anything ``pyproj.CRS.from_user_input`` reads (an EPSG code such as 27700, a string, a CRS).
+CRSLike: TypeAlias = "int | str | pyproj.CRS | None"
+#: A spatial weights matrix: a SciPy sparse array or matrix, rows and columns in the data's order.
+WeightsLike: TypeAlias = "scipy.sparse.sparray | scipy.sparse.spmatrix | None"
 
 #: Label of the explicit rest-of-population column added by ``as_counts(..., rest=True)``.
 REST = "(rest)"
 
-_RTOL = 1e-9
+#: Relative tolerance of "the groups add up to no more than the total" (rounding in published tables).
+RTOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,16 +180,15 @@ def check_labels(values, name: str, caller: str, *, min_count: int = 1) -> list:
     return labels
 
 
-def _missing_column(data: pd.DataFrame, column, role: str, caller: str) -> SegindexValueError:
-    available = ", ".join(repr(c) for c in list(data.columns)[:30])
-    more = " ..." if data.shape[1] > 30 else ""
+def missing_column_error(data: pd.DataFrame, column, role: str, caller: str) -> SegindexValueError:
+    """The error for a column that is not in ``data``, listing the first columns that are."""
     return SegindexValueError(
         f"{caller}(): the {role} column {column!r} is not in the data. "
-        f"Available columns: {available}{more}."
+        f"Available columns: {first_few(list(data.columns), limit=30)}."
     )
 
 
-def _unit_name(data: pd.DataFrame, position: int) -> str:
+def unit_name(data: pd.DataFrame, position: int) -> str:
     return f"unit {data.index[position]!r} (row {position})"
 
 
@@ -178,7 +202,7 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check:
     pass and call this again with ``check=True`` to raise the message.
     """
     if column not in data.columns:
-        raise _missing_column(data, column, role, caller)
+        raise missing_column_error(data, column, role, caller)
     series = data[column]
     if isinstance(series, pd.DataFrame):
         raise SegindexValueError(
@@ -191,7 +215,7 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check:
         bad = np.flatnonzero(converted.isna().to_numpy() & series.notna().to_numpy())
         where = ""
         if bad.size:
-            where = f"; the first non-numeric value is {series.iloc[bad[0]]!r} at {_unit_name(data, bad[0])}"
+            where = f"; the first non-numeric value is {series.iloc[bad[0]]!r} at {unit_name(data, bad[0])}"
         raise SegindexTypeError(
             f"{caller}(): the {role} column {column!r} must hold numbers (counts), "
             f"but its dtype is {dtype}{where}. Convert it with pandas.to_numeric, "
@@ -211,7 +235,7 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check:
             "an infinite value" if np.isinf(value) else f"a negative count ({value:g})"
         )
         raise SegindexValueError(
-            f"{caller}(): the {role} column {column!r} has {kind} at {_unit_name(data, bad)}. "
+            f"{caller}(): the {role} column {column!r} has {kind} at {unit_name(data, bad)}. "
             "Counts must be finite and non-negative: correct the value, or drop the unit "
             "explicitly before computing indices."
         )
@@ -220,15 +244,38 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check:
 
 def check_total(data: pd.DataFrame, parts: np.ndarray, total: np.ndarray, groups, total_name, caller: str) -> None:
     """Raise if any unit's group counts add up to more than its total."""
-    bad = _kv.first_exceeding(parts, total, _RTOL)
+    bad = _kv.first_exceeding(parts, total, RTOL)
     if bad >= 0:
         names = " + ".join(repr(g) for g in groups)
         raise SegindexValueError(
-            f"{caller}(): at {_unit_name(data, bad)} the groups {names} add up to "
+            f"{caller}(): at {unit_name(data, bad)} the groups {names} add up to "
             f"{parts[bad]:g}, more than the total column {total_name!r} ({total[bad]:g}). "
             "A total must include every group; check that the columns belong to the "
             "same table and year."
         )
+
+
+def whole_keys(data: pd.DataFrame, name, caller: str) -> pd.Series:
+    """The ``by`` column ``name``, refusing fractional float keys (whole-number floats become integers).
+
+    Float keys compare inexactly (``0.1 + 0.2 != 0.3``): two areas could print
+    alike and stay apart. Floats that are all whole numbers (a code read as
+    ``1.0, 2.0``) are converted exactly to int64.
+    """
+    column = data[name]
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return column
+    values = column.to_numpy(dtype=np.float64)
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0**53)
+    if not whole.all():
+        first = int(np.flatnonzero(~whole)[0])
+        raise SegindexValueError(
+            f"{caller}(): the 'by' column {name!r} holds fractional numbers (first {values[first]!r} at "
+            f"{unit_name(data, first)}); float keys compare inexactly (0.1 + 0.2 is not 0.3), so areas "
+            f"would split or merge silently. Use whole numbers or text codes, e.g. "
+            f"data[{name!r}].round(3).astype(str)."
+        )
+    return column.astype(np.int64)
 
 
 def area_codes(data: pd.DataFrame, by, caller: str):
@@ -246,26 +293,75 @@ def area_codes(data: pd.DataFrame, by, caller: str):
         names = [by]
     for name in names:
         if name not in data.columns:
-            raise _missing_column(data, name, "'by'", caller)
+            raise missing_column_error(data, name, "'by'", caller)
         missing = data[name].isna().to_numpy()
         if missing.any():
             first = int(np.flatnonzero(missing)[0])
             raise SegindexValueError(
                 f"{caller}(): the 'by' column {name!r} has a missing area key at "
-                f"{_unit_name(data, first)}. Every unit needs an area; fill the key or "
+                f"{unit_name(data, first)}. Every unit needs an area; fill the key or "
                 "drop the unit explicitly."
             )
+    columns = {name: whole_keys(data, name, caller) for name in names}
     if len(names) == 1:
-        codes, uniques = pd.factorize(data[names[0]], sort=True)
+        codes, uniques = pd.factorize(columns[names[0]], sort=True)
         areas = pd.Index(uniques, name=names[0])
     else:
-        keys = pd.MultiIndex.from_frame(data[names])
+        keys = pd.MultiIndex.from_frame(pd.DataFrame({n: c.to_numpy() for n, c in columns.items()}))
         codes, areas = keys.factorize(sort=True)
         areas = pd.MultiIndex.from_tuples(list(areas), names=names)
     return np.ascontiguousarray(codes, dtype=np.int64), areas, tuple(names)
 
 
-def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: str = "as_counts") -> Counts:
+def _is_stacked_range(index: pd.Index) -> bool:
+    """True if ``index`` is a default integer index or several concatenated (0..k, 0..m, ...)."""
+    if isinstance(index, pd.RangeIndex):
+        return index.start == 0 and index.step == 1
+    if not pd.api.types.is_integer_dtype(index.dtype) or isinstance(index, pd.MultiIndex):
+        return False
+    v = index.to_numpy()
+    if v.size == 0:
+        return True
+    if v[0] != 0:
+        return False
+    steps = np.diff(v)
+    return bool(np.all((steps == 1) | (v[1:] == 0)))
+
+
+def check_unique_units(labels, codes: np.ndarray, caller: str, *, what: str = "the data's index") -> None:
+    """Refuse repeated unit labels (within each ``by`` area when ``codes`` are given).
+
+    ``labels`` is an index or an id column. A default integer index (a
+    ``RangeIndex``, or several concatenated) holds no unit labels and is not
+    checked. The common case costs one cached ``is_unique``; the message is
+    only built on failure.
+    """
+    index = labels if isinstance(labels, pd.Index) else pd.Index(labels)
+    if index.is_unique or _is_stacked_range(index):
+        return
+    if codes.size:
+        repeated = pd.MultiIndex.from_arrays([codes, index]).duplicated(keep="first")
+    else:
+        repeated = index.duplicated(keep="first")
+    if not repeated.any():
+        return  # repeats only across areas (e.g. two years stacked with by=)
+    first = int(np.flatnonzero(repeated)[0])
+    label = index[first]
+    same = np.asarray(index == label)
+    if codes.size:
+        same &= codes == codes[first]
+    rows = np.flatnonzero(same)
+    within = " within one 'by' area" if codes.size else ""
+    raise SegindexValueError(
+        f"{caller}(): unit {label!r} appears {rows.size} times in {what}{within} (rows {first_few(rows)}), "
+        f"so its people would be counted twice ({int(repeated.sum())} repeated rows in all). Drop the "
+        "repeated rows (data[~data.index.duplicated()]) or add them up (data.groupby(level=0).sum()); "
+        "tables of several years stacked need by= (e.g. by='year')."
+    )
+
+
+def as_counts(data: pd.DataFrame, groups: Iterable[Hashable], *, total: Hashable | None = None,
+              by: Hashable | list[Hashable] | None = None, rest: bool = False) -> Counts:
     """Check a wide table and turn it into a :class:`Counts` matrix.
 
     Parameters
@@ -285,8 +381,6 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
     rest : bool, default False
         Append the rest of the population (``total`` minus the groups) as a
         group column named :data:`REST`. Needs ``total``.
-    caller : str
-        Name of the public function, used in error messages.
 
     Returns
     -------
@@ -299,7 +393,8 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
         of the wrong type.
     SegindexValueError
         A column is missing; a count is negative, NaN or infinite; the total is
-        below the group sum; an area key is missing; the table is empty.
+        below the group sum; an area key is missing or fractional; a unit
+        label repeats (within a ``by`` area); the table is empty.
 
     Examples
     --------
@@ -311,6 +406,11 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
     >>> c.values.tolist()
     [[10.0, 0.0, 2.0], [0.0, 10.0, 0.0], [5.0, 5.0, 0.0]]
     """
+    return read_counts(data, groups, total=total, by=by, rest=rest, caller="as_counts")
+
+
+def read_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: str) -> Counts:
+    """:func:`as_counts` for segindex's own functions: ``caller`` names the public function in messages."""
     check_frame(data, caller)
     labels = check_labels(groups, "groups", caller)
     check_label(total, "total", caller, optional=True)
@@ -344,6 +444,7 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
     else:
         totals = parts
     codes, areas, by_names = area_codes(data, by, caller)
+    check_unique_units(data.index, codes, caller)
     return Counts(
         values=values,
         groups=tuple(labels),
@@ -355,7 +456,190 @@ def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: 
     )
 
 
-def to_wide(data, *, unit, group, count, keep=None, total: str | None = "total", fill_value=0):
+def read_groups(data, groups, *, total=None, by=None, caller: str, min_groups: int = 2,
+                require_members: bool = True, drop_empty_rest: bool = False) -> Counts:
+    """Checked counts for a multigroup index: ``groups``, plus the rest of ``total`` as :data:`REST`.
+
+    ``min_groups``: the fewest columns (the rest included) the index needs.
+    ``require_members``: refuse a listed group with no members in the whole
+    table. ``drop_empty_rest``: leave the rest column out when it is zero in
+    every unit (the groups are then the whole population).
+    """
+    labels = check_labels(groups, "groups", caller, min_count=1)
+    counts = read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
+    if drop_empty_rest and REST in counts.groups and not (counts.values[:, -1] > 0).any():
+        counts = Counts(values=np.ascontiguousarray(counts.values[:, :-1]), groups=counts.groups[:-1],
+                        total=counts.total, index=counts.index, codes=counts.codes, areas=counts.areas,
+                        by=counts.by)
+    if counts.n_groups < min_groups:
+        raise SegindexValueError(
+            f"{caller}(): a multigroup index needs at least two groups; got {labels!r}. "
+            "Name more groups, or give total= so the rest of the population counts as a group."
+        )
+    if require_members:
+        sums = counts.values.sum(axis=0)
+        for g, s in zip(counts.groups, sums):
+            if s <= 0 and g != REST:
+                raise SegindexValueError(
+                    f"{caller}(): group {g!r} has no members in the whole table; "
+                    "drop it from groups (it cannot be segregated)."
+                )
+    return counts
+
+
+def count_matrix(data, groups, caller: str, *, table: str = "data") -> np.ndarray:
+    """The checked ``(units, groups)`` float64 matrix of ``groups`` in ``data`` (the table named ``table``).
+
+    The unit labels must not repeat (see :func:`check_unique_units`).
+    """
+    for g in groups:
+        if g not in data.columns:
+            raise SegindexValueError(
+                f"{caller}(): the group column {g!r} is not in the {table} table. "
+                f"Available columns: {first_few(list(data.columns), limit=30)}."
+            )
+    check_unique_units(data.index, np.empty(0, np.int64), caller, what=f"the index of {table}")
+    out = np.empty((len(data), len(groups)), dtype=np.float64)
+    for k, g in enumerate(groups):
+        out[:, k] = numeric_column(data, g, f"group ({table})" if table != "data" else "group", caller)
+    return out
+
+
+def unit_totals(data, parts: np.ndarray, labels, total, caller: str) -> np.ndarray:
+    """Unit totals: the ``total`` column (checked not below ``parts``, the row sums of ``labels``) or ``parts``."""
+    if parts.ndim == 2:
+        parts = parts.sum(axis=1)
+    if total is None:
+        return parts
+    check_label(total, "total", caller)
+    if total in labels:
+        raise SegindexValueError(f"{caller}(): {total!r} is named both as a group and as the total column.")
+    t = numeric_column(data, total, "total", caller)
+    check_total(data, parts, t, labels, total, caller)
+    return t
+
+
+# ----------------------------------------------------------------------------
+# two-group indices: one focal group against a named group or the rest
+
+
+def unit_codes(data: pd.DataFrame, by, caller: str):
+    """:func:`area_codes`, then :func:`check_unique_units` on the data's index within those areas."""
+    codes, areas, by_names = area_codes(data, by, caller)
+    check_unique_units(data.index, codes, caller)
+    return codes, areas, by_names
+
+
+@dataclass(frozen=True, eq=False)
+class Pair:
+    """Checked arrays for a two-group index."""
+
+    x: np.ndarray
+    y: np.ndarray | None
+    t: np.ndarray | None
+    codes: np.ndarray
+    areas: pd.Index | None
+    by: tuple | None
+    group: object
+    other: object  # a column label, or None for "the rest"
+    total: object = None  # the label of the total column, if any
+
+    @property
+    def n_areas(self) -> int:
+        return 1 if self.areas is None else len(self.areas)
+
+    @property
+    def comparison(self) -> str:
+        return "rest" if self.other is None else str(self.other)
+
+
+def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=False, checked=True) -> Pair:
+    """Validate the arguments of a two-group index and read its columns once.
+
+    ``need_y``: the comparison group is needed (named ``other``, or the rest of
+    the population, which needs ``total``). ``need_t``: unit totals are needed.
+
+    ``checked=False`` (it matters only with ``total``): the columns and their
+    dtypes are checked but not their values, and the rest ``total - group`` is
+    not formed (``y`` is the ``other`` column or None). For kernels that check
+    the values in their own first pass; when one reports a bad value the
+    caller calls :func:`check_values`, which raises the message.
+    """
+    check_frame(data, caller)
+    check_label(group, "group", caller)
+    check_label(other, "other", caller, optional=True)
+    check_label(total, "total", caller, optional=True)
+    if other is not None and other == group:
+        raise SegindexValueError(
+            f"{caller}(): group and other are both {group!r}; compare two different groups."
+        )
+    if total is not None and total in (group, other):
+        raise SegindexValueError(
+            f"{caller}(): {total!r} is named both as a group and as the total column."
+        )
+    if total is None and (need_t or (need_y and other is None)):
+        why = (
+            f"compares {group!r} with the rest of the population, which"
+            if need_y and other is None and not need_t
+            else "weights each unit by its whole population, which"
+        )
+        hint = " or name a comparison group with other=" if need_y and other is None and not need_t else ""
+        raise SegindexValueError(
+            f"{caller}(): the index {why} needs total= (the column of unit totals, "
+            f"for example total='Persons'){hint}."
+        )
+    if not checked and total is not None:
+        x = numeric_column(data, group, "group", caller, check=False)
+        y = numeric_column(data, other, "other", caller, check=False) if other is not None else None
+        t = numeric_column(data, total, "total", caller, check=False)
+        codes, areas, by_names = unit_codes(data, by, caller)
+        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
+    if other is None and total is not None:
+        # group against its total (the rest, isolation, eta^2): one fused check of both
+        # columns; on failure the column-by-column checks raise the message
+        x = numeric_column(data, group, "group", caller, check=False)
+        t = numeric_column(data, total, "total", caller, check=False)
+        if not _kv.valid_part_of_total(x, t, RTOL):
+            x = numeric_column(data, group, "group", caller)
+            t = numeric_column(data, total, "total", caller)
+            check_total(data, x, t, [group], total, caller)
+        if need_y:
+            y = _kv.remainder(t, x)
+        else:
+            y = None
+        codes, areas, by_names = unit_codes(data, by, caller)
+        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
+    x = numeric_column(data, group, "group", caller)
+    y = numeric_column(data, other, "other", caller) if other is not None else None
+    t = numeric_column(data, total, "total", caller) if total is not None else None
+    if t is not None:
+        parts = x if y is None else x + y
+        groups = [group] if y is None else [group, other]
+        check_total(data, parts, t, groups, total, caller)
+        if need_y and y is None:
+            y = _kv.remainder(t, x)
+    codes, areas, by_names = unit_codes(data, by, caller)
+    return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
+
+
+def check_values(data, pair: Pair, caller: str) -> None:
+    """The column-by-column value checks of :func:`read_pair`, in its order, raising its messages.
+
+    For a pair read with ``checked=False`` whose fused kernel reported a bad
+    value. Returns only if every value passes (a false alarm: a sum that
+    overflowed); the caller then computes the index the unfused way.
+    """
+    x = numeric_column(data, pair.group, "group", caller)
+    y = numeric_column(data, pair.other, "other", caller) if pair.other is not None else None
+    t = numeric_column(data, pair.total, "total", caller)
+    parts = x if y is None else x + y
+    groups = [pair.group] if y is None else [pair.group, pair.other]
+    check_total(data, parts, t, groups, pair.total, caller)
+
+
+def to_wide(data: pd.DataFrame, *, unit: Hashable, group: Hashable, count: Hashable,
+            keep: Iterable[Hashable] | None = None, total: str | None = "total",
+            fill_value: float = 0) -> pd.DataFrame:
     """Turn a long table (one row per unit and group) into a wide one.
 
     Parameters
@@ -402,17 +686,17 @@ def to_wide(data, *, unit, group, count, keep=None, total: str | None = "total",
     for name, value in (("unit", unit), ("group", group), ("count", count)):
         check_label(value, name, caller)
         if value not in data.columns:
-            raise _missing_column(data, value, f"'{name}'", caller)
+            raise missing_column_error(data, value, f"'{name}'", caller)
     keep = [] if keep is None else check_labels(keep, "keep", caller)
     for column in keep:
         if column not in data.columns:
-            raise _missing_column(data, column, "'keep'", caller)
+            raise missing_column_error(data, column, "'keep'", caller)
     for column in (unit, group):
         missing = data[column].isna().to_numpy()
         if missing.any():
             first = int(np.flatnonzero(missing)[0])
             raise SegindexValueError(
-                f"{caller}(): the {column!r} column has a missing value at {_unit_name(data, first)}."
+                f"{caller}(): the {column!r} column has a missing value at {unit_name(data, first)}."
             )
     counts = numeric_column(data, count, "count", caller)
     dup = data.duplicated(subset=[unit, group], keep="first").to_numpy()
@@ -447,3 +731,210 @@ def to_wide(data, *, unit, group, count, keep=None, total: str | None = "total",
     if total is not None:
         wide[total] = matrix.sum(axis=1)
     return wide
+
+
+# ----------------------------------------------------------------------------
+# warnings that point at the user's line
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_at_caller(message: str, category: type[Warning]) -> None:
+    """Issue a warning attributed to the first frame outside segindex: the user's line.
+
+    A fixed ``stacklevel`` breaks whenever a public function reaches the
+    warning through a different number of internal calls; this walks the
+    stack instead.
+    """
+    frame = sys._getframe(0)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+# ----------------------------------------------------------------------------
+# the one coordinate rule: distances, lengths and areas only in a projected CRS
+
+#: Column-name words that mean longitude or latitude (case-insensitive, split on '_', ' ', '-', '.').
+LONLAT_WORDS = frozenset({"lon", "long", "lng", "longitude", "lat", "latitude"})
+
+
+def lonlat_name(name) -> bool:
+    """True if a column name reads as longitude or latitude (``LONG_``, ``LAT``, ``x_lon``, ``Latitude``)."""
+    if not isinstance(name, str):
+        return False
+    words = re.split(r"[_\s\-.]+", name.strip().lower())
+    return any(w in LONLAT_WORDS for w in words)
+
+
+def _crs_text(crs) -> str:
+    try:
+        return crs.to_string()
+    except Exception:  # pragma: no cover - any pyproj CRS has to_string
+        return str(crs)
+
+
+def read_crs(value, caller: str):
+    """``value`` as a ``pyproj.CRS`` (an EPSG code, a string, a CRS), or an error naming ``crs=``."""
+    import pyproj
+
+    if isinstance(value, pyproj.CRS):
+        return value
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise SegindexValueError(
+            f"{caller}(): crs={value!r} is not a coordinate reference system pyproj can read; give an EPSG "
+            "code such as crs=27700 (British National Grid)."
+        ) from None
+
+
+def check_projected(obj, what: str, caller: str, *, measures: str = "distances"):
+    """Return the CRS of ``obj`` (a GeoDataFrame, GeoSeries or CRS), refusing a missing or geographic one.
+
+    ``what`` names the argument (``"'data'"``, ``"'residents'"``) and
+    ``measures`` what the caller measures (``"distances"``, ``"boundary
+    lengths"``, ``"areas"``), for the message. The rule is judged by the CRS
+    alone, never by the range of the coordinates.
+    """
+    if obj is None:
+        crs = None
+    elif hasattr(obj, "crs") and not hasattr(obj, "is_geographic"):
+        crs = obj.crs
+    else:
+        crs = read_crs(obj, caller)
+    if crs is None:
+        raise SegindexValueError(
+            f"{caller}(): {what} has no CRS (coordinate reference system), so {measures} in it cannot be "
+            "trusted. Say which CRS its coordinates are in: .set_crs(27700) for British National Grid "
+            "eastings/northings in metres, or .set_crs(4326) for longitude/latitude followed by "
+            ".to_crs(27700)."
+        )
+    if crs.is_geographic:
+        raise SegindexValueError(
+            f"{caller}(): {what} is in a geographic CRS ({_crs_text(crs)}, degrees of longitude/latitude), "
+            f"where {measures} are not in metres. Reproject first, for Britain with .to_crs(27700) "
+            "(British National Grid), or to a suitable local projected CRS elsewhere."
+        )
+    return crs
+
+
+def _is_geo(data) -> bool:
+    try:
+        import geopandas as gpd
+    except ImportError:  # pragma: no cover - geopandas is a dependency
+        return False
+    return isinstance(data, (gpd.GeoDataFrame, gpd.GeoSeries))
+
+
+def geometries(data, caller: str):
+    """The geometries of ``data`` (GeoDataFrame, GeoSeries or array of shapely geometries) and its CRS."""
+    import shapely
+
+    if _is_geo(data):
+        if isinstance(data, pd.DataFrame):
+            if data._geometry_column_name not in data.columns:
+                raise SegindexValueError(
+                    f"{caller}(): the GeoDataFrame has no active geometry column; set one with .set_geometry()."
+                )
+            return np.asarray(data.geometry.values, dtype=object), data.crs
+        return np.asarray(data.values, dtype=object), data.crs
+    if isinstance(data, (np.ndarray, list, tuple)):
+        geoms = np.asarray(data, dtype=object)
+        if geoms.ndim == 1 and geoms.size and all(isinstance(g, shapely.Geometry) for g in geoms):
+            return geoms, None
+    raise SegindexTypeError(
+        f"{caller}(): the 'data' parameter must be a GeoDataFrame, a GeoSeries or an array "
+        f"of shapely geometries, got {type(data).__name__} instead. Read boundary files with "
+        "geopandas.read_file."
+    )
+
+
+def check_geometries(geoms, caller: str) -> None:
+    """Refuse missing or empty geometries, naming the first row."""
+    import shapely
+
+    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if missing.size:
+        raise SegindexValueError(
+            f"{caller}(): unit at row {int(missing[0])} has a missing or empty geometry "
+            f"({missing.size} in all). Every unit needs a geometry; drop or repair them explicitly."
+        )
+
+
+def point_coordinates(data, points, crs, caller: str) -> np.ndarray:
+    """The ``(n, 2)`` projected coordinates standing for each unit (see :func:`segindex.unit_points`).
+
+    ``points=None`` takes the geometry's points (a polygon's representative
+    point); two column names take those columns; an array is used as given.
+    The CRS comes from the GeoDataFrame (its ``points=`` columns and arrays
+    carry it) or, for a plain DataFrame, from ``crs=``, which is then
+    required. Columns named like longitude/latitude are refused whatever the
+    CRS says. Raises unless the CRS is projected.
+    """
+    import shapely
+
+    n = len(data)
+    geo = _is_geo(data)
+    if crs is not None and geo and data.crs is not None:
+        if not read_crs(crs, caller).equals(data.crs):
+            raise SegindexValueError(
+                f"{caller}(): crs={crs!r} differs from the GeoDataFrame's own CRS ({_crs_text(data.crs)}); "
+                "leave crs= out (a GeoDataFrame's coordinates are in its CRS) or reproject the data."
+            )
+    if points is None:
+        geoms, own = geometries(data, caller)
+        check_projected(own if own is not None else crs, "'data'", caller)
+        check_geometries(geoms, caller)
+        is_point = shapely.get_type_id(geoms) == 0
+        if not is_point.all():
+            geoms = geoms.copy()
+            geoms[~is_point] = shapely.point_on_surface(geoms[~is_point])
+        return np.ascontiguousarray(shapely.get_coordinates(geoms), dtype=np.float64)
+    named = (isinstance(points, (tuple, list)) and len(points) == 2
+             and all(isinstance(p, Hashable) and not isinstance(p, (float, int)) for p in points))
+    if named:
+        if not isinstance(data, pd.DataFrame) or not all(p in data.columns for p in points):
+            absent = [p for p in points if not isinstance(data, pd.DataFrame) or p not in data.columns]
+            raise SegindexValueError(
+                f"{caller}(): points={tuple(points)!r} names columns that are not in the data "
+                f"(missing: {first_few(absent)})."
+            )
+        degrees = [p for p in points if lonlat_name(p)]
+        if degrees:
+            raise SegindexValueError(
+                f"{caller}(): points={tuple(points)!r}: the column{'s' if len(degrees) > 1 else ''} "
+                f"{first_few(degrees)} read{'' if len(degrees) > 1 else 's'} as longitude/latitude (degrees), "
+                "not metres. Use projected coordinates (eastings/northings), e.g. from "
+                "geopandas.points_from_xy(lon, lat, crs=4326).to_crs(27700), or the geometry (points=None)."
+            )
+        where = f"the 'points' columns {points[0]!r}, {points[1]!r}"
+    else:
+        where = "the 'points' array"
+    if geo:
+        check_projected(data.crs if data.crs is not None else crs, "'data'", caller)
+    elif crs is None:
+        raise SegindexValueError(
+            f"{caller}(): {where} of a plain DataFrame carry no coordinate reference system: say which one "
+            "with crs= (crs=27700 for British National Grid eastings/northings in metres), or pass a "
+            "GeoDataFrame."
+        )
+    else:
+        check_projected(crs, "crs=", caller)
+    if named:
+        xy = np.column_stack([pd.to_numeric(data[p], errors="coerce").to_numpy(dtype=float) for p in points])
+    else:
+        xy = np.asarray(points, dtype=np.float64)
+    if xy.ndim != 2 or xy.shape != (n, 2):
+        raise SegindexValueError(
+            f"{caller}(): {where} must have shape ({n}, 2) (one x, y pair per unit), got {xy.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
+    if bad.size:
+        raise SegindexValueError(
+            f"{caller}(): {where} hold a missing or non-finite coordinate at row {int(bad[0])}; "
+            "every unit needs a location."
+        )
+    return np.ascontiguousarray(xy)

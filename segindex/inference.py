@@ -322,15 +322,20 @@ def _spatial_problem(name, data, args, kwargs, caller) -> _Problem:
     ``other``, or ``groups``) are replaced by the drawn counts in a shallow
     copy of ``data`` (the input is never modified).
     """
-    from .counts import as_counts
+    from .counts import read_counts
 
     func = _spatial_function(name)
     bound = _bind(func, name, data, args, kwargs, caller)
     a = bound.arguments
+    if a.get("by") is not None:
+        raise SegindexTypeError(
+            f"{caller}(): the arguments do not fit {name}() here: by= is not supported for the spatial indices "
+            "in infer(); call infer on each area's rows."
+        )
     statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
     total = a.get("total")
     if "groups" in a:
-        counts = as_counts(data, a["groups"], total=total, rest=total is not None, caller=name)
+        counts = read_counts(data, a["groups"], total=total, rest=total is not None, caller=name)
         columns = list(counts.groups)
         src, labels = counts.values, [repr(g) for g in columns]
         replace = [g for g in columns if g in data.columns]
@@ -384,7 +389,7 @@ def _problem(name, data, args, kwargs, caller) -> _Problem:
     statistic = func(*bound.args, **bound.kwargs)  # every argument check of the index, and its value
     by = a.get("by")
     if name in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
-        counts = _mg.read_groups(data, a["groups"], a["total"], by, name)
+        counts = _mg.read_groups(data, a["groups"], total=a["total"], by=by, caller=name)
         src, labels = counts.values, [repr(g) for g in counts.groups]
         codes, areas, by_names = counts.codes, counts.areas, counts.by
     else:
@@ -920,13 +925,13 @@ def table_inference(table, data, labels, reference, total, by, atkinson_b, n_dra
     randomisation test (binomial allocation), each with ``n_draws`` draws.
     Used by ``segregation_table(..., n_bootstrap=...)``.
     """
-    from .counts import as_counts
+    from .counts import read_counts
 
     caller = "segregation_table"
     _check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, None, "n_bootstrap")
     rng = _rng(random_state, caller)
     columns = labels + ([reference] if reference is not None and reference not in labels else [])
-    counts = as_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
+    counts = read_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
     codes, A = counts.codes, counts.n_areas
     t = counts.total
     keys = ["all"] if counts.areas is None else list(counts.areas)

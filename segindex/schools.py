@@ -29,7 +29,7 @@ import pandas as pd
 from ._kernels import schools as _ks
 from ._kernels import twogroup as _kt
 from ._kernels import validate as _kv
-from .counts import check_frame, check_label, check_labels, check_total, numeric_column
+from .counts import check_frame, check_label, check_labels, check_projected, check_total, count_matrix, numeric_column
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from .indices.twogroup import eta_squared
 
@@ -443,17 +443,7 @@ def _check_geo(frame, name, caller):
         )
     if len(frame) == 0:
         raise SegindexValueError(f"{caller}(): the '{name}' table is empty (0 rows).")
-    if frame.crs is None:
-        raise SegindexValueError(
-            f"{caller}(): '{name}' has no CRS, so distances cannot be trusted. Set it, "
-            "e.g. .set_crs(27700) for British National Grid coordinates."
-        )
-    if frame.crs.is_geographic:
-        raise SegindexValueError(
-            f"{caller}(): '{name}' is in a geographic CRS ({frame.crs.to_string()}, degrees); "
-            "distances need a projected CRS in metres. Reproject first with .to_crs(27700) "
-            "(British National Grid)."
-        )
+    check_projected(frame, f"'{name}'", caller)
 
 
 def _check_same_crs(a, b, caller):
@@ -509,15 +499,7 @@ def _unit_points(residents, points, caller):
 
 
 def _count_matrix(frame, groups, name, caller):
-    for g in groups:
-        if g not in frame.columns:
-            raise SegindexValueError(
-                f"{caller}(): the group column {g!r} is not in the {name} table. "
-                f"Available columns: {', '.join(repr(c) for c in list(frame.columns)[:30])}."
-            )
-    return np.ascontiguousarray(
-        np.column_stack([numeric_column(frame, g, f"group ({name})", caller) for g in groups])
-    )
+    return count_matrix(frame, groups, caller, table=name)
 
 
 def _positive_number(value, name, caller, *, allow_none=True):

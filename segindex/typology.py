@@ -19,10 +19,22 @@ the threshold.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
-from .counts import area_codes, check_frame, check_label, check_labels, check_total, numeric_column
+from .counts import (
+    check_frame,
+    check_label,
+    check_labels,
+    check_total,
+    check_unique_units,
+    numeric_column,
+    unit_codes,
+    unit_totals,
+    warn_at_caller,
+)
 from .errors import SegindexValueError
 
 __all__ = [
@@ -78,20 +90,9 @@ def _check_fraction(value, name, caller, low=0.0, low_open=True, high=1.0):
         )
 
 
-def _totals(data, parts_matrix, labels, total, caller):
-    parts = parts_matrix.sum(axis=1)
-    if total is None:
-        return parts
-    check_label(total, "total", caller)
-    if total in labels:
-        raise SegindexValueError(f"{caller}(): {total!r} is named both as a group and as the total column.")
-    t = numeric_column(data, total, "total", caller)
-    check_total(data, parts, t, labels, total, caller)
-    return t
-
-
-def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE, dominance_base="non-host",
-                  ghetto_share=0.30) -> pd.DataFrame:
+def area_typology(data: pd.DataFrame, host: Hashable, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                  dominance: float = DEFAULT_DOMINANCE, dominance_base: str = "non-host",
+                  ghetto_share: float = 0.30) -> pd.DataFrame:
     """Poulsen-Johnston-Forrest area types I-VI of every unit.
 
     Parameters
@@ -197,7 +198,8 @@ def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE
         )
     h = numeric_column(data, host, "host", caller)
     c = np.column_stack([numeric_column(data, g, "group", caller) for g in labels])
-    t = _totals(data, np.column_stack([h, c]), [host] + labels, total, caller)
+    t = unit_totals(data, np.column_stack([h, c]), [host] + labels, total, caller)
+    check_unique_units(data.index, np.empty(0, np.int64), caller)
     n = len(h)
     populated = t > 0
     share = np.full(n, np.nan)
@@ -237,7 +239,8 @@ def area_typology(data, host, groups, *, total=None, dominance=DEFAULT_DOMINANCE
     return out
 
 
-def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
+def typology_summary(data: pd.DataFrame, typology: pd.DataFrame, groups: Sequence[Hashable], *,
+                     total: Hashable | None = None) -> pd.DataFrame:
     """Units and each group's population (and share) by area type.
 
     Parameters
@@ -289,7 +292,8 @@ def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
             "area_typology(data, ...) on the same table."
         )
     c = np.column_stack([numeric_column(data, g, "group", caller) for g in labels])
-    t = _totals(data, c, labels, total, caller)
+    t = unit_totals(data, c, labels, total, caller)
+    check_unique_units(data.index, np.empty(0, np.int64), caller)
     types = pd.Categorical(typology["type"], categories=list(TYPES), ordered=True)
     code = np.asarray(types.codes)
     ok = code >= 0
@@ -304,8 +308,60 @@ def typology_summary(data, typology, groups, *, total=None) -> pd.DataFrame:
     return out
 
 
-def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, total=None, basis="own",
-                       host=None, groups=None, by=None, strict=False) -> pd.DataFrame:
+def _threshold_options(group, thresholds, basis, host, groups, total, caller):
+    """The checked options of :func:`threshold_exposure`: group members, thresholds and all groups."""
+    if isinstance(group, (list, tuple)):
+        members = check_labels(group, "group", caller)
+    else:
+        check_label(group, "group", caller)
+        members = [group]
+    if basis not in ("own", "non-host", "any single group"):
+        raise SegindexValueError(
+            f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}."
+        )
+    ks = [thresholds] if np.isscalar(thresholds) else list(thresholds)
+    if not ks:
+        raise SegindexValueError(f"{caller}(): thresholds is empty; give shares such as (0.5, 0.9).")
+    for k in ks:
+        _check_fraction(k, "each threshold", caller)
+    glabels = None if groups is None else check_labels(groups, "groups", caller)
+    if basis == "non-host" and host is None:
+        raise SegindexValueError(f"{caller}(): basis='non-host' needs host= (the host group column).")
+    if basis == "any single group" and glabels is None:
+        raise SegindexValueError(
+            f"{caller}(): basis='any single group' needs groups= (the columns of all groups)."
+        )
+    if total is None and glabels is None:
+        raise SegindexValueError(
+            f"{caller}(): give total= (the column of unit totals) or groups= (whose sum is the total)."
+        )
+    check_label(host, "host", caller, optional=True)
+    return members, ks, glabels
+
+
+def _threshold_counts(data, members, glabels, total, caller):
+    """The group's counts x, the unit totals t and the matrix of all groups (or None), checked."""
+    x = np.sum([numeric_column(data, m, "group", caller) for m in members], axis=0)
+    gmat = None
+    if glabels is not None:
+        gmat = np.column_stack([numeric_column(data, g, "group", caller) for g in glabels])
+    if total is not None:
+        check_label(total, "total", caller)
+        t = numeric_column(data, total, "total", caller)
+        check_total(data, x, t, members, total, caller)
+        if gmat is not None:
+            check_total(data, gmat.sum(axis=1), t, glabels, total, caller)
+    else:
+        t = gmat.sum(axis=1)
+        check_total(data, x, t, members, "sum of groups", caller)
+    return x, t, gmat
+
+
+def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
+                       thresholds: float | Sequence[float] = (0.5, 0.6, 0.7, 0.75, 0.9), *,
+                       total: Hashable | None = None, basis: str = "own", host: Hashable | None = None,
+                       groups: Sequence[Hashable] | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                       strict: bool = False) -> pd.DataFrame:
     """Units where a share reaches k, and the share of a group and of everyone living in them.
 
     Parameters
@@ -391,46 +447,9 @@ def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, to
     """
     caller = "threshold_exposure"
     check_frame(data, caller)
-    if isinstance(group, (list, tuple)):
-        members = check_labels(group, "group", caller)
-    else:
-        check_label(group, "group", caller)
-        members = [group]
+    members, ks, glabels = _threshold_options(group, thresholds, basis, host, groups, total, caller)
     group_name = "+".join(str(m) for m in members)
-    if basis not in ("own", "non-host", "any single group"):
-        raise SegindexValueError(
-            f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}."
-        )
-    ks = [thresholds] if np.isscalar(thresholds) else list(thresholds)
-    if not ks:
-        raise SegindexValueError(f"{caller}(): thresholds is empty; give shares such as (0.5, 0.9).")
-    for k in ks:
-        _check_fraction(k, "each threshold", caller)
-    glabels = None if groups is None else check_labels(groups, "groups", caller)
-    if basis == "non-host" and host is None:
-        raise SegindexValueError(f"{caller}(): basis='non-host' needs host= (the host group column).")
-    if basis == "any single group" and glabels is None:
-        raise SegindexValueError(
-            f"{caller}(): basis='any single group' needs groups= (the columns of all groups)."
-        )
-    if total is None and glabels is None:
-        raise SegindexValueError(
-            f"{caller}(): give total= (the column of unit totals) or groups= (whose sum is the total)."
-        )
-    check_label(host, "host", caller, optional=True)
-    x = np.sum([numeric_column(data, m, "group", caller) for m in members], axis=0)
-    gmat = None
-    if glabels is not None:
-        gmat = np.column_stack([numeric_column(data, g, "group", caller) for g in glabels])
-    if total is not None:
-        check_label(total, "total", caller)
-        t = numeric_column(data, total, "total", caller)
-        check_total(data, x, t, members, total, caller)
-        if gmat is not None:
-            check_total(data, gmat.sum(axis=1), t, glabels, total, caller)
-    else:
-        t = gmat.sum(axis=1)
-        check_total(data, x, t, members, "sum of groups", caller)
+    x, t, gmat = _threshold_counts(data, members, glabels, total, caller)
     n = len(t)
     populated = t > 0
     if basis == "own":
@@ -443,7 +462,7 @@ def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, to
         num = gmat.max(axis=1)
     s = np.zeros(n)
     np.divide(num, t, out=s, where=populated)
-    codes, areas, by_names = area_codes(data, by, caller)
+    codes, areas, by_names = unit_codes(data, by, caller)
     if areas is None:
         codes = np.zeros(n, dtype=np.int64)
     n_areas = 1 if areas is None else len(areas)
@@ -475,14 +494,11 @@ def threshold_exposure(data, group, thresholds=(0.5, 0.6, 0.7, 0.75, 0.9), *, to
         out = out.sort_values([*by_names, "threshold"], kind="stable", ignore_index=True)
         absent = X <= 0
         if absent.any():
-            import warnings
-
             from .errors import AbsentGroupWarning
 
-            warnings.warn(
+            warn_at_caller(
                 f"{caller}(): group {group_name!r} has no members in {int(absent.sum())} of {n_areas} areas "
                 f"(e.g. {areas[int(np.flatnonzero(absent)[0])]!r}); their group shares are NaN.",
                 AbsentGroupWarning,
-                stacklevel=2,
             )
     return out.drop(columns="_area")

@@ -8,9 +8,11 @@ search uses shapely's :class:`~shapely.STRtree` (contiguity) and
 loop and no dense ``n × n`` array.
 
 Distances are only meaningful in a projected coordinate reference system
-(metres; EPSG:27700, the British National Grid, for Britain). A
-GeoDataFrame in longitude/latitude is refused with a message saying how to
-reproject it.
+(metres; EPSG:27700, the British National Grid, for Britain). Every builder
+that measures (distance bands, nearest neighbours, boundary lengths) refuses
+a geographic or missing CRS with a message saying how to set or reproject it
+(:func:`segindex.counts.check_projected`, the one rule of the package); a plain
+DataFrame with ``points=`` columns needs ``crs=``.
 
 PySAL users can move between these matrices and ``libpysal.weights.W`` with
 :func:`from_libpysal` and :func:`to_libpysal` (libpysal is imported only there).
@@ -18,13 +20,27 @@ PySAL users can move between these matrices and ``libpysal.weights.W`` with
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import SegindexTypeError, SegindexValueError
+from .counts import (
+    CRSLike,
+    PointsLike,
+    check_geometries,
+    check_projected,
+    geometries,
+    point_coordinates,
+    warn_at_caller,
+)
+from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
+    import libpysal
 
 __all__ = [
     "contiguity_weights",
@@ -40,57 +56,8 @@ __all__ = [
 # input helpers
 
 
-def _geometry(data, caller: str):
-    """The geometries of ``data`` as a shapely array, with its CRS (or None)."""
-    import shapely
-
-    try:
-        import geopandas as gpd
-    except ImportError:  # pragma: no cover - geopandas is a dependency
-        gpd = None
-    if gpd is not None and isinstance(data, gpd.GeoDataFrame):
-        if data._geometry_column_name not in data.columns:
-            raise SegindexValueError(
-                f"{caller}(): the GeoDataFrame has no active geometry column; set one with .set_geometry()."
-            )
-        return np.asarray(data.geometry.values, dtype=object), data.crs
-    if gpd is not None and isinstance(data, gpd.GeoSeries):
-        return np.asarray(data.values, dtype=object), data.crs
-    if isinstance(data, (np.ndarray, list, tuple)):
-        geoms = np.asarray(data, dtype=object)
-        if geoms.ndim == 1 and geoms.size and all(isinstance(g, shapely.Geometry) for g in geoms):
-            return geoms, None
-    raise SegindexTypeError(
-        f"{caller}(): the 'data' parameter must be a GeoDataFrame, a GeoSeries or an array "
-        f"of shapely geometries, got {type(data).__name__} instead. Read boundary files with "
-        "geopandas.read_file."
-    )
-
-
-def check_projected(crs, caller: str) -> None:
-    """Refuse a geographic CRS for distance-based work."""
-    if crs is not None and getattr(crs, "is_geographic", False):
-        raise SegindexValueError(
-            f"{caller}(): the data are in a geographic coordinate reference system ({crs.to_string()}, "
-            "degrees of longitude/latitude), where distances are not in metres. Reproject first, "
-            "for Britain with data.to_crs(27700) (British National Grid), or to a suitable local "
-            "projected CRS elsewhere."
-        )
-
-
-def _check_geometries(geoms, caller: str) -> None:
-    import shapely
-
-    missing = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if missing.size:
-        raise SegindexValueError(
-            f"{caller}(): unit at row {int(missing[0])} has a missing or empty geometry "
-            f"({missing.size} in all). Every unit needs a geometry; drop or repair them explicitly."
-        )
-
-
-def unit_points(data, points=None, *, caller: str = "unit_points") -> np.ndarray:
-    """The ``(n, 2)`` coordinates standing for each unit.
+def unit_points(data: pd.DataFrame | gpd.GeoSeries, points: PointsLike = None, *, crs: CRSLike = None) -> np.ndarray:
+    """The ``(n, 2)`` coordinates standing for each unit, in a projected CRS.
 
     Parameters
     ----------
@@ -101,8 +68,10 @@ def unit_points(data, points=None, *, caller: str = "unit_points") -> np.ndarray
         which lies inside it, unlike a centroid); two column names such as
         ``("easting", "northing")``: those columns; an array: used as given,
         for example population-weighted centroids.
-    caller : str
-        Name of the public function, used in error messages.
+    crs : anything ``pyproj.CRS.from_user_input`` reads, optional
+        The CRS of ``points`` when ``data`` is a plain DataFrame (required
+        then: ``crs=27700`` for British National Grid). A GeoDataFrame's
+        ``points`` columns and arrays are in its own CRS.
 
     Returns
     -------
@@ -112,54 +81,26 @@ def unit_points(data, points=None, *, caller: str = "unit_points") -> np.ndarray
     Raises
     ------
     SegindexValueError
-        Geographic CRS, wrong shape, missing or non-finite coordinates.
+        A geographic or missing CRS (``data.to_crs(27700)`` / ``data.set_crs(...)``;
+        ``crs=`` for a plain DataFrame), ``points`` columns named like
+        longitude/latitude (``LONG_``, ``LAT``, ``lon`` ...), wrong shape,
+        missing or non-finite coordinates.
     SegindexTypeError
         No geometry and no ``points``.
+
+    Notes
+    -----
+    The CRS is judged by its definition and the column names, never by the
+    range of the coordinates.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 100.0], "n": [0.0, 50.0]})
-    >>> unit_points(df, ("e", "n")).tolist()
+    >>> unit_points(df, ("e", "n"), crs=27700).tolist()
     [[0.0, 0.0], [100.0, 50.0]]
     """
-    import shapely
-
-    n = len(data)
-    if points is None:
-        geoms, crs = _geometry(data, caller)
-        check_projected(crs, caller)
-        _check_geometries(geoms, caller)
-        is_point = shapely.get_type_id(geoms) == 0
-        if not is_point.all():
-            geoms = geoms.copy()
-            geoms[~is_point] = shapely.point_on_surface(geoms[~is_point])
-        xy = shapely.get_coordinates(geoms)
-        return np.ascontiguousarray(xy, dtype=np.float64)
-    crs = getattr(data, "crs", None) if hasattr(data, "geometry") else None
-    check_projected(crs, caller)
-    if isinstance(points, (tuple, list)) and len(points) == 2 and all(isinstance(p, Hashable) for p in points) \
-            and isinstance(data, pd.DataFrame) and all(p in data.columns for p in points):
-        xy = np.column_stack([pd.to_numeric(data[p], errors="coerce").to_numpy(dtype=float) for p in points])
-        where = f"columns {points[0]!r}, {points[1]!r}"
-    elif isinstance(points, (tuple, list)) and len(points) == 2 and all(isinstance(p, str) for p in points):
-        raise SegindexValueError(
-            f"{caller}(): points={tuple(points)!r} names columns that are not all in the data."
-        )
-    else:
-        xy = np.asarray(points, dtype=np.float64)
-        where = "the points array"
-    if xy.ndim != 2 or xy.shape != (n, 2):
-        raise SegindexValueError(
-            f"{caller}(): {where} must have shape ({n}, 2) (one x, y pair per unit), got {xy.shape}."
-        )
-    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
-    if bad.size:
-        raise SegindexValueError(
-            f"{caller}(): {where} hold a missing or non-finite coordinate at row {int(bad[0])}; "
-            "every unit needs a location."
-        )
-    return np.ascontiguousarray(xy)
+    return point_coordinates(data, points, crs, "unit_points")
 
 
 def _csr(rows, cols, vals, n) -> sp.csr_array:
@@ -173,7 +114,8 @@ def _csr(rows, cols, vals, n) -> sp.csr_array:
 # builders
 
 
-def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> sp.csr_array:
+def contiguity_weights(data: gpd.GeoDataFrame | gpd.GeoSeries | Sequence, kind: str = "queen", *,
+                       value: str = "binary") -> sp.csr_array:
     """Contiguity weights between polygons: queen or rook, binary or boundary length.
 
     Parameters
@@ -197,7 +139,7 @@ def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> s
     ------
     SegindexValueError
         Unknown ``kind``/``value``; a missing or empty geometry; lengths
-        requested in a geographic CRS.
+        requested in a geographic or missing CRS.
     SegindexTypeError
         ``data`` holds no geometries.
 
@@ -206,7 +148,14 @@ def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> s
     Candidate pairs come from a shapely :class:`~shapely.STRtree` query with the
     ``intersects`` predicate; for rook and length weights the length of the
     intersection of the two boundaries is computed (vectorised GEOS). Polygons
-    that overlap count as queen neighbours. Boundaries that do not meet
+    that overlap count as queen neighbours, with a
+    :class:`~segindex.errors.DataQualityWarning` naming the first overlapping
+    pair and the area they share (shared boundaries are not overlaps). The
+    check looks up each polygon's interior point in the STRtree, which is
+    cheap: it finds duplicates, polygons inside others and overlaps reaching
+    a polygon's interior point, not a thin overlap along a border. Binary
+    weights only test whether polygons touch and need no CRS; boundary
+    lengths (``value="length"``) need a projected one. Boundaries that do not meet
     exactly (gaps, slivers from generalisation) do not make neighbours: build
     weights from topologically clean boundaries.
 
@@ -226,15 +175,16 @@ def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> s
         raise SegindexValueError(f"{caller}(): kind must be 'queen' or 'rook', got {kind!r}.")
     if value not in ("binary", "length"):
         raise SegindexValueError(f"{caller}(): value must be 'binary' or 'length', got {value!r}.")
-    geoms, crs = _geometry(data, caller)
-    _check_geometries(geoms, caller)
+    geoms, crs = geometries(data, caller)
+    check_geometries(geoms, caller)
     if value == "length":
-        check_projected(crs, caller)
+        check_projected(crs, "'data'", caller, measures="boundary lengths")
     n = geoms.shape[0]
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    warn_overlaps(data, geoms, tree, caller)
     if kind == "rook" or value == "length":
         bounds = shapely.boundary(geoms)
         shared = shapely.length(shapely.intersection(bounds[left], bounds[right]))
@@ -248,7 +198,56 @@ def contiguity_weights(data, kind: str = "queen", *, value: str = "binary") -> s
     return _csr(rows, cols, np.concatenate([vals, vals]), n)
 
 
-def distance_band_weights(data, distance: float, *, points=None, value: str = "binary") -> sp.csr_array:
+#: Overlaps smaller than this share of the smaller polygon's area are rounding in the boundaries, not overlaps.
+OVERLAP_TOLERANCE = 1e-6
+
+
+def warn_overlaps(data, geoms, tree, caller: str) -> None:
+    """Warn (DataQualityWarning) if two polygons overlap, naming the first pair and the area they share.
+
+    Shared boundaries are not overlaps. Each polygon's interior point
+    (``point_on_surface``) is looked up in the STRtree of the polygons; a
+    point that also falls in another polygon marks a candidate pair, whose
+    intersection area is then measured (only those pairs: clean data cost one
+    point query). This finds duplicates, polygons inside others and overlaps
+    that reach a polygon's interior point; a thin overlap along a border
+    that reaches none is not reported.
+    """
+    import shapely
+
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    if polygonal.sum() < 2:
+        return
+    inner = np.flatnonzero(polygonal)
+    points = shapely.point_on_surface(geoms[inner])
+    p, other = tree.query(points, predicate="intersects")
+    own = inner[p]
+    keep = (own != other) & polygonal[other]
+    if not keep.any():
+        return
+    n = len(geoms)
+    key = np.unique(np.minimum(own[keep], other[keep]).astype(np.int64) * n + np.maximum(own[keep], other[keep]))
+    a, b = key // n, key % n
+    shared = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    real = shared > OVERLAP_TOLERANCE * np.minimum(shapely.area(geoms[a]), shapely.area(geoms[b]))
+    if not real.any():
+        return
+    k = int(np.flatnonzero(real)[0])
+    i, j = int(a[k]), int(b[k])
+    labels = data.index if isinstance(data, (pd.DataFrame, pd.Series)) else None
+    name = (lambda r: f"{labels[r]!r} (row {r})") if labels is not None else (lambda r: f"row {r}")
+    warn_at_caller(
+        f"{caller}(): polygons overlap: {name(i)} and {name(j)} share an area of {shared[k]:.6g} square CRS "
+        f"units ({int(real.sum())} overlapping pair{'s' if real.sum() > 1 else ''} found). Overlapping "
+        "polygons become neighbours though they do not border, and their people may be counted twice; "
+        "repair the boundaries (clip or dissolve the overlaps) before building weights.",
+        DataQualityWarning,
+    )
+
+
+def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *, points: PointsLike = None,
+                          crs: CRSLike = None,
+                          value: str = "binary") -> sp.csr_array:
     """Units within a distance of each other: binary or inverse-distance weights.
 
     Parameters
@@ -261,6 +260,8 @@ def distance_band_weights(data, distance: float, *, points=None, value: str = "b
         ``d_ij <= distance`` are neighbours.
     points : see :func:`unit_points`
         Where the units are, when not their geometry.
+    crs : see :func:`unit_points`
+        The CRS of ``points`` columns of a plain DataFrame (required then).
     value : {"binary", "distance", "inverse"}, default "binary"
         The weight stored: 1, ``d_ij``, or ``1 / d_ij`` (coincident points
         with ``"inverse"`` are an error).
@@ -272,25 +273,26 @@ def distance_band_weights(data, distance: float, *, points=None, value: str = "b
     Raises
     ------
     SegindexValueError
-        Geographic CRS (reproject with ``data.to_crs(27700)``), a non-positive
-        distance, bad points, or coincident points with ``value="inverse"``.
+        Geographic or missing CRS (reproject with ``data.to_crs(27700)``, or
+        give ``crs=``), a non-positive distance, bad points, or coincident
+        points with ``value="inverse"``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 300.0, 1000.0], "y": [0.0, 400.0, 0.0]})
-    >>> distance_band_weights(df, 600, points=("x", "y"), value="distance").toarray().tolist()
+    >>> distance_band_weights(df, 600, points=("x", "y"), crs=27700, value="distance").toarray().tolist()
     [[0.0, 500.0, 0.0], [500.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
     """
     from scipy.spatial import cKDTree
 
     caller = "distance_band_weights"
-    _check_positive(distance, "distance", caller)
+    check_positive(distance, "distance", caller)
     if value not in ("binary", "distance", "inverse"):
         raise SegindexValueError(
             f"{caller}(): value must be 'binary', 'distance' or 'inverse', got {value!r}."
         )
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     n = xy.shape[0]
     tree = cKDTree(xy)
     pairs = tree.sparse_distance_matrix(tree, float(distance), output_type="ndarray")
@@ -313,7 +315,8 @@ def distance_band_weights(data, distance: float, *, points=None, value: str = "b
     return w
 
 
-def knn_weights(data, k: int, *, points=None) -> sp.csr_array:
+def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLike = None,
+                crs: CRSLike = None) -> sp.csr_array:
     """Each unit's ``k`` nearest other units (binary; not symmetric in general).
 
     Parameters
@@ -322,7 +325,7 @@ def knn_weights(data, k: int, *, points=None) -> sp.csr_array:
         The units.
     k : int
         Number of neighbours, ``1 <= k < n``.
-    points : see :func:`unit_points`
+    points, crs : see :func:`unit_points`
 
     Returns
     -------
@@ -333,19 +336,19 @@ def knn_weights(data, k: int, *, points=None) -> sp.csr_array:
     Raises
     ------
     SegindexValueError
-        Geographic CRS, ``k`` out of range, bad points.
+        Geographic or missing CRS, ``k`` out of range, bad points.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 5.0], "y": [0.0, 0.0, 0.0]})
-    >>> knn_weights(df, 1, points=("x", "y")).toarray().tolist()
+    >>> knn_weights(df, 1, points=("x", "y"), crs=27700).toarray().tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     """
     from scipy.spatial import cKDTree
 
     caller = "knn_weights"
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     n = xy.shape[0]
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
         raise SegindexValueError(
@@ -368,7 +371,8 @@ def knn_weights(data, k: int, *, points=None) -> sp.csr_array:
     return w
 
 
-def _check_positive(value, name, caller):
+def check_positive(value, name: str, caller: str) -> None:
+    """Raise unless ``value`` is a finite positive number."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or value <= 0:
         raise SegindexValueError(f"{caller}(): {name} must be a positive number, got {value!r}.")
@@ -398,7 +402,7 @@ def check_weights(w, n: int, caller: str) -> sp.csr_array:
 # libpysal interoperability
 
 
-def from_libpysal(w, ids=None) -> sp.csr_array:
+def from_libpysal(w: libpysal.weights.W, ids: Sequence | None = None) -> sp.csr_array:
     """A ``libpysal.weights.W`` as a CSR array.
 
     Parameters
@@ -447,7 +451,7 @@ def from_libpysal(w, ids=None) -> sp.csr_array:
     return _csr(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), vals, n)
 
 
-def to_libpysal(w, ids=None):
+def to_libpysal(w: sp.sparray | sp.spmatrix, ids: Sequence | None = None) -> libpysal.weights.W:
     """A sparse weights matrix as a ``libpysal.weights.W`` (libpysal imported here).
 
     Parameters

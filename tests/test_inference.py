@@ -610,7 +610,7 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
     # with the public (aspatial) index on tables drawn from the same seeds
     df = _spatial_frame()
     before = df.copy()
-    r = infer("spatial_isolation", df, "a", total="t", bandwidth=1e-3, points=("px", "py"), n_draws=30,
+    r = infer("spatial_isolation", df, "a", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=30,
               random_state=7, method=method)
     pd.testing.assert_frame_equal(df, before)  # the input is never modified
     assert r.statistic == pytest.approx(isolation(df, "a", total="t"), rel=1e-12)
@@ -634,7 +634,7 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
 def test_spatial_index_draws_match_the_table_kernel_exactly():
     # three columns (group, other, rest): the same draws as draw_table with the same column tables
     df = _spatial_frame(seed=4)
-    r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), n_draws=20,
+    r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=20,
               random_state=11)
     from segindex.inference import _Problem, _tables
 
@@ -666,7 +666,7 @@ def test_spatial_indices_by_name_and_function_with_their_own_arguments():
     np.testing.assert_array_equal(a.draws, b.draws)
     assert a.index == "morrill_dissimilarity" and 0 < a.expected < a.statistic and a.p_value == 1 / 41
     assert a.corrected == pytest.approx((a.statistic - a.expected) / (1 - a.expected))
-    h = infer(spatial_information, units, town.groups, 1000.0, total="total", n_draws=20, random_state=2)
+    h = infer(spatial_information, units, town.groups, bandwidth=1000.0, total="total", n_draws=20, random_state=2)
     assert h.expected < h.statistic and h.p_value == 1 / 21
     # exposure: lower means more segregated, so the p-value counts draws at or below
     e = infer(distance_decay_exposure, units, "pakistani", "white_british", n_draws=20, random_state=2)
@@ -684,13 +684,13 @@ def test_spatial_indices_by_name_and_function_with_their_own_arguments():
 def test_spatial_index_errors_name_the_argument():
     df = _spatial_frame()
     with pytest.raises(SegindexTypeError, match=r"infer\(\): the arguments do not fit spatial_isolation\(\).*by"):
-        infer("spatial_isolation", df, "a", total="t", bandwidth=100.0, points=("px", "py"), by="a")
+        infer("spatial_isolation", df, "a", total="t", bandwidth=100.0, points=("px", "py"), crs=27700, by="a")
     with pytest.raises(SegindexValueError, match="bandwidth"):
-        infer("spatial_isolation", df, "a", total="t", bandwidth=-1.0, points=("px", "py"))
+        infer("spatial_isolation", df, "a", total="t", bandwidth=-1.0, points=("px", "py"), crs=27700)
     with pytest.raises(SegindexValueError, match=r"not a whole number"):
-        infer("distance_decay_isolation", df.assign(a=df["a"] + 0.5), "a", total="t", points=("px", "py"))
+        infer("distance_decay_isolation", df.assign(a=df["a"] + 0.5), "a", total="t", points=("px", "py"), crs=27700)
     with pytest.raises(SegindexValueError, match=r"unknown index 'local_environment'"):
-        infer("local_environment", df, ["a", "b"], 100.0, points=("px", "py"))
+        infer("local_environment", df, ["a", "b"], 100.0, points=("px", "py"), crs=27700)
 
 
 @pytest.mark.realdata
@@ -704,8 +704,8 @@ def test_spatial_information_below_a_negative_expected_value_has_no_correction()
     lsoa = polygons.merge(counts, left_on="LSOA11CD", right_on="LSOA", validate="1:1")
     groups = ["WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
               "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller"]
-    r = infer("spatial_information", lsoa, groups, 4000.0, total="Persons", n_draws=19, random_state=1)
+    r = infer("spatial_information", lsoa, groups, bandwidth=4000.0, total="Persons", n_draws=19, random_state=1)
     assert r.statistic < r.expected <= 0 and np.isnan(r.corrected) and r.p_value == 1.0
-    near = infer("spatial_information", lsoa, groups, 1000.0, total="Persons", n_draws=19, random_state=1)
+    near = infer("spatial_information", lsoa, groups, bandwidth=1000.0, total="Persons", n_draws=19, random_state=1)
     assert 0 < near.expected < near.statistic and near.corrected == pytest.approx(
         (near.statistic - near.expected) / (1 - near.expected))

@@ -127,7 +127,7 @@ def test_wong_dw_exact():
     assert boundary_dissimilarity(grid("halves"), "A", "B") == pytest.approx(expected)
     assert boundary_dissimilarity(grid("checker"), "A", "B") == pytest.approx(0.0, abs=1e-12)
     # unstandardised lengths: all shared edges have equal length -> share of differing edges
-    assert boundary_dissimilarity(grid("halves"), "A", "B", standardize=False) == pytest.approx(
+    assert boundary_dissimilarity(grid("halves"), "A", "B", standardise=False) == pytest.approx(
         1 - m / (2 * m * (m - 1))
     )
 
@@ -143,11 +143,11 @@ def test_h_tilde_checkerboard_vs_halves():
     for pattern in ("halves", "checker"):
         g = grid(pattern)
         # a kernel narrower than the cell spacing (biweight support 50 m): the aspatial H = 1
-        assert spatial_information(g, ["A", "B"], 50, kernel="biweight") == pytest.approx(1.0)
+        assert spatial_information(g, ["A", "B"], bandwidth=50, kernel="biweight") == pytest.approx(1.0)
         # a kernel much wider than the city: every environment is the city's mix -> 0
-        assert spatial_information(g, ["A", "B"], 1e7, truncate=1.0) == pytest.approx(0.0, abs=1e-9)
-    h_checker = spatial_information(grid("checker"), ["A", "B"], 200)
-    h_halves = spatial_information(grid("halves"), ["A", "B"], 200)
+        assert spatial_information(g, ["A", "B"], bandwidth=1e7, truncate=1.0) == pytest.approx(0.0, abs=1e-9)
+    h_checker = spatial_information(grid("checker"), ["A", "B"], bandwidth=200)
+    h_halves = spatial_information(grid("halves"), ["A", "B"], bandwidth=200)
     ref_checker, _ = naive_entropy_index(grid("checker")[["A", "B"]].to_numpy(), _xy(grid("checker")), 200,
                                          radius=600)
     ref_halves, _ = naive_entropy_index(grid("halves")[["A", "B"]].to_numpy(), _xy(grid("halves")), 200,
@@ -183,7 +183,7 @@ def test_matches_pysal_spatial_dissimilarities(random_grid):
     assert boundary_dissimilarity(g, "A", total="T") == pytest.approx(
         seg.BoundarySpatialDissim(g, "A", "T").statistic, rel=1e-10
     )
-    assert boundary_dissimilarity(g, "A", total="T", standardize=False) == pytest.approx(
+    assert boundary_dissimilarity(g, "A", total="T", standardise=False) == pytest.approx(
         seg.BoundarySpatialDissim(g, "A", "T", standardize=False).statistic, rel=1e-10
     )
     assert perimeter_area_dissimilarity(g, "A", total="T") == pytest.approx(
@@ -199,7 +199,7 @@ def test_perimeter_area_with_unequal_shapes_matches_pysal():
     assert perimeter_area_dissimilarity(g, "A", total="T") == pytest.approx(
         seg.PARDissim(g, "A", "T").statistic, rel=1e-10
     )
-    assert perimeter_area_dissimilarity(g, "A", total="T", standardize=False) == pytest.approx(
+    assert perimeter_area_dissimilarity(g, "A", total="T", standardise=False) == pytest.approx(
         seg.PARDissim(g, "A", "T", standardize=False).statistic, rel=1e-10
     )
 
@@ -217,11 +217,12 @@ def test_local_environment_matches_dense_reference(kernel, truncate):
     bw = 400.0
     radius = bw if kernel == "biweight" else truncate * bw
     ref_h, ref_local = naive_entropy_index(counts, xy, bw, kernel, radius)
-    env = local_environment(df, ["a", "b", "c"], bw, kernel=kernel, points=("x", "y"), truncate=truncate)
+    opts = dict(bandwidth=bw, kernel=kernel, points=("x", "y"), crs=27700, truncate=truncate)
+    env = local_environment(df, ["a", "b", "c"], **opts)
     np.testing.assert_allclose(env.to_numpy(), ref_local, rtol=1e-12)
-    h = spatial_information(df, ["a", "b", "c"], bw, kernel=kernel, points=("x", "y"), truncate=truncate)
+    h = spatial_information(df, ["a", "b", "c"], **opts)
     assert h == pytest.approx(ref_h, rel=1e-10)
-    loc = local_spatial_information(df, ["a", "b", "c"], bw, kernel=kernel, points=("x", "y"), truncate=truncate)
+    loc = local_spatial_information(df, ["a", "b", "c"], **opts)
     assert loc.index.equals(df.index)
     assert loc["contribution"].sum() == pytest.approx(h, rel=1e-10)
 
@@ -233,9 +234,9 @@ def test_square_size_does_not_change_the_sums(monkeypatch, per_radius):
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"x": rng.uniform(0, 2000, 400), "y": rng.uniform(0, 2000, 400),
                        "a": rng.integers(0, 9, 400), "b": rng.integers(0, 9, 400)})
-    whole = local_environment(df, ["a", "b"], 300, points=("x", "y"))
+    whole = local_environment(df, ["a", "b"], bandwidth=300, points=("x", "y"), crs=27700)
     monkeypatch.setattr(spatial, "_CELLS_PER_RADIUS", per_radius)
-    other = local_environment(df, ["a", "b"], 300, points=("x", "y"))
+    other = local_environment(df, ["a", "b"], bandwidth=300, points=("x", "y"), crs=27700)
     np.testing.assert_allclose(other.to_numpy(), whole.to_numpy(), rtol=1e-12)
 
 
@@ -272,9 +273,9 @@ def test_distance_decay_truncated_against_dense_reference():
     c[cdist(xy, xy) > 5000.0] = 0.0
     ref_iso = np.sum(x / x.sum() * (c @ x) / (c @ (x + y)))
     ref_exp = np.sum(x / x.sum() * (c @ y) / (c @ (x + y)))
-    got = distance_decay_isolation(df, "g", "h", points=("x", "y"), max_distance=5000.0)
+    got = distance_decay_isolation(df, "g", "h", points=("x", "y"), crs=27700, max_distance=5000.0)
     assert got == pytest.approx(ref_iso, rel=1e-12)
-    expo = distance_decay_exposure(df, "g", "h", points=("x", "y"), max_distance=5000.0)
+    expo = distance_decay_exposure(df, "g", "h", points=("x", "y"), crs=27700, max_distance=5000.0)
     assert expo == pytest.approx(ref_exp, rel=1e-12)
 
 
@@ -284,8 +285,8 @@ def test_binning_approximates_exact():
     xy = rng.normal(0, 2000, size=(n, 2))
     df = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "a": rng.integers(0, 20, n),
                        "b": (xy[:, 0] > 0) * rng.integers(0, 40, n)})
-    exact = spatial_information(df, ["a", "b"], 1000, points=("x", "y"))
-    binned = spatial_information(df, ["a", "b"], 1000, points=("x", "y"), bin_size="auto")
+    exact = spatial_information(df, ["a", "b"], bandwidth=1000, points=("x", "y"), crs=27700)
+    binned = spatial_information(df, ["a", "b"], bandwidth=1000, points=("x", "y"), crs=27700, bin_size="auto")
     assert binned == pytest.approx(exact, rel=0.02)
     assert binned != exact
 
@@ -297,12 +298,12 @@ def test_distance_decay_against_dense_reference():
     x = rng.integers(0, 40, n).astype(float)
     t = x + rng.integers(1, 40, n)
     df = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "g": x, "t": t})
-    got = distance_decay_isolation(df, "g", total="t", points=("x", "y"), max_distance=1e6)
+    got = distance_decay_isolation(df, "g", total="t", points=("x", "y"), crs=27700, max_distance=1e6)
     assert got == pytest.approx(naive_decay_isolation(x, t, xy, 1000.0), rel=1e-12)
-    expo = distance_decay_exposure(df, "g", total="t", points=("x", "y"), max_distance=1e6)
+    expo = distance_decay_exposure(df, "g", total="t", points=("x", "y"), crs=27700, max_distance=1e6)
     assert got + expo == pytest.approx(1.0)
     # default truncation at 10 scales changes little
-    assert distance_decay_isolation(df, "g", total="t", points=("x", "y")) == pytest.approx(got, rel=1e-3)
+    assert distance_decay_isolation(df, "g", total="t", points=("x", "y"), crs=27700) == pytest.approx(got, rel=1e-3)
 
 
 def test_spatial_isolation_limits():
@@ -315,11 +316,11 @@ def test_spatial_isolation_limits():
 
 def test_multiscale_profile_is_tidy_and_matches_single_calls():
     g = grid("halves")
-    prof = multiscale_profile(g, ["A", "B"], [100, 400], isolation=["A"])
+    prof = multiscale_profile(g, ["A", "B"], bandwidths=[100, 400], isolation=["A"])
     assert list(prof.columns) == ["bandwidth", "index", "group", "value"]
     assert len(prof) == 4
     h400 = prof.query("bandwidth == 400 and index == 'H'")["value"].item()
-    assert h400 == pytest.approx(spatial_information(g, ["A", "B"], 400))
+    assert h400 == pytest.approx(spatial_information(g, ["A", "B"], bandwidth=400))
     iso = prof.query("bandwidth == 100 and index == 'isolation'")["value"].item()
     assert iso == pytest.approx(spatial_isolation(g, "A", "B", bandwidth=100))
     hs = prof[prof["index"] == "H"]["value"].to_numpy()
@@ -334,7 +335,7 @@ def test_bespoke_against_naive():
     y = rng.integers(0, 30, n).astype(float)
     y[0] = 30 - x[0]  # no empty unit at the start
     df = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "a": x, "b": y})
-    prof = bespoke_profile(df, "a", "b", ks=[50, 400], points=("x", "y"))
+    prof = bespoke_profile(df, "a", "b", ks=[50, 400], points=("x", "y"), crs=27700)
     for k in (50, 400):
         d, iso = naive_bespoke(x, y, xy, k)
         assert prof.query(f"k == {k} and index == 'D'")["value"].item() == pytest.approx(d, rel=1e-9)
@@ -348,12 +349,13 @@ def test_h_tilde_at_most_one_and_order_invariant(seed, bandwidth):
     n = 40
     df = pd.DataFrame({"x": rng.uniform(0, 3000, n), "y": rng.uniform(0, 3000, n),
                        "a": rng.integers(0, 20, n), "b": rng.integers(0, 20, n) + 1})
-    h = spatial_information(df, ["a", "b"], bandwidth, points=("x", "y"))
+    h = spatial_information(df, ["a", "b"], bandwidth=bandwidth, points=("x", "y"), crs=27700)
     # H~ <= 1; it is not bounded below by 0 (see the docstring): smoothed environments
     # weighted by population need not average to the city's composition
     assert h <= 1 + 1e-12
     perm = rng.permutation(n)
-    assert spatial_information(df.iloc[perm], ["a", "b"], bandwidth, points=("x", "y")) == pytest.approx(h)
+    shuffled = spatial_information(df.iloc[perm], ["a", "b"], bandwidth=bandwidth, points=("x", "y"), crs=27700)
+    assert shuffled == pytest.approx(h)
 
 
 def test_real_bradford_spatial_measures():
@@ -367,7 +369,7 @@ def test_real_bradford_spatial_measures():
 
     d = dissimilarity(g, "Pakistani", total="Persons")
     assert 0 < d_adj < d < 1
-    prof = multiscale_profile(g, ["WhiteBrit", "Pakistani", "Indian", "Bangladeshi"], [500, 4000],
+    prof = multiscale_profile(g, ["WhiteBrit", "Pakistani", "Indian", "Bangladeshi"], bandwidths=[500, 4000],
                               total="Persons")
     h = prof["value"].to_numpy()
     # segregation in Bradford is a matter of the small scale: H~ falls steeply from 500 m to 4 km
@@ -380,21 +382,21 @@ def test_real_bradford_spatial_measures():
 def test_errors():
     g = grid("halves")
     with pytest.raises(SegindexValueError, match="bandwidth must be a positive number"):
-        spatial_information(g, ["A", "B"], 0)
+        spatial_information(g, ["A", "B"], bandwidth=0)
     with pytest.raises(SegindexValueError, match="kernel must be one of"):
-        spatial_information(g, ["A", "B"], 100, kernel="box")
+        spatial_information(g, ["A", "B"], bandwidth=100, kernel="box")
     with pytest.raises(SegindexValueError, match="truncate must be a positive number"):
-        spatial_information(g, ["A", "B"], 100, truncate=-1)
+        spatial_information(g, ["A", "B"], bandwidth=100, truncate=-1)
     with pytest.raises(SegindexValueError, match="bin_size must be a positive number"):
-        spatial_information(g, ["A", "B"], 100, bin_size=0)
+        spatial_information(g, ["A", "B"], bandwidth=100, bin_size=0)
     with pytest.raises(SegindexValueError, match="only one group"):
-        spatial_information(g.assign(B=0.0), ["A", "B"], 100)
+        spatial_information(g.assign(B=0.0), ["A", "B"], bandwidth=100)
     with pytest.raises(SegindexValueError, match=r"to_crs\(27700\)"):
-        spatial_information(g.to_crs(4326), ["A", "B"], 100)
+        spatial_information(g.to_crs(4326), ["A", "B"], bandwidth=100)
     with pytest.raises(SegindexValueError, match="'Z' is not in the data"):
-        spatial_information(g, ["A", "Z"], 100)
+        spatial_information(g, ["A", "Z"], bandwidth=100)
     with pytest.raises(SegindexTypeError, match="must be a pandas DataFrame"):
-        spatial_information(np.zeros(3), ["A"], 100)
+        spatial_information(np.zeros(3), ["A"], bandwidth=100)
     with pytest.raises(SegindexValueError, match="has no members"):
         spatial_isolation(g.assign(A=0.0), "A", "B", bandwidth=100)
     with pytest.raises(SegindexValueError, match="scale must be a positive number"):
@@ -410,9 +412,9 @@ def test_errors():
     with pytest.raises(SegindexTypeError, match="scipy.sparse"):
         morrill_dissimilarity(g, "A", "B", w=np.eye(64))
     with pytest.raises(SegindexValueError, match="bandwidths is empty"):
-        multiscale_profile(g, ["A", "B"], [])
+        multiscale_profile(g, ["A", "B"], bandwidths=[])
     with pytest.raises(SegindexValueError, match="isolation group 'C' is not among groups"):
-        multiscale_profile(g, ["A", "B"], [100], isolation=["C"])
+        multiscale_profile(g, ["A", "B"], bandwidths=[100], isolation=["C"])
     with pytest.raises(SegindexValueError, match="more than the whole population"):
         bespoke_profile(g, "A", "B", ks=[10_000])
     with pytest.raises(SegindexValueError, match="ks is empty"):
@@ -475,8 +477,8 @@ def test_wong_indices_take_their_boundary_lengths_precomputed():
     df = grid("halves")
     w = contiguity_weights(df, "rook", value="length")
     for fn in (boundary_dissimilarity, perimeter_area_dissimilarity):
-        for standardize in (True, False):
-            assert fn(df, "A", "B", standardize=standardize, w=w) == fn(df, "A", "B", standardize=standardize)
+        for standardise in (True, False):
+            assert fn(df, "A", "B", standardise=standardise, w=w) == fn(df, "A", "B", standardise=standardise)
         a = infer(fn, df, "A", "B", w=w, n_draws=9, random_state=3)
         b = infer(fn, df, "A", "B", n_draws=9, random_state=3)
         np.testing.assert_array_equal(a.draws, b.draws)

@@ -80,12 +80,12 @@ def test_distance_band_and_knn_against_brute_force():
     xy = rng.uniform(0, 1000, size=(60, 2))
     df = pd.DataFrame(xy, columns=["x", "y"])
     d = cdist(xy, xy)
-    w = distance_band_weights(df, 200, points=("x", "y"))
+    w = distance_band_weights(df, 200, points=("x", "y"), crs=27700)
     expected = ((d <= 200) & (d > 0)).astype(float)
     np.testing.assert_array_equal(w.toarray(), expected)
-    wd = distance_band_weights(df, 200, points=("x", "y"), value="inverse").toarray()
+    wd = distance_band_weights(df, 200, points=("x", "y"), crs=27700, value="inverse").toarray()
     np.testing.assert_allclose(wd[expected > 0], 1 / d[expected > 0])
-    k = knn_weights(df, 4, points=("x", "y")).toarray()
+    k = knn_weights(df, 4, points=("x", "y"), crs=27700).toarray()
     np.fill_diagonal(d, np.inf)
     nearest = np.argsort(d, axis=1)[:, :4]
     ref = np.zeros_like(k)
@@ -95,12 +95,12 @@ def test_distance_band_and_knn_against_brute_force():
 
 def test_coincident_points():
     df = pd.DataFrame({"x": [0.0, 0.0, 10.0], "y": [0.0, 0.0, 0.0]})
-    w = distance_band_weights(df, 5, points=("x", "y"))
+    w = distance_band_weights(df, 5, points=("x", "y"), crs=27700)
     assert w.toarray().tolist() == [[0, 1, 0], [1, 0, 0], [0, 0, 0]]
-    k = knn_weights(df, 1, points=("x", "y")).toarray()
+    k = knn_weights(df, 1, points=("x", "y"), crs=27700).toarray()
     assert k.sum(axis=1).tolist() == [1, 1, 1] and k.diagonal().sum() == 0
     with pytest.raises(SegindexValueError, match="share the same point"):
-        distance_band_weights(df, 5, points=("x", "y"), value="inverse")
+        distance_band_weights(df, 5, points=("x", "y"), crs=27700, value="inverse")
 
 
 def test_polygons_use_representative_points():
@@ -156,9 +156,9 @@ def test_errors():
     with pytest.raises(SegindexValueError, match=r"shape \(4, 2\)"):
         unit_points(g, np.zeros((3, 2)))
     with pytest.raises(SegindexValueError, match="non-finite coordinate at row 0"):
-        unit_points(pd.DataFrame({"x": [np.nan], "y": [0.0]}), ("x", "y"))
-    with pytest.raises(SegindexValueError, match="names columns that are not all in the data"):
-        unit_points(pd.DataFrame({"x": [0.0]}), ("x", "nope"))
+        unit_points(pd.DataFrame({"x": [np.nan], "y": [0.0]}), ("x", "y"), crs=27700)
+    with pytest.raises(SegindexValueError, match=r"names columns that are not in the data \(missing: 'nope'\)"):
+        unit_points(pd.DataFrame({"x": [0.0]}), ("x", "nope"), crs=27700)
     with pytest.raises(SegindexTypeError, match="libpysal.weights.W"):
         from_libpysal(np.eye(2))
     lw = to_libpysal(contiguity_weights(g))

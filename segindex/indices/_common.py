@@ -2,124 +2,53 @@
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from .._kernels import validate as _kv
-from ..counts import _RTOL, area_codes, check_frame, check_label, check_total, numeric_column
-from ..errors import AbsentGroupWarning, SegindexValueError
+# the two-group reader lives with the other readers in segindex.counts; these names stay
+# importable from here for the modules that read pairs through this one
+from ..counts import Pair, check_values, read_pair, warn_at_caller
+from ..errors import AbsentGroupWarning, SegindexValueError, first_few
 
-_MAX_LISTED = 10
-
-
-@dataclass(frozen=True, eq=False)
-class Pair:
-    """Checked arrays for a two-group index."""
-
-    x: np.ndarray
-    y: np.ndarray | None
-    t: np.ndarray | None
-    codes: np.ndarray
-    areas: pd.Index | None
-    by: tuple | None
-    group: object
-    other: object  # a column label, or None for "the rest"
-    total: object = None  # the label of the total column, if any
-
-    @property
-    def n_areas(self) -> int:
-        return 1 if self.areas is None else len(self.areas)
-
-    @property
-    def comparison(self) -> str:
-        return "rest" if self.other is None else str(self.other)
+__all__ = ["Pair", "read_pair", "check_values", "absent_reason", "finish", "warn_absent", "clamp_unit"]
 
 
-def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=False, checked=True) -> Pair:
-    """Validate the arguments of a two-group index and read its columns once.
+class _Reason:
+    """An area key with the reason its index is NaN, listed as ``'key': reason`` by first_few."""
 
-    ``need_y``: the comparison group is needed (named ``other``, or the rest of
-    the population, which needs ``total``). ``need_t``: unit totals are needed.
+    def __init__(self, key, reason):
+        self.key, self.reason = key, reason
 
-    ``checked=False`` (it matters only with ``total``): the columns and their
-    dtypes are checked but not their values, and the rest ``total - group`` is
-    not formed (``y`` is the ``other`` column or None). For kernels that check
-    the values in their own first pass; when one reports a bad value the
-    caller calls :func:`check_values`, which raises the message.
+    def __repr__(self) -> str:
+        return f"{self.key!r}: {self.reason}"
+
+
+#: Raw bounded indices outside [0, 1] by at most this much are rounding, and set to the bound.
+ROUNDING = 1e-12
+
+
+def clamp_unit(values, *, low: bool = True, high: bool = True):
+    """Set values within :data:`ROUNDING` outside [0, 1] to the bound (a float or an array).
+
+    Only for raw indices bounded by definition (D, Gini, Atkinson, isolation,
+    η², H ...), whose kernels can land a few ulps outside through rounding;
+    never for corrected indices or differences. Values further outside are
+    left as they are (they signal a bug, not rounding). ``low=False`` or
+    ``high=False`` keeps that side as computed.
     """
-    check_frame(data, caller)
-    check_label(group, "group", caller)
-    check_label(other, "other", caller, optional=True)
-    check_label(total, "total", caller, optional=True)
-    if other is not None and other == group:
-        raise SegindexValueError(
-            f"{caller}(): group and other are both {group!r}; compare two different groups."
-        )
-    if total is not None and total in (group, other):
-        raise SegindexValueError(
-            f"{caller}(): {total!r} is named both as a group and as the total column."
-        )
-    if total is None and (need_t or (need_y and other is None)):
-        why = (
-            f"compares {group!r} with the rest of the population, which"
-            if need_y and other is None and not need_t
-            else "weights each unit by its whole population, which"
-        )
-        hint = " or name a comparison group with other=" if need_y and other is None and not need_t else ""
-        raise SegindexValueError(
-            f"{caller}(): the index {why} needs total= (the column of unit totals, "
-            f"for example total='Persons'){hint}."
-        )
-    if not checked and total is not None:
-        x = numeric_column(data, group, "group", caller, check=False)
-        y = numeric_column(data, other, "other", caller, check=False) if other is not None else None
-        t = numeric_column(data, total, "total", caller, check=False)
-        codes, areas, by_names = area_codes(data, by, caller)
-        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
-    if other is None and total is not None:
-        # group against its total (the rest, isolation, eta^2): one fused check of both
-        # columns; on failure the column-by-column checks raise the message
-        x = numeric_column(data, group, "group", caller, check=False)
-        t = numeric_column(data, total, "total", caller, check=False)
-        if not _kv.valid_part_of_total(x, t, _RTOL):
-            x = numeric_column(data, group, "group", caller)
-            t = numeric_column(data, total, "total", caller)
-            check_total(data, x, t, [group], total, caller)
-        if need_y:
-            y = _kv.remainder(t, x)
-        else:
-            y = None
-        codes, areas, by_names = area_codes(data, by, caller)
-        return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
-    x = numeric_column(data, group, "group", caller)
-    y = numeric_column(data, other, "other", caller) if other is not None else None
-    t = numeric_column(data, total, "total", caller) if total is not None else None
-    if t is not None:
-        parts = x if y is None else x + y
-        groups = [group] if y is None else [group, other]
-        check_total(data, parts, t, groups, total, caller)
-        if need_y and y is None:
-            y = _kv.remainder(t, x)
-    codes, areas, by_names = area_codes(data, by, caller)
-    return Pair(x=x, y=y, t=t, codes=codes, areas=areas, by=by_names, group=group, other=other, total=total)
-
-
-def check_values(data, pair: Pair, caller: str) -> None:
-    """The column-by-column value checks of :func:`read_pair`, in its order, raising its messages.
-
-    For a pair read with ``checked=False`` whose fused kernel reported a bad
-    value. Returns only if every value passes (a false alarm: a sum that
-    overflowed); the caller then computes the index the unfused way.
-    """
-    x = numeric_column(data, pair.group, "group", caller)
-    y = numeric_column(data, pair.other, "other", caller) if pair.other is not None else None
-    t = numeric_column(data, pair.total, "total", caller)
-    parts = x if y is None else x + y
-    groups = [pair.group] if y is None else [pair.group, pair.other]
-    check_total(data, parts, t, groups, pair.total, caller)
+    if np.isscalar(values) or np.ndim(values) == 0:
+        v = float(values)
+        if low and -ROUNDING <= v < 0.0:
+            return 0.0
+        if high and 1.0 < v <= 1.0 + ROUNDING:
+            return 1.0
+        return v
+    out = np.array(values, dtype=np.float64, copy=True)
+    if low:
+        out[(out < 0.0) & (out >= -ROUNDING)] = 0.0
+    if high:
+        out[(out > 1.0) & (out <= 1.0 + ROUNDING)] = 1.0
+    return out
 
 
 def absent_reason(group_sum: float, other_sum: float, group, comparison: str) -> str:
@@ -152,17 +81,14 @@ def finish(values: np.ndarray, areas, by, name: str, caller: str, reasons) -> fl
     return result
 
 
-def warn_absent(values: np.ndarray, areas, by, caller: str, reasons, stacklevel: int = 4) -> None:
+def warn_absent(values: np.ndarray, areas, by, caller: str, reasons) -> None:
     """One warning naming the areas where an index is NaN."""
     bad = np.flatnonzero(np.isnan(values))
     if bad.size == 0:
         return
-    listed = "; ".join(f"{areas[k]!r}: {reasons(k)}" for k in bad[:_MAX_LISTED])
-    more = f"; and {bad.size - _MAX_LISTED} more" if bad.size > _MAX_LISTED else ""
+    listed = first_few([_Reason(areas[k], reasons(k)) for k in bad], limit=10)
     key = by[0] if by and len(by) == 1 else list(by or [])
-    warnings.warn(
-        f"{caller}(): the index is NaN in {bad.size} of {len(areas)} areas of {key!r} "
-        f"({listed}{more}).",
+    warn_at_caller(
+        f"{caller}(): the index is NaN in {bad.size} of {len(areas)} areas of {key!r} ({listed}).",
         AbsentGroupWarning,
-        stacklevel=stacklevel,
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import pandas as pd
 
 from .._kernels import multigroup as _k
-from ..counts import as_counts, check_labels
+from ..counts import check_labels, read_counts
 
 __all__ = ["location_quotients", "local_mutual_information"]
 
 
-def location_quotients(data, groups, *, total=None, by=None):
+def location_quotients(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                       by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Location quotients: each group's share of a unit over its share of the area.
 
     Parameters
@@ -53,12 +56,13 @@ def location_quotients(data, groups, *, total=None, by=None):
     2  0.75  1.125
     """
     labels = check_labels(groups, "groups", "location_quotients")
-    counts = as_counts(data, labels, total=total, by=by, rest=total is not None, caller="location_quotients")
+    counts = read_counts(data, labels, total=total, by=by, rest=total is not None, caller="location_quotients")
     lq = _k.location_quotients(counts.values, counts.codes, counts.n_areas)
     return pd.DataFrame(lq[:, : len(labels)], index=data.index, columns=labels)
 
 
-def local_mutual_information(data, groups, *, total=None, by=None):
+def local_mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                             by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Local segregation scores of the mutual information index M.
 
     Parameters
@@ -99,7 +103,7 @@ def local_mutual_information(data, groups, *, total=None, by=None):
     0.4621
     """
     labels = check_labels(groups, "groups", "local_mutual_information")
-    counts = as_counts(data, labels, total=total, by=by, rest=total is not None,
-                       caller="local_mutual_information")
+    counts = read_counts(data, labels, total=total, by=by, rest=total is not None,
+                         caller="local_mutual_information")
     ls, p = _k.local_mutual_information(counts.values, counts.codes, counts.n_areas)
     return pd.DataFrame({"ls": ls, "p": p}, index=data.index)

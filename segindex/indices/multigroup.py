@@ -8,13 +8,15 @@ cover everyone; without it the listed groups are the whole population.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
 from .._kernels import multigroup as _k
-from ..counts import _missing_column, area_codes, as_counts, check_label, check_labels
+from ..counts import area_codes, check_label, check_labels, missing_column_error, read_groups
 from ..errors import SegindexValueError
-from ._common import finish, warn_absent
+from ._common import clamp_unit, finish, warn_absent
 
 __all__ = [
     "entropy_index",
@@ -23,25 +25,6 @@ __all__ = [
     "mutual_information_within",
     "multigroup_dissimilarity",
 ]
-
-
-def read_groups(data, groups, total, by, caller):
-    """Checked counts for a multigroup index (rest added when ``total`` is given)."""
-    labels = check_labels(groups, "groups", caller, min_count=1)
-    counts = as_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
-    if counts.n_groups < 2:
-        raise SegindexValueError(
-            f"{caller}(): a multigroup index needs at least two groups; got {labels!r}. "
-            "Name more groups, or give total= so the rest of the population counts as a group."
-        )
-    sums = _k.margins(counts.values, np.empty(0, np.int64), 1)[0][0]
-    for g, s in zip(counts.groups, sums):
-        if s <= 0 and g != "(rest)":
-            raise SegindexValueError(
-                f"{caller}(): group {g!r} has no members in the whole table; "
-                "drop it from groups (it cannot be segregated)."
-            )
-    return counts
 
 
 def _area_reason(T, E):
@@ -53,7 +36,8 @@ def _area_reason(T, E):
     return reasons
 
 
-def entropy_index(data, groups, *, total=None, by=None):
+def entropy_index(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                  by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Theil's information theory index H.
 
     How much less diverse units are, on average, than the whole area, relative
@@ -85,6 +69,9 @@ def entropy_index(data, groups, *, total=None, by=None):
 
     where M is the mutual information index (:func:`mutual_information`).
 
+    H lies in [0, 1]; a value outside it by rounding only (at most 1e-12) is
+    set to the bound.
+
     References
     ----------
     Theil, H. & Finizza, A. J. (1971). A note on the measurement of racial
@@ -102,14 +89,16 @@ def entropy_index(data, groups, *, total=None, by=None):
     >>> round(entropy_index(df, ["A", "B"]), 4)
     0.6667
     """
-    counts = read_groups(data, groups, total, by, "entropy_index")
+    counts = read_groups(data, groups, total=total, by=by, caller="entropy_index")
     M, E, T = _k.mutual_information(counts.values, counts.codes, counts.n_areas)
     with np.errstate(divide="ignore", invalid="ignore"):
-        H = np.where(E > 0, M / np.where(E > 0, E, 1.0), np.nan)
+        H = clamp_unit(np.where(E > 0, M / np.where(E > 0, E, 1.0), np.nan))
     return finish(H, counts.areas, counts.by, "entropy_index", "entropy_index", _area_reason(T, E))
 
 
-def mutual_information(data, groups, *, total=None, within=None, by=None):
+def mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                       within: Hashable | Sequence[Hashable] | None = None,
+                       by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Mutual information index M (Theil & Finizza 1971; Mora & Ruiz-Castillo 2011).
 
     Parameters
@@ -163,7 +152,7 @@ def mutual_information(data, groups, *, total=None, within=None, by=None):
     """
     caller = "mutual_information"
     if within is None:
-        counts = read_groups(data, groups, total, by, caller)
+        counts = read_groups(data, groups, total=total, by=by, caller=caller)
         M, E, T = _k.mutual_information(counts.values, counts.codes, counts.n_areas)
         return finish(M, counts.areas, counts.by, caller, caller, _area_reason(T, E))
     table = _decompose(data, groups, within, total, by, caller)
@@ -196,7 +185,7 @@ class _Decomposition:
 
 
 def _decompose(data, groups, within, total, by, caller):
-    counts = read_groups(data, groups, total, by, caller)
+    counts = read_groups(data, groups, total=total, by=by, caller=caller)
     if isinstance(within, (list, tuple)):
         within_names = check_labels(within, "within", caller)
     else:
@@ -204,7 +193,7 @@ def _decompose(data, groups, within, total, by, caller):
         within_names = [within]
     for name in within_names:
         if name not in data.columns:
-            raise _missing_column(data, name, "'within'", caller)
+            raise missing_column_error(data, name, "'within'", caller)
     by_names = list(counts.by or [])
     overlap = set(by_names) & set(within_names)
     if overlap:
@@ -221,7 +210,9 @@ def _decompose(data, groups, within, total, by, caller):
     return _Decomposition(counts, counts.codes, counts.areas, counts.by, inner_codes, inner_areas, inner_outer)
 
 
-def mutual_information_decomposition(data, groups, within, *, total=None, by=None):
+def mutual_information_decomposition(data: pd.DataFrame, groups: Sequence[Hashable],
+                                     within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
+                                     by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Exact between/within decomposition of M (and the matching parts of H).
 
     Parameters
@@ -283,13 +274,15 @@ def mutual_information_decomposition(data, groups, within, *, total=None, by=Non
     if d.areas is not None:
         out = out.sort_values(list(d.by), kind="stable").reset_index(drop=True)
         # H is NaN wherever M is, and also where only one group is present
-        warn_absent(d.total_M * inv_E, d.areas, d.by, caller, _area_reason(d.T, d.E), stacklevel=3)
+        warn_absent(d.total_M * inv_E, d.areas, d.by, caller, _area_reason(d.T, d.E))
     elif np.isnan(d.total_M[0]):
         raise SegindexValueError(f"{caller}(): the table has no population.")
     return out
 
 
-def mutual_information_within(data, groups, within, *, total=None, by=None):
+def mutual_information_within(data: pd.DataFrame, groups: Sequence[Hashable],
+                              within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
+                              by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
     r"""Each super-unit's part of the within component of M.
 
     Parameters
@@ -343,7 +336,8 @@ def mutual_information_within(data, groups, within, *, total=None, by=None):
     )
 
 
-def multigroup_dissimilarity(data, groups, *, total=None, by=None):
+def multigroup_dissimilarity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Multigroup index of dissimilarity (Morgan 1975; Reardon & Firebaugh 2002).
 
     Parameters
@@ -367,6 +361,9 @@ def multigroup_dissimilarity(data, groups, *, total=None, by=None):
     .. math:: D = \sum_g \sum_i \frac{t_i |\pi_{ig} - \pi_g|}{2 T I},
               \qquad I = \sum_g \pi_g (1 - \pi_g)
 
+    D lies in [0, 1]; a value outside it by rounding only (at most 1e-12) is
+    set to the bound.
+
     References
     ----------
     Morgan, B. S. (1975). The segregation of socio-economic groups in urban
@@ -383,7 +380,7 @@ def multigroup_dissimilarity(data, groups, *, total=None, by=None):
     0.3333
     """
     caller = "multigroup_dissimilarity"
-    counts = read_groups(data, groups, total, by, caller)
-    values = _k.multigroup_dissimilarity(counts.values, counts.codes, counts.n_areas)
+    counts = read_groups(data, groups, total=total, by=by, caller=caller)
+    values = clamp_unit(_k.multigroup_dissimilarity(counts.values, counts.codes, counts.n_areas))
     N, T, _ = _k.margins(counts.values, counts.codes, counts.n_areas)
     return finish(values, counts.areas, counts.by, caller, caller, _area_reason(T, None))

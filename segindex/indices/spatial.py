@@ -16,24 +16,53 @@ here take location into account:
   :func:`bespoke_profile` does the same with the k nearest people
   (Östh, Clark & Malmberg 2015).
 
-Distances must be in a projected CRS (metres; EPSG:27700 for Britain); a
-GeoDataFrame in longitude/latitude is refused. Neighbour sums are computed
+Whatever a function measures (distances, boundary lengths, perimeters and
+areas) must be in a projected CRS (metres; EPSG:27700 for Britain): a
+GeoDataFrame in longitude/latitude or without a CRS is refused, and a plain
+DataFrame with ``points=`` columns needs ``crs=`` (one rule for the whole
+package, :func:`segindex.counts.check_projected`). Morrill's D(adj) measures
+nothing (queen contiguity is topology) and takes any CRS; Wong's D(w) measures
+boundary lengths unless they are given as ``w=``; D(s) always measures
+perimeters and areas. Bounded indices (spatial isolation and exposure,
+distance-decay isolation and exposure, the bespoke D and isolation) lying
+outside [0, 1] by rounding only (at most 1e-12) are set to the bound.
+
+With ``by=`` (a column or a list: local authority, year) every function
+computes on each area's units alone, as if each area were its own study
+area: neighbours across an area's edge do not count, and weights or point
+arrays given for the whole table are cut to each area.
+Neighbour sums are computed
 sparsely with :class:`scipy.spatial.cKDTree`, in bounded chunks: no ``n × n``
 matrix is ever built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
+from .._compat import renamed_parameters
 from .._kernels import spatial as _ks
+from .._kernels import twogroup as _kt
 from .._neighbours import kernel_sums
-from ..counts import REST, as_counts, check_frame, check_label
-from ..errors import SegindexValueError
-from ..weights import _check_positive, check_weights, contiguity_weights, unit_points
-from ._common import read_pair
-from .twogroup import dissimilarity
+from ..counts import (
+    CRSLike,
+    PointsLike,
+    WeightsLike,
+    check_frame,
+    check_label,
+    check_projected,
+    geometries,
+    point_coordinates,
+    read_groups,
+    read_pair,
+    unit_codes,
+)
+from ..errors import SegindexValueError, first_few
+from ..weights import check_positive, check_weights, contiguity_weights
+from ._common import absent_reason, clamp_unit, warn_absent
 
 __all__ = [
     "morrill_dissimilarity",
@@ -68,16 +97,112 @@ def _shares(pair):
     return z
 
 
+class _Undefined(SegindexValueError):
+    """The index is undefined on this table (a group absent, one group only): NaN for that area with ``by=``."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 def _d(data, group, other, total, caller):
+    """The checked pair and its aspatial D (raising, in the caller's name, where D is undefined)."""
     pair = read_pair(data, group, other, total, None, caller)
-    try:
-        d = dissimilarity(data, group, other, total=total)
-    except SegindexValueError as exc:
-        raise SegindexValueError(str(exc).replace("dissimilarity()", f"{caller}()")) from None
-    return pair, d
+    d = float(_kt.dissimilarity(pair.x, pair.y, np.empty(0, np.int64), 1)[0])
+    if np.isnan(d):
+        reason = absent_reason(pair.x.sum(), pair.y.sum(), group, pair.comparison)
+        raise _Undefined(
+            f"{caller}(): {reason} in the whole table, so the index is undefined. "
+            "Check the column names, or drop the group from the analysis.",
+            reason,
+        )
+    return pair, clamp_unit(d)
 
 
-def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> float:
+# ----------------------------------------------------------------------------
+# by=: the index of each area on that area's units
+
+
+def _options(args: dict) -> dict:
+    """A public function's own arguments (``locals()`` at its top), without ``data`` and ``by``."""
+    return {k: v for k, v in args.items() if k not in ("data", "by")}
+
+
+def _row_arguments(data, kwargs, caller):
+    """The arguments given per unit (a weights matrix, a points array), checked, to subset per area."""
+    w, points = kwargs.get("w"), kwargs.get("points")
+    if w is not None:
+        w = check_weights(w, len(data), caller)
+    named = (isinstance(points, (tuple, list)) and len(points) == 2
+             and all(isinstance(p, Hashable) and p in data.columns for p in points))
+    if points is None or named:
+        return w, None
+    points = np.asarray(points, dtype=np.float64)
+    if points.shape != (len(data), 2):
+        raise SegindexValueError(
+            f"{caller}(): the 'points' array must have shape ({len(data)}, 2), got {points.shape}."
+        )
+    return w, points
+
+
+def _per_area(func, data, by, kwargs, *, per_unit=False):
+    """``func`` computed on the rows of each ``by`` area; weights and point arrays are subset alike.
+
+    A scalar index gives a Series indexed by area (NaN, with one
+    AbsentGroupWarning naming them, where it is undefined); a per-unit table
+    (``per_unit=True``) the areas' rows in the input's order; a profile the
+    areas' rows with the area key first (``area``, and one column per key
+    when there are several).
+    """
+    caller = func.__name__
+    check_frame(data, caller)
+    codes, areas, names = unit_codes(data, by, caller)
+    w, points = _row_arguments(data, kwargs, caller)
+    results, reasons = [], {}
+    for k in range(len(areas)):
+        rows = np.flatnonzero(codes == k)
+        kw = dict(kwargs)
+        if w is not None:
+            kw["w"] = w[rows][:, rows]
+        if points is not None:
+            kw["points"] = points[rows]
+        try:
+            results.append(func(data.iloc[rows], **kw))
+        except _Undefined as exc:
+            results.append(None)
+            reasons[k] = exc.reason
+    if len(reasons) == len(areas):
+        raise SegindexValueError(
+            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))})."
+        )
+    flags = np.array([np.nan if k in reasons else 0.0 for k in range(len(areas))])
+    if per_unit:
+        template = next(r for r in results if r is not None)
+        out = pd.DataFrame(np.nan, index=data.index, columns=template.columns)
+        for k, r in enumerate(results):
+            if r is not None:
+                out.iloc[np.flatnonzero(codes == k)] = r.to_numpy()
+        warn_absent(flags, areas, names, caller, reasons.get)
+        return out
+    if all(r is None or np.isscalar(r) for r in results):
+        values = np.array([np.nan if r is None else float(r) for r in results])
+        warn_absent(values, areas, names, caller, reasons.get)
+        return pd.Series(values, index=areas, name=caller)
+    frames = []
+    for k, r in enumerate(results):
+        if r is None:
+            continue
+        lead = {"area": [areas[k]] * len(r)}
+        if len(names) > 1:
+            lead.update({n: [v] * len(r) for n, v in zip(names, areas[k])})
+        frames.append(pd.concat([pd.DataFrame(lead), r.reset_index(drop=True)], axis=1))
+    warn_absent(flags, areas, names, caller, reasons.get)
+    return pd.concat(frames, ignore_index=True)
+
+
+def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                          total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                          w: WeightsLike = None) -> float | pd.Series:
     r"""Morrill's spatially adjusted index of dissimilarity D(adj).
 
     Parameters
@@ -90,10 +215,17 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
     w : scipy.sparse matrix, optional
         Weights in the data's row order; default binary queen contiguity
         (:func:`segindex.weights.contiguity_weights`), as PySAL does.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
         ``D - sum_ij w_ij |z_i - z_j| / sum_ij w_ij``; can be negative when
         neighbouring units differ a lot (a checkerboard).
 
@@ -109,13 +241,13 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
 
     with ``z_i = x_i / (x_i + y_i)`` the group's share of unit i (0 in an empty
     unit). Matches PySAL ``segregation.singlegroup.SpatialDissim`` (default
-    queen weights, unstandardised).
+    queen weights, unstandardised). The default queen weights only test
+    whether polygons touch, so no CRS is needed: nothing is measured.
 
     References
     ----------
     Morrill, R. L. (1991). On the measure of geographic segregation.
     Geography Research Forum 11, 25-36.
-
     Examples
     --------
     >>> import geopandas as gpd
@@ -125,6 +257,8 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
     >>> round(morrill_dissimilarity(gdf, "a", "b"), 4)  # D = 1; one of three borders differs
     0.6667
     """
+    if by is not None:
+        return _per_area(morrill_dissimilarity, data, by, _options(locals()))
     caller = "morrill_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
     w = contiguity_weights(data) if w is None else check_weights(w, len(data), caller)
@@ -133,7 +267,10 @@ def morrill_dissimilarity(data, group, other=None, *, total=None, w=None) -> flo
     return float(d - (num / den if den > 0 else 0.0))
 
 
-def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
+@renamed_parameters(standardize="standardise")
+def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                           total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                           standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -145,7 +282,7 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
         Polygons in a projected CRS.
     group, other, total
         As for :func:`segindex.dissimilarity`.
-    standardize : bool, default True
+    standardise : bool, default True
         Row-standardise the boundary lengths (each unit's shared boundaries
         as shares of its total shared boundary), as the R package ``seg`` and
         PySAL's ``BoundarySpatialDissim`` (default) do.
@@ -154,10 +291,17 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
         ``contiguity_weights(data, "rook", value="length")``; built from the
         polygons when omitted. Pass them to save rebuilding them on every
         call (e.g. in :func:`segindex.infer`).
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -189,11 +333,13 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
     >>> round(boundary_dissimilarity(gdf, "a", "b"), 4)  # 1 - (0 + 1/2 + 1/2 + 0) / 4
     0.75
     """
+    if by is not None:
+        return _per_area(boundary_dissimilarity, data, by, _options(locals()))
     caller = "boundary_dissimilarity"
     pair, d = _d(data, group, other, total, caller)
     w = _boundary_lengths(data, w, caller)
-    if standardize:
-        w = _row_standardize(w)
+    if standardise:
+        w = _row_standardise(w)
     z = _shares(pair)
     num, den = _ks.abs_diff_sums(w.indptr, w.indices.astype(np.int64), w.data, z)
     return float(d - (num / den if den > 0 else 0.0))
@@ -202,11 +348,12 @@ def boundary_dissimilarity(data, group, other=None, *, total=None, standardize: 
 def _boundary_lengths(data, w, caller):
     """The shared boundary lengths: ``w`` when given (checked), else built from the polygons."""
     if w is None:
+        check_projected(geometries(data, caller)[1], "'data'", caller, measures="boundary lengths")
         return contiguity_weights(data, "rook", value="length")
     return check_weights(w, len(data), caller)
 
 
-def _row_standardize(w):
+def _row_standardise(w):
     rs = np.asarray(w.sum(axis=1)).ravel()
     scale = np.zeros_like(rs)
     np.divide(1.0, rs, out=scale, where=rs > 0)
@@ -215,7 +362,10 @@ def _row_standardize(w):
     return w
 
 
-def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standardize: bool = True, w=None) -> float:
+@renamed_parameters(standardize="standardise")
+def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                                 total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                                 standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -224,15 +374,22 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
         Polygons in a projected CRS.
     group, other, total
         As for :func:`segindex.dissimilarity`.
-    standardize : bool, default True
+    standardise : bool, default True
         Divide the shared boundary lengths by their total over all pairs, as
         PySAL's ``PARDissim`` does by default.
     w : scipy.sparse matrix, optional
         As for :func:`boundary_dissimilarity`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -245,7 +402,7 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
               \left[(P/A)_i + (P/A)_j\right]}{2 \max_i (P/A)_i}
 
     ``c_ij`` the shared boundary length (divided by its total over all ordered
-    pairs when ``standardize``), ``(P/A)_i`` unit i's perimeter over its area.
+    pairs when ``standardise``), ``(P/A)_i`` unit i's perimeter over its area.
     This is the form in Tivadar (2019, appendix), which drops an extra
     division by 2 of Wong (1993), and is what PySAL computes.
 
@@ -265,14 +422,19 @@ def perimeter_area_dissimilarity(data, group, other=None, *, total=None, standar
     >>> round(perimeter_area_dissimilarity(gdf, "a", "b"), 4)  # 1 - (2/6)(4+4)/(2*4)
     0.6667
     """
+    if by is not None:
+        return _per_area(perimeter_area_dissimilarity, data, by, _options(locals()))
+    import shapely
+
     caller = "perimeter_area_dissimilarity"
+    check_frame(data, caller)
+    geoms, crs = geometries(data, caller)
+    check_projected(crs, "'data'", caller, measures="perimeters and areas")  # measured even with w=
     pair, d = _d(data, group, other, total, caller)
     w = _boundary_lengths(data, w, caller)
-    if standardize and w.nnz:
+    if standardise and w.nnz:
         w = w / w.sum()
         w = w.tocsr() if hasattr(w, "tocsr") else w
-    geoms = np.asarray(data.geometry.values, dtype=object)
-    import shapely
 
     area = shapely.area(geoms)
     if (area <= 0).any():
@@ -301,17 +463,15 @@ def _kernel_code(kernel, caller):
 def _support(kernel, bandwidth, truncate, caller):
     if kernel == "biweight":
         return float(bandwidth)
-    _check_positive(truncate, "truncate", caller)
+    check_positive(truncate, "truncate", caller)
     return float(truncate) * float(bandwidth)
 
 
 
 def _read_groups(data, groups, total, caller):
-    counts = as_counts(data, groups, total=total, rest=total is not None, caller=caller)
-    values, labels = counts.values, list(counts.groups)
-    if REST in labels and not (values[:, -1] > 0).any():
-        values, labels = np.ascontiguousarray(values[:, :-1]), labels[:-1]
-    return values, labels
+    counts = read_groups(data, groups, total=total, caller=caller, min_groups=1, require_members=False,
+                         drop_empty_rest=True)
+    return counts.values, list(counts.groups)
 
 
 def _check_bin(bin_size, bandwidth, caller):
@@ -319,12 +479,15 @@ def _check_bin(bin_size, bandwidth, caller):
         return None
     if bin_size == "auto":
         return float(bandwidth) / 4.0
-    _check_positive(bin_size, "bin_size", caller)
+    check_positive(bin_size, "bin_size", caller)
     return float(bin_size)
 
 
-def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                      truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                      truncate: float = GAUSSIAN_TRUNCATE,
+                      bin_size: float | str | None = None) -> pd.DataFrame:
     r"""Each unit's local environment: kernel-weighted counts of every group around it.
 
     Parameters
@@ -339,7 +502,7 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
     kernel : {"gaussian", "biweight", "exponential"}, default "gaussian"
         ``exp(-(d/b)^2/2)`` truncated at ``truncate * b``; ``(1-(d/b)^2)^2`` for
         ``d < b``; ``exp(-d/b)`` truncated at ``truncate * b``.
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
         Where each unit is (default: the geometry's representative points).
     truncate : float, default 3.0
         Support of the Gaussian and exponential kernels in bandwidths.
@@ -349,6 +512,10 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
         much faster at large bandwidths; every unit then takes its cell's
         environment. ``"auto"`` is ``bandwidth / 4`` (relative error of H̃
         about 1e-4 or less in the tests and on synthetic national data).
+    by : column name or list of column names, optional
+        Compute within each area (local authority, year), on that area's
+        units only: neighbours across an area's edge do not count. Rows keep
+        the input's order.
 
     Returns
     -------
@@ -374,49 +541,62 @@ def local_environment(data, groups, bandwidth, *, total=None, kernel="gaussian",
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0], "y": [0.0, 0.0, 0.0],
     ...                    "a": [10, 0, 5], "b": [0, 10, 5]})
-    >>> env = local_environment(df, ["a", "b"], 100, points=("x", "y"))
+    >>> env = local_environment(df, ["a", "b"], bandwidth=100, points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in env["a"]]  # exp(-1/2) * 10 reaches unit 1
     [10.0, 6.0653, 5.0]
     """
+    if by is not None:
+        return _per_area(local_environment, data, by, _options(locals()), per_unit=True)
     caller = "local_environment"
     check_frame(data, caller)
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
     values, labels = _read_groups(data, groups, total, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     out = kernel_sums(xy, values, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller))
     return pd.DataFrame(out, index=data.index, columns=labels)
 
 
-def _information(data, groups, bandwidth, total, kernel, points, truncate, bin_size, caller):
+def _information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, caller):
     check_frame(data, caller)
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
     values, labels = _read_groups(data, groups, total, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     local = kernel_sums(xy, values, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller))
     h, e, ent, contrib = _ks.spatial_information(values, local)
     if np.isnan(h):
-        raise SegindexValueError(
-            f"{caller}(): the whole table holds only one group (entropy 0), so the index is undefined."
+        raise _Undefined(
+            f"{caller}(): the whole table holds only one group (entropy 0), so the index is undefined.",
+            "only one group is present",
         )
     return h, e, ent, contrib, local, labels
 
 
-def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                        truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> float:
+def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                        total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                        kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                        truncate: float = GAUSSIAN_TRUNCATE,
+                        bin_size: float | str | None = None) -> float | pd.Series:
     r"""Reardon & O'Sullivan's spatial information theory index H̃ at one bandwidth.
 
     Parameters
     ----------
     data, groups, bandwidth, total, kernel, points, truncate, bin_size
         As for :func:`local_environment`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
         H̃: 0 when every local environment has the city's composition, 1
         when every local environment holds one group only (see Notes on
         small negative values).
@@ -444,7 +624,8 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     (dense, mixed centres are seen by many units; the edge of the study area
     sees only inwards), so at bandwidths comparable to the study area H̃ can
     be slightly negative. Read such values as no segregation at that scale;
-    they are reported, not clipped.
+    they are reported, not clipped. Above 1 by rounding only (at most 1e-12)
+    it is set to 1.
 
     References
     ----------
@@ -459,20 +640,29 @@ def spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0, 5100.0], "y": [0.0] * 4,
     ...                    "a": [10, 10, 0, 0], "b": [0, 0, 10, 10]})
-    >>> round(spatial_information(df, ["a", "b"], 100, points=("x", "y")), 4)
+    >>> round(spatial_information(df, ["a", "b"], bandwidth=100, points=("x", "y"), crs=27700), 4)
     1.0
     """
-    return float(_information(data, groups, bandwidth, total, kernel, points, truncate, bin_size,
-                              "spatial_information")[0])
+    if by is not None:
+        return _per_area(spatial_information, data, by, _options(locals()))
+    return clamp_unit(_information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size,
+                                   "spatial_information")[0], low=False)
 
 
-def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="gaussian", points=None,
-                              truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
+                              total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                              kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                              truncate: float = GAUSSIAN_TRUNCATE,
+                              bin_size: float | str | None = None) -> pd.DataFrame:
     """Each unit's local environment and its contribution to H̃.
 
     Parameters
     ----------
     As for :func:`spatial_information`.
+    by : column name or list of column names, optional
+        Compute within each area (local authority, year), on that area's
+        units only: neighbours across an area's edge do not count. Rows keep
+        the input's order.
 
     Returns
     -------
@@ -492,12 +682,14 @@ def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="ga
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0], "y": [0.0] * 3,
     ...                    "a": [10, 0, 5], "b": [0, 10, 5]})
-    >>> loc = local_spatial_information(df, ["a", "b"], 1e-3, points=("x", "y"))
+    >>> loc = local_spatial_information(df, ["a", "b"], bandwidth=1e-3, points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in loc["contribution"]]  # aspatial H = 2/3
     [0.3333, 0.3333, 0.0]
     """
+    if by is not None:
+        return _per_area(local_spatial_information, data, by, _options(locals()), per_unit=True)
     h, e, ent, contrib, local, labels = _information(
-        data, groups, bandwidth, total, kernel, points, truncate, bin_size, "local_spatial_information"
+        data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, "local_spatial_information"
     )
     lt = local.sum(axis=1)
     shares = np.zeros_like(local)
@@ -509,21 +701,25 @@ def local_spatial_information(data, groups, bandwidth, *, total=None, kernel="ga
     return out
 
 
-def _pair_local(data, group, other, total, points, bandwidth, kind, radius, bin_size, caller, col="x"):
+def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius, bin_size, caller, col="x"):
     """Kernel sums of the group (``col="x"``) or its comparison (``"y"``), and of the total."""
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
     t = pair.x + pair.y if pair.other is not None or pair.t is None else pair.t
     if pair.x.sum() <= 0:
-        raise SegindexValueError(f"{caller}(): group {group!r} has no members in the whole table.")
-    xy = unit_points(data, points, caller=caller)
+        raise _Undefined(f"{caller}(): group {group!r} has no members in the whole table.",
+                         f"group {group!r} has no members")
+    xy = point_coordinates(data, points, crs, caller)
     values = np.column_stack([pair.x if col == "x" else pair.y, t])
     local = kernel_sums(xy, values, bandwidth, kind, radius, bin_size)
     return pair, t, local
 
 
-def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel="gaussian", points=None,
-                      truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> float:
+def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, bandwidth: float,
+                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                      truncate: float = GAUSSIAN_TRUNCATE,
+                      bin_size: float | str | None = None) -> float | pd.Series:
     r"""Spatial isolation: the group's share of the local environment of its average member.
 
     Parameters
@@ -533,10 +729,17 @@ def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel=
         to the two groups).
     bandwidth, kernel, points, truncate, bin_size
         As for :func:`local_environment`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -550,6 +753,9 @@ def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel=
     Reardon & O'Sullivan (2004, "spatial exposure/isolation"); with a tiny
     bandwidth it is the aspatial isolation index.
 
+    Spatial isolation lies in [0, 1]; a value outside it by rounding only (at
+    most 1e-12) is set to the bound.
+
     References
     ----------
     Reardon, S. F. & O'Sullivan, D. (2004). Measures of spatial segregation.
@@ -559,32 +765,37 @@ def spatial_isolation(data, group, other=None, *, bandwidth, total=None, kernel=
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e-3, points=("x", "y")), 4)
+    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e-3, points=("x", "y"), crs=27700), 4)
     1.0
-    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e6, points=("x", "y")), 4)
+    >>> round(spatial_isolation(df, "a", "b", bandwidth=1e6, points=("x", "y"), crs=27700), 4)
     0.5
     """
+    if by is not None:
+        return _per_area(spatial_isolation, data, by, _options(locals()))
     caller = "spatial_isolation"
-    _check_positive(bandwidth, "bandwidth", caller)
+    check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
-    pair, t, local = _pair_local(data, group, other, total, points, bandwidth, kind, radius,
+    pair, t, local = _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
                                  _check_bin(bin_size, bandwidth, caller), caller)
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 1])))
+    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
+                                           np.ascontiguousarray(local[:, 1])))
 
 
-def _decay(data, group, other, total, scale, max_distance, points, caller, which):
-    _check_positive(scale, "scale", caller)
+def _decay(data, group, other, total, scale, max_distance, points, crs, caller, which):
+    check_positive(scale, "scale", caller)
     radius = 10.0 * float(scale) if max_distance is None else max_distance
-    _check_positive(radius, "max_distance", caller)
-    pair, t, local = _pair_local(data, group, other, total, points, scale, _ks.EXPONENTIAL, float(radius),
+    check_positive(radius, "max_distance", caller)
+    pair, t, local = _pair_local(data, group, other, total, points, crs, scale, _ks.EXPONENTIAL, float(radius),
                                  None, caller, "x" if which == "isolation" else "y")
-    return float(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
-                                      np.ascontiguousarray(local[:, 1])))
+    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
+                                           np.ascontiguousarray(local[:, 1])))
 
 
-def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                             points=None) -> float:
+def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                             scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
+                             crs: CRSLike = None) -> float | pd.Series:
     r"""Morgan's distance-decay isolation index DP*xx.
 
     Parameters
@@ -597,11 +808,18 @@ def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.
     max_distance : float, optional
         Truncation distance: pairs farther apart are ignored. Default
         ``10 * scale`` (weight below exp(-10) ≈ 4.5e-5).
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -621,6 +839,9 @@ def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.
     distances by their row sums and sets ``d_ii = (0.6 a_i)^0.5``; its
     numbers differ from this (the published) form.
 
+    The index lies in [0, 1]; a value outside it by rounding only (at most
+    1e-12) is set to the bound (so too for :func:`distance_decay_exposure`).
+
     References
     ----------
     Morgan, B. S. (1983). A distance-decay based interaction index to measure
@@ -633,24 +854,35 @@ def distance_decay_isolation(data, group, other=None, *, total=None, scale=1000.
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1000.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(distance_decay_isolation(df, "a", "b", points=("x", "y")), 4)  # 1 / (1 + e^-1)
+    >>> round(distance_decay_isolation(df, "a", "b", points=("x", "y"), crs=27700), 4)  # 1 / (1 + e^-1)
     0.7311
     """
-    return _decay(data, group, other, total, scale, max_distance, points, "distance_decay_isolation",
+    if by is not None:
+        return _per_area(distance_decay_isolation, data, by, _options(locals()))
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_isolation",
                   "isolation")
 
 
-def distance_decay_exposure(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                            points=None) -> float:
+def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                            total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                            scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
+                            crs: CRSLike = None) -> float | pd.Series:
     r"""Morgan's distance-decay exposure index DP*xy of the group to ``other`` (or the rest).
 
     Parameters
     ----------
     As for :func:`distance_decay_isolation`.
+    by : column name or list of column names, optional
+        Compute the index separately in each area (local authority, year),
+        each on its own units only: neighbours across an area's edge do not
+        count. A Series indexed by area then; NaN, with one
+        :class:`~segindex.errors.AbsentGroupWarning`, where the index is
+        undefined.
 
     Returns
     -------
-    float
+    float or pandas.Series
+        A Series indexed by area with ``by``.
 
     Raises
     ------
@@ -671,10 +903,12 @@ def distance_decay_exposure(data, group, other=None, *, total=None, scale=1000.0
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1000.0], "y": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(distance_decay_exposure(df, "a", "b", points=("x", "y")), 4)  # e^-1 / (1 + e^-1)
+    >>> round(distance_decay_exposure(df, "a", "b", points=("x", "y"), crs=27700), 4)  # e^-1 / (1 + e^-1)
     0.2689
     """
-    return _decay(data, group, other, total, scale, max_distance, points, "distance_decay_exposure",
+    if by is not None:
+        return _per_area(distance_decay_exposure, data, by, _options(locals()))
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure",
                   "exposure")
 
 
@@ -685,8 +919,12 @@ DEFAULT_BANDWIDTHS = (250, 500, 1000, 2000, 4000, 8000)
 DEFAULT_KS = (200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 
 
-def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation=None, total=None,
-                       kernel="gaussian", points=None, truncate=GAUSSIAN_TRUNCATE, bin_size=None) -> pd.DataFrame:
+def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
+                       bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS, isolation: Sequence[Hashable] | None = None,
+                       total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                       kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
+                       truncate: float = GAUSSIAN_TRUNCATE,
+                       bin_size: float | str | None = None) -> pd.DataFrame:
     """H̃ (and spatial isolation of chosen groups) over a series of bandwidths.
 
     Parameters
@@ -699,6 +937,10 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
     isolation : list of column names, optional
         Groups (among ``groups``) whose spatial isolation (against everyone in
         ``groups`` and the rest) to add at each bandwidth.
+    by : column name or list of column names, optional
+        Compute the profile in each area (local authority, year), on that
+        area's units only; the table then starts with an ``area`` column (and
+        one column per key when there are several).
 
     Returns
     -------
@@ -717,17 +959,19 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 100.0, 5000.0, 5100.0], "y": [0.0] * 4,
     ...                    "a": [10, 0, 0, 10], "b": [0, 10, 10, 0]})
-    >>> prof = multiscale_profile(df, ["a", "b"], [1, 1000], points=("x", "y"))
+    >>> prof = multiscale_profile(df, ["a", "b"], bandwidths=[1, 1000], points=("x", "y"), crs=27700)
     >>> [round(float(v), 4) for v in prof["value"]]  # H falls as the scale grows
     [1.0, 0.0]
     """
+    if by is not None:
+        return _per_area(multiscale_profile, data, by, _options(locals()))
     caller = "multiscale_profile"
     check_frame(data, caller)
     bws = [b for b in bandwidths] if not np.isscalar(bandwidths) else [bandwidths]
     if not bws:
         raise SegindexValueError(f"{caller}(): bandwidths is empty; give at least one bandwidth in metres.")
     for b in bws:
-        _check_positive(b, "each bandwidth", caller)
+        check_positive(b, "each bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     values, labels = _read_groups(data, groups, total, caller)
     iso = [] if isolation is None else list(isolation)
@@ -737,18 +981,18 @@ def multiscale_profile(data, groups, bandwidths=DEFAULT_BANDWIDTHS, *, isolation
             raise SegindexValueError(
                 f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}."
             )
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     rows = []
     for b in bws:
         radius = _support(kernel, b, truncate, caller)
         local = kernel_sums(xy, values, b, kind, radius, _check_bin(bin_size, b, caller))
-        h = _ks.spatial_information(values, local)[0]
+        h = clamp_unit(_ks.spatial_information(values, local)[0], low=False)
         rows.append((float(b), "H", "(all)", float(h)))
         lt = np.ascontiguousarray(local.sum(axis=1))
         for g in iso:
             c = labels.index(g)
             v = _ks.local_share_mean(np.ascontiguousarray(values[:, c]), np.ascontiguousarray(local[:, c]), lt)
-            rows.append((float(b), "isolation", g, float(v)))
+            rows.append((float(b), "isolation", g, clamp_unit(v)))
     return pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
 
 
@@ -778,7 +1022,9 @@ def _bespoke_local(xy, values, pop, k, caller):
     return out
 
 
-def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, points=None) -> pd.DataFrame:
+def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                    total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+                    ks: Sequence[float] = DEFAULT_KS, points: PointsLike = None, crs: CRSLike = None) -> pd.DataFrame:
     r"""D and isolation over bespoke neighbourhoods of the k nearest people (Östh, Clark & Malmberg 2015).
 
     Parameters
@@ -787,8 +1033,12 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
         As for :func:`segindex.dissimilarity`.
     ks : sequence of numbers, default 200, 400, ..., 25 600
         Neighbourhood sizes in people.
-    points : see :func:`segindex.weights.unit_points`
+    points, crs : see :func:`segindex.weights.unit_points`
         Use population-weighted centroids where available.
+    by : column name or list of column names, optional
+        Compute the profile in each area (local authority, year), on that
+        area's units only; the table then starts with an ``area`` column (and
+        one column per key when there are several).
 
     Returns
     -------
@@ -827,26 +1077,29 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1.0, 10.0, 11.0], "y": [0.0] * 4,
     ...                    "a": [10, 10, 0, 0], "b": [0, 0, 10, 10]})
-    >>> prof = bespoke_profile(df, "a", "b", ks=[20, 40], points=("x", "y"))
+    >>> prof = bespoke_profile(df, "a", "b", ks=[20, 40], points=("x", "y"), crs=27700)
     >>> prof["index"].tolist()
     ['D', 'D', 'isolation', 'isolation']
     >>> [round(float(v), 4) for v in prof["value"]]  # k=40 reaches the other side: all mixed
     [1.0, 0.0, 1.0, 0.5]
     """
+    if by is not None:
+        return _per_area(bespoke_profile, data, by, _options(locals()))
     caller = "bespoke_profile"
     check_frame(data, caller)
     pair = read_pair(data, group, other, total, None, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = point_coordinates(data, points, crs, caller)
     kk = list(ks) if not np.isscalar(ks) else [ks]
     if not kk:
         raise SegindexValueError(f"{caller}(): ks is empty; give at least one neighbourhood size.")
     for k in kk:
-        _check_positive(k, "each k", caller)
+        check_positive(k, "each k", caller)
     x, y = pair.x, pair.y
     t = x + y
     X = x.sum()
     if X <= 0 or y.sum() <= 0:
-        raise SegindexValueError(f"{caller}(): {group!r} or its comparison has no members.")
+        raise _Undefined(f"{caller}(): {group!r} or its comparison has no members.",
+                         f"{group!r} or its comparison has no members")
     values = np.ascontiguousarray(np.column_stack([x, y]))
     rows = []
     for k in kk:
@@ -857,6 +1110,6 @@ def bespoke_profile(data, group, other=None, *, total=None, ks=DEFAULT_KS, point
         xs, ys = t * p, t * (1 - p)
         d = 0.5 * np.abs(xs / xs.sum() - ys / ys.sum()).sum()
         iso = float((x / X * p).sum())
-        rows.append((float(k), "D", float(d)))
-        rows.append((float(k), "isolation", iso))
+        rows.append((float(k), "D", clamp_unit(d)))
+        rows.append((float(k), "isolation", clamp_unit(iso)))
     return pd.DataFrame(rows, columns=["k", "index", "value"]).sort_values(["index", "k"], ignore_index=True)

@@ -10,7 +10,7 @@ import pandas as pd
 from .._kernels import multigroup as _km
 from .._kernels import twogroup as _kt
 from .._kernels import validate as _kv
-from ..counts import as_counts, check_label, check_labels
+from ..counts import check_label, check_labels, read_counts
 from ..errors import AbsentGroupWarning, SegindexTypeError, SegindexValueError
 from .twogroup import eta_squared
 
@@ -100,7 +100,7 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
     if not 0.0 < float(atkinson_b) < 1.0:
         raise SegindexValueError(f"{caller}(): 'atkinson_b' must lie strictly between 0 and 1, got {atkinson_b!r}.")
     columns = labels + ([reference] if reference is not None and reference not in labels else [])
-    counts = as_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
+    counts = read_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
     codes, A = counts.codes, counts.n_areas
     t = counts.total
     T = _kt.area_sums(t, codes, A)

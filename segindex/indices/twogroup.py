@@ -14,12 +14,15 @@ area; an area where the group or its comparison is absent gets NaN, and one
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
+import pandas as pd
 
 from .._kernels import twogroup as _k
-from ..counts import _RTOL
+from ..counts import RTOL, check_values, read_pair
 from ..errors import SegindexTypeError, SegindexValueError
-from ._common import absent_reason, check_values, finish, read_pair
+from ._common import absent_reason, clamp_unit, finish
 
 __all__ = [
     "dissimilarity",
@@ -36,9 +39,9 @@ def _evenness(kernel, data, group, other, total, by, caller, *extra, rest_kernel
         # the group against the rest: the kernel checks x and t in its first pass and forms
         # the rest t - x where it uses it (never stored)
         pair = read_pair(data, group, other, total, by, caller, checked=False)
-        ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, _RTOL)
+        ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, RTOL)
         if ok:
-            return finish(values, pair.areas, pair.by, caller, caller,
+            return finish(clamp_unit(values), pair.areas, pair.by, caller, caller,
                           lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
         check_values(data, pair, caller)  # raises; returns only on a false alarm (an overflowing sum)
     pair = read_pair(data, group, other, total, by, caller)
@@ -59,10 +62,11 @@ def _finish_pair(values, pair, caller):
         Y = _k.area_sums(pair.y, pair.codes, pair.n_areas)
         return absent_reason(X[k], Y[k], pair.group, pair.comparison)
 
-    return finish(values, pair.areas, pair.by, caller, caller, reasons)
+    return finish(clamp_unit(values), pair.areas, pair.by, caller, caller, reasons)
 
 
-def dissimilarity(data, group, other=None, *, total=None, by=None):
+def dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                  total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of dissimilarity D (Duncan & Duncan 1955).
 
     The share of the focal group (or, equally, of the comparison group) who
@@ -92,13 +96,19 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
     ------
     SegindexValueError
         A column is missing or holds invalid counts, ``total`` is missing for a
-        comparison with the rest, or (without ``by``) X or Y has no members.
+        comparison with the rest, (without ``by``) X or Y has no members, a
+        unit label repeats (within a ``by`` area: its people would be counted
+        twice), or a ``by`` key is a fractional number.
     SegindexTypeError
         ``data`` is not a DataFrame or a column is not numeric.
 
     Notes
     -----
     .. math:: D = \frac{1}{2} \sum_i \left| \frac{x_i}{X} - \frac{y_i}{Y} \right|
+
+    D lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
 
     D is biased upward when units or the group are small: random allocation
     alone gives D > 0 (see ``segindex.infer``). D offsets concentrated areas
@@ -126,7 +136,8 @@ def dissimilarity(data, group, other=None, *, total=None, by=None):
                      rest_kernel=_k.dissimilarity_rest)
 
 
-def gini(data, group, other=None, *, total=None, by=None):
+def gini(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
+         by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Two-group Gini index of segregation.
 
     The mean absolute difference in the group's share between all pairs of
@@ -152,6 +163,10 @@ def gini(data, group, other=None, *, total=None, by=None):
     computed by sorting units on :math:`p_i` (a radix sort, linear in n) rather
     than with the O(n²) double sum.
 
+    Gini lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
+
     References
     ----------
     Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
@@ -170,7 +185,9 @@ def gini(data, group, other=None, *, total=None, by=None):
     return _finish_pair(values, pair, "gini")
 
 
-def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
+def atkinson(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
+             b: float = 0.5) -> float | pd.Series:
     r"""Atkinson index of segregation A(b).
 
     Parameters
@@ -194,6 +211,10 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
 
     .. math:: A = 1 - \frac{P}{1-P} \left| \sum_i \frac{(1-p_i)^{1-b} p_i^b t_i}{P T}
               \right|^{1/(1-b)}
+
+    A(b) lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
 
     References
     ----------
@@ -222,7 +243,8 @@ def atkinson(data, group, other=None, *, total=None, by=None, b=0.5):
                      rest_kernel=_k.atkinson_rest)
 
 
-def isolation(data, group, *, total=None, by=None):
+def isolation(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
+              by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of isolation :math:`{}_xP^*_x`.
 
     The share of the focal group in the unit of the average member of the
@@ -248,6 +270,10 @@ def isolation(data, group, *, total=None, by=None):
     -----
     .. math:: {}_xP^*_x = \sum_i \frac{x_i}{X} \frac{x_i}{t_i}
 
+    Isolation lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
+
     Isolation rises with the group's share of the population, so compare it
     between places or years with :func:`correlation_ratio`.
 
@@ -267,14 +293,15 @@ def isolation(data, group, *, total=None, by=None):
     0.425
     """
     pair = read_pair(data, group, None, total, by, "isolation", need_y=False, need_t=True, checked=False)
-    ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "isolation")  # raises, unless a sum overflowed (same values then)
-    return finish(values, pair.areas, pair.by, "isolation", "isolation",
+    return finish(clamp_unit(values), pair.areas, pair.by, "isolation", "isolation",
                   lambda k: f"group {group!r} has no members")
 
 
-def exposure(data, group, other, *, total=None, by=None):
+def exposure(data: pd.DataFrame, group: Hashable, other: Hashable, *, total: Hashable | None = None,
+             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of exposure :math:`{}_xP^*_y`.
 
     The share of group Y in the unit of the average member of group X.
@@ -301,6 +328,10 @@ def exposure(data, group, other, *, total=None, by=None):
     -----
     .. math:: {}_xP^*_y = \sum_i \frac{x_i}{X} \frac{y_i}{t_i}
 
+    Exposure lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
+
     References
     ----------
     Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
@@ -319,14 +350,15 @@ def exposure(data, group, other, *, total=None, by=None):
             "for a group's exposure to its own members use isolation()."
         )
     pair = read_pair(data, group, other, total, by, "exposure", need_t=True, checked=False)
-    ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "exposure")  # raises, unless a sum overflowed (same values then)
-    return finish(values, pair.areas, pair.by, "exposure", "exposure",
+    return finish(clamp_unit(values), pair.areas, pair.by, "exposure", "exposure",
                   lambda k: f"group {group!r} has no members")
 
 
-def correlation_ratio(data, group, *, total=None, by=None):
+def correlation_ratio(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
+                      by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Correlation ratio :math:`\eta^2` (V): isolation adjusted for group size.
 
     Parameters
@@ -350,6 +382,10 @@ def correlation_ratio(data, group, *, total=None, by=None):
     -----
     .. math:: \eta^2 = \frac{{}_xP^*_x - P}{1 - P}, \qquad P = X / T
 
+    :math:`\eta^2` lies in [0, 1] by definition; a value outside it by rounding only
+    (at most 1e-12, e.g. -1.6e-15 for an even distribution) is set to the
+    bound, so an even distribution never gives a negative value.
+
     References
     ----------
     Bell, W. (1954). A probability model for the measurement of ecological
@@ -366,10 +402,10 @@ def correlation_ratio(data, group, *, total=None, by=None):
     0.0417
     """
     pair = read_pair(data, group, None, total, by, "correlation_ratio", need_y=False, need_t=True, checked=False)
-    ok, iso, X, T = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, _RTOL)
+    ok, iso, X, T = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "correlation_ratio")  # raises, unless a sum overflowed
-    values = eta_squared(iso, X, T)
+    values = clamp_unit(eta_squared(iso, X, T))
 
     def reasons(k):
         return absent_reason(X[k], T[k] - X[k], group, "rest")
