@@ -5,8 +5,11 @@ as a function a notebook can call: read the boundaries, the census table and
 (optionally) the DfE school census, place the schools (with a postcode lookup
 when they have no coordinates), map both to one common ethnic classification,
 keep the schools inside the area, choose the groups and the comparison group,
-and say what was left out. The result, a :class:`PreparedArea`, holds
-everything :func:`segindex.report.write_report` needs.
+and say what was left out. With ward boundaries, the census counts are
+added up into the wards (through a lookup, by best fit or by areal split;
+see :mod:`segindex.geography`) and the wards are the residential units.
+The result, a :class:`PreparedArea`, holds everything
+:func:`segindex.report.write_report` needs.
 """
 
 from __future__ import annotations
@@ -366,9 +369,10 @@ def _lookup_column(table, column, default, role, option, source):
     if column is None:
         if default is not None and str(default) in columns:
             return str(default)
+        named = f"; it has no column called {str(default)!r}" if default is not None else ""
         raise SegindexValueError(
-            f"{_CALLER}(): name the {role} code column of the lookup {source} with {option}; it has no column "
-            f"called {default!r}. Its columns: {first_few(columns, 12)}."
+            f"{_CALLER}(): name the {role} code column of the lookup {source} with {option}{named}. "
+            f"Its columns: {first_few(columns, 12)}."
         )
     if column not in columns:
         raise SegindexValueError(

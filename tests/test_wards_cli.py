@@ -222,12 +222,17 @@ def test_a_ward_file_in_degrees_is_reprojected_like_the_units(squares, tmp_path)
          r"5 of 6 census units are not in the lookup 'lookup': 'B', 'C', 'D', 'E', 'F'\. Every census unit"),
         ({"lookup": pd.DataFrame({"a": ["A"], "b": ["W1"]})}, SegindexValueError,
          r"name the small-unit code column of the lookup 'lookup' with lookup_from="),
+        ({"wards": "unnamed", "lookup": pd.DataFrame({"code": ["A"], "w": ["W1"]})}, SegindexValueError,
+         r"name the ward code column of the lookup 'lookup' with lookup_to= \(segindex report: --lookup-to\)\. "
+         r"Its columns: 'code', 'w'\."),
     ],
 )
 def test_prepare_area_ward_errors(squares, change, error, match):
     arguments = {"units": squares["units"], "census": squares["census"], "wards": squares["wards"], **change}
     wards = _frame(WARDS, "ward")
-    arguments["wards"] = {"degrees": wards.to_crs(4326), "frame": wards}.get(arguments["wards"], arguments["wards"])
+    named = {"degrees": wards.to_crs(4326), "frame": wards, "unnamed": wards.set_index("ward").rename_axis(None)}
+    arguments["wards"] = named.get(arguments["wards"], arguments["wards"]) if isinstance(arguments["wards"], str) \
+        else arguments["wards"]
     with pytest.raises(error, match=match):
         prepare_area(**arguments)
 
