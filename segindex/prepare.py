@@ -502,6 +502,10 @@ def _to_wards(residents, groups, wards, wards_source, lookup, lookup_from, looku
     else:
         ward_counts = areal_split(counts, geometry, wards, columns=columns)
         ward_counts = ward_counts[ward_counts["total"] > 0]
+        slivers = ward_counts.index[ward_counts["total"] < 1.0]
+        if len(slivers):
+            check = (f" {len(slivers)} ward(s) receive less than one resident, from slivers of units along their edge "
+                     f"({first_few(slivers)}); they are kept, so that every person is counted.")
         exact = np.allclose(ward_counts[columns].sum().to_numpy(), counts.sum().to_numpy(), rtol=1e-9)
     if not exact:  # the aggregations conserve every person; anything else is a bug
         raise RuntimeError(f"{_CALLER}(): the ward counts do not add up to the census counts; please report this.")

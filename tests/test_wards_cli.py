@@ -174,6 +174,22 @@ def test_areal_split_wards(squares):
     assert area.units.loc["W2", "total"] == pytest.approx(_people("CD") + _people("E") / 2)
     assert area.units.loc["W1", "pakistani"] == pytest.approx(200 + 20 + 7 + 60 / 2)
     assert any("added up by areal split" in n for n in area.notes)
+
+
+def test_areal_split_names_the_wards_it_gives_slivers(squares, tmp_path):
+    wards = dict(WARDS)
+    wards["W5"] = _box(1200, 0, 1400, 500)  # holds 100 of F's 150 m: F's point (1225, 50) is now inside it
+    wards["W6"] = _box(-100, 0, 0, 1000)
+    units = _frame({**UNITS, "A": _box(-1, 0, 500, 500)}, "code")  # A reaches 1 m into W6
+    units.to_file(squares["units"])
+    path = tmp_path / "wards6.gpkg"
+    _frame(wards, "ward").to_file(path)
+    area = prepare_area(squares["units"], squares["census"], wards=path, ward_method="areal-split")
+    assert area.units.index.tolist() == ["W1", "W2", "W5", "W6"]
+    assert area.units.loc["W6", "total"] == pytest.approx(_people("A") / 501)
+    assert any("1 ward(s) receive less than one resident, from slivers of units along their edge ('W6')" in n
+               for n in area.notes)
+    assert area.units["total"].sum() == pytest.approx(_census()["Persons"].sum(), rel=1e-12)
     assert area.units["total"].sum() == pytest.approx(_census()["Persons"].sum(), rel=1e-12)
 
 
@@ -288,6 +304,15 @@ def test_report_hands_the_wards_to_the_page(squares, tmp_path, capsys, spy):
     assert any("1 of the 3 wards of the ward file lie outside the area" in c for c in spy["caveats"])
     assert "in 2 wards (wards.gpkg), added up by best fit from 6 smaller areas (census.csv, on boundaries from " \
            "units.gpkg)" in spy["description"]
+
+
+def test_report_with_an_areal_split(squares, tmp_path, capsys, spy):
+    code = main(_report(squares, tmp_path / "out", "--ward-method", "areal-split"))
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert spy["units"].loc["W2", "total"] == pytest.approx(_people("CD") + _people("E") / 2)
+    assert any("added up by areal split" in c for c in spy["caveats"])
+    assert "added up by areal split from 6 smaller areas" in spy["description"]
 
 
 def test_report_on_wards_of_squares(squares, tmp_path, capsys):
