@@ -217,3 +217,8 @@ __all__ += [
     "perturb_counts",
     "perturbation_check",
 ]
+
+# the data preparation of `segindex report`, for notebooks
+from .prepare import PreparedArea, prepare_area  # noqa: E402
+
+__all__ += ["prepare_area", "PreparedArea"]

@@ -447,13 +447,19 @@ def _cmd_report(args) -> int:
     from .prepare import prepare_area
     from .report import REAL_DATA_CAVEATS, write_report
 
+    _check_ward_options(args)
     inputs = [args.units, args.census, args.schools, *(args.postcodes or [])]
+    inputs += [p for p in (args.wards, args.lookup) if p is not None]
     check_output_folder(args.out, inputs=inputs)
     phase = None if args.phase == ["all"] else args.phase
+    wards = {}
+    if args.wards is not None:
+        wards = dict(wards=args.wards, wards_id=args.wards_id, wards_layer=args.wards_layer, lookup=args.lookup,
+                     lookup_from=args.lookup_from, lookup_to=args.lookup_to, ward_method=args.ward_method)
     area = prepare_area(
         args.units, args.census, args.schools, postcodes=args.postcodes, units_id=args.units_id,
         census_id=args.census_id, layer=args.layer, la=args.la, phase=phase, level=args.level,
-        groups=args.groups, other=args.other, min_share=args.min_share, log=_say,
+        groups=args.groups, other=args.other, min_share=args.min_share, log=_say, **wards,
     )
     caveats = [*REAL_DATA_CAVEATS, *area.notes,
                "Each group is compared with the rest of the population or with a comparison group, as labelled; "
@@ -463,8 +469,11 @@ def _cmd_report(args) -> int:
         draws = 0
         caveats.append("No intervals: some counts are not whole numbers, and bootstrap draws need whole counts.")
         _say(caveats[-1])
-    description = area.description(census_name=Path(args.census).name, units_name=Path(args.units).name,
-                                   schools_name=Path(args.schools).name, phase=phase)
+    names = dict(census_name=Path(args.census).name, units_name=Path(args.units).name,
+                 schools_name=Path(args.schools).name, phase=phase)
+    if args.wards is not None:
+        names["wards_name"] = Path(args.wards).name
+    description = area.description(**names)
     page = _call(
         write_report,
         args.out,
@@ -485,6 +494,23 @@ def _cmd_report(args) -> int:
     )
     print(Path(page).resolve())
     return 0
+
+
+def _check_ward_options(args):
+    """Usage errors of the ward options of ``segindex report``: options that need another one."""
+    if args.wards is None:
+        given = [option for option, value in (("--wards-id", args.wards_id), ("--wards-layer", args.wards_layer),
+                                              ("--lookup", args.lookup), ("--lookup-from", args.lookup_from),
+                                              ("--lookup-to", args.lookup_to)) if value is not None]
+        if args.ward_method != "best-fit":
+            given.append("--ward-method")
+        if given:
+            raise _Usage(f"{', '.join(given)} need{'s' if len(given) == 1 else ''} --wards FILE (the ward boundaries).")
+    if args.lookup is None and (args.lookup_from is not None or args.lookup_to is not None):
+        raise _Usage("--lookup-from and --lookup-to name the columns of --lookup FILE, which is missing.")
+    if args.lookup is not None and args.ward_method != "best-fit":
+        raise _Usage(f"--lookup and --ward-method {args.ward_method} do not go together: the lookup says which "
+                     "ward each census unit belongs to.")
 
 
 def _largest(units, groups, other, n):
@@ -682,6 +708,23 @@ def _add_report(sub):
     rep.add_argument("--draws", type=_report_draws, default=199, metavar="N", help=_DRAWS_HELP)
     rep.add_argument("--out", default="segindex-report", metavar="DIR",
                      help="folder to write the report into (default: %(default)s)")
+    wards = rep.add_argument_group(
+        "wards", "report on wards: the census counts of --units are added up into the wards of --wards, through "
+        "--lookup when given, else by best fit (each unit wholly in the ward holding its representative point); "
+        "every person is kept and the report's notes say how")
+    wards.add_argument("--wards", metavar="FILE", help="ward boundaries (e.g. the 2011 census merged wards); only "
+                       "the wards that receive census units are kept")
+    wards.add_argument("--wards-id", metavar="COL", help="ward code field of --wards (default: its first field)")
+    wards.add_argument("--wards-layer", metavar="NAME", help="layer of --wards when the file holds several")
+    wards.add_argument("--lookup", metavar="FILE", help="CSV lookup from the census unit codes to the ward codes "
+                       "(e.g. an ONS best-fit lookup); it must give every census unit one ward of --wards")
+    wards.add_argument("--lookup-from", metavar="COL", help="census unit code column of --lookup (default: the "
+                       "column named like --units-id)")
+    wards.add_argument("--lookup-to", metavar="COL", help="ward code column of --lookup (default: the column "
+                       "named like --wards-id)")
+    wards.add_argument("--ward-method", choices=("best-fit", "areal-split"), default="best-fit",
+                       help="without --lookup: best-fit (whole units, the default) or areal-split (units shared "
+                       "among wards by area; fractional counts, so no intervals)")
     _renamed(rep, bootstrap="--draws", reference="--other")
     rep.set_defaults(func=_cmd_report)
 

@@ -5,8 +5,11 @@ as a function a notebook can call: read the boundaries, the census table and
 (optionally) the DfE school census, place the schools (with a postcode lookup
 when they have no coordinates), map both to one common ethnic classification,
 keep the schools inside the area, choose the groups and the comparison group,
-and say what was left out. The result, a :class:`PreparedArea`, holds
-everything :func:`segindex.report.write_report` needs.
+and say what was left out. With ward boundaries, the census counts are
+added up into the wards (through a lookup, by best fit or by areal split;
+see :mod:`segindex.geography`) and the wards are the residential units.
+The result, a :class:`PreparedArea`, holds everything
+:func:`segindex.report.write_report` needs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import pandas as pd
 
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
 
-__all__ = ["prepare_area", "PreparedArea", "DEFAULT_OTHER", "SCHOOL_BUFFER", "counts_are_whole"]
+__all__ = ["prepare_area", "PreparedArea", "DEFAULT_OTHER", "SCHOOL_BUFFER", "WARD_METHODS", "WARD_GAP",
+           "counts_are_whole"]
 
 _CALLER = "prepare_area"
 
@@ -30,6 +34,10 @@ _CALLER = "prepare_area"
 DEFAULT_OTHER = "white_british"
 #: Schools this far (metres) outside the area's outline are still kept (a school on the boundary road).
 SCHOOL_BUFFER = 250.0
+#: How census counts of small units become ward counts without a lookup (``ward_method``).
+WARD_METHODS = ("best-fit", "areal-split")
+#: A unit whose point lies in no ward goes to the nearest ward when at most this far (metres); else an error.
+WARD_GAP = 1000.0
 #: The census layouts recognised, newest last.
 _TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".psv", ".gz", ".xlsx", ".xls")
 
@@ -73,6 +81,17 @@ class PreparedArea:
     whole_counts : bool
         Whether every count is a whole number (bootstrap and randomisation
         draws need whole counts).
+    vintages : dict
+        The data vintages (census year, school census year), for provenance.
+    small_units : geopandas.GeoDataFrame or None
+        With wards, the census units the ward counts were added up from
+        (same columns as ``units``); ``None`` otherwise.
+    lookup : pandas.Series or None
+        With wards, the ward code of every census unit (``None`` with an
+        areal split, which shares units among wards).
+    ward_method : str or None
+        With wards, how the counts were added up: ``"lookup"``,
+        ``"best-fit"`` or ``"areal-split"``.
     """
 
     units: object
@@ -89,6 +108,9 @@ class PreparedArea:
     total: str = "total"
     school_total: str = "classified"
     vintages: dict = field(default_factory=dict)
+    small_units: object = None
+    lookup: object = None
+    ward_method: str | None = None
 
     @property
     def sources(self) -> list:
@@ -99,14 +121,26 @@ class PreparedArea:
         return [census] + ([DFE_2023, OS_ROYAL_MAIL] if self.schools is not None else [OS_ROYAL_MAIL])
 
     def description(self, census_name: str | None = None, units_name: str | None = None,
-                    schools_name: str | None = None, phase=None) -> str:
+                    schools_name: str | None = None, phase=None, wards_name: str | None = None) -> str:
         """One paragraph saying what the data are, for a report's introduction."""
-        text = (
-            f"Residents: {self.census_year} Census usual residents by ethnic group in {len(self.units):,} areas"
-            + (f" ({census_name})" if census_name else "")
-            + (f", on boundaries from {units_name}" if units_name else "")
-            + "."
-        )
+        if self.ward_method is None:
+            text = (
+                f"Residents: {self.census_year} Census usual residents by ethnic group in {len(self.units):,} areas"
+                + (f" ({census_name})" if census_name else "")
+                + (f", on boundaries from {units_name}" if units_name else "")
+                + "."
+            )
+        else:
+            how = {"lookup": "through a lookup", "best-fit": "by best fit",
+                   "areal-split": "by areal split"}[self.ward_method]
+            text = (
+                f"Residents: {self.census_year} Census usual residents by ethnic group in {len(self.units):,} wards"
+                + (f" ({wards_name})" if wards_name else "")
+                + f", added up {how} from {len(self.small_units):,} smaller areas"
+                + (f" ({census_name}" + (f", on boundaries from {units_name}" if units_name else "") + ")"
+                   if census_name else "")
+                + "."
+            )
         if self.schools is not None:
             year = f" {self.school_year}" if self.school_year else ""
             text += (
@@ -146,23 +180,36 @@ def _say(log, message):
         log(message)
 
 
-def _read_units(units, units_id, layer, log):
+#: How the options of each boundary input are called: (name, id option, layer option).
+_ROLES = {
+    "units": ("units", "units_id= (segindex report: --units-id)", "layer= (segindex report: --layer)"),
+    "wards": ("wards", "wards_id= (segindex report: --wards-id)", "wards_layer= (segindex report: --wards-layer)"),
+}
+
+
+def _read_units(units, units_id, layer, log, role="units"):
     """The boundaries as a GeoDataFrame indexed by area code, in EPSG:27700."""
     import geopandas as gpd
 
     from .io import read_boundaries
 
+    name, id_option, _ = _ROLES[role]
     if isinstance(units, gpd.GeoDataFrame):
         if units.crs is None or not units.crs.is_projected:
             raise SegindexValueError(
-                f"{_CALLER}(): 'units' must be in a projected CRS in metres (British National Grid); got "
-                f"{'no CRS' if units.crs is None else units.crs.to_string()}. Use units.to_crs(27700) "
+                f"{_CALLER}(): '{name}' must be in a projected CRS in metres (British National Grid); got "
+                f"{'no CRS' if units.crs is None else units.crs.to_string()}. Use {name}.to_crs(27700) "
                 "(or .set_crs(27700) if the coordinates are already in metres)."
+            )
+        if units_id is not None and units_id not in units.columns:
+            raise SegindexValueError(
+                f"{_CALLER}(): the {name} code column {units_id!r} is not in '{name}'. Columns: "
+                f"{first_few([str(c) for c in units.columns if c != units.geometry.name], 12)}."
             )
         return units if units_id is None else units.set_index(units_id)
     if not _is_path(units):
         raise SegindexTypeError(
-            f"{_CALLER}(): 'units' must be a boundary file path or a GeoDataFrame, got {type(units).__name__}."
+            f"{_CALLER}(): '{name}' must be a boundary file path or a GeoDataFrame, got {type(units).__name__}."
         )
     path = Path(units)
     if any(s.lower() in _TABLE_SUFFIXES for s in path.suffixes[-1:]):
@@ -171,22 +218,24 @@ def _read_units(units, units_id, layer, log):
             "GeoPackage, shapefile or GeoJSON (e.g. from the ONS Open Geography Portal)."
         )
     if units_id is None:
-        units_id = _first_field(path, layer)
-        _say(log, f"using its first field {units_id!r} as the area code (units_id=, or --units-id, to choose)")
-    _say(log, f"reading boundaries {path}")
+        units_id = _first_field(path, layer, role)
+        _say(log, f"using its first field {units_id!r} as the {'area' if role == 'units' else 'ward'} code "
+                  f"({id_option.replace(' (segindex report: ', ', or ').rstrip(')')}, to choose)")
+    _say(log, f"reading {'boundaries' if role == 'units' else 'wards'} {path}")
     return read_boundaries(path, units_id, layer=layer, to_crs=27700)
 
 
-def _first_field(path: Path, layer):
+def _first_field(path: Path, layer, role="units"):
     import pyogrio
 
+    _, id_option, layer_option = _ROLES[role]
     try:
         layers = pyogrio.list_layers(path)
         if layer is None and len(layers) > 1:
             names = [str(x) for x in layers[:, 0]]
             raise SegindexValueError(
                 f"{_CALLER}(): {str(path)!r} holds {len(layers)} layers ({first_few(names)}); choose one with "
-                "layer= (segindex report: --layer)."
+                f"{layer_option}."
             )
         fields = list(pyogrio.read_info(path, layer=layer)["fields"])
     except SegindexValueError:
@@ -195,8 +244,8 @@ def _first_field(path: Path, layer):
         raise SegindexValueError(f"{_CALLER}(): cannot read the boundary file {str(path)!r}: {exc}") from None
     if not fields:
         raise SegindexValueError(
-            f"{_CALLER}(): the boundary file {str(path)!r} has no attribute fields; name the area code column "
-            "with units_id= (segindex report: --units-id)."
+            f"{_CALLER}(): the boundary file {str(path)!r} has no attribute fields; name the code column "
+            f"with {id_option}."
         )
     return fields[0]
 
@@ -251,6 +300,246 @@ def _residents(boundaries, census, census_id, level, units_source, log):
             "pupils are inside gypsy_roma_traveller; the two are not exactly comparable."
         )
     return units, groups, year, notes
+
+
+def _looks_like_degrees(frame) -> bool:
+    """Whether every coordinate of ``frame`` lies within longitude/latitude bounds (±180, ±90)."""
+    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    return -180.0 <= minx and maxx <= 180.0 and -90.0 <= miny and maxy <= 90.0
+
+
+def _read_wards(wards, wards_id, wards_layer, residents, log):
+    """The ward polygons, indexed by ward code, in the CRS of the residential units; their source name."""
+    frame = _read_units(wards, wards_id, wards_layer, log, role="wards")
+    source = repr(str(wards)) if _is_path(wards) else "'wards'"
+    if len(frame) == 0:
+        raise SegindexValueError(f"{_CALLER}(): the wards {source} hold no ward.")
+    if _looks_like_degrees(frame):
+        raise SegindexValueError(
+            f"{_CALLER}(): every coordinate of the wards {source} lies within ±180/±90: they look like degrees "
+            f"of longitude and latitude labelled as {frame.crs.to_string()} metres. Declare the CRS they are in "
+            "(geopandas: .set_crs(4326, allow_override=True)) and reproject them with .to_crs(27700)."
+        )
+    if frame.crs != residents.crs:
+        frame = frame.to_crs(residents.crs)
+    ux0, uy0, ux1, uy1 = (float(v) for v in residents.total_bounds)
+    wx0, wy0, wx1, wy1 = (float(v) for v in frame.total_bounds)
+    if wx1 < ux0 or ux1 < wx0 or wy1 < uy0 or uy1 < wy0:
+        raise SegindexValueError(
+            f"{_CALLER}(): the wards {source} (x {wx0:,.0f} to {wx1:,.0f}, y {wy0:,.0f} to {wy1:,.0f}) do not "
+            f"overlap the residential units (x {ux0:,.0f} to {ux1:,.0f}, y {uy0:,.0f} to {uy1:,.0f}); give the "
+            "ward file of this area, with its true CRS."
+        )
+    frame = frame[[frame.geometry.name]]
+    frame.index = pd.Index(frame.index.astype(str), name=frame.index.name)
+    return frame, source
+
+
+def _read_lookup_table(path) -> pd.DataFrame:
+    """A lookup CSV (any common delimiter), every column as text."""
+    import csv
+
+    path = Path(path)
+    source = repr(str(path))
+    if not path.exists():
+        raise SegindexValueError(f"{_CALLER}(): cannot read the lookup file {source}: no such file.")
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        raise SegindexValueError(
+            f"{_CALLER}(): the lookup file {source} is a spreadsheet; save it as CSV (UTF-8) and give that file."
+        )
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            head = fh.readline()
+        try:
+            sep = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+        except csv.Error:
+            sep = ","
+        return pd.read_csv(path, dtype=str, sep=sep, encoding="utf-8-sig", keep_default_na=False)
+    except UnicodeDecodeError:
+        raise SegindexValueError(
+            f"{_CALLER}(): cannot read the lookup file {source}: it is not UTF-8 text; save it as CSV (UTF-8)."
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        raise SegindexValueError(f"{_CALLER}(): cannot read the lookup file {source} as a table: {exc}") from None
+
+
+def _lookup_column(table, column, default, role, option, source):
+    """The lookup column for ``role``: the one named, else the column named like the codes (``default``)."""
+    columns = [str(c) for c in table.columns]
+    if column is None:
+        if default is not None and str(default) in columns:
+            return str(default)
+        named = f"; it has no column called {str(default)!r}" if default is not None else ""
+        raise SegindexValueError(
+            f"{_CALLER}(): name the {role} code column of the lookup {source} with {option}{named}. "
+            f"Its columns: {first_few(columns, 12)}."
+        )
+    if column not in columns:
+        raise SegindexValueError(
+            f"{_CALLER}(): the lookup {source} has no column {column!r} ({option}). Its columns: "
+            f"{first_few(columns, 12)}."
+        )
+    return column
+
+
+def _read_lookup(lookup, lookup_from, lookup_to, small_key, ward_key):
+    """The lookup as pairs (small code, ward code), as text, and its source name."""
+    if _is_path(lookup) or isinstance(lookup, pd.DataFrame):
+        table = _read_lookup_table(lookup) if _is_path(lookup) else lookup
+        source = repr(str(lookup)) if _is_path(lookup) else "'lookup'"
+        lookup_from = _lookup_column(table, lookup_from, small_key, "small-unit",
+                                     "lookup_from= (segindex report: --lookup-from)", source)
+        lookup_to = _lookup_column(table, lookup_to, ward_key, "ward", "lookup_to= (segindex report: --lookup-to)",
+                                   source)
+        pairs = pd.DataFrame({"unit": table[lookup_from].to_numpy(), "ward": table[lookup_to].to_numpy()})
+        source = f"{source} ({lookup_from!r} to {lookup_to!r})"
+    elif isinstance(lookup, (pd.Series, dict)):
+        series = pd.Series(lookup, dtype=object)
+        pairs = pd.DataFrame({"unit": series.index.to_numpy(), "ward": series.to_numpy()})
+        source = "'lookup'"
+    else:
+        raise SegindexTypeError(
+            f"{_CALLER}(): 'lookup' must be a lookup file path, a DataFrame with lookup_from/lookup_to columns, "
+            f"or a Series or dict (unit code to ward code), got {type(lookup).__name__}."
+        )
+    for column in ("unit", "ward"):
+        text = pairs[column].astype("string").str.strip()
+        pairs[column] = text.mask(text == "")
+    return pairs.dropna().drop_duplicates(), source
+
+
+def _lookup_to_wards(pairs, source, codes, ward_codes, wards_source):
+    """Ward code of every census unit from the lookup pairs, refusing units it misses or gives twice."""
+    pairs = pairs[pairs["unit"].isin(codes)]
+    twice = pairs["unit"][pairs["unit"].duplicated()].unique()
+    if len(twice):
+        raise SegindexValueError(
+            f"{_CALLER}(): the lookup {source} gives {len(twice)} census unit(s) to more than one ward "
+            f"({first_few(twice)}); a best-fit or exact-fit lookup gives each unit to one ward."
+        )
+    series = pd.Series(pairs["ward"].to_numpy(dtype=object), index=pd.Index(pairs["unit"].to_numpy(dtype=object)))
+    missing = codes.difference(series.index)
+    if len(missing):
+        text = (
+            f"{_CALLER}(): {len(missing)} of {len(codes)} census units are not in the lookup {source}: "
+            f"{first_few(missing)}."
+        )
+        if len(missing) == len(codes):
+            text += (" None of them is: the lookup is of another geography or census vintage (2001 LSOAs "
+                     "against 2011 ones?), or its small-unit column is another one (lookup_from=, --lookup-from).")
+        else:
+            text += " Every census unit needs a ward: complete the lookup."
+        raise SegindexValueError(text)
+    series = series.reindex(codes)
+    unknown = pd.Index(series.unique()).difference(ward_codes)
+    if len(unknown):
+        raise SegindexValueError(
+            f"{_CALLER}(): the lookup {source} gives {len(unknown)} ward code(s) that are not wards of "
+            f"{wards_source}: {first_few(unknown)}. The lookup and the ward file must use the same ward codes "
+            "(and vintage); lookup_to= (--lookup-to) names the lookup's ward column."
+        )
+    return series
+
+
+def _to_wards(residents, groups, wards, wards_source, lookup, lookup_from, lookup_to, method, log):
+    """Ward counts from the census units: the ward units, the unit-to-ward lookup and the notes."""
+    from .geography import aggregate_counts, areal_split, best_fit, compare_lookups, compare_with_areal_split
+
+    columns = [*groups, "total"]
+    counts = residents[columns]
+    geometry = residents[[residents.geometry.name]]
+    n = len(residents)
+    fit = best_fit(geometry, wards)
+    report = fit.report
+    status = report["status"].to_numpy()
+    n_unassigned = int((status == "unassigned").sum())
+    n_near = int((status == "near boundary").sum())
+    notes = []
+    assignment = None
+    if lookup is not None:
+        pairs, source = _read_lookup(lookup, lookup_from, lookup_to, residents.index.name, wards.index.name)
+        assignment = _lookup_to_wards(pairs, source, pd.Index(residents.index.astype(str)), wards.index, wards_source)
+        assignment.index = residents.index
+        how = f"through the lookup {source}"
+        differ = compare_lookups(assignment, fit.lookup, names=("lookup", "point"))
+        differ = differ[differ["point"].notna().to_numpy()]  # points in no ward are counted apart
+        check = (
+            f" As a check, {len(differ)} of {n} units have their representative point in another ward than the "
+            "lookup gives" + (f" ({first_few(differ.index)})" if len(differ) else "") + f"; {n_near} points lie "
+            f"within {fit.tolerance:g} m of a ward boundary and {n_unassigned} in no ward."
+        )
+    elif method == "best-fit":
+        assignment = fit.lookup.copy()
+        if n_unassigned:
+            lost = report.index[status == "unassigned"]
+            far = report.loc[lost, "distance"] > WARD_GAP
+            if far.any():
+                raise SegindexValueError(
+                    f"{_CALLER}(): {int(far.sum())} of {n} census units lie more than {WARD_GAP:g} m from every "
+                    f"ward of {wards_source} ({first_few(lost[far.to_numpy()])}): the ward file does not cover the "
+                    "area. Give the ward file of this area, or a lookup (lookup=, --lookup)."
+                )
+            assignment.loc[lost] = report.loc[lost, "nearest"].to_numpy()
+        how = ("by best fit: each unit given wholly to the ward that holds its representative point (the ONS "
+               "method uses population-weighted centroids)")
+        gap = ""
+        if n_unassigned:
+            lost = report.index[status == "unassigned"]
+            gap = (f" and were given to the nearest ward, at most {float(report.loc[lost, 'distance'].max()):,.0f} m "
+                   f"away ({first_few(lost)})")
+        check = (
+            f" {n_unassigned} of {n} units have their point in no ward{gap}; {n_near} have it within "
+            f"{fit.tolerance:g} m of a ward boundary, where a small shift of the point or the boundary could move "
+            "them to the next ward."
+        )
+    else:
+        how = ("by areal split: each unit's residents spread evenly over its land and shared among the wards it "
+               "overlaps (fractional counts)")
+        check = ""
+    if assignment is not None:
+        ward_counts = aggregate_counts(counts, assignment, columns=columns)
+        exact = np.array_equal(ward_counts[columns].sum().to_numpy(), counts.sum().to_numpy())
+    else:
+        ward_counts = areal_split(counts, geometry, wards, columns=columns)
+        ward_counts = ward_counts[ward_counts["total"] > 0]
+        slivers = ward_counts.index[ward_counts["total"] < 1.0]
+        if len(slivers):
+            check = (f" {len(slivers)} ward(s) receive less than one resident, from slivers of units along their edge "
+                     f"({first_few(slivers)}); they are kept, so that every person is counted.")
+        exact = np.allclose(ward_counts[columns].sum().to_numpy(), counts.sum().to_numpy(), rtol=1e-9)
+    if not exact:  # the aggregations conserve every person; anything else is a bug
+        raise RuntimeError(f"{_CALLER}(): the ward counts do not add up to the census counts; please report this.")
+    kept = pd.Index(ward_counts.index.astype(str))
+    ward_counts.index = kept
+    units = wards.loc[kept, [wards.geometry.name]].join(ward_counts[columns])
+    units.index.name = wards.index.name
+    _say(log, f"{n:,} census units added up into {len(units):,} wards {how.split(':')[0]}")
+    notes.append(f"Residential units: {len(units):,} wards, the census counts of {n:,} smaller units added up {how}."
+                 + check)
+    dropped = wards.index.difference(kept)
+    if len(dropped):
+        outline = geometry.geometry.union_all()
+        inside = wards.loc[dropped].geometry.representative_point().within(outline).to_numpy()
+        if (~inside).any():
+            notes.append(f"{int((~inside).sum())} of the {len(wards):,} wards of the ward file lie outside the area "
+                         "(they receive no unit of it) and are left out.")
+            _say(log, notes[-1])
+        if inside.any():
+            _warn(notes, f"{int(inside.sum())} ward(s) inside the area receive no census unit "
+                         f"({first_few(dropped[inside])}) and are left out; their residents are counted in the "
+                         "wards around them.")
+    if assignment is not None:
+        try:
+            cmp = compare_with_areal_split(counts[["total"]], geometry, wards, assignment, columns=["total"])
+        except SegindexValueError as exc:
+            notes.append(f"No comparison with an areal split: {exc}")
+        else:
+            notes.append(
+                f"An areal split (residents spread evenly over each unit's land) would place "
+                f"{float(cmp.moved['total']):,.0f} residents ({float(cmp.share_moved['total']):.1%}) in another "
+                "ward: ward counts from whole units are approximations."
+            )
+    return units, assignment, notes
 
 
 def _read_schools(schools, phase, la, log):
@@ -381,7 +670,9 @@ def _choose_groups(units, both, groups, other, min_share, log):
 def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str | None = None,
                  census_id: str | None = None, layer: str | int | None = None, la=None,
                  phase=("primary", "secondary"), level: str = "detailed", groups=None, other: str | None = None,
-                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER, log=None) -> PreparedArea:
+                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER, wards=None, wards_id: str | None = None,
+                 wards_layer: str | int | None = None, lookup=None, lookup_from: str | None = None,
+                 lookup_to: str | None = None, ward_method: str = "best-fit", log=None) -> PreparedArea:
     r"""Turn boundaries, a census table and the school census into the frames of one area's report.
 
     Steps, in order: read the boundaries (reprojected to British National
@@ -395,6 +686,23 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
     with at least ``min_share`` of residents unless named) and the comparison
     group (``white_british`` unless named), and record every choice in
     ``notes``.
+
+    With ``wards``, the residential units of the result are the wards: the
+    census counts of the small units (``units`` and ``census``, e.g. LSOAs)
+    are added up into the wards through ``lookup`` when given
+    (:func:`segindex.geography.aggregate_counts`), else by best fit, each
+    unit given wholly to the ward holding its representative point
+    (:func:`segindex.geography.best_fit`; a unit whose point falls in no
+    ward, in a gap between the two sets of boundaries, goes to the nearest
+    ward up to ``WARD_GAP`` metres away), or with
+    ``ward_method="areal-split"`` shared by area
+    (:func:`segindex.geography.areal_split`). Every person is kept. Only the
+    wards that receive units are kept (a ward file of several authorities
+    gives the wards of the area), and ``notes`` say how many wards were left
+    out, how many units lay in no ward or near a ward boundary, and how many
+    residents an areal split would place in another ward
+    (:func:`segindex.geography.compare_with_areal_split`). Schools are then
+    compared with the wards.
 
     Parameters
     ----------
@@ -433,6 +741,26 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
         Share of residents a group needs to be reported by default.
     buffer : float, default 250
         Schools up to this many metres outside the area's outline are kept.
+    wards : str, pathlib.Path or geopandas.GeoDataFrame, optional
+        Ward boundaries (e.g. the 2011 census merged wards); a file is
+        reprojected to British National Grid, a GeoDataFrame must be in a
+        projected CRS. With it the residential units are the wards.
+    wards_id : str, optional
+        Ward code field of ``wards``. Default: its first field (a file) or
+        its index (a GeoDataFrame).
+    wards_layer : str or int, optional
+        Layer of ``wards`` when the file holds several.
+    lookup : str, pathlib.Path, pandas.DataFrame, pandas.Series or dict, optional
+        Census unit code to ward code: a lookup CSV or table (columns
+        ``lookup_from`` and ``lookup_to``), or a Series or dict. It must
+        give every census unit of the area one ward of ``wards``. Default:
+        best fit by the units' points.
+    lookup_from, lookup_to : str, optional
+        The unit and ward code columns of a lookup table. Default: the
+        columns named like the unit codes and the ward codes.
+    ward_method : {"best-fit", "areal-split"}, default "best-fit"
+        How to add the units up into wards without a lookup. An areal split
+        gives fractional counts, so no bootstrap intervals.
     log : callable, optional
         Called with one line of text per step (the command passes its
         progress printer).
@@ -446,7 +774,12 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
     SegindexValueError
         A file cannot be read (the reader's message); an area has no census
         row; the census layout is unknown; a group or ``other`` is not a
-        common group of both files; fewer than two schools are left.
+        common group of both files; fewer than two schools are left. With
+        wards: a missing code column, ward coordinates that look like degrees,
+        wards that do not overlap the units, units further than ``WARD_GAP``
+        from every ward, a lookup that misses census units (named, with their
+        number), gives one to two wards, or gives codes that are not wards of
+        ``wards``; a lookup or ward option without ``wards``.
     SegindexTypeError
         An argument is neither a path nor a frame.
 
@@ -454,7 +787,8 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
     -----
     DataQualityWarning
         Schools without a location or with suppressed counts are left out
-        (also listed in ``notes``).
+        (also listed in ``notes``); a ward inside the area receives no census
+        unit.
 
     See Also
     --------
@@ -486,6 +820,15 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
     >>> from segindex import dissimilarity  # by hand: (|200/220 - 1/3| + |20/220 - 1/3| + |0 - 1/3|) / 2
     >>> round(float(dissimilarity(area.units, "pakistani", total="total")), 4)
     0.5758
+
+    The same areas added up into two wards (A and B in the south, C in the north):
+
+    >>> wards = geopandas.GeoDataFrame({"ward": ["S", "N"]},
+    ...     geometry=[box(0, 0, 1000, 500), box(0, 500, 1000, 1000)], crs=27700)
+    >>> by_ward = prepare_area(tmp / "areas.gpkg", tmp / "census.csv", groups=["pakistani"], wards=wards,
+    ...     wards_id="ward")
+    >>> by_ward.units["pakistani"].to_dict(), by_ward.lookup.to_dict()
+    ({'N': 0.0, 'S': 220.0}, {'A': 'S', 'B': 'S', 'C': 'N'})
     """
     if level not in ("detailed", "broad"):
         raise SegindexValueError(f"{_CALLER}(): 'level' must be 'detailed' or 'broad', got {level!r}.")
@@ -493,16 +836,28 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
         raise SegindexValueError(f"{_CALLER}(): 'min_share' must be a share between 0 and 1, got {min_share!r}.")
     if isinstance(buffer, bool) or not isinstance(buffer, (int, float)) or not buffer >= 0:
         raise SegindexValueError(f"{_CALLER}(): 'buffer' must be a distance in metres >= 0, got {buffer!r}.")
+    _check_ward_options(wards, wards_id, wards_layer, lookup, lookup_from, lookup_to, ward_method)
     boundaries = _read_units(units, units_id, layer, log)
     units_source = repr(str(units)) if _is_path(units) else "'units'"
     residents, res_groups, year, notes = _residents(boundaries, census, census_id, level, units_source, log)
+    small, assignment, method = None, None, None
+    outline = residents.geometry.union_all() if schools is not None else None
+    if wards is not None:
+        ward_polygons, wards_source = _read_wards(wards, wards_id, wards_layer, residents, log)
+        small = residents
+        residents, assignment, ward_notes = _to_wards(small, res_groups, ward_polygons, wards_source, lookup,
+                                                      lookup_from, lookup_to, ward_method, log)
+        notes = ward_notes + notes
+        method = "lookup" if lookup is not None else ward_method
     points, school_year, unclassified = None, None, 0.0
     both = res_groups
     if schools is not None:
-        outline = residents.geometry.union_all()
         points, counts, unclassified, school_notes, school_year = _schools(
             schools, None if phase is None else ([phase] if isinstance(phase, str) else list(phase)), la,
             postcodes, level, outline, buffer, log)
+        if wards is not None:
+            school_notes.insert(0, "Schools are placed among the wards by their coordinates; the ward codes of the "
+                                "school census are 2022 wards, another vintage than these wards, and are not used.")
         notes = school_notes[:-1] + notes + school_notes[-1:]
         both = [g for g in res_groups if g in points.columns]
     chosen, other = _choose_groups(residents, both, groups, other, min_share, log)
@@ -510,7 +865,7 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
     vintages = {"census": year}
     if points is not None:
         vintages["school census"] = school_year or "unknown"
-    files = tuple(str(p) for p in (units, census, schools) if _is_path(p))
+    files = tuple(str(p) for p in (units, census, schools, wards, lookup) if _is_path(p))
     if postcodes is not None:
         files += tuple(str(p) for p in ([postcodes] if _is_path(postcodes) else postcodes))
     return PreparedArea(
@@ -526,4 +881,34 @@ def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str |
         inputs=files,
         whole_counts=whole,
         vintages=vintages,
+        small_units=small,
+        lookup=assignment,
+        ward_method=method,
     )
+
+
+def _check_ward_options(wards, wards_id, wards_layer, lookup, lookup_from, lookup_to, ward_method):
+    """Refuse ward options that cannot go together, before any file is read."""
+    if ward_method not in WARD_METHODS:
+        raise SegindexValueError(
+            f"{_CALLER}(): 'ward_method' must be one of {', '.join(map(repr, WARD_METHODS))}, got {ward_method!r}."
+        )
+    if wards is None:
+        given = [name for name, value in (("wards_id", wards_id), ("wards_layer", wards_layer), ("lookup", lookup),
+                                          ("lookup_from", lookup_from), ("lookup_to", lookup_to))
+                 if value is not None]
+        if given or ward_method != "best-fit":
+            raise SegindexValueError(
+                f"{_CALLER}(): {', '.join(given) or 'ward_method'} without wards=: give the ward boundaries "
+                "(segindex report: --wards FILE)."
+            )
+    if lookup is None and (lookup_from is not None or lookup_to is not None):
+        raise SegindexValueError(
+            f"{_CALLER}(): lookup_from/lookup_to name the columns of a lookup, but no lookup= was given "
+            "(segindex report: --lookup FILE)."
+        )
+    if lookup is not None and ward_method != "best-fit":
+        raise SegindexValueError(
+            f"{_CALLER}(): give either a lookup or ward_method={ward_method!r}, not both: a lookup says which ward "
+            "each unit belongs to."
+        )
