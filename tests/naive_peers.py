@@ -1,0 +1,109 @@
+"""Deliberately naive reference implementations of the peer-parity indices.
+
+Each function follows its paper's formula literally, with plain Python loops
+over units and groups (the double sums over pairs of units included), and
+shares no code with segindex's kernels. Slow on purpose: small tables only.
+
+``c`` is a units × groups list of lists (or array) of counts; ``x``, ``y``,
+``t`` per-unit counts of the focal group, the comparison group and the unit
+total. Units with no population are skipped where a ratio would divide by zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _rows(c):
+    return [[float(v) for v in row] for row in np.asarray(c, dtype=float)]
+
+
+def _composition(c):
+    rows = _rows(c)
+    t = [sum(r) for r in rows]
+    T = sum(t)
+    K = len(rows[0])
+    pi = [sum(r[g] for r in rows) / T for g in range(K)]
+    return rows, t, T, K, pi
+
+
+def multigroup_gini(c):
+    """G = Σ_g Σ_i Σ_j t_i t_j |π_ig − π_jg| / (2 T² I), the O(n²) triple sum."""
+    rows, t, T, K, pi = _composition(c)
+    I = sum(p * (1 - p) for p in pi)
+    s = 0.0
+    for g in range(K):
+        for i in range(len(rows)):
+            for j in range(len(rows)):
+                if t[i] > 0 and t[j] > 0:
+                    s += t[i] * t[j] * abs(rows[i][g] / t[i] - rows[j][g] / t[j])
+    return s / (2 * T * T * I)
+
+
+def _squared(c):
+    rows, t, T, K, pi = _composition(c)
+    S = [sum(t[i] * (rows[i][g] / t[i] - pi[g]) ** 2 for i in range(len(rows)) if t[i] > 0) for g in range(K)]
+    return S, T, K, pi
+
+
+def relative_diversity(c):
+    """R = Σ_g Σ_i t_i (π_ig − π_g)² / (T I)."""
+    S, T, K, pi = _squared(c)
+    return sum(S) / (T * sum(p * (1 - p) for p in pi))
+
+
+def normalised_exposure(c):
+    """P = Σ_g Σ_i t_i (π_ig − π_g)² / (T (1 − π_g))."""
+    S, T, K, pi = _squared(c)
+    return sum(S[g] / (T * (1 - pi[g])) for g in range(K))
+
+
+def squared_coefficient_of_variation(c):
+    """C = Σ_g Σ_i t_i (π_ig − π_g)² / ((K − 1) T π_g)."""
+    S, T, K, pi = _squared(c)
+    return sum(S[g] / ((K - 1) * T * pi[g]) for g in range(K))
+
+
+def divergence(c):
+    """D = Σ_i (t_i/T) Σ_g π_ig ln(π_ig / π_g) (Roberto 2015)."""
+    rows, t, T, K, pi = _composition(c)
+    s = 0.0
+    for i, r in enumerate(rows):
+        for g in range(K):
+            if r[g] > 0:
+                q = r[g] / t[i]
+                s += t[i] / T * q * math.log(q / pi[g])
+    return s
+
+
+def diversity(c, normalise=False):
+    """E = −Σ_g π_g ln π_g (over ln K if normalise)."""
+    rows, t, T, K, pi = _composition(c)
+    e = -sum(p * math.log(p) for p in pi if p > 0)
+    return e / math.log(K) if normalise else e
+
+
+def simpsons_concentration(c):
+    """λ = Σ_g π_g²."""
+    return sum(p * p for p in _composition(c)[4])
+
+
+def simpsons_interaction(c):
+    """I = Σ_g π_g (1 − π_g)."""
+    return sum(p * (1 - p) for p in _composition(c)[4])
+
+
+def local_diversity(c):
+    """E_i = −Σ_g π_ig ln π_ig per unit (NaN for an empty unit)."""
+    out = []
+    for r in _rows(c):
+        ti = sum(r)
+        out.append(-sum(v / ti * math.log(v / ti) for v in r if v > 0) if ti > 0 else math.nan)
+    return out
+
+
+def local_simpsons_concentration(c):
+    """λ_i = Σ_g π_ig² per unit."""
+    return [sum((v / sum(r)) ** 2 for v in r) if sum(r) > 0 else math.nan for r in _rows(c)]
