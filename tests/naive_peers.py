@@ -107,3 +107,100 @@ def local_diversity(c):
 def local_simpsons_concentration(c):
     """λ_i = Σ_g π_ig² per unit."""
     return [sum((v / sum(r)) ** 2 for v in r) if sum(r) > 0 else math.nan for r in _rows(c)]
+
+
+# ----------------------------------------------------------------------------
+# two-group evenness and concentration
+
+
+def square_root_index(x, y):
+    """S = 1 − Σ_i √((x_i/X)(y_i/Y)) (Hutchens 2004)."""
+    X, Y = float(sum(x)), float(sum(y))
+    return 1.0 - sum(math.sqrt(xi / X * yi / Y) for xi, yi in zip(x, y))
+
+
+def min_max(x, y):
+    """MM = 1 − Σ min / Σ max of the two distributions (O'Sullivan & Wong 2007)."""
+    X, Y = float(sum(x)), float(sum(y))
+    lo = sum(min(xi / X, yi / Y) for xi, yi in zip(x, y))
+    hi = sum(max(xi / X, yi / Y) for xi, yi in zip(x, y))
+    return 1.0 - lo / hi
+
+
+def density_corrected_dissimilarity(x, y):
+    """½ Σ σ_i θ*_i with θ* maximising φ(θ̂ − θ) + φ(θ̂ + θ), found by a bounded scalar search."""
+    from scipy.optimize import minimize_scalar
+    from scipy.stats import norm
+
+    X, Y = float(sum(x)), float(sum(y))
+    total = 0.0
+    for xi, yi in zip(x, y):
+        p0, p1 = xi / X, yi / Y
+        sigma = math.sqrt(p1 * (1 - p1) / Y + p0 * (1 - p0) / X)
+        if sigma == 0:
+            continue
+        z = abs(p1 - p0) / sigma
+        res = minimize_scalar(lambda th: -(norm.pdf(z - th) + norm.pdf(z + th)), bounds=(0.0, z + 1.0),
+                              method="bounded", options={"xatol": 1e-12})
+        theta = res.x if -res.fun > 2 * norm.pdf(z) else 0.0
+        total += sigma * theta
+    return total / 2
+
+
+def concentration_profile_index(x, y):
+    """R = (P − (∫_0^P v − ∫_P^1 v)) / (1 − P), the step function v integrated piece by piece."""
+    t = [xi + yi for xi, yi in zip(x, y)]
+    X = float(sum(x))
+    P = X / float(sum(t))
+    shares = [xi / ti for xi, ti in zip(x, t) if ti > 0]
+
+    def v(tau):
+        return sum(xi for xi, ti in zip(x, t) if ti > 0 and xi / ti >= tau) / X
+
+    def integral(a, b):
+        cuts = sorted({a, b, *[p for p in shares if a < p < b]})
+        # v is constant on (c0, c1]: evaluate at the right end
+        return sum((c1 - c0) * v(c1) for c0, c1 in zip(cuts[:-1], cuts[1:]))
+
+    return (P - (integral(0.0, P) - integral(P, 1.0))) / (1 - P)
+
+
+def delta(x, area):
+    """DEL = ½ Σ |x_i/X − a_i/A|."""
+    X, A = float(sum(x)), float(sum(area))
+    return 0.5 * sum(abs(xi / X - ai / A) for xi, ai in zip(x, area))
+
+
+def _sets(t, area, X):
+    units = sorted(range(len(t)), key=lambda i: area[i])
+    first, s = [], 0.0
+    for i in units:
+        first.append(i)
+        s += t[i]
+        if s >= X:
+            break
+    last, s = [], 0.0
+    for i in reversed(units):
+        last.append(i)
+        s += t[i]
+        if s >= X:
+            break
+    T1, T2 = sum(t[i] for i in first), sum(t[i] for i in last)
+    return sum(t[i] * area[i] for i in first) / T1, sum(t[i] * area[i] for i in last) / T2
+
+
+def absolute_concentration(x, y, area):
+    """ACO of Massey & Denton (1988), with whole units in the two reference sets."""
+    t = [xi + yi for xi, yi in zip(x, y)]
+    X = float(sum(x))
+    low, high = _sets(t, area, X)
+    return 1 - (sum(xi * ai for xi, ai in zip(x, area)) / X - low) / (high - low)
+
+
+def relative_concentration(x, y, area):
+    """RCO of Massey & Denton (1988)."""
+    t = [xi + yi for xi, yi in zip(x, y)]
+    X, Y = float(sum(x)), float(sum(y))
+    low, high = _sets(t, area, X)
+    ratio = (sum(xi * ai for xi, ai in zip(x, area)) / X) / (sum(yi * ai for yi, ai in zip(y, area)) / Y)
+    return (ratio - 1) / (low / high - 1)

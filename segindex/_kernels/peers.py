@@ -209,3 +209,236 @@ def unit_shares(c, kind):
                     s += q * (1.0 - q)
             out[i] = s
     return out
+
+
+# ----------------------------------------------------------------------------
+# two-group evenness: x the focal group's counts, y the comparison's, per area
+
+
+@jit
+def pair_sums(x, y, codes, n_areas):
+    """``X[a]`` and ``Y[a]``."""
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    for i in range(x.shape[0]):
+        a = 0 if single else codes[i]
+        X[a] += x[i]
+        Y[a] += y[i]
+    return X, Y
+
+
+@jit
+def square_root_index(x, y, codes, n_areas):
+    """Hutchens's S = 1 - sum_i sqrt((x_i / X)(y_i / Y))."""
+    X, Y = pair_sums(x, y, codes, n_areas)
+    acc = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    for i in range(x.shape[0]):
+        if x[i] > 0.0 and y[i] > 0.0:
+            a = 0 if single else codes[i]
+            acc[a] += np.sqrt(x[i] * y[i])
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            out[a] = 1.0 - acc[a] / np.sqrt(X[a] * Y[a])
+    return out
+
+
+@jit
+def min_max(x, y, codes, n_areas):
+    """O'Sullivan & Wong's MM = 1 - sum_i min(x_i/X, y_i/Y) / sum_i max(x_i/X, y_i/Y)."""
+    X, Y = pair_sums(x, y, codes, n_areas)
+    lo = np.zeros(n_areas)
+    hi = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    for i in range(x.shape[0]):
+        a = 0 if single else codes[i]
+        if X[a] > 0.0 and Y[a] > 0.0:
+            u = x[i] / X[a]
+            v = y[i] / Y[a]
+            lo[a] += min(u, v)
+            hi[a] += max(u, v)
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            out[a] = 1.0 - lo[a] / hi[a]
+    return out
+
+
+@jit
+def folded_normal_location(z):
+    """Maximum-likelihood location of a folded normal (unit scale) from one observation ``z >= 0``.
+
+    The likelihood ``phi(z - theta) + phi(z + theta)`` is largest at 0 when
+    ``z <= 1``; above 1 at the positive root of ``theta = z tanh(theta z)``,
+    found by Newton's method from ``theta = z`` (the function
+    ``theta - z tanh(theta z)`` is convex and increasing there, so the
+    iterates fall monotonically onto the root).
+    """
+    if z <= 1.0:
+        return 0.0
+    theta = z
+    for _ in range(100):
+        th = np.tanh(theta * z)
+        h = theta - z * th
+        dh = 1.0 - z * z * (1.0 - th * th)
+        step = h / dh
+        theta -= step
+        if abs(step) <= 1e-15 * theta:
+            break
+    return theta
+
+
+@jit
+def density_corrected_dissimilarity(x, y, codes, n_areas):
+    """Allen et al.'s D_dc = 1/2 sum_i sigma_i theta*_i (see :func:`folded_normal_location`)."""
+    X, Y = pair_sums(x, y, codes, n_areas)
+    acc = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    for i in range(x.shape[0]):
+        a = 0 if single else codes[i]
+        if X[a] > 0.0 and Y[a] > 0.0:
+            p0 = x[i] / X[a]
+            p1 = y[i] / Y[a]
+            var = p1 * (1.0 - p1) / Y[a] + p0 * (1.0 - p0) / X[a]
+            if var > 0.0:
+                sigma = np.sqrt(var)
+                acc[a] += sigma * folded_normal_location(abs(p1 - p0) / sigma)
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            out[a] = 0.5 * acc[a]
+    return out
+
+
+@jit
+def concentration_profile_index(x, y, codes, n_areas):
+    """Hong & Sadahiro's R from the exact integrals of the profile ``v(tau)``.
+
+    ``v(tau) = sum_i x_i [x_i / t_i >= tau] / X``; over ``[a, b]`` its integral is
+    ``sum_i (x_i / X) max(0, min(p_i, b) - a)``. ``R = (P - (int_0^P v - int_P^1 v)) / (1 - P)``.
+    """
+    X, Y = pair_sums(x, y, codes, n_areas)
+    below = np.zeros(n_areas)
+    above = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    for i in range(x.shape[0]):
+        a = 0 if single else codes[i]
+        ti = x[i] + y[i]
+        if ti > 0.0 and X[a] > 0.0:
+            P = X[a] / (X[a] + Y[a])
+            p = x[i] / ti
+            w = x[i] / X[a]
+            below[a] += w * min(p, P)
+            if p > P:
+                above[a] += w * (p - P)
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            P = X[a] / (X[a] + Y[a])
+            out[a] = (P - (below[a] - above[a])) / (1.0 - P)
+    return out
+
+
+@jit
+def concentration_profile(x, y, thresholds):
+    """``v(tau)`` at each threshold: the focal group's share living in units where its share is >= tau."""
+    n = x.shape[0]
+    out = np.zeros(thresholds.shape[0])
+    X = 0.0
+    for i in range(n):
+        X += x[i]
+    for k in range(thresholds.shape[0]):
+        s = 0.0
+        for i in range(n):
+            ti = x[i] + y[i]
+            if ti > 0.0 and x[i] / ti >= thresholds[k]:
+                s += x[i]
+        out[k] = s / X
+    return out
+
+
+# ----------------------------------------------------------------------------
+# concentration: units' land areas ``area``; ``order`` sorts the units by area (ascending)
+
+
+@jit
+def delta(x, area, codes, n_areas):
+    """Hoover's delta: 1/2 sum_i |x_i / X - a_i / A|."""
+    X = np.zeros(n_areas)
+    A = np.zeros(n_areas)
+    single = codes.shape[0] == 0
+    n = x.shape[0]
+    for i in range(n):
+        a = 0 if single else codes[i]
+        X[a] += x[i]
+        A[a] += area[i]
+    acc = np.zeros(n_areas)
+    for i in range(n):
+        a = 0 if single else codes[i]
+        if X[a] > 0.0:
+            acc[a] += abs(x[i] / X[a] - area[i] / A[a])
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0:
+            out[a] = 0.5 * acc[a]
+    return out
+
+
+@jit
+def concentration(x, y, area, order, codes, n_areas):
+    """Massey & Denton's absolute and relative concentration per area.
+
+    With units sorted by area (ascending), ``n1`` is the first rank at which
+    the cumulative total population of the smallest units reaches ``X``, and
+    the largest units down to ``n2`` hold at least ``X`` counted from the
+    largest (the discrete rule of Massey & Denton 1988, p. 290). ``T1`` and
+    ``T2`` are the populations of those two sets.
+    """
+    n = x.shape[0]
+    single = codes.shape[0] == 0
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    xa = np.zeros(n_areas)
+    ya = np.zeros(n_areas)
+    for i in range(n):
+        a = 0 if single else codes[i]
+        X[a] += x[i]
+        Y[a] += y[i]
+        xa[a] += x[i] * area[i]
+        ya[a] += y[i] * area[i]
+    # smallest units first: cumulative population up to X
+    T1 = np.zeros(n_areas)
+    ta1 = np.zeros(n_areas)
+    done1 = np.zeros(n_areas, dtype=np.bool_)
+    for j in range(n):
+        i = order[j]
+        a = 0 if single else codes[i]
+        if not done1[a]:
+            t = x[i] + y[i]
+            T1[a] += t
+            ta1[a] += t * area[i]
+            if T1[a] >= X[a]:
+                done1[a] = True
+    T2 = np.zeros(n_areas)
+    ta2 = np.zeros(n_areas)
+    done2 = np.zeros(n_areas, dtype=np.bool_)
+    for j in range(n - 1, -1, -1):
+        i = order[j]
+        a = 0 if single else codes[i]
+        if not done2[a]:
+            t = x[i] + y[i]
+            T2[a] += t
+            ta2[a] += t * area[i]
+            if T2[a] >= X[a]:
+                done2[a] = True
+    aco = np.full(n_areas, np.nan)
+    rco = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and Y[a] > 0.0:
+            low = ta1[a] / T1[a]
+            high = ta2[a] / T2[a]
+            aco[a] = 1.0 - (xa[a] / X[a] - low) / (high - low)
+            rco[a] = ((xa[a] / X[a]) / (ya[a] / Y[a]) - 1.0) / (low / high - 1.0)
+    return aco, rco
