@@ -204,3 +204,58 @@ def relative_concentration(x, y, area):
     low, high = _sets(t, area, X)
     ratio = (sum(xi * ai for xi, ai in zip(x, area)) / X) / (sum(yi * ai for yi, ai in zip(y, area)) / Y)
     return (ratio - 1) / (low / high - 1)
+
+
+# ----------------------------------------------------------------------------
+# centralisation and clustering (dense, O(n²))
+
+
+def centralisation(x, w, distance):
+    """Σ X_{i−1} W_i − Σ X_i W_{i−1} over units sorted by distance from the centre."""
+    order = sorted(range(len(x)), key=lambda i: distance[i])
+    X, W = float(sum(x)), float(sum(w))
+    cx = [0.0]
+    cw = [0.0]
+    for i in order:
+        cx.append(cx[-1] + x[i] / X)
+        cw.append(cw[-1] + w[i] / W)
+    return sum(cx[k - 1] * cw[k] - cx[k] * cw[k - 1] for k in range(1, len(cx)))
+
+
+def proximity_matrix(xy, scale, self_distance):
+    """c_ij = exp(−d_ij / s), c_ii = exp(−d_ii / s) with d_ii given per unit."""
+    n = len(xy)
+    c = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            d = self_distance[i] if i == j else math.dist(xy[i], xy[j])
+            c[i][j] = math.exp(-d / scale)
+    return c
+
+
+def absolute_clustering(x, y, c):
+    """ACL of Massey & Denton (1988) from a dense proximity matrix."""
+    n = len(x)
+    t = [a + b for a, b in zip(x, y)]
+    X = float(sum(x))
+    C = sum(sum(row) for row in c)
+    num = sum(x[i] / X * sum(c[i][j] * x[j] for j in range(n)) for i in range(n)) - X / n**2 * C
+    den = sum(x[i] / X * sum(c[i][j] * t[j] for j in range(n)) for i in range(n)) - X / n**2 * C
+    return num / den
+
+
+def _p(u, v, c):
+    U, V = float(sum(u)), float(sum(v))
+    return sum(u[i] * v[j] * c[i][j] for i in range(len(u)) for j in range(len(v))) / (U * V)
+
+
+def relative_clustering(x, y, c):
+    """RCL = P_xx / P_yy − 1."""
+    return _p(x, x, c) / _p(y, y, c) - 1
+
+
+def spatial_proximity(x, y, c):
+    """SP = (X P_xx + Y P_yy) / (T P_tt) (White 1983)."""
+    t = [a + b for a, b in zip(x, y)]
+    X, Y, T = float(sum(x)), float(sum(y)), float(sum(t))
+    return (X * _p(x, x, c) + Y * _p(y, y, c)) / (T * _p(t, t, c))

@@ -442,3 +442,85 @@ def concentration(x, y, area, order, codes, n_areas):
             aco[a] = 1.0 - (xa[a] / X[a] - low) / (high - low)
             rco[a] = ((xa[a] / X[a]) / (ya[a] / Y[a]) - 1.0) / (low / high - 1.0)
     return aco, rco
+
+
+# ----------------------------------------------------------------------------
+# centralisation: units visited in ``order`` (ascending distance from the centre)
+
+
+@jit
+def centralisation(x, w, order, codes, n_areas):
+    """``sum_i X_{i-1} W_i - X_i W_{i-1}`` per area, with ``X``, ``W`` the cumulative shares of ``x`` and ``w``."""
+    n = x.shape[0]
+    single = codes.shape[0] == 0
+    X = np.zeros(n_areas)
+    W = np.zeros(n_areas)
+    for i in range(n):
+        a = 0 if single else codes[i]
+        X[a] += x[i]
+        W[a] += w[i]
+    cx = np.zeros(n_areas)
+    cw = np.zeros(n_areas)
+    acc = np.zeros(n_areas)
+    for j in range(n):
+        i = order[j]
+        a = 0 if single else codes[i]
+        if X[a] > 0.0 and W[a] > 0.0:
+            px = cx[a] / X[a]
+            pw = cw[a] / W[a]
+            cx[a] += x[i]
+            cw[a] += w[i]
+            acc[a] += px * (cw[a] / W[a]) - (cx[a] / X[a]) * pw
+    out = np.full(n_areas, np.nan)
+    for a in range(n_areas):
+        if X[a] > 0.0 and W[a] > 0.0:
+            out[a] = acc[a]
+    return out
+
+
+@jit
+def local_centralisation(x, y, neighbours, xy):
+    """Relative centralisation of each unit's neighbourhood about the unit (row ``i`` of ``neighbours``).
+
+    ``neighbours[i]`` lists unit i and its k nearest units; they are visited
+    by distance from unit i (stable among ties).
+    """
+    n, k = neighbours.shape
+    out = np.full(n, np.nan)
+    d = np.empty(k)
+    for i in range(n):
+        for m in range(k):
+            j = neighbours[i, m]
+            dx = xy[j, 0] - xy[i, 0]
+            dy = xy[j, 1] - xy[i, 1]
+            d[m] = np.sqrt(dx * dx + dy * dy)
+        order = np.argsort(d, kind="mergesort")
+        X = 0.0
+        Y = 0.0
+        for m in range(k):
+            X += x[neighbours[i, m]]
+            Y += y[neighbours[i, m]]
+        if X > 0.0 and Y > 0.0:
+            cx = 0.0
+            cy = 0.0
+            acc = 0.0
+            for m in range(k):
+                j = neighbours[i, order[m]]
+                px = cx / X
+                py = cy / Y
+                cx += x[j]
+                cy += y[j]
+                acc += px * (cy / Y) - (cx / X) * py
+            out[i] = acc
+    return out
+
+
+@jit
+def replace_self_weight(sums, values, self_weight):
+    """Kernel sums that counted each unit with weight 1 at distance 0: use ``self_weight[i]`` instead."""
+    n, m = sums.shape
+    out = np.empty((n, m))
+    for i in range(n):
+        for c in range(m):
+            out[i, c] = sums[i, c] + (self_weight[i] - 1.0) * values[i, c]
+    return out
