@@ -259,3 +259,55 @@ def spatial_proximity(x, y, c):
     t = [a + b for a, b in zip(x, y)]
     X, Y, T = float(sum(x)), float(sum(y)), float(sum(t))
     return (X * _p(x, x, c) + Y * _p(y, y, c)) / (T * _p(t, t, c))
+
+
+# ----------------------------------------------------------------------------
+# rank-order indices (Reardon 2011): loops, numpy.polyfit and numerical integration
+
+
+def rank_order(c, kind, degree):
+    """Binary index at each threshold, a weighted polynomial fit, and ∫ w(p) fit(p) dp / ∫ w(p) dp by quadrature."""
+    from scipy.integrate import quad
+
+    rows = _rows(c)
+    K = len(rows[0])
+    T = sum(sum(r) for r in rows)
+
+    def w(p):
+        if kind == "information":
+            return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+        if kind == "variance_ratio":
+            return p * (1 - p)
+        return math.sqrt(p * (1 - p))
+
+    ps, vals = [], []
+    for k in range(K - 1):
+        below = [sum(r[: k + 1]) for r in rows]
+        t = [sum(r) for r in rows]
+        P = sum(below) / T
+        if not 0 < P < 1:
+            continue
+        acc = 0.0
+        for bi, ti in zip(below, t):
+            if ti <= 0:
+                continue
+            q = bi / ti
+            if kind == "information":
+                e = -(q * math.log(q) + (1 - q) * math.log(1 - q)) if 0 < q < 1 else 0.0
+                acc += ti * e
+            elif kind == "variance_ratio":
+                acc += ti * (q - P) ** 2
+            else:
+                acc += ti * math.sqrt(q * (1 - q))
+        if kind == "information":
+            v = 1 - acc / (T * w(P))
+        elif kind == "variance_ratio":
+            v = acc / (T * P * (1 - P))
+        else:
+            v = 1 - acc / (T * math.sqrt(P * (1 - P)))
+        ps.append(P)
+        vals.append(v)
+    coef = np.polyfit(ps, vals, degree, w=[w(p) for p in ps])  # polyfit weights multiply the residuals
+    num = quad(lambda p: w(p) * np.polyval(coef, p), 0, 1, limit=200)[0]
+    den = quad(w, 0, 1, limit=200)[0]
+    return num / den

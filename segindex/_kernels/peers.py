@@ -524,3 +524,68 @@ def replace_self_weight(sums, values, self_weight):
         for c in range(m):
             out[i, c] = sums[i, c] + (self_weight[i] - 1.0) * values[i, c]
     return out
+
+
+# ----------------------------------------------------------------------------
+# rank-order indices (Reardon 2011): binary indices at every threshold of an ordered variable
+
+
+@jit
+def threshold_indices(c, codes, n_areas, kind):
+    """Share ``p[a, k]`` at or below category k and the binary index there, per area.
+
+    ``kind``: 0 information theory H, 1 variance ratio R (η²), 2 square root S.
+    The binary split at threshold k is categories ``0..k`` against ``k+1..K-1``.
+    NaN where ``p`` is 0 or 1.
+    """
+    n, K = c.shape
+    single = codes.shape[0] == 0
+    below = np.zeros(n)
+    T = np.zeros(n_areas)
+    t = np.zeros(n)
+    for i in range(n):
+        s = 0.0
+        for g in range(K):
+            s += c[i, g]
+        t[i] = s
+        T[0 if single else codes[i]] += s
+    p = np.full((n_areas, K - 1), np.nan)
+    out = np.full((n_areas, K - 1), np.nan)
+    X = np.zeros(n_areas)
+    acc = np.zeros(n_areas)
+    for k in range(K - 1):
+        for a in range(n_areas):
+            X[a] = 0.0
+            acc[a] = 0.0
+        for i in range(n):
+            below[i] += c[i, k]
+            X[0 if single else codes[i]] += below[i]
+        for i in range(n):
+            if t[i] > 0.0:
+                a = 0 if single else codes[i]
+                q = below[i] / t[i]
+                if q > 1.0:
+                    q = 1.0
+                P = X[a] / T[a]
+                if kind == 0:
+                    e = 0.0
+                    if q > 0.0 and q < 1.0:
+                        e = -(q * np.log(q) + (1.0 - q) * np.log(1.0 - q))
+                    acc[a] += t[i] * e
+                elif kind == 1:
+                    acc[a] += t[i] * (q - P) * (q - P)
+                else:
+                    acc[a] += t[i] * np.sqrt(q * (1.0 - q))
+        for a in range(n_areas):
+            if T[a] > 0.0:
+                P = X[a] / T[a]
+                if P > 0.0 and P < 1.0:
+                    p[a, k] = P
+                    if kind == 0:
+                        E = -(P * np.log(P) + (1.0 - P) * np.log(1.0 - P))
+                        out[a, k] = 1.0 - acc[a] / (T[a] * E)
+                    elif kind == 1:
+                        out[a, k] = acc[a] / (T[a] * P * (1.0 - P))
+                    else:
+                        out[a, k] = 1.0 - acc[a] / (T[a] * np.sqrt(P * (1.0 - P)))
+    return p, out
