@@ -32,8 +32,9 @@ __all__ = ["absolute_clustering", "relative_clustering", "spatial_proximity"]
 _SELF_DISTANCES = ("area", "zero")
 
 
-def _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller):
-    """``Sx_i = sum_j c_ij x_j``, ``Sy_i``, ``C = sum_ij c_ij`` and the pair."""
+def _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller,
+                    need_total=False):
+    """``Sx_i = sum_j c_ij x_j``, ``Sy_i``, ``C = sum_ij c_ij`` (only if ``need_total``) and the pair."""
     check_frame(data, caller)
     scale = check_positive(scale, "scale", caller)
     radius = 10.0 * scale if max_distance is None else check_positive(max_distance, "max_distance", caller)
@@ -55,9 +56,11 @@ def _proximity_sums(data, group, other, total, scale, max_distance, self_distanc
         self_weight = np.ones(len(xy))
     values = np.column_stack([pair.x, pair.y])
     sums = _k.replace_self_weight(kernel_sums(xy, values, scale, _ks.EXPONENTIAL, radius), values, self_weight)
-    ones = np.column_stack([np.ones(len(xy)), np.zeros(len(xy))])
-    C = float(_k.replace_self_weight(kernel_sums(xy, ones, scale, _ks.EXPONENTIAL, radius), ones,
-                                     self_weight)[:, 0].sum())
+    C = None
+    if need_total:
+        ones = np.column_stack([np.ones(len(xy)), np.zeros(len(xy))])
+        C = float(_k.replace_self_weight(kernel_sums(xy, ones, scale, _ks.EXPONENTIAL, radius), ones,
+                                         self_weight)[:, 0].sum())
     return pair, np.ascontiguousarray(sums[:, 0]), np.ascontiguousarray(sums[:, 1]), C
 
 
@@ -130,7 +133,8 @@ def absolute_clustering(data, group, other=None, *, total=None, scale=1000.0, ma
     0.4621
     """
     caller = "absolute_clustering"
-    pair, sx, sy, C = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller)
+    pair, sx, sy, C = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller,
+                                      need_total=True)
     X = float(pair.x.sum())
     n = len(pair.x)
     w = pair.x / X
