@@ -25,7 +25,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from harness import Case
 
 ROOT = Path(__file__).resolve().parents[1]
