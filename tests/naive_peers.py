@@ -311,3 +311,28 @@ def rank_order(c, kind, degree):
     num = quad(lambda p: w(p) * np.polyval(coef, p), 0, 1, limit=200)[0]
     den = quad(w, 0, 1, limit=200)[0]
     return num / den
+
+
+# ----------------------------------------------------------------------------
+# distortion (Olteanu, Randon-Furling & Clark 2019): a dense distance matrix and loops
+
+
+def local_distortion(c, xy):
+    """Δ_i = Σ_k KL(first k units outward from i ‖ whole), from a full distance matrix."""
+    rows = _rows(c)
+    n, G = len(rows), len(rows[0])
+    T = sum(sum(r) for r in rows)
+    r = [sum(row[g] for row in rows) / T for g in range(G)]
+    dist = [[math.dist(xy[i], xy[j]) for j in range(n)] for i in range(n)]
+    out = []
+    for i in range(n):
+        order = sorted(range(n), key=lambda j, i=i: (dist[i][j], j))
+        cumul = [0.0] * G
+        total = 0.0
+        for j in order:
+            cumul = [a + b for a, b in zip(cumul, rows[j])]
+            s = sum(cumul)
+            if s > 0:
+                total += sum(q / s * math.log(q / s / r[g]) for g, q in enumerate(cumul) if q > 0)
+        out.append(total)
+    return out
