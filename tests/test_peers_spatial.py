@@ -285,3 +285,65 @@ def test_clustering_against_pysal_on_bradford(bradford):
         ours = f(df, g, total="Persons", points=centroids, max_distance=1e6)
         assert ours == pytest.approx(ref(x.tolist(), y.tolist(), c_paper), rel=1e-10), name
         assert abs(ours - pysal) > 1e-3, name
+
+
+# ----------------------------------------------------------------------------
+# spatial proximity profile (Hong, O'Sullivan & Sadahiro 2014)
+
+
+def _naive_eta(share, w, tau):
+    """(k^2 - k) / sum of graph distances among the units with share >= tau (dense Floyd-Warshall)."""
+    from scipy.sparse.csgraph import floyd_warshall
+
+    delta = floyd_warshall(w, directed=False, unweighted=True)
+    keep = share >= tau
+    k = keep.sum()
+    den = delta[np.ix_(keep, keep)].sum()
+    return (k * k - k) / den if k > 1 and np.isfinite(den) and den > 0 else 0.0
+
+
+def test_spatial_proximity_profile_against_naive():
+    from segindex.indices.clustering import spatial_proximity_profile, spatial_proximity_profile_index
+    from segindex.weights import contiguity_weights
+
+    rng = np.random.default_rng(5)
+    side = 6
+    cells = [box(i, j, i + 1, j + 1) for j in range(side) for i in range(side)]
+    units = gpd.GeoDataFrame({"a": rng.integers(0, 30, side * side), "b": rng.integers(1, 30, side * side)},
+                             geometry=cells, crs=27700)
+    share = (units["a"] / (units["a"] + units["b"])).to_numpy()
+    w = contiguity_weights(units)
+    grid = np.linspace(0, 1, 41)
+    profile = spatial_proximity_profile(units, "a", "b", thresholds=grid)
+    np.testing.assert_allclose(profile["eta"], [_naive_eta(share, w, t) for t in grid], rtol=1e-12)
+    # the summary from the exact step integral against a very fine Riemann sum of the naive curve
+    P = units["a"].sum() / (units["a"].sum() + units["b"].sum())
+    fine = np.linspace(0, 1, 20_001)[:-1] + 0.5 / 20_000
+    eta = np.array([_naive_eta(share, w, t) for t in fine])
+    riemann = (P - (eta[fine < P].sum() - eta[fine >= P].sum()) / 20_000) / (1 - P)
+    assert spatial_proximity_profile_index(units, "a", "b") == pytest.approx(riemann, abs=2e-3)
+    # rook weights given explicitly change the graph
+    rook = contiguity_weights(units, "rook")
+    assert spatial_proximity_profile(units, "a", "b", w=rook, thresholds=[0.0])["eta"][0] == pytest.approx(
+        _naive_eta(share, rook, 0.0))
+    with pytest.raises(SegindexValueError, match="at least 2 points"):
+        spatial_proximity_profile(units, "a", "b", thresholds=1)
+    with pytest.raises(SegindexValueError, match="has no members"):
+        spatial_proximity_profile_index(units.assign(a=0), "a", "b")
+
+
+@pytest.mark.realdata
+def test_spatial_proximity_profile_matches_pysal_on_bradford(bradford):
+    single = pytest.importorskip("segregation.singlegroup")
+    from segindex.indices.clustering import spatial_proximity_profile, spatial_proximity_profile_index
+
+    df = bradford
+    theirs = single.SpatialProxProf(df, "Pakistani", "Persons", m=1000)
+    ours = spatial_proximity_profile(df, "Pakistani", total="Persons", thresholds=1000)
+    np.testing.assert_allclose(ours["eta"], theirs.curve, rtol=1e-9, atol=1e-12)
+    # PySAL's summary: a left Riemann sum over its 1,000 grid points divided by m
+    P, grid, eta = ours["area_share"].iloc[0], ours["threshold"].to_numpy(), ours["eta"].to_numpy()
+    assert theirs.statistic == pytest.approx((P - (eta[grid < P].sum() - eta[grid >= P].sum()) / 1000) / (1 - P),
+                                             rel=1e-9)
+    assert spatial_proximity_profile_index(df, "Pakistani", total="Persons") == pytest.approx(
+        theirs.statistic, abs=5e-3)
