@@ -9,6 +9,7 @@ in :mod:`segindex.plot._base` (``ONS_2011``, ``DFE_2023``, ``OS_ROYAL_MAIL``,
 
 from ._base import DFE_2023, ONS_2011, OS_ROYAL_MAIL, SYNTHETIC_NOTE
 from .charts import index_by_year, indices_by_group, schools_vs_neighbourhoods
+from .curves import plot_concentration_profile, plot_segplot, plot_segregation_curve
 from .maps import LQ_BINS, LQ_COLORS, SCHEMES, choropleth, school_points
 
 from .schools import plot_school_contrast
@@ -35,4 +36,7 @@ __all__ = [
     "DFE_2023",
     "OS_ROYAL_MAIL",
     "SYNTHETIC_NOTE",
+    "plot_segregation_curve",
+    "plot_segplot",
+    "plot_concentration_profile",
 ]
