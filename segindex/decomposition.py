@@ -26,7 +26,7 @@ from .counts import check_frame, check_label, check_labels, numeric_column
 from .errors import SegindexTypeError, SegindexValueError
 from .indices import registry
 
-__all__ = ["decompose_difference", "decompose_mutual_information", "ipf"]
+__all__ = ["decompose_difference", "decompose_mutual_information", "ipf", "counterfactual_counts"]
 
 APPROACHES = ("composition", "share", "dual_composition")
 METHODS = ("shapley", "km", "mrc")
@@ -187,6 +187,47 @@ def _counterfactual(x1, t1, x2, t2, approach):
     s = _mapped(r1 / r1.sum(), r2 / r2.sum())
     r = s / s.sum() * r1.sum()
     return x, x + r
+
+
+def counterfactual_counts(data, reference, group, *, total, approach: str = "composition"):
+    """``data`` with the distribution of ``group`` taken from ``reference`` (Rey, Cortes & Knaap 2021).
+
+    The counterfactual table of :func:`decompose_difference`: each unit of
+    ``data`` keeps its place (geometry, other columns) and gets the value of
+    ``reference``'s distribution at the same percentile rank. For tests of a
+    difference under the composition, share and dual-composition nulls.
+
+    Parameters
+    ----------
+    data, reference : pandas.DataFrame or geopandas.GeoDataFrame
+        The table to change and the table whose distribution it takes.
+    group, total : column names
+        The focal group and the unit totals (in both tables).
+    approach : {"composition", "share", "dual_composition"}, default "composition"
+        As for :func:`decompose_difference`.
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A copy of ``data`` whose ``group`` and ``total`` columns hold the
+        counterfactual counts (floats).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"g": [1, 2, 3, 4], "t": [10, 10, 10, 10]})
+    >>> b = pd.DataFrame({"g": [0, 2, 5, 9], "t": [10, 10, 10, 10]})
+    >>> counterfactual_counts(a, b, "g", total="t")["g"].round(4).tolist()
+    [1.5, 3.5, 6.0, 9.0]
+    """
+    caller = "counterfactual_counts"
+    check_label(group, "group", caller)
+    check_label(total, "total", caller)
+    if approach not in APPROACHES:
+        raise SegindexValueError(f"{caller}(): 'approach' must be one of {APPROACHES}, got {approach!r}.")
+    x, t = _read(data, group, total, "data", caller)
+    xr, tr = _read(reference, group, total, "reference", caller)
+    return _replaced(data, group, total, *_counterfactual(x, t, xr, tr, approach))
 
 
 def _read(data, group, total, role, caller):

@@ -14,7 +14,7 @@ import pytest
 from conftest import shared_data
 from segindex import dissimilarity, gini, isolation, mutual_information
 from segindex.counts import to_wide
-from segindex.decomposition import decompose_difference, decompose_mutual_information, ipf
+from segindex.decomposition import counterfactual_counts, decompose_difference, decompose_mutual_information, ipf
 from segindex.errors import SegindexTypeError, SegindexValueError
 from segindex.indices.evenness import square_root_index
 
@@ -230,3 +230,21 @@ def test_schools00_05_km_and_mrc():
             assert round(d[stat], 5) == published, (m, stat)
         assert d.iloc[3:].sum() == pytest.approx(d["diff"], abs=1e-12), m
     assert abs(out["mrc"]["structural"]) > 2 * abs(out["shapley"]["structural"])
+
+
+def test_counterfactual_counts_is_the_table_decompose_difference_uses():
+    rng = np.random.default_rng(8)
+    a = pd.DataFrame({"g": rng.integers(0, 30, 20), "t": 0, "keep": np.arange(20)})
+    a["t"] = a["g"] + rng.integers(1, 40, 20)
+    b = pd.DataFrame({"g": rng.integers(0, 30, 25), "t": 0})
+    b["t"] = b["g"] + rng.integers(1, 40, 25)
+    for approach in ("composition", "share", "dual_composition"):
+        cf = counterfactual_counts(a, b, "g", total="t", approach=approach)
+        assert cf["keep"].tolist() == list(range(20)) and (cf["g"] <= cf["t"] + 1e-9).all()
+        d = _parts(decompose_difference(dissimilarity, a, b, "g", total="t", approach=approach))
+        assert dissimilarity(cf, "g", total="t") == pytest.approx(d["a_with_b"], rel=1e-12)
+    # the share approach keeps the group's and the rest's totals of the table it changes
+    cf = counterfactual_counts(a, b, "g", total="t", approach="share")
+    assert cf["g"].sum() == pytest.approx(a["g"].sum()) and cf["t"].sum() == pytest.approx(a["t"].sum())
+    with pytest.raises(SegindexValueError, match="'approach' must be one of"):
+        counterfactual_counts(a, b, "g", total="t", approach="x")
