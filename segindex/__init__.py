@@ -27,6 +27,11 @@ from .classification import (
 )
 from .counts import Counts, as_counts, to_wide
 from .datasets import ExampleTown, example_town
+from .decomposition import (
+    decompose_difference,
+    decompose_mutual_information,
+    ipf,
+)
 from .errors import (
     AbsentGroupWarning,
     DataQualityWarning,
@@ -50,6 +55,55 @@ from .indices import (
     mutual_information_decomposition,
     mutual_information_within,
     segregation_table,
+)
+from .indices.centralisation import (
+    absolute_centralisation,
+    local_relative_centralisation,
+    relative_centralisation,
+)
+from .indices.clustering import (
+    absolute_clustering,
+    relative_clustering,
+    spatial_proximity,
+    spatial_proximity_profile,
+    spatial_proximity_profile_index,
+)
+from .indices.concentration import (
+    absolute_concentration,
+    delta,
+    relative_concentration,
+)
+from .indices.distortion import (
+    divergence_profiles,
+    global_distortion,
+    local_distortion,
+)
+from .indices.diversity import (
+    divergence,
+    diversity,
+    local_diversity,
+    local_entropy,
+    local_simpsons_concentration,
+    local_simpsons_interaction,
+    multigroup_gini,
+    normalised_exposure,
+    relative_diversity,
+    simpsons_concentration,
+    simpsons_interaction,
+    squared_coefficient_of_variation,
+)
+from .indices.evenness import (
+    concentration_profile,
+    concentration_profile_index,
+    density_corrected_dissimilarity,
+    min_max,
+    square_root_index,
+)
+from .indices.rank_order import (
+    rank_order_information,
+    rank_order_profile,
+    rank_order_square_root,
+    rank_order_variance_ratio,
 )
 from .inference import Inference, infer, infer_difference
 from .io import (
@@ -173,6 +227,45 @@ __all__ = [
     "SegindexWarning",
     "AbsentGroupWarning",
     "DataQualityWarning",
+    # peer-parity indices and decompositions (PySAL segregation, R segregation)
+    "square_root_index",
+    "min_max",
+    "density_corrected_dissimilarity",
+    "concentration_profile",
+    "concentration_profile_index",
+    "delta",
+    "absolute_concentration",
+    "relative_concentration",
+    "absolute_centralisation",
+    "relative_centralisation",
+    "local_relative_centralisation",
+    "absolute_clustering",
+    "relative_clustering",
+    "spatial_proximity",
+    "spatial_proximity_profile",
+    "spatial_proximity_profile_index",
+    "multigroup_gini",
+    "normalised_exposure",
+    "relative_diversity",
+    "squared_coefficient_of_variation",
+    "divergence",
+    "diversity",
+    "simpsons_concentration",
+    "simpsons_interaction",
+    "local_diversity",
+    "local_entropy",
+    "local_simpsons_concentration",
+    "local_simpsons_interaction",
+    "rank_order_information",
+    "rank_order_variance_ratio",
+    "rank_order_square_root",
+    "rank_order_profile",
+    "local_distortion",
+    "global_distortion",
+    "divergence_profiles",
+    "decompose_difference",
+    "decompose_mutual_information",
+    "ipf",
 ]
 
 # wards and two decades

@@ -26,6 +26,8 @@ from ._base import (
     human_label,
 )
 from .charts import plot_index_by_year, plot_indices_by_group, plot_schools_vs_neighbourhoods
+from .benchmark import plot_nearest_school_benchmark
+from .curves import plot_concentration_profile, plot_segplot, plot_segregation_curve
 from .maps import LQ_BINS, LQ_COLORS, SCHEMES, plot_choropleth, plot_school_points
 from .schools import plot_school_contrast
 from .spatial import TYPE_COLORS, plot_profile, plot_typology
@@ -62,4 +64,8 @@ __all__ = [
     "DFE_2023",
     "OS_ROYAL_MAIL",
     "SYNTHETIC_NOTE",
+    "plot_segregation_curve",
+    "plot_segplot",
+    "plot_concentration_profile",
+    "plot_nearest_school_benchmark",
 ]
