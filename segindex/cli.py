@@ -167,8 +167,8 @@ def _cmd_indices(args) -> int:
     draws = f", with {args.bootstrap} bootstrap and randomisation draws each" if args.bootstrap else ""
     _say(f"computing indices for {len(groups)} groups over {len(data):,} units{draws}")
     table = segregation_table(
-        data, groups, reference=args.reference, total=total, by=(by[0] if by and len(by) == 1 else by),
-        n_bootstrap=args.bootstrap, random_state=args.random_state,
+        data, groups, other=args.reference, total=total, by=(by[0] if by and len(by) == 1 else by),
+        n_draws=args.bootstrap, random_state=args.random_state,
     )
     if out is not None:
         table.to_csv(out, index=False)

@@ -374,7 +374,7 @@ def write_report(
 
     # ---- residential table
     say("computing residential segregation indices")
-    table = segregation_table(units, groups, reference=reference, total=total)
+    table = segregation_table(units, groups, other=reference, total=total)
     table.to_csv(out / "residential_indices.csv", index=False)
     two = table[table["group"] != ALL_GROUPS]
     display = two.pivot_table(index=["group", "comparison"], columns="index", values="value", sort=False)

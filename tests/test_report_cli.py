@@ -81,7 +81,7 @@ def test_report_says_synthetic_and_escapes_text(small_report):
 def test_report_csv_is_the_unrounded_table(small_report, small_town):
     csv = pd.read_csv(small_report[0].parent / "residential_indices.csv")
     expected = segregation_table(small_town.units, list(small_town.groups), total="total",
-                                 reference="white_british")
+                                 other="white_british")
     assert np.allclose(csv["value"].to_numpy(), expected["value"].to_numpy(), rtol=1e-12, equal_nan=True)
     assert list(csv["index"]) == list(expected["index"])
     # the page shows them rounded to 3 decimals
@@ -275,7 +275,7 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
                  "--reference", "white_british", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     got = pd.read_csv(out)
-    expected = segregation_table(town.units, ["pakistani", "indian"], total="total", reference="white_british")
+    expected = segregation_table(town.units, ["pakistani", "indian"], total="total", other="white_british")
     assert np.allclose(got["value"], expected["value"], rtol=1e-12)
     assert capsys.readouterr().out.strip() == str(out.resolve())
 
@@ -291,7 +291,7 @@ def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
     d = got[(got["index"] == "dissimilarity") & (got["group"] == "pakistani")].iloc[0]
     assert d["ci_low"] < d["value"] < d["ci_high"] and d["p_value"] == pytest.approx(1 / 50)
     # the same as segregation_table with the same draws, and the same again for the same seed
-    expected = segregation_table(town.units, ["pakistani"], total="total", n_bootstrap=49, random_state=5)
+    expected = segregation_table(town.units, ["pakistani"], total="total", n_draws=49, random_state=5)
     assert np.allclose(got["ci_low"], expected["ci_low"], rtol=1e-12, equal_nan=True)
     assert main(argv[:-1] + [str(tmp_path / "again.csv")]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again.csv"), got)
