@@ -130,8 +130,7 @@ def _school_comparison(res, res_t, pup, pup_t, groups, n_bootstrap, random_state
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", AbsentGroupWarning)
             table = compare_schools_neighbourhoods(
-                pup.assign(_area=0), res.assign(_area=0), groups, total=res_t, school_total=pup_t, by="_area",
-                n_bootstrap=draws, random_state=random_state)
+                res, pup, groups, total=res_t, school_total=pup_t, n_draws=draws, random_state=random_state)
         notes.extend(str(w.message) for w in caught if issubclass(w.category, AbsentGroupWarning))
         return table
 

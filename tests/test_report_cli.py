@@ -107,9 +107,9 @@ def test_report_bootstrap_intervals_of_the_gap(small_report, small_town, tmp_pat
     from segindex.errors import SegindexTypeError
 
     t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
-    ref = compare_schools_neighbourhoods(small_town.schools.assign(a=0), small_town.units.assign(a=0),
-                                         list(small_town.groups), total="total", school_total="roll", by="a",
-                                         n_bootstrap=199, random_state=0).set_index("group")
+    ref = compare_schools_neighbourhoods(small_town.units, small_town.schools,
+                                         list(small_town.groups), total="total", school_total="roll",
+                                         n_draws=199, random_state=0).set_index("group")
     row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
     assert row["difference_ci_low"] == pytest.approx(ref.loc["pakistani", "dissimilarity_difference_ci_low"],
                                                      rel=1e-12)

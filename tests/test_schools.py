@@ -89,7 +89,7 @@ def two_las():
 
 def test_compare_matches_indices_on_each_side(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+    t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert list(t["la"]) == ["A", "B"]
     assert (t["comparison"] == "rest").all()
     for side, frame in (("school", schools), ("residential", homes)):
@@ -110,7 +110,7 @@ def test_compare_matches_indices_on_each_side(two_las):
 
 def test_compare_hand_worked_with_other_group(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, "pak", "wb", by="la")
+    t = compare_schools_neighbourhoods(homes, schools, "pak", "wb", by="la")
     a = t[t["la"] == "A"].iloc[0]
     # schools of A: pak 30, 0, 10 (/40); wb 10, 40, 10 (/60)
     d = 0.5 * (abs(30 / 40 - 10 / 60) + abs(0 - 40 / 60) + abs(10 / 40 - 10 / 60))
@@ -122,7 +122,7 @@ def test_compare_hand_worked_with_other_group(two_las):
 
 def test_compare_per_phase(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, ["pak", "wb"], total="n", by="la", phase="phase")
+    t = compare_schools_neighbourhoods(homes, schools, ["pak", "wb"], total="n", by="la", phase="phase")
     assert len(t) == 2 * 2 * 2
     prim = t[(t.la == "A") & (t.phase == "primary") & (t.group == "pak")].iloc[0]
     sub = schools[(schools.la == "A") & (schools.phase == "primary")]
@@ -136,23 +136,23 @@ def test_compare_per_phase(two_las):
 def test_compare_groups_map(two_las):
     schools, homes = two_las
     schools = schools.rename(columns={"pak": "Pakistani pupils"})
-    t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"})
+    t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"})
     assert t["dissimilarity_school"].notna().all()
 
 
 def test_compare_group_missing_on_one_side(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match=r"groups missing in the schools table: 'ind'"):
-        compare_schools_neighbourhoods(schools, homes.assign(ind=1), "ind", total="n", by="la")
+        compare_schools_neighbourhoods(homes.assign(ind=1), schools, "ind", total="n", by="la")
     with pytest.raises(SegindexValueError, match=r"in the residents table: 'ind'"):
-        compare_schools_neighbourhoods(schools.assign(ind=1), homes, "ind", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(ind=1), "ind", total="n", by="la")
 
 
 def test_compare_schools_outside_every_area(two_las):
     schools, homes = two_las
     schools = pd.concat([schools, pd.DataFrame({"la": ["Z"], "phase": ["primary"], "pak": [1], "wb": [1], "n": [2]})])
     with pytest.warns(DataQualityWarning, match=r"1 area\(s\) with schools but no residents \('Z'\)"):
-        t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+        t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert list(t["la"]) == ["A", "B"]
     assert t.attrs["unmatched_areas"]["schools_only"] == ["Z"]
 
@@ -160,32 +160,32 @@ def test_compare_schools_outside_every_area(two_las):
 def test_compare_no_common_area(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="no value of 'la' is present in both"):
-        compare_schools_neighbourhoods(schools.assign(la="X"), homes, "pak", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(la="X"), "pak", total="n", by="la")
 
 
 def test_compare_needs_total_or_other(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="needs totals"):
-        compare_schools_neighbourhoods(schools, homes, "pak", by="la")
+        compare_schools_neighbourhoods(homes, schools, "pak", by="la")
 
 
 def test_compare_missing_by(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="by='lad' is not in the schools table"):
-        compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="lad")
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="lad")
 
 
 def test_compare_missing_phase(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="phase column 'stage'"):
-        compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la", phase="stage")
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la", phase="stage")
 
 
 def test_compare_absent_group_warns(two_las):
     schools, homes = two_las
     schools = schools.assign(pak=np.where(schools.la == "B", 0, schools.pak))
     with pytest.warns(AbsentGroupWarning, match="'B'"):
-        t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+        t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert np.isnan(t.loc[t.la == "B", "dissimilarity_school"]).all()
     assert t.loc[t.la == "A", "dissimilarity_school"].notna().all()
 
@@ -193,13 +193,13 @@ def test_compare_absent_group_warns(two_las):
 def test_compare_total_below_group(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="more than the total column 'n'"):
-        compare_schools_neighbourhoods(schools.assign(n=1), homes, "pak", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(n=1), "pak", total="n", by="la")
 
 
 def test_compare_does_not_modify_inputs(two_las):
     schools, homes = two_las
     s0, h0 = schools.copy(), homes.copy()
-    compare_schools_neighbourhoods(schools, homes, ["pak"], total="n", by="la", phase="phase")
+    compare_schools_neighbourhoods(homes, schools, ["pak"], total="n", by="la", phase="phase")
     pd.testing.assert_frame_equal(schools, s0)
     pd.testing.assert_frame_equal(homes, h0)
 
@@ -209,23 +209,39 @@ def test_compare_bootstrap_intervals(town):
 
     t = example_town(seed=3, choice=0.6)
     sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
-    kw = dict(total="total", school_total="roll", by="la", n_bootstrap=99, random_state=7)
-    a = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
-    b = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
+    kw = dict(total="total", school_total="roll", by="la", n_draws=99, random_state=7)
+    a = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
+    b = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
     pd.testing.assert_frame_equal(a, b)  # same seed, same intervals
     for name in ("dissimilarity", "isolation", "correlation_ratio"):
         for side in ("school", "residential", "difference"):
             lo, hi = a[f"{name}_{side}_ci_low"], a[f"{name}_{side}_ci_high"]
             assert (lo < hi).all()
+            # each interval beside the estimate it is centred on
+            assert (lo <= a[f"{name}_{side}_bias_corrected"]).all() and (a[f"{name}_{side}_bias_corrected"] <= hi).all()
+        for side in ("school", "residential"):
+            assert (a[f"{name}_{side}_expected"] > 0).all() and a[f"{name}_{side}_p_value"].between(0, 1).all()
+    columns = list(a.columns)
+    assert columns.index("dissimilarity_school_bias_corrected") + 3 == columns.index("dissimilarity_school_ci_low")
+    assert a["high_expected"].dtype == bool and a["small_group"].dtype == bool
     # choice makes schools clearly more segregated: the gap's interval lies above 0
     row = a[a.group == "pakistani"].iloc[0]
     assert row["dissimilarity_difference_ci_low"] > 0
     assert row["dissimilarity_difference_p_value"] < 0.05
-    assert "dissimilarity_school_ci_low" not in compare_schools_neighbourhoods(sch, res, "pakistani", total="total",
-                                                                              school_total="roll", by="la")
-    with pytest.raises(SegindexValueError, match="'n_bootstrap' must be a positive number"):
-        compare_schools_neighbourhoods(sch, res, "pakistani", total="total", school_total="roll", by="la",
-                                       n_bootstrap=0)
+    plain = compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la")
+    assert "dissimilarity_school_ci_low" not in plain and "high_expected" not in plain
+    # by= is optional: both tables are one area
+    whole = compare_schools_neighbourhoods(res.drop(columns="la"), sch.drop(columns="la"), "pakistani",
+                                           total="total", school_total="roll")
+    assert list(whole["area"]) == ["all"]
+    assert whole["dissimilarity_school"].iloc[0] == pytest.approx(plain["dissimilarity_school"].iloc[0], rel=1e-14)
+    with pytest.raises(SegindexValueError, match="'n_draws' parameter must be at least 1"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la",
+                                       n_draws=0)
+    with pytest.raises(SegindexTypeError, match="the parameter 'n_bootstrap' is now called 'n_draws'"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", n_bootstrap=9)
+    with pytest.raises(SegindexValueError, match="'gini' is|'entropy_index' is a multigroup index"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", indices=["entropy_index"])
 
 
 # ----------------------------------------------------------------------------
