@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import io
+import itertools
 import math
 import sys
 import warnings
@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from conftest import shared_data
 from segindex._kernels import random as kr
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity
 from segindex.inference import INFERENCE_INDICES, Inference, infer, infer_difference
-
-from conftest import shared_data
 
 
 def _random_table(rng, n=60, size=(20, 200), share=0.3):
@@ -660,9 +659,9 @@ def test_inference_to_frame_repr_and_old_names():
     assert len(text) < 200 and "high_expected" not in b.to_frame()  # never the draws; no randomisation flag
     assert "centred on bias_corrected" in b._repr_html_()
     with pytest.raises(AttributeError, match=r"Inference.statistic is now called Inference.value"):
-        b.statistic
+        _ = b.statistic
     with pytest.raises(AttributeError, match=r"has no attribute 'nonsense'"):
-        b.nonsense
+        _ = b.nonsense
 
 
 # ---------------------------------------------------------------- spatial indices

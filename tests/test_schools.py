@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from conftest import shared_data
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.indices import correlation_ratio, dissimilarity, isolation
 from segindex.schools import (
@@ -21,9 +22,6 @@ from segindex.schools import (
     nearest_school_allocation,
     school_contrast,
 )
-
-from conftest import shared_data
-
 
 # ----------------------------------------------------------------------------
 # helpers
