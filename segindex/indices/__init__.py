@@ -1,5 +1,7 @@
 """Public segregation indices: two-group, multigroup, local, and the tidy table."""
 
+# two-group indices first: the registry lists indices in the order their modules register them
+from .twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation  # isort: skip
 from .local import local_mutual_information, location_quotients
 from .multigroup import (
     entropy_index,
@@ -9,7 +11,6 @@ from .multigroup import (
     mutual_information_within,
 )
 from .table import segregation_table
-from .twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation
 
 __all__ = [
     "dissimilarity",
