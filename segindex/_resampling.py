@@ -670,7 +670,7 @@ def _valid(draws, caller):
             f"{caller}(): {int(bad.sum())} of {draws.size} draws gave an undefined index (a group drawn "
             "with no members); they are left out of the means, errors, intervals and p-values.",
             DataQualityWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 

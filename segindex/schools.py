@@ -228,6 +228,53 @@ def compare_schools_neighbourhoods(
         by = "area"
         schools = schools.assign(**{by: "all"})
         residents = residents.assign(**{by: "all"})
+    if n_draws is not None:
+        _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    groups_map, school_total, wanted = _check_compare(residents, schools, groups, other, total, school_total, by,
+                                                      phase, groups_map, caller)
+    common, only_s, only_r = _common_areas(residents, schools, by, caller)
+    A = len(common)
+
+    def side(table, columns, tot, name):
+        return _side(table, columns, tot, name, common, by, caller)
+
+    res_codes, res_arrays, res_t, _ = side(residents, wanted, total, "residents")
+    sch_cols = [groups_map.get(g, g) for g in wanted]
+    if phase is None:
+        phases = [None]
+    else:
+        phases = sorted(pd.unique(schools[phase]).tolist(), key=str)
+
+    frames = []
+    absent = []
+    jobs = []  # (frame columns, school problem, residential problem, spec) for the draws
+    for ph in phases:
+        sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
+        s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
+        for g in groups:
+            out, sides = _group_row(g, ph, other, groups_map, specs, common, by, (s_codes, s_arrays, s_t),
+                                    (res_codes, res_arrays, res_t), absent)
+            out["small_group"] = (out["pupils_group"] < min_count) | (out["residents_group"] < min_count)
+            if n_draws is not None:
+                for spec in specs:
+                    jobs.append((out, spec, [_rs.two_group_problem(spec, *sides[label][:3], sides[label][3], A,
+                                                                   caller=caller)
+                                             for label in ("school", "residential")]))
+            frames.append(out)
+    if n_draws is not None:
+        _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller)
+    result = pd.concat([pd.DataFrame(out) for out in frames], ignore_index=True)
+    sort_cols = [by] + (["phase"] if phase is not None else [])
+    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    for c in ("n_schools", "n_units"):
+        result[c] = result[c].astype(np.int64)
+    _warn_absent(absent, caller)
+    result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
+    return result
+
+
+def _check_compare(residents, schools, groups, other, total, school_total, by, phase, groups_map, caller):
+    """The argument checks of :func:`compare_schools_neighbourhoods`; returns the map, school total and columns."""
     if groups_map is None:
         groups_map = {}
     if not isinstance(groups_map, dict):
@@ -239,8 +286,6 @@ def compare_schools_neighbourhoods(
         raise SegindexValueError(
             f"{caller}(): {other!r} is both a focal group and the comparison group; compare two different groups."
         )
-    if n_draws is not None:
-        _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
     if school_total is None:
         school_total = total
     if other is None and (total is None or school_total is None):
@@ -270,8 +315,15 @@ def compare_schools_neighbourhoods(
                 f"{caller}(): the phase column {phase!r} is missing at school {first!r}; fill or drop it."
             )
 
-    # groups present on one side only
     wanted = groups + ([other] if other is not None else [])
+    _check_groups_present(residents, schools, wanted, groups_map, caller)
+    return groups_map, school_total, wanted
+
+
+
+def _check_groups_present(residents, schools, wanted, groups_map, caller):
+    """Every group must be a column on both sides (under its school name on the schools side)."""
+    # groups present on one side only
     res_missing = [g for g in wanted if g not in residents.columns]
     sch_missing = [g for g in wanted if groups_map.get(g, g) not in schools.columns]
     if res_missing or sch_missing:
@@ -288,6 +340,9 @@ def compare_schools_neighbourhoods(
             "groups_map={residential column: school column}."
         )
 
+
+def _common_areas(residents, schools, by, caller):
+    """The areas present on both sides (sorted), and those on one side only (with a warning)."""
     # areas on both sides
     s_keys = pd.Index(pd.unique(schools[by]))
     r_keys = pd.Index(pd.unique(residents[by]))
@@ -312,86 +367,72 @@ def compare_schools_neighbourhoods(
             f"{caller}(): {'; '.join(msg)}; they are left out of the comparison "
             "(listed in result.attrs['unmatched_areas']).",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
+
+    return common, only_s, only_r
+
+
+def _side(table, columns, tot, name, common, by, caller):
+    """One side's area codes, group columns and totals, checked."""
+    codes = common.get_indexer(table[by])
+    keep = codes >= 0
+    sub = table.loc[keep] if not keep.all() else table
+    codes = np.ascontiguousarray(codes[keep], dtype=np.int64)
+    arrays = {c: numeric_column(sub, c, f"group ({name})", caller) for c in columns}
+    t = numeric_column(sub, tot, f"total ({name})", caller) if tot is not None else None
+    if t is not None:
+        for c in columns:
+            check_total(sub, arrays[c], t, [c], tot, caller)
+    return codes, arrays, t, sub
+
+
+def _group_row(g, ph, other, groups_map, specs, common, by, school, residential, absent):
+    """The columns of one (phase, group) row block, one value per area, and each side's arrays for the draws."""
     A = len(common)
+    s_codes, s_arrays, s_t = school
+    res_codes, res_arrays, res_t = residential
+    out = {by: common}
+    if ph is not None:
+        out["phase"] = ph
+    out["group"] = g
+    out["comparison"] = "rest" if other is None else other
+    out["n_schools"] = np.bincount(s_codes, minlength=A)
+    out["n_units"] = np.bincount(res_codes, minlength=A)
+    values = {}
+    sides = {}
+    for label, codes, arrays, t, col in (
+        ("school", s_codes, s_arrays, s_t, groups_map.get(g, g)),
+        ("residential", res_codes, res_arrays, res_t, g),
+    ):
+        x = arrays[col]
+        y_other = arrays[groups_map.get(other, other) if label == "school" else other] if other is not None \
+            else None
+        y = y_other if y_other is not None else _kv.remainder(t, x)
+        tt = t if t is not None else x + y
+        values[label] = {spec.name: registry.clip_rounding(spec.compute(x, y, tt, codes, A), spec.bounds)
+                         for spec in specs}
+        sides[label] = (x, y_other, tt, codes)
+        prefix = "pupils" if label == "school" else "residents"
+        out[prefix] = _kt.area_sums(tt, codes, A)
+        out[f"{prefix}_group"] = _kt.area_sums(x, codes, A)
+    for spec in specs:
+        name = spec.name
+        s_val = values["school"][name]
+        r_val = values["residential"][name]
+        out[f"{name}_school"] = s_val
+        out[f"{name}_residential"] = r_val
+        out[f"{name}_difference"] = s_val - r_val
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"{name}_ratio"] = np.where(r_val > 0, s_val / np.where(r_val > 0, r_val, 1.0), np.nan)
+        bad = np.isnan(s_val) | np.isnan(r_val)
+        for k in np.flatnonzero(bad):
+            absent.append((common[k], ph, g, name))
+    return out, sides
 
-    def side(table, columns, tot, name):
-        codes = common.get_indexer(table[by])
-        keep = codes >= 0
-        sub = table.loc[keep] if not keep.all() else table
-        codes = np.ascontiguousarray(codes[keep], dtype=np.int64)
-        arrays = {c: numeric_column(sub, c, f"group ({name})", caller) for c in columns}
-        t = numeric_column(sub, tot, f"total ({name})", caller) if tot is not None else None
-        if t is not None:
-            for c in columns:
-                check_total(sub, arrays[c], t, [c], tot, caller)
-        return codes, arrays, t, sub
 
-    res_codes, res_arrays, res_t, _ = side(residents, wanted, total, "residents")
-    sch_cols = [groups_map.get(g, g) for g in wanted]
-    if phase is None:
-        phases = [None]
-    else:
-        phases = sorted(pd.unique(schools[phase]).tolist(), key=str)
-
-    frames = []
-    absent = []
-    jobs = []  # (frame columns, school problem, residential problem, spec) for the draws
-    for ph in phases:
-        sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
-        s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
-        for g in groups:
-            out = {by: common}
-            if ph is not None:
-                out["phase"] = ph
-            out["group"] = g
-            out["comparison"] = "rest" if other is None else other
-            out["n_schools"] = np.bincount(s_codes, minlength=A)
-            out["n_units"] = np.bincount(res_codes, minlength=A)
-            values = {}
-            sides = {}
-            for label, codes, arrays, t, col in (
-                ("school", s_codes, s_arrays, s_t, groups_map.get(g, g)),
-                ("residential", res_codes, res_arrays, res_t, g),
-            ):
-                x = arrays[col]
-                y_other = arrays[groups_map.get(other, other) if label == "school" else other] if other is not None \
-                    else None
-                y = y_other if y_other is not None else _kv.remainder(t, x)
-                tt = t if t is not None else x + y
-                values[label] = {spec.name: registry.clip_rounding(spec.compute(x, y, tt, codes, A), spec.bounds)
-                                 for spec in specs}
-                sides[label] = (x, y_other, tt, codes)
-                prefix = "pupils" if label == "school" else "residents"
-                out[prefix] = _kt.area_sums(tt, codes, A)
-                out[f"{prefix}_group"] = _kt.area_sums(x, codes, A)
-            for spec in specs:
-                name = spec.name
-                s_val = values["school"][name]
-                r_val = values["residential"][name]
-                out[f"{name}_school"] = s_val
-                out[f"{name}_residential"] = r_val
-                out[f"{name}_difference"] = s_val - r_val
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    out[f"{name}_ratio"] = np.where(r_val > 0, s_val / np.where(r_val > 0, r_val, 1.0), np.nan)
-                bad = np.isnan(s_val) | np.isnan(r_val)
-                for k in np.flatnonzero(bad):
-                    absent.append((common[k], ph, g, name))
-            out["small_group"] = (out["pupils_group"] < min_count) | (out["residents_group"] < min_count)
-            if n_draws is not None:
-                for spec in specs:
-                    jobs.append((out, spec, [_rs.two_group_problem(spec, *sides[label][:3], sides[label][3], A,
-                                                                   caller=caller)
-                                             for label in ("school", "residential")]))
-            frames.append(out)
-    if n_draws is not None:
-        _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller)
-    result = pd.concat([pd.DataFrame(out) for out in frames], ignore_index=True)
-    sort_cols = [by] + (["phase"] if phase is not None else [])
-    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
-    for c in ("n_schools", "n_units"):
-        result[c] = result[c].astype(np.int64)
+def _warn_absent(absent, caller):
+    """One warning naming the (area, phase, group) blocks where an index is NaN."""
     if absent:
         seen = sorted({(a, p, g) for a, p, g, _ in absent}, key=str)
         listed = "; ".join(
@@ -402,10 +443,8 @@ def compare_schools_neighbourhoods(
             f"{caller}(): some indices are NaN because a group or its comparison has no members "
             f"on one side of an area ({listed}{more}).",
             AbsentGroupWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
-    result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
-    return result
 
 
 def _compared(indices, caller):

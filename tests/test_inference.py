@@ -581,9 +581,10 @@ def test_difference_errors(small):
 
 def test_draws_with_empty_group_warn():
     df = pd.DataFrame({"A": [1, 0, 0], "B": [3, 4, 5]})
-    with pytest.warns(DataQualityWarning, match="left out"):
+    with pytest.warns(DataQualityWarning, match="left out") as caught:
         r = infer("dissimilarity", df, "A", "B", n_draws=200, random_state=0)
     assert np.isnan(r.draws).any() and np.isfinite(r.expected)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 # ---------------------------------------------------------------------------

@@ -153,6 +153,9 @@ def test_compare_schools_outside_every_area(two_las):
         t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert list(t["la"]) == ["A", "B"]
     assert t.attrs["unmatched_areas"]["schools_only"] == ["Z"]
+    with pytest.warns(DataQualityWarning) as caught:
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_compare_no_common_area(two_las):
