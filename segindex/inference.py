@@ -54,6 +54,7 @@ __all__ = ["Inference", "infer", "infer_difference", "INFERENCE_INDICES"]
 
 #: Names accepted by :func:`infer`: every registered index (a view of :mod:`segindex.indices.registry`).
 INFERENCE_INDICES = registry.names()
+Inference.__module__ = __name__  # documented and imported as segindex.inference.Inference
 
 
 def _as_array(value, n_areas):
@@ -182,15 +183,19 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
     Parameters
     ----------
     index : str or callable
-        The index: one of ``"dissimilarity"``, ``"gini"``, ``"atkinson"``,
-        ``"isolation"``, ``"exposure"``, ``"correlation_ratio"``,
-        ``"entropy_index"``, ``"mutual_information"``,
-        ``"multigroup_dissimilarity"``, the spatial indices
-        ``"morrill_dissimilarity"``, ``"boundary_dissimilarity"``,
+        Any index of the registry (:mod:`segindex.indices.registry`), by name
+        or as its public function: ``"dissimilarity"``, ``"gini"``,
+        ``"atkinson"``, ``"isolation"``, ``"exposure"``,
+        ``"correlation_ratio"``, ``"entropy_index"``,
+        ``"mutual_information"``, ``"multigroup_dissimilarity"``, the spatial
+        indices ``"morrill_dissimilarity"``, ``"boundary_dissimilarity"``,
         ``"perimeter_area_dissimilarity"``, ``"spatial_isolation"``,
         ``"spatial_information"``, ``"distance_decay_isolation"``,
-        ``"distance_decay_exposure"`` (see :data:`INFERENCE_INDICES`), or
-        the public function itself.
+        ``"distance_decay_exposure"``, and any index registered since (see
+        :data:`INFERENCE_INDICES`). Indices with a kernel code are drawn
+        inside the compiled kernels; the others are recomputed by their
+        array-level compute (spatial indices: by their function) on each
+        redrawn table.
     data : pandas.DataFrame or geopandas.GeoDataFrame
         One row per unit, one column of counts (whole people) per group.
     *index_args, **index_kwargs
