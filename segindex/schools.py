@@ -929,8 +929,8 @@ def _capacity_fill(unit_xy, school_xy, demand, cap, bound, overflow):
 
 
 def school_contrast(
-    schools,
     residents,
+    schools,
     group,
     *,
     total,
@@ -945,11 +945,11 @@ def school_contrast(
 
     Parameters
     ----------
-    schools : geopandas.GeoDataFrame
-        Schools as points with a count column for ``group`` and a total.
     residents : geopandas.GeoDataFrame
         Residential units with a count column for the group and a total, in
-        the same projected CRS.
+        the same projected CRS as ``schools``.
+    schools : geopandas.GeoDataFrame
+        Schools as points with a count column for ``group`` and a total.
     group : column name
         The group, named as in ``schools``.
     total : column name
@@ -1023,7 +1023,7 @@ def school_contrast(
     ...     geometry=gpd.points_from_xy([0, 10, 5000], [0, 0, 0]), crs=27700)
     >>> schools = gpd.GeoDataFrame({"a": [20, 60], "n": [100, 100]},
     ...     geometry=gpd.points_from_xy([5, 4000], [0, 0]), crs=27700)
-    >>> c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    >>> c = school_contrast(homes, schools, "a", total="n", k_units=2)
     >>> [round(float(v), 4) for v in c["difference"]]  # 0.2 - 0.2; 0.6 - 20/200
     [0.0, 0.5]
     >>> c["flag"].tolist()

@@ -395,7 +395,7 @@ def test_geographic_crs_refused():
     with pytest.raises(SegindexValueError, match=r"geographic CRS.*\.to_crs\(27700\)"):
         nearest_school_allocation(homes, schools, ["a"])
     with pytest.raises(SegindexValueError, match=r"geographic CRS.*\.to_crs\(27700\)"):
-        school_contrast(points([[0, 0]], a=[1], n=[2]), homes.assign(n=2), "a", total="n")
+        school_contrast(homes.assign(n=2), points([[0, 0]], a=[1], n=[2]), "a", total="n")
 
 
 def test_mismatched_or_missing_crs_refused():
@@ -449,7 +449,7 @@ def test_allocation_input_errors():
 def test_identical_school_has_zero_contrast():
     homes = points([[0, 0], [10, 0], [5000, 0]], a=[20, 30, 0], n=[100, 150, 100])
     schools = points([[5, 0]], a=[40], n=[200])
-    c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    c = school_contrast(homes, schools, "a", total="n", k_units=2)
     row = c.iloc[0]
     assert row["local_share"] == pytest.approx(0.2)
     assert row["difference"] == 0.0
@@ -462,7 +462,7 @@ def test_identical_school_has_zero_contrast():
 def test_contrast_hand_worked_and_pvalue():
     homes = points([[0, 0], [10, 0], [5000, 0]], a=[20, 30, 0], n=[100, 150, 100])
     schools = points([[5, 0], [4990, 0]], a=[70, 3], n=[200, 60])
-    c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    c = school_contrast(homes, schools, "a", total="n", k_units=2)
     # school 0: 70/200 against 50/250
     assert c["difference"].iloc[0] == pytest.approx(0.35 - 0.2)
     assert c["z"].iloc[0] == pytest.approx((70 - 40) / np.sqrt(200 * 0.2 * 0.8))
@@ -481,7 +481,7 @@ def test_contrast_radius_and_flag():
     xy = rng.uniform(0, 2000, (200, 2))
     homes = points(xy, a=rng.integers(0, 20, 200), n=np.full(200, 100))
     schools = points([[1000, 1000], [500, 500], [1500, 1500]], a=[95, 22, 10], n=[100, 200, 100])
-    c = school_contrast(schools, homes, "a", total="n", radius=300)
+    c = school_contrast(homes, schools, "a", total="n", radius=300)
     inside = np.hypot(xy[:, 0] - 1000, xy[:, 1] - 1000) <= 300
     assert c["n_units"].iloc[0] == inside.sum()
     assert c["local_share"].iloc[0] == pytest.approx(homes["a"][inside].sum() / (100 * inside.sum()))
@@ -493,7 +493,7 @@ def test_contrast_school_with_no_residents_within_radius():
     homes = points([[0, 0]], a=[10], n=[100])
     schools = points([[0, 0], [50_000, 0]], a=[10, 10], n=[100, 100])
     with pytest.warns(DataQualityWarning, match=r"1 school\(s\) \(1\) have no residents"):
-        c = school_contrast(schools, homes, "a", total="n", radius=1000)
+        c = school_contrast(homes, schools, "a", total="n", radius=1000)
     assert np.isnan(c["difference"].iloc[1]) and not c["flag"].iloc[1]
     assert c["difference"].iloc[0] == 0.0
 
@@ -502,15 +502,15 @@ def test_contrast_errors():
     homes = points([[0, 0]], a=[10], n=[100])
     schools = points([[0, 0]], a=[10], n=[100])
     with pytest.raises(SegindexValueError, match="k_units or radius, not both"):
-        school_contrast(schools, homes, "a", total="n", k_units=3, radius=10)
+        school_contrast(homes, schools, "a", total="n", k_units=3, radius=10)
     with pytest.raises(SegindexValueError, match="'k_units' must be a positive integer"):
-        school_contrast(schools, homes, "a", total="n", k_units=0)
+        school_contrast(homes, schools, "a", total="n", k_units=0)
     with pytest.raises(SegindexValueError, match="column 'b' is not in the data"):
-        school_contrast(schools, homes, "b", total="n")
+        school_contrast(homes, schools, "b", total="n")
     with pytest.raises(SegindexValueError, match="more than the total"):
-        school_contrast(schools.assign(n=1), homes, "a", total="n")
+        school_contrast(homes, schools.assign(n=1), "a", total="n")
     with pytest.raises(SegindexValueError, match="'fdr'"):
-        school_contrast(schools, homes, "a", total="n", fdr=1.5)
+        school_contrast(homes, schools, "a", total="n", fdr=1.5)
 
 
 # ----------------------------------------------------------------------------
@@ -564,7 +564,7 @@ def test_plot_school_contrast_centred_diverging(town):
     matplotlib.use("Agg")
     from segindex.plot.schools import plot_school_contrast
 
-    c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    c = school_contrast(town.units, town.schools, "pakistani", total="total", school_total="roll")
     ax = plot_school_contrast(c, town.schools, town.units, group="pakistani", total="total", source="Synthetic")
     schools_layer = ax.collections[-1]
     norm = schools_layer.norm
