@@ -10,7 +10,15 @@ decompositions, the report and the command line read this registry; nothing
 else keeps a list of indices.
 
 Adding an index means writing its kernel (in ``segindex/_kernels/``), its public
-function, one :func:`register` call beside the function, and its tests.
+function, one :func:`register` call beside the function, and its tests. The new
+index is then a row of :func:`segindex.segregation_table` (``indices=[name]``;
+by default if ``in_table``), can be drawn by :func:`segindex.infer` (through its
+``compute`` on each redrawn table, when it has no kernel code) and compared
+by :func:`segindex.compare_schools_neighbourhoods` and
+:func:`segindex.change.decompose_change` (two-group indices).
+
+The computes of the indices that came first live in
+:mod:`segindex._kernels.computes`; the draw kernels call the same functions.
 
 Kinds and their array-level computes
 ------------------------------------
@@ -31,6 +39,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..errors import SegindexTypeError, SegindexValueError
 
@@ -170,8 +180,6 @@ def clip_rounding(values, bounds):
     >>> clip_rounding(np.array([-1.6e-15, 0.5, 1.0 + 1e-13, -0.1]), (0.0, 1.0)).tolist()
     [0.0, 0.5, 1.0, -0.1]
     """
-    import numpy as np
-
     values = np.asarray(values, dtype=float)
     if bounds is None:
         return values
