@@ -697,6 +697,8 @@ def _wrap(values, areas):
 
 def _result(problem, draws, fields, **meta):
     areas = problem.areas
+    if areas is None and problem.n_areas > 1:  # areas given by code only
+        areas = pd.RangeIndex(problem.n_areas)
     nan = np.full(problem.n_areas, np.nan)
     values = {name: fields.get(name, nan) for name in Inference.FIELDS}
     count = None if problem.count is None else _wrap(problem.count, areas)

@@ -258,7 +258,7 @@ def compare_schools_neighbourhoods(
             if n_draws is not None:
                 for spec in specs:
                     jobs.append((out, spec, [_rs.two_group_problem(spec, *sides[label][:3], sides[label][3], A,
-                                                                   caller=caller)
+                                                                   areas=common, by=(by,), caller=caller)
                                              for label in ("school", "residential")]))
             frames.append(out)
     if n_draws is not None:

@@ -210,6 +210,12 @@ def test_compare_bootstrap_intervals(town):
 
     t = example_town(seed=3, choice=0.6)
     sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
+    # two areas: every column holds one value per area
+    two = compare_schools_neighbourhoods(res.assign(la=np.arange(len(res)) % 2), sch.assign(la=np.arange(len(sch)) % 2),
+                                         "pakistani", total="total", school_total="roll", by="la", n_draws=9,
+                                         random_state=1)
+    assert len(two) == 2 and two["dissimilarity_difference_ci_low"].notna().all()
+    assert two["dissimilarity_school_expected"].iloc[0] != two["dissimilarity_school_expected"].iloc[1]
     kw = dict(total="total", school_total="roll", by="la", n_draws=99, random_state=7)
     a = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
     b = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
