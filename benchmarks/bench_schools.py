@@ -77,7 +77,7 @@ def cases(quick: bool) -> list:
         return nearest_school_allocation(homes, schools, GROUPS, share=share, capacity="roll")
 
     def contrast():
-        return school_contrast(schools, homes, "Pakistani", total="Persons", school_total="roll", k_units=20)
+        return school_contrast(homes, schools, "Pakistani", total="Persons", school_total="roll", k_units=20)
 
     out = [
         Case("schools: allocation", f"k=1, {size}", alloc_k1, max_seconds=2.0,

@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     lsoa = read_census_table(FILES["lsoa"])
     tables = []
     for level, frame in (("OA", oa), ("LSOA", lsoa)):
-        t = segregation_table(frame, GROUPS, total="Persons", reference="WhiteBrit")
+        t = segregation_table(frame, GROUPS, total="Persons", other="WhiteBrit")
         t.insert(0, "units", level)
         tables.append(t)
     table = pd.concat(tables, ignore_index=True)

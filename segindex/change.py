@@ -35,7 +35,7 @@ from ._kernels import twogroup as _kt
 from ._kernels import validate as _kv
 from .counts import area_codes, check_frame, check_label, check_labels, check_projected, numeric_column, read_pair
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
-from .indices.twogroup import eta_squared
+from .indices import registry
 
 __all__ = [
     "ComparableUnits",
@@ -814,15 +814,12 @@ def _pair_arrays(data, group, other, total, caller):
     return pair.x, pair.y, r
 
 
-def _indices_from(x, r, y, codes, A):
-    """D (x against y), isolation and eta squared (x against the rest r) per area."""
+def _indices_from(specs, x, r, y, codes, A):
+    """Each index's array-level compute per area: x against y (the comparison), in units of size x + r."""
     t = x + r
-    iso, X, T = _kt.exposure(x, x, t, codes, A)
-    return {
-        "dissimilarity": _kt.dissimilarity(x, y, codes, A),
-        "isolation": iso,
-        "correlation_ratio": eta_squared(iso, X, T),
-    }
+    return {spec.name: registry.clip_rounding(spec.compute(x, r if spec.comparison == "none" else y, t, codes, A),
+                                               spec.bounds)
+            for spec in specs}
 
 
 def decompose_change(data_from, data_to, group, *, total, other=None, unit=None, by=None,
@@ -854,7 +851,8 @@ def decompose_change(data_from, data_to, group, *, total, other=None, unit=None,
     by : column name or list of column names, optional
         Decompose per area (area keys are read from ``data_to``).
     indices : sequence of str
-        Any of ``"dissimilarity"``, ``"isolation"``, ``"correlation_ratio"``.
+        Two-group indices of the registry (:mod:`segindex.indices.registry`),
+        by default ``"dissimilarity"``, ``"isolation"``, ``"correlation_ratio"``.
 
     Returns
     -------
@@ -921,11 +919,13 @@ def decompose_change(data_from, data_to, group, *, total, other=None, unit=None,
     check_label(other, "other", caller, optional=True)
     if isinstance(indices, str):
         indices = [indices]
-    unknown = [i for i in indices if i not in _INDICES]
+    two_group = registry.names("two-group")
+    unknown = [i for i in indices if i not in two_group]
     if unknown or not len(indices):
         raise SegindexValueError(
-            f"{caller}(): 'indices' must name some of {_INDICES!r}, got {list(indices)!r}."
+            f"{caller}(): 'indices' must name some of the two-group indices {two_group!r}, got {list(indices)!r}."
         )
+    specs = [registry.get(i, caller) for i in indices]
     order = _aligned_units(data_from, data_to, unit, caller)
     x1, y1, r1 = _pair_arrays(data_from, group, other, total, caller)
     x2, y2, r2 = _pair_arrays(data_to, group, other, total, caller)
@@ -945,10 +945,10 @@ def decompose_change(data_from, data_to, group, *, total, other=None, unit=None,
         return v_from_dist * (f if areas is None else f[codes])
 
     X1, X2, R1, R2, Y1, Y2 = sums(x1), sums(x2), sums(r1), sums(r2), sums(y1), sums(y2)
-    f11 = _indices_from(x1, r1, y1, codes, A)
-    f22 = _indices_from(x2, r2, y2, codes, A)
-    f12 = _indices_from(scaled(x2, X1, X2), scaled(r2, R1, R2), scaled(y2, Y1, Y2), codes, A)
-    f21 = _indices_from(scaled(x1, X2, X1), scaled(r1, R2, R1), scaled(y1, Y2, Y1), codes, A)
+    f11 = _indices_from(specs, x1, r1, y1, codes, A)
+    f22 = _indices_from(specs, x2, r2, y2, codes, A)
+    f12 = _indices_from(specs, scaled(x2, X1, X2), scaled(r2, R1, R2), scaled(y2, Y1, Y2), codes, A)
+    f21 = _indices_from(specs, scaled(x1, X2, X1), scaled(r1, R2, R1), scaled(y1, Y2, Y1), codes, A)
     rows = []
     for name in indices:
         a, b, c, d = f11[name], f22[name], f12[name], f21[name]

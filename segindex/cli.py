@@ -418,10 +418,10 @@ def _cmd_indices(args) -> int:
     draws = f", with {args.draws} bootstrap and randomisation draws each" if args.draws else ""
     _say(f"computing indices for {len(groups)} groups over {len(data):,} units{draws}")
     by = args.by or None
-    table = _call(
-        segregation_table, data, groups, other=args.other, total=total,
-        by=(by[0] if by and len(by) == 1 else by), n_draws=args.draws, random_state=args.random_state,
-        min_count=args.min_count, progress=args.progress,
+    table = segregation_table(
+        data, groups, other=args.other, total=total, by=(by[0] if by and len(by) == 1 else by),
+        n_draws=args.draws or None, random_state=args.random_state, min_count=args.min_count,
+        progress=args.progress,
     )
     table = _conform(table, data, args, groups, total)
     if out is None:

@@ -26,12 +26,14 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from . import _resampling as _rs
+from ._compat import renamed_parameters
 from ._kernels import schools as _ks
 from ._kernels import twogroup as _kt
 from ._kernels import validate as _kv
 from .counts import check_frame, check_label, check_labels, check_projected, check_total, count_matrix, numeric_column
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
-from .indices.twogroup import eta_squared
+from .indices import registry
 
 __all__ = [
     "compare_schools_neighbourhoods",
@@ -39,11 +41,10 @@ __all__ = [
     "school_contrast",
     "match_local_authorities",
     "DISTRICT_TO_UPPER_TIER",
-    "COMPARISON_INDICES",
 ]
 
-#: Indices reported by :func:`compare_schools_neighbourhoods`, in column order.
-COMPARISON_INDICES = ("dissimilarity", "isolation", "correlation_ratio")
+# The indices compare_schools_neighbourhoods reports by default (their specs come from the registry).
+_DEFAULT_INDICES = ("dissimilarity", "isolation", "correlation_ratio")
 
 _MAX_LISTED = 10
 
@@ -59,21 +60,25 @@ def _as_group_list(group, name, caller):
     return [group]
 
 
+@renamed_parameters(n_bootstrap="n_draws")
 def compare_schools_neighbourhoods(
-    schools,
-    residents,
+    residents: pd.DataFrame,
+    schools: pd.DataFrame,
     group,
     other=None,
     *,
     total=None,
     school_total=None,
-    by,
-    groups_map=None,
+    by=None,
+    groups_map: dict | None = None,
     phase=None,
-    n_bootstrap=None,
+    indices: list | None = None,
+    n_draws: int | None = None,
     random_state=None,
-    ci=0.95,
-):
+    ci: float = 0.95,
+    min_count: float = _rs.MIN_COUNT,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     r"""Segregation across schools against segregation across neighbourhoods, per area.
 
     Within each area (a local authority) the same group is measured twice:
@@ -83,12 +88,12 @@ def compare_schools_neighbourhoods(
 
     Parameters
     ----------
-    schools : pandas.DataFrame
-        One row per school, one column of pupil counts per group, and the
-        area key ``by``.
     residents : pandas.DataFrame
         One row per residential unit (output area, LSOA, ward), one column of
         resident counts per group, and the area key ``by``.
+    schools : pandas.DataFrame
+        One row per school, one column of pupil counts per group, and the
+        area key ``by``.
     group : column name or list of column names
         The focal group(s), named as in ``residents`` (see ``groups_map``).
     other : column name, optional
@@ -98,8 +103,10 @@ def compare_schools_neighbourhoods(
         Residential unit totals. Needed when ``other`` is None.
     school_total : column name, optional
         School totals (headcount); defaults to ``total``.
-    by : column name
+    by : column name, optional
         The area key present in both tables (e.g. a local authority code).
+        ``None`` (default): both tables are one area (the output then has an
+        ``area`` column holding ``"all"``).
     groups_map : dict, optional
         ``{residential column: school column}`` for groups named differently
         in the two tables. Unlisted groups have the same name in both. Better
@@ -108,17 +115,32 @@ def compare_schools_neighbourhoods(
     phase : column name, optional
         A column of ``schools`` (e.g. primary/secondary). Schools are then
         compared per phase, each phase against the same residents.
-    n_bootstrap : int, optional
-        Add bootstrap intervals (:mod:`segindex.inference`, Allen et al. 2015:
-        each unit's counts redrawn from its observed composition, both sides
-        independently) for each side and for the gap: columns
-        ``<index>_school_ci_low/high``, ``<index>_residential_ci_low/high``,
-        ``<index>_difference_ci_low/high`` and ``<index>_difference_p_value``
-        (two-sided bootstrap p-value of no gap). Counts must be whole people.
+    indices : list of str, optional
+        Two-group indices of the registry to compare (default
+        ``["dissimilarity", "isolation", "correlation_ratio"]``).
+    n_draws : int, optional
+        Add inference from ``n_draws`` draws of each kind (see
+        :func:`segindex.infer`), for each side: the randomisation test
+        (``<index>_<side>_expected``, ``_corrected``, ``_p_value``) and the
+        bootstrap (Allen et al. 2015: each unit's counts redrawn from its own
+        composition, both sides independently; ``<index>_<side>_bias_corrected``,
+        ``_bootstrap_mean``, ``_se``, ``_ci_low``, ``_ci_high``), with
+        ``<side>`` ``school`` or ``residential``; and for the gap
+        (``<index>_difference_bias_corrected``, ``_bootstrap_mean``, ``_se``,
+        ``_ci_low``, ``_ci_high`` and ``_p_value``, the two-sided bootstrap
+        p-value of no gap). Each interval is centred on the bias-corrected
+        estimate beside it, not on the measured value, which may lie outside
+        it (small schools and small groups bias the measured index upward).
+        Counts must be whole people.
     random_state : int or numpy.random.Generator, optional
-        Seed of the bootstrap; the same seed gives the same intervals.
+        Seed of the draws; the same seed gives the same intervals.
     ci : float, default 0.95
         Level of the bootstrap intervals.
+    min_count : float, default 100
+        Rows where the group has fewer pupils or fewer residents than this are
+        flagged in ``small_group``.
+    progress : None or bool
+        Progress of the draws, as for :func:`segindex.infer`.
 
     Returns
     -------
@@ -129,8 +151,11 @@ def compare_schools_neighbourhoods(
         ``pupils_group``, ``residents_group``, and for each of
         ``dissimilarity``, ``isolation``, ``correlation_ratio`` four columns:
         ``<index>_school``, ``<index>_residential``, ``<index>_difference``
-        (school − residential) and ``<index>_ratio`` (school / residential).
-        Unrounded. Areas present on one side only are left out, with a
+        (school − residential) and ``<index>_ratio`` (school / residential);
+        ``small_group`` (``pupils_group`` or ``residents_group`` below
+        ``min_count``) and, with ``n_draws``, the inference columns above and
+        ``high_expected`` (on either side, an index expected under random
+        allocation above half the measured one). Unrounded. Areas present on one side only are left out, with a
         :class:`~segindex.errors.DataQualityWarning` naming them and the list
         in ``result.attrs["unmatched_areas"]``.
 
@@ -180,7 +205,7 @@ def compare_schools_neighbourhoods(
     >>> import pandas as pd
     >>> schools = pd.DataFrame({"la": ["A", "A"], "x": [30, 0], "n": [60, 60]})
     >>> homes = pd.DataFrame({"la": ["A"] * 3, "x": [20, 10, 0], "n": [60, 60, 60]})
-    >>> t = compare_schools_neighbourhoods(schools, homes, "x", total="n", by="la")
+    >>> t = compare_schools_neighbourhoods(homes, schools, "x", total="n", by="la")
     >>> round(float(t["dissimilarity_school"].iloc[0]), 4)  # |30/30 - 30/90| + |0 - 60/90|, halved
     0.6667
     >>> round(float(t["dissimilarity_residential"].iloc[0]), 4)  # (|20/30 - 40/150| + 0 + |0 - 60/150|) / 2
@@ -196,7 +221,60 @@ def compare_schools_neighbourhoods(
     check_label(total, "total", caller, optional=True)
     check_label(school_total, "school_total", caller, optional=True)
     check_label(phase, "phase", caller, optional=True)
-    check_label(by, "by", caller)
+    check_label(by, "by", caller, optional=True)
+    specs = _compared(indices, caller)
+    _rs.check_min_count(min_count, caller)
+    if by is None:  # both tables are one area
+        by = "area"
+        schools = schools.assign(**{by: "all"})
+        residents = residents.assign(**{by: "all"})
+    if n_draws is not None:
+        _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    groups_map, school_total, wanted = _check_compare(residents, schools, groups, other, total, school_total, by,
+                                                      phase, groups_map, caller)
+    common, only_s, only_r = _common_areas(residents, schools, by, caller)
+    A = len(common)
+
+    def side(table, columns, tot, name):
+        return _side(table, columns, tot, name, common, by, caller)
+
+    res_codes, res_arrays, res_t, _ = side(residents, wanted, total, "residents")
+    sch_cols = [groups_map.get(g, g) for g in wanted]
+    if phase is None:
+        phases = [None]
+    else:
+        phases = sorted(pd.unique(schools[phase]).tolist(), key=str)
+
+    frames = []
+    absent = []
+    jobs = []  # (frame columns, school problem, residential problem, spec) for the draws
+    for ph in phases:
+        sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
+        s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
+        for g in groups:
+            out, sides = _group_row(g, ph, other, groups_map, specs, common, by, (s_codes, s_arrays, s_t),
+                                    (res_codes, res_arrays, res_t), absent)
+            out["small_group"] = (out["pupils_group"] < min_count) | (out["residents_group"] < min_count)
+            if n_draws is not None:
+                for spec in specs:
+                    jobs.append((out, spec, [_rs.two_group_problem(spec, *sides[label][:3], sides[label][3], A,
+                                                                   areas=common, by=(by,), caller=caller)
+                                             for label in ("school", "residential")]))
+            frames.append(out)
+    if n_draws is not None:
+        _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller)
+    result = pd.concat([pd.DataFrame(out) for out in frames], ignore_index=True)
+    sort_cols = [by] + (["phase"] if phase is not None else [])
+    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    for c in ("n_schools", "n_units"):
+        result[c] = result[c].astype(np.int64)
+    _warn_absent(absent, caller)
+    result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
+    return result
+
+
+def _check_compare(residents, schools, groups, other, total, school_total, by, phase, groups_map, caller):
+    """The argument checks of :func:`compare_schools_neighbourhoods`; returns the map, school total and columns."""
     if groups_map is None:
         groups_map = {}
     if not isinstance(groups_map, dict):
@@ -207,12 +285,6 @@ def compare_schools_neighbourhoods(
     if other is not None and other in groups:
         raise SegindexValueError(
             f"{caller}(): {other!r} is both a focal group and the comparison group; compare two different groups."
-        )
-    if n_bootstrap is not None and (
-        isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 1
-    ):
-        raise SegindexValueError(
-            f"{caller}(): 'n_bootstrap' must be a positive number of draws (e.g. 999), got {n_bootstrap!r}."
         )
     if school_total is None:
         school_total = total
@@ -243,8 +315,15 @@ def compare_schools_neighbourhoods(
                 f"{caller}(): the phase column {phase!r} is missing at school {first!r}; fill or drop it."
             )
 
-    # groups present on one side only
     wanted = groups + ([other] if other is not None else [])
+    _check_groups_present(residents, schools, wanted, groups_map, caller)
+    return groups_map, school_total, wanted
+
+
+
+def _check_groups_present(residents, schools, wanted, groups_map, caller):
+    """Every group must be a column on both sides (under its school name on the schools side)."""
+    # groups present on one side only
     res_missing = [g for g in wanted if g not in residents.columns]
     sch_missing = [g for g in wanted if groups_map.get(g, g) not in schools.columns]
     if res_missing or sch_missing:
@@ -261,6 +340,9 @@ def compare_schools_neighbourhoods(
             "groups_map={residential column: school column}."
         )
 
+
+def _common_areas(residents, schools, by, caller):
+    """The areas present on both sides (sorted), and those on one side only (with a warning)."""
     # areas on both sides
     s_keys = pd.Index(pd.unique(schools[by]))
     r_keys = pd.Index(pd.unique(residents[by]))
@@ -285,88 +367,72 @@ def compare_schools_neighbourhoods(
             f"{caller}(): {'; '.join(msg)}; they are left out of the comparison "
             "(listed in result.attrs['unmatched_areas']).",
             DataQualityWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
+
+    return common, only_s, only_r
+
+
+def _side(table, columns, tot, name, common, by, caller):
+    """One side's area codes, group columns and totals, checked."""
+    codes = common.get_indexer(table[by])
+    keep = codes >= 0
+    sub = table.loc[keep] if not keep.all() else table
+    codes = np.ascontiguousarray(codes[keep], dtype=np.int64)
+    arrays = {c: numeric_column(sub, c, f"group ({name})", caller) for c in columns}
+    t = numeric_column(sub, tot, f"total ({name})", caller) if tot is not None else None
+    if t is not None:
+        for c in columns:
+            check_total(sub, arrays[c], t, [c], tot, caller)
+    return codes, arrays, t, sub
+
+
+def _group_row(g, ph, other, groups_map, specs, common, by, school, residential, absent):
+    """The columns of one (phase, group) row block, one value per area, and each side's arrays for the draws."""
     A = len(common)
+    s_codes, s_arrays, s_t = school
+    res_codes, res_arrays, res_t = residential
+    out = {by: common}
+    if ph is not None:
+        out["phase"] = ph
+    out["group"] = g
+    out["comparison"] = "rest" if other is None else other
+    out["n_schools"] = np.bincount(s_codes, minlength=A)
+    out["n_units"] = np.bincount(res_codes, minlength=A)
+    values = {}
+    sides = {}
+    for label, codes, arrays, t, col in (
+        ("school", s_codes, s_arrays, s_t, groups_map.get(g, g)),
+        ("residential", res_codes, res_arrays, res_t, g),
+    ):
+        x = arrays[col]
+        y_other = arrays[groups_map.get(other, other) if label == "school" else other] if other is not None \
+            else None
+        y = y_other if y_other is not None else _kv.remainder(t, x)
+        tt = t if t is not None else x + y
+        values[label] = {spec.name: registry.clip_rounding(spec.compute(x, y, tt, codes, A), spec.bounds)
+                         for spec in specs}
+        sides[label] = (x, y_other, tt, codes)
+        prefix = "pupils" if label == "school" else "residents"
+        out[prefix] = _kt.area_sums(tt, codes, A)
+        out[f"{prefix}_group"] = _kt.area_sums(x, codes, A)
+    for spec in specs:
+        name = spec.name
+        s_val = values["school"][name]
+        r_val = values["residential"][name]
+        out[f"{name}_school"] = s_val
+        out[f"{name}_residential"] = r_val
+        out[f"{name}_difference"] = s_val - r_val
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"{name}_ratio"] = np.where(r_val > 0, s_val / np.where(r_val > 0, r_val, 1.0), np.nan)
+        bad = np.isnan(s_val) | np.isnan(r_val)
+        for k in np.flatnonzero(bad):
+            absent.append((common[k], ph, g, name))
+    return out, sides
 
-    def side(table, columns, tot, name):
-        codes = common.get_indexer(table[by])
-        keep = codes >= 0
-        sub = table.loc[keep] if not keep.all() else table
-        codes = np.ascontiguousarray(codes[keep], dtype=np.int64)
-        arrays = {c: numeric_column(sub, c, f"group ({name})", caller) for c in columns}
-        t = numeric_column(sub, tot, f"total ({name})", caller) if tot is not None else None
-        if t is not None:
-            for c in columns:
-                check_total(sub, arrays[c], t, [c], tot, caller)
-        return codes, arrays, t, sub
 
-    res_codes, res_arrays, res_t, _ = side(residents, wanted, total, "residents")
-    sch_cols = [groups_map.get(g, g) for g in wanted]
-    if phase is None:
-        phases = [None]
-    else:
-        phases = sorted(pd.unique(schools[phase]).tolist(), key=str)
-
-    frames = []
-    absent = []
-    boot_rng = np.random.default_rng(random_state) if n_bootstrap is not None else None
-    for ph in phases:
-        sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
-        s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
-        for g in groups:
-            out = {by: common}
-            if ph is not None:
-                out["phase"] = ph
-            out["group"] = g
-            out["comparison"] = "rest" if other is None else other
-            out["n_schools"] = np.bincount(s_codes, minlength=A)
-            out["n_units"] = np.bincount(res_codes, minlength=A)
-            values = {}
-            for label, codes, arrays, t, col in (
-                ("school", s_codes, s_arrays, s_t, groups_map.get(g, g)),
-                ("residential", res_codes, res_arrays, res_t, g),
-            ):
-                x = arrays[col]
-                if other is not None:
-                    y = arrays[groups_map.get(other, other) if label == "school" else other]
-                else:
-                    y = _kv.remainder(t, x)
-                tt = t if t is not None else x + y
-                d = _kt.dissimilarity(x, y, codes, A)
-                iso, X, T = _kt.exposure(x, x, tt, codes, A)
-                values[label] = {
-                    "dissimilarity": d,
-                    "isolation": iso,
-                    "correlation_ratio": eta_squared(iso, X, T),
-                }
-                prefix = "pupils" if label == "school" else "residents"
-                out[prefix] = T
-                out[f"{prefix}_group"] = X
-            for name in COMPARISON_INDICES:
-                s_val = values["school"][name]
-                r_val = values["residential"][name]
-                out[f"{name}_school"] = s_val
-                out[f"{name}_residential"] = r_val
-                out[f"{name}_difference"] = s_val - r_val
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    out[f"{name}_ratio"] = np.where(r_val > 0, s_val / np.where(r_val > 0, r_val, 1.0), np.nan)
-                bad = np.isnan(s_val) | np.isnan(r_val)
-                for k in np.flatnonzero(bad):
-                    absent.append((common[k], ph, g, name))
-            if n_bootstrap is not None:
-                _bootstrap_columns(
-                    out, common, other,
-                    (s_codes, s_arrays, s_t, groups_map.get(g, g), groups_map.get(other, other)),
-                    (res_codes, res_arrays, res_t, g, other),
-                    n_bootstrap, boot_rng, ci,
-                )
-            frames.append(pd.DataFrame(out))
-    result = pd.concat(frames, ignore_index=True)
-    sort_cols = [by] + (["phase"] if phase is not None else [])
-    result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
-    for c in ("n_schools", "n_units"):
-        result[c] = result[c].astype(np.int64)
+def _warn_absent(absent, caller):
+    """One warning naming the (area, phase, group) blocks where an index is NaN."""
     if absent:
         seen = sorted({(a, p, g) for a, p, g, _ in absent}, key=str)
         listed = "; ".join(
@@ -377,55 +443,61 @@ def compare_schools_neighbourhoods(
             f"{caller}(): some indices are NaN because a group or its comparison has no members "
             f"on one side of an area ({listed}{more}).",
             AbsentGroupWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
-    result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
-    return result
 
 
-def _bootstrap_columns(out, common, other, school_side, residential_side, n_draws, rng, ci):
-    """Bootstrap intervals of each side and of the gap, added to ``out`` in place."""
-    from .inference import infer, infer_difference
+def _compared(indices, caller):
+    """The specs of the indices compared (two-group indices of the registry)."""
+    if indices is None:
+        return [registry.get(name, caller) for name in _DEFAULT_INDICES]
+    if isinstance(indices, str) or not isinstance(indices, (list, tuple)) or not indices:
+        raise SegindexTypeError(
+            f"{caller}(): the 'indices' parameter must be a non-empty list of index names, got {indices!r}."
+        )
+    specs = [registry.get(name, caller) for name in indices]
+    for spec in specs:
+        if spec.kind != "two-group":
+            raise SegindexValueError(
+                f"{caller}(): {spec.name!r} is a {spec.kind} index; schools and neighbourhoods are compared with "
+                f"two-group indices ({', '.join(registry.names('two-group'))})."
+            )
+    return specs
 
-    def frame(side):
-        codes, arrays, t, gcol, ocol = side
-        data = {"_area": codes, "_x": arrays[gcol]}
-        if other is not None:
-            data["_y"] = arrays[ocol]
-        data["_t"] = t if t is not None else arrays[gcol] + arrays[ocol]
-        return pd.DataFrame(data)
 
-    sch, res = frame(school_side), frame(residential_side)
-    A = len(common)
-    for name in COMPARISON_INDICES:
-        if name == "dissimilarity":
-            args, kwargs = ("_x", "_y" if other is not None else None), {"total": "_t"}
-        else:
-            args, kwargs = ("_x",), {"total": "_t"}
-        seeds = rng.integers(0, 2**63 - 1, size=3)
-        results = {}
-        with warnings.catch_warnings():
-            # areas where a group is absent are NaN already, and reported once by the caller
-            warnings.simplefilter("ignore", AbsentGroupWarning)
-            warnings.simplefilter("ignore", DataQualityWarning)
-            results["school"] = infer(name, sch, *args, method="bootstrap", n_draws=n_draws,
-                                      random_state=int(seeds[0]), ci=ci, by="_area", **kwargs)
-            results["residential"] = infer(name, res, *args, method="bootstrap", n_draws=n_draws,
-                                           random_state=int(seeds[1]), ci=ci, by="_area", **kwargs)
-            results["difference"] = infer_difference(name, sch, res, *args, n_draws=n_draws,
-                                                     random_state=int(seeds[2]), ci=ci, by="_area", **kwargs)
-        for key, r in results.items():
-            where = np.asarray(r.areas, dtype=np.int64)
-            lo = np.full(A, np.nan)
-            hi = np.full(A, np.nan)
-            lo[where] = r.ci_low
-            hi[where] = r.ci_high
-            out[f"{name}_{key}_ci_low"] = lo
-            out[f"{name}_{key}_ci_high"] = hi
-            if key == "difference":
-                p = np.full(A, np.nan)
-                p[where] = r.p_value
-                out[f"{name}_difference_p_value"] = p
+_SIDE_COLUMNS = {"school": ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low",
+                            "ci_high"),
+                 "difference": ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "p_value")}
+
+
+def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller):
+    """Randomisation and bootstrap of each side, and the bootstrap of the gap, added to each row's columns.
+
+    Array-level problems (:mod:`segindex._resampling`): one generator for all
+    draws, one progress display for the whole comparison.
+    """
+    rng = _rs.default_rng(random_state, caller)
+    n = int(n_draws)
+    work = sum(3 * _rs.work_of(p, n) for _, _, pair in jobs for p in pair)
+    with warnings.catch_warnings():
+        # areas where a group is absent are NaN already, and reported once by the caller
+        warnings.simplefilter("ignore", AbsentGroupWarning)
+        warnings.simplefilter("ignore", DataQualityWarning)
+        with _rs.Progress(caller, work, 5 * n * len(jobs), progress) as shown:
+            for out, spec, (school, residential) in jobs:
+                high = out.get("high_expected", np.zeros(len(school.statistic), dtype=bool))
+                for side, problem in (("school", school), ("residential", residential)):
+                    test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller)
+                    boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller)
+                    for column in _SIDE_COLUMNS["school"]:
+                        source = test if column in ("expected", "corrected", "p_value") else boot
+                        out[f"{spec.name}_{side}_{column}"] = np.atleast_1d(getattr(source, column))
+                    with np.errstate(invalid="ignore"):
+                        high = high | (np.atleast_1d(test.expected) > problem.statistic / 2.0)
+                gap = _rs.run_difference(school, residential, n, rng, float(ci), "difference", shown, caller)
+                for column in _SIDE_COLUMNS["difference"]:
+                    out[f"{spec.name}_difference_{column}"] = np.atleast_1d(getattr(gap, column))
+                out["high_expected"] = high
 
 
 # ----------------------------------------------------------------------------
@@ -839,8 +911,8 @@ def _capacity_fill(unit_xy, school_xy, demand, cap, bound, overflow):
 
 
 def school_contrast(
-    schools,
     residents,
+    schools,
     group,
     *,
     total,
@@ -855,11 +927,11 @@ def school_contrast(
 
     Parameters
     ----------
-    schools : geopandas.GeoDataFrame
-        Schools as points with a count column for ``group`` and a total.
     residents : geopandas.GeoDataFrame
         Residential units with a count column for the group and a total, in
-        the same projected CRS.
+        the same projected CRS as ``schools``.
+    schools : geopandas.GeoDataFrame
+        Schools as points with a count column for ``group`` and a total.
     group : column name
         The group, named as in ``schools``.
     total : column name
@@ -933,7 +1005,7 @@ def school_contrast(
     ...     geometry=gpd.points_from_xy([0, 10, 5000], [0, 0, 0]), crs=27700)
     >>> schools = gpd.GeoDataFrame({"a": [20, 60], "n": [100, 100]},
     ...     geometry=gpd.points_from_xy([5, 4000], [0, 0]), crs=27700)
-    >>> c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    >>> c = school_contrast(homes, schools, "a", total="n", k_units=2)
     >>> [round(float(v), 4) for v in c["difference"]]  # 0.2 - 0.2; 0.6 - 20/200
     [0.0, 0.5]
     >>> c["flag"].tolist()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from segindex import correlation_ratio, dissimilarity, isolation, mutual_information, to_wide
+from segindex import correlation_ratio, dissimilarity, gini, isolation, mutual_information, to_wide
 from segindex._kernels import change as kc
 from segindex.change import (
     ComparableUnits,
@@ -392,7 +392,7 @@ def test_decompose_errors(grow):
     with pytest.raises(SegindexValueError, match="same units.*only in data_from: 'u0'"):
         decompose_change(a, b.iloc[1:], "x", total="all")
     with pytest.raises(SegindexValueError, match="'indices' must name some of"):
-        decompose_change(a, b, "x", total="all", indices=["gini"])
+        decompose_change(a, b, "x", total="all", indices=["theil"])
     with pytest.raises(SegindexValueError, match="more than the total column"):
         decompose_change(a.assign(x=a["all"] + 1), b, "x", total="all")
     with pytest.raises(SegindexValueError, match="undefined in one of the years"):
@@ -686,3 +686,16 @@ def test_areal_interpolate_tower_hamlets_2011_to_2021_lsoas():
     est = out.set_index("LSOA21CD")["Persons"].reindex(same["LSOA21CD"]).to_numpy()
     own = src.set_index("LSOA11CD")["Persons"].reindex(same["LSOA11CD"]).to_numpy()
     assert np.median(est / own) == pytest.approx(1.0, abs=0.1)
+
+
+def test_decompose_change_takes_any_registered_two_group_index():
+    # the decomposition reads the registry: Gini and exposure decompose like D (parts add up to the change)
+    y1 = pd.DataFrame({"x": [10, 10, 5], "all": [50, 50, 40]}, index=["u1", "u2", "u3"])
+    y2 = pd.DataFrame({"x": [30, 10, 2], "all": [70, 50, 40]}, index=["u1", "u2", "u3"])
+    d = decompose_change(y1, y2, "x", total="all", indices=["gini", "exposure", "dissimilarity"]).set_index("index")
+    assert list(d.index) == ["gini", "exposure", "dissimilarity"]
+    np.testing.assert_allclose(d["composition"] + d["distribution"], d["change"], atol=1e-15)
+    assert d.loc["gini", "value_to"] == pytest.approx(gini(y2.assign(r=y2["all"] - y2.x), "x", "r"), rel=1e-13)
+    assert d.loc["dissimilarity", "composition"] == pytest.approx(0.0, abs=1e-15)
+    with pytest.raises(SegindexValueError, match=r"'indices' must name some of the two-group indices"):
+        decompose_change(y1, y2, "x", total="all", indices=["entropy_index"])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
+import sys
 import warnings
 
 import numba
@@ -12,12 +14,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from conftest import shared_data
 from segindex._kernels import random as kr
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity
 from segindex.inference import INFERENCE_INDICES, Inference, infer, infer_difference
-
-from conftest import shared_data
 
 
 def _random_table(rng, n=60, size=(20, 200), share=0.3):
@@ -40,29 +41,30 @@ def test_randomisation_fields():
     df = _random_table(np.random.default_rng(0))
     r = infer("dissimilarity", df, "A", "B", n_draws=99, random_state=4)
     assert isinstance(r, Inference)
-    assert r.statistic == dissimilarity(df, "A", "B")
+    assert r.value == dissimilarity(df, "A", "B")
     assert r.draws.shape == (99,)
     assert r.expected == pytest.approx(r.draws.mean())
     assert math.isnan(r.se) and math.isnan(r.ci_low) and math.isnan(r.ci_high)
-    k = int(np.sum(r.draws >= r.statistic))
+    k = int(np.sum(r.draws >= r.value))
     assert r.p_value == pytest.approx((k + 1) / 100)
     frame = r.to_frame()
     assert list(frame.columns[:4]) == ["index", "method", "allocation", "contrast"]
-    assert frame.shape[0] == 1 and frame["statistic"].iloc[0] == r.statistic
+    assert frame.shape[0] == 1 and frame["value"].iloc[0] == r.value
     with pytest.raises(AttributeError):
-        r.statistic = 0.0  # frozen
+        r.value = 0.0  # frozen
 
 
 def test_bootstrap_fields_and_function_argument():
     df = _random_table(np.random.default_rng(1))
     r = infer(dissimilarity, df, "A", total="total", method="bootstrap", n_draws=199, random_state=2)
     assert r.index == "dissimilarity" and r.allocation is None and math.isnan(r.p_value)
-    assert r.expected == pytest.approx(r.draws.mean())
-    assert r.corrected == pytest.approx(2 * r.statistic - r.draws.mean())
+    assert r.bootstrap_mean == pytest.approx(r.draws.mean())
+    assert r.bias_corrected == pytest.approx(2 * r.value - r.draws.mean())
+    assert math.isnan(r.expected) and math.isnan(r.corrected)  # randomisation fields only
     assert r.se == pytest.approx(r.draws.std(ddof=1))
     lo, hi = np.quantile(r.draws, [0.025, 0.975])
-    assert r.ci_low == pytest.approx(2 * r.statistic - hi)
-    assert r.ci_high == pytest.approx(2 * r.statistic - lo)
+    assert r.ci_low == pytest.approx(2 * r.value - hi)
+    assert r.ci_high == pytest.approx(2 * r.value - lo)
 
 
 SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity", "spatial_isolation",
@@ -84,10 +86,10 @@ def test_every_index_both_methods(name):
     for method in ("randomisation", "bootstrap"):
         r = infer(name, df, *args, method=method, n_draws=49, random_state=0, **kwargs)
         assert np.isfinite(r.draws).all()
-        assert np.isfinite(r.statistic)
+        assert np.isfinite(r.value)
     # the draws are the public index computed on a redrawn table: under the bootstrap
     # their mean is close to the observed index for these large units
-    assert abs(r.expected - r.statistic) < 0.1
+    assert abs(r.bootstrap_mean - r.value) < 0.1
 
 
 def test_hypergeometric_keeps_row_and_column_totals():
@@ -135,15 +137,15 @@ def test_column_tables_draw_the_multinomial(monkeypatch):
     # random allocation with four columns, two areas: every column of every unit is Binomial(t_i, P_area,g)
     # marginally, and each row keeps its size; once from the tables, once with a budget too small for any
     # table (np.random.binomial), which must give the same distribution
-    from segindex.inference import _Problem, _shares, _tables
+    from segindex._resampling import Problem, _shares, _tables
 
     rng = np.random.default_rng(5)
     src = np.vstack([rng.multinomial(37, [0.5, 0.3, 0.15, 0.05], 6), rng.multinomial(211, [0.1, 0.0, 0.6, 0.3], 6)])
     codes = np.repeat([0, 1], 6).astype(np.int64)
-    problem = _Problem(name="entropy_index", src=src.astype(np.int64), codes=codes, n_areas=2, areas=None, by=None,
+    problem = Problem(name="entropy_index", src=src.astype(np.int64), codes=codes, n_areas=2, areas=None, by=None,
                        param=0.0, statistic=np.zeros(2))
     probs = _shares(problem.src, codes, 2)
-    import segindex.inference as inference
+    import segindex._resampling as inference
 
     monkeypatch.setattr(inference, "_BTPE_MEAN", 0.0)  # tables even for these small units
     for budget in (inference._COLUMN_TABLE_BUDGET, 1):
@@ -236,10 +238,12 @@ def test_fused_dissimilarity_is_the_index_kernel_bit_for_bit():
 def test_bootstrap_tables_shared_by_identical_units():
     # the bootstrap builds one table per distinct (t_i, x_i); units with x_i = 0 or x_i = t_i
     # (and empty units) keep their counts
-    from segindex.inference import _problem, _shares, _tables
+    from segindex._resampling import _shares, _tables
+    from segindex.indices.registry import get
+    from segindex.inference import _problem
 
     df = pd.DataFrame({"A": [3, 3, 0, 5, 4, 3, 0], "B": [7, 7, 9, 0, 6, 7, 0]})
-    prob = _problem("dissimilarity", df, ("A", "B"), {}, "infer")
+    prob = _problem(get("dissimilarity"), df, ("A", "B"), {}, "infer")
     table, ints, floats, cdf, guide = _tables(prob, _shares(prob.src, prob.codes, 1), kr.MODE_BOOTSTRAP)
     np.testing.assert_array_equal(table, [0, 0, kr.KEEP, kr.KEEP, 1, 0, kr.KEEP])
     np.testing.assert_array_equal(ints[:, 3], [10, 10])
@@ -247,7 +251,7 @@ def test_bootstrap_tables_shared_by_identical_units():
     r = infer("dissimilarity", df.iloc[:6], "A", "B", method="bootstrap", n_draws=99, random_state=0)
     assert np.isfinite(r.draws).all()
     # counts too large to pack a (t, x) pair into one int64 key: the same sharing
-    big = _problem("dissimilarity", df * 2**31, ("A", "B"), {}, "infer")
+    big = _problem(get("dissimilarity"), df * 2**31, ("A", "B"), {}, "infer")
     np.testing.assert_array_equal(_tables(big, _shares(big.src, big.codes, 1), kr.MODE_BOOTSTRAP)[0], table)
     # randomisation: one table per distinct (area, t_i)
     table, ints, floats, _, _ = _tables(prob, _shares(prob.src, prob.codes, 1), kr.MODE_MULTINOMIAL)
@@ -259,9 +263,9 @@ def test_bootstrap_draws_match_binomial_per_unit():
     # the bootstrap redraws a unit with x of t people as Binomial(t, x / t): 4,000 identical
     # units (one shared table) redrawn once, against scipy's pmf (chi-square, fail below 0.001)
     src = np.tile(np.array([[37, 263]], dtype=np.int64), (4000, 1))
-    from segindex.inference import _Problem, _tables
+    from segindex._resampling import Problem, _tables
 
-    prob = _Problem(name="dissimilarity", src=src, codes=np.empty(0, dtype=np.int64), n_areas=1, areas=None,
+    prob = Problem(name="dissimilarity", src=src, codes=np.empty(0, dtype=np.int64), n_areas=1, areas=None,
                     by=None, param=0.0, statistic=np.zeros(1))
     tables = _tables(prob, np.zeros((1, 2)), kr.MODE_BOOTSTRAP)
     assert tables[1].shape[0] == 1  # one shared table
@@ -330,7 +334,7 @@ def test_corrected_near_zero_for_random_and_one_for_complete():
     assert abs(r.corrected) < 0.1
     full = pd.DataFrame({"A": [20, 0, 15, 0], "B": [0, 30, 0, 25]})
     c = infer("dissimilarity", full, "A", "B", n_draws=199, random_state=1)
-    assert c.statistic == 1.0 and c.corrected == pytest.approx(1.0)
+    assert c.value == 1.0 and c.corrected == pytest.approx(1.0)
     h = infer("entropy_index", full, ["A", "B"], n_draws=199, random_state=1)
     assert h.corrected == pytest.approx(1.0)
 
@@ -338,7 +342,7 @@ def test_corrected_near_zero_for_random_and_one_for_complete():
 def test_corrected_below_expected_uses_expected_as_denominator():
     df = pd.DataFrame({"A": [5, 5, 5, 5], "B": [5, 5, 5, 5]})  # D = 0 < D*
     r = infer("dissimilarity", df, "A", "B", n_draws=199, random_state=0)
-    assert r.statistic == 0.0 and r.corrected == pytest.approx(-1.0)
+    assert r.value == 0.0 and r.corrected == pytest.approx(-1.0)
     assert r.p_value == 1.0
 
 
@@ -395,13 +399,48 @@ def test_same_draws_for_any_thread_count(method):
 def test_serial_parallel_and_chunked_draws_agree(capsys):
     df = _random_table(np.random.default_rng(10), n=2000)
     a = infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1, progress=True)
-    assert "40/40 draws" in capsys.readouterr().err
+    assert "40 draws done" in capsys.readouterr().err
     b = infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1, progress=False)
     np.testing.assert_array_equal(a.draws, b.draws)
     small = df.iloc[:10]
     c = infer("dissimilarity", small, "A", "B", n_draws=40, random_state=1)  # serial kernel
     d = infer("dissimilarity", small, "A", "B", n_draws=40, random_state=1, progress=True)  # chunked
     np.testing.assert_array_equal(c.draws, d.draws)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_in_a_log_is_a_start_and_an_end_line(capsys):
+    df = _random_table(np.random.default_rng(10), n=500)
+    infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1, progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "\r" not in "".join(lines)
+    assert lines[0] == "infer(dissimilarity): 40 draws started"
+    assert lines[1].startswith("infer(dissimilarity): 40 draws done in ") and lines[1].endswith(" s")
+    # not asked, and stderr is not a terminal: nothing at all
+    infer("dissimilarity", df, "A", "B", n_draws=40, random_state=1)
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_on_a_terminal_is_one_updating_line_for_the_whole_run(monkeypatch):
+    df = _random_table(np.random.default_rng(10), n=500)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    infer_difference("dissimilarity", df, df, "A", "B", n_draws=40, random_state=1, progress=True)
+    text = terminal.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")  # one line, rewritten with \r, ended once
+    last = text.rstrip("\n").split("\r")[-1]
+    # both tables' draws in one bar: 100 % only at the end, with the time left for the whole run
+    assert last.startswith("infer_difference(dissimilarity): 100%|") and "elapsed, about" in last
+    assert "left" in last and "draws started" not in text
+    # progress=None on a terminal: the bar appears only once the run has lasted about 2 seconds
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    infer("dissimilarity", df, "A", "B", n_draws=20, random_state=1)
+    assert quiet.getvalue() == ""
 
 
 # ---------------------------------------------------------------------------
@@ -416,13 +455,13 @@ def test_by_returns_arrays_per_area_and_nan_with_warning():
         r = infer("dissimilarity", df, "A", "B", by="la", n_draws=49, random_state=0)
     assert list(r.areas) == ["x", "y", "z"]
     assert r.draws.shape == (49, 3)
-    assert np.isnan(r.statistic[2]) and np.isnan(r.p_value[2]) and np.isnan(r.expected[2])
+    assert np.isnan(r.value[2]) and np.isnan(r.p_value[2]) and np.isnan(r.expected[2])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AbsentGroupWarning)
         expected = dissimilarity(df, "A", "B", by="la")
-    np.testing.assert_array_equal(r.statistic[:2], expected.to_numpy()[:2])
+    np.testing.assert_array_equal(r.value[:2], expected.to_numpy()[:2])
     frame = r.to_frame()
-    assert list(frame["la"]) == ["x", "y", "z"] and frame.shape[0] == 3
+    assert list(frame["area"]) == ["x", "y", "z"] and frame.shape[0] == 3 and "la" not in frame  # the area key once
     # each area's draws are those of the area on its own (same seeds, same per-unit order)
     alone = infer("dissimilarity", df[df.la == "x"], "A", "B", n_draws=49, random_state=0)
     assert np.all(np.isfinite(alone.draws))
@@ -433,7 +472,7 @@ def test_multigroup_by_and_hypergeometric():
     df = pd.concat([_three_groups(rng).assign(la="p"), _three_groups(rng).assign(la="q")])
     r = infer("entropy_index", df, ["A", "B", "C"], by="la", allocation="hypergeometric",
               n_draws=49, random_state=0)
-    np.testing.assert_allclose(r.statistic, entropy_index(df, ["A", "B", "C"], by="la").to_numpy())
+    np.testing.assert_allclose(r.value, entropy_index(df, ["A", "B", "C"], by="la").to_numpy())
     assert np.all(r.p_value > 0.01)  # the tables are random allocations
     m = infer(multigroup_dissimilarity, df, ["A", "B"], total="total", method="bootstrap",
               n_draws=49, random_state=0)
@@ -447,11 +486,11 @@ def test_multigroup_by_and_hypergeometric():
 def test_difference_of_identical_tables_is_zero_and_not_significant():
     df = _random_table(np.random.default_rng(14))
     r = infer_difference("dissimilarity", df, df, "A", "B", n_draws=199, random_state=0)
-    assert r.statistic == 0.0 and r.contrast == "difference"
+    assert r.value == 0.0 and r.contrast == "difference"
     assert r.ci_low < 0 < r.ci_high and r.p_value > 0.2
     ratio = infer_difference("isolation", df, df, "A", total="total", contrast="ratio",
                              n_draws=199, random_state=0)
-    assert ratio.statistic == 1.0 and ratio.ci_low < 1 < ratio.ci_high
+    assert ratio.value == 1.0 and ratio.ci_low < 1 < ratio.ci_high
 
 
 def test_difference_detects_schools_more_segregated():
@@ -461,7 +500,7 @@ def test_difference_detects_schools_more_segregated():
     wards = pd.DataFrame({"A": rng.binomial(t, np.tile([0.2, 0.4], 20))}).assign(total=t)
     r = infer_difference("dissimilarity", schools, wards, "A", total="total", n_draws=199, random_state=0)
     d = dissimilarity(schools, "A", total="total") - dissimilarity(wards, "A", total="total")
-    assert r.statistic == pytest.approx(d)
+    assert r.value == pytest.approx(d)
     assert r.ci_low > 0 and r.p_value == pytest.approx(2 / 200)
     assert r.draws.shape == (199,)
 
@@ -542,9 +581,10 @@ def test_difference_errors(small):
 
 def test_draws_with_empty_group_warn():
     df = pd.DataFrame({"A": [1, 0, 0], "B": [3, 4, 5]})
-    with pytest.warns(DataQualityWarning, match="left out"):
+    with pytest.warns(DataQualityWarning, match="left out") as caught:
         r = infer("dissimilarity", df, "A", "B", n_draws=200, random_state=0)
     assert np.isnan(r.draws).any() and np.isfinite(r.expected)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 # ---------------------------------------------------------------------------
@@ -554,10 +594,10 @@ def test_draws_with_empty_group_warn():
 def test_bradford_bangladeshi_output_areas():
     oa = pd.read_csv(shared_data("uk", "census2011", "oa2011_ethnicity_bradford.csv"))
     r = infer("dissimilarity", oa, "Bangladeshi", total="Persons", n_draws=99, random_state=0)
-    assert r.statistic == pytest.approx(dissimilarity(oa, "Bangladeshi", total="Persons"))
+    assert r.value == pytest.approx(dissimilarity(oa, "Bangladeshi", total="Persons"))
     # a group of ~1.8 % of Bradford's people across ~300-person output areas: random
     # allocation alone gives D* well above zero (about 0.16), and the observed D (0.71) is far above it
-    assert 0.1 < r.expected < 0.25 < r.statistic and r.p_value == pytest.approx(0.01)
+    assert 0.1 < r.expected < 0.25 < r.value and r.p_value == pytest.approx(0.01)
     assert 0 < isolation(oa, "Bangladeshi", total="Persons")
 
 
@@ -570,18 +610,25 @@ def test_segregation_table_intervals_match_infer():
 
     rng = np.random.default_rng(17)
     df = _three_groups(rng, n=30)
-    plain = segregation_table(df, ["A", "C"], reference="B", total="total")
-    t = segregation_table(df, ["A", "C"], reference="B", total="total", n_bootstrap=49, random_state=0)
-    assert list(t.columns[-4:]) == ["se", "ci_low", "ci_high", "p_value"]
+    plain = segregation_table(df, ["A", "C"], other="B", total="total")
+    t = segregation_table(df, ["A", "C"], other="B", total="total", n_draws=49, random_state=0)
+    # the shared column contract: estimates beside their intervals, then the small-number flags
+    assert list(t.columns) == ["area", "group", "comparison", "index", "value", "expected", "corrected", "p_value",
+                               "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "count",
+                               "small_group", "high_expected"]
     pd.testing.assert_frame_equal(t[plain.columns], plain)
-    assert t[["se", "ci_low", "ci_high", "p_value"]].notna().all().all()
+    assert t[["expected", "p_value", "bias_corrected", "se", "ci_low", "ci_high"]].notna().all().all()
     assert (t["ci_low"] <= t["ci_high"]).all() and (t["p_value"] > 0).all()
-    again = segregation_table(df, ["A", "C"], reference="B", total="total", n_bootstrap=49, random_state=0)
+    np.testing.assert_allclose(t["bias_corrected"], 2 * t["value"] - t["bootstrap_mean"], rtol=1e-12)
+    assert (t["high_expected"] == (t["expected"] > t["value"] / 2)).all()
+    again = segregation_table(df, ["A", "C"], other="B", total="total", n_draws=49, random_state=0)
     pd.testing.assert_frame_equal(t, again)
     # the se of D(A vs B) is that of infer's bootstrap on the same table (different seeds: close, not equal)
     row = t[(t.group == "A") & (t.comparison == "B") & (t["index"] == "dissimilarity")]
     direct = infer("dissimilarity", df, "A", "B", method="bootstrap", n_draws=999, random_state=1)
     assert float(row["se"].iloc[0]) == pytest.approx(direct.se, rel=0.5)
+    test = infer("dissimilarity", df, "A", "B", n_draws=999, random_state=1)
+    assert float(row["expected"].iloc[0]) == pytest.approx(test.expected, rel=0.3)
 
 
 def test_segregation_table_intervals_by_area():
@@ -589,10 +636,33 @@ def test_segregation_table_intervals_by_area():
 
     rng = np.random.default_rng(18)
     df = pd.concat([_three_groups(rng, n=15).assign(la="p"), _three_groups(rng, n=15).assign(la="q")])
-    t = segregation_table(df, ["A", "B", "C"], by="la", n_bootstrap=29, random_state=0)
+    t = segregation_table(df, ["A", "B", "C"], by="la", n_draws=29, random_state=0)
     assert t["se"].notna().all() and set(t["area"]) == {"p", "q"}
-    with pytest.raises(SegindexValueError, match=r"segregation_table\(\).*'n_bootstrap' parameter must be at least 1"):
-        segregation_table(df, ["A", "B"], n_bootstrap=0)
+    with pytest.raises(SegindexValueError, match=r"segregation_table\(\).*'n_draws' parameter must be at least 1"):
+        segregation_table(df, ["A", "B"], n_draws=0)
+
+
+def test_inference_to_frame_repr_and_old_names():
+    df = _random_table(np.random.default_rng(3), n=40)
+    df["la"] = np.repeat(["p", "q"], 20)
+    r = infer("dissimilarity", df, "A", "B", by="la", n_draws=19, random_state=0)
+    frame = r.to_frame(min_count=10**6)
+    assert list(frame.columns) == ["area", "index", "method", "allocation", "contrast", "value", "expected",
+                                   "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low",
+                                   "ci_high", "count", "small_group", "high_expected", "n_draws", "ci"]
+    assert frame["small_group"].all() and frame["count"].tolist() == [df.A[:20].sum(), df.A[20:].sum()]
+    assert repr(r) == "Inference(index='dissimilarity', method='randomisation', 2 areas, n_draws=19; " \
+                      ".to_frame() for the table)"
+    assert "<table" in r._repr_html_() and "randomisation (binomial allocation), 19 draws" in r._repr_html_()
+    b = infer("dissimilarity", df, "A", "B", method="bootstrap", n_draws=19, random_state=0)
+    text = repr(b)
+    assert text.startswith("Inference(index='dissimilarity', method='bootstrap', value=") and "bias_corrected=" in text
+    assert len(text) < 200 and "high_expected" not in b.to_frame()  # never the draws; no randomisation flag
+    assert "centred on bias_corrected" in b._repr_html_()
+    with pytest.raises(AttributeError, match=r"Inference.statistic is now called Inference.value"):
+        _ = b.statistic
+    with pytest.raises(AttributeError, match=r"has no attribute 'nonsense'"):
+        _ = b.nonsense
 
 
 # ---------------------------------------------------------------- spatial indices
@@ -613,7 +683,7 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
     r = infer("spatial_isolation", df, "a", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=30,
               random_state=7, method=method)
     pd.testing.assert_frame_equal(df, before)  # the input is never modified
-    assert r.statistic == pytest.approx(isolation(df, "a", total="t"), rel=1e-12)
+    assert r.value == pytest.approx(isolation(df, "a", total="t"), rel=1e-12)
     seeds = np.random.default_rng(7).integers(0, 2**32, size=30, dtype=np.int64)
     src = np.column_stack([df["a"], df["t"] - df["a"]]).astype(np.int64)
     t = src.sum(axis=1)
@@ -636,13 +706,13 @@ def test_spatial_index_draws_match_the_table_kernel_exactly():
     df = _spatial_frame(seed=4)
     r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=20,
               random_state=11)
-    from segindex.inference import _Problem, _tables
+    from segindex._resampling import Problem, _tables
 
     seeds = np.random.default_rng(11).integers(0, 2**32, size=20, dtype=np.int64)
     src = np.column_stack([df["a"], df["b"], df["t"] - df["a"] - df["b"]]).astype(np.int64)
     probs = (src.sum(axis=0) / src.sum())[None, :]
     no_areas = np.empty(0, dtype=np.int64)
-    tables = _tables(_Problem(name="spatial_isolation", src=src, codes=no_areas, n_areas=1, areas=None, by=None,
+    tables = _tables(Problem(name="spatial_isolation", src=src, codes=no_areas, n_areas=1, areas=None, by=None,
                               param=0.0, statistic=np.zeros(1)), probs, kr.MODE_MULTINOMIAL, 20)
     for d, seed in enumerate(seeds):
         table = kr.draw_table(src, probs, no_areas, 1, kr.MODE_MULTINOMIAL, tables, seed)
@@ -664,20 +734,20 @@ def test_spatial_indices_by_name_and_function_with_their_own_arguments():
 
     b = infer(morrill_dissimilarity, units, "pakistani", total="total", w=w, n_draws=40, random_state=2)
     np.testing.assert_array_equal(a.draws, b.draws)
-    assert a.index == "morrill_dissimilarity" and 0 < a.expected < a.statistic and a.p_value == 1 / 41
-    assert a.corrected == pytest.approx((a.statistic - a.expected) / (1 - a.expected))
+    assert a.index == "morrill_dissimilarity" and 0 < a.expected < a.value and a.p_value == 1 / 41
+    assert a.corrected == pytest.approx((a.value - a.expected) / (1 - a.expected))
     h = infer(spatial_information, units, town.groups, bandwidth=1000.0, total="total", n_draws=20, random_state=2)
-    assert h.expected < h.statistic and h.p_value == 1 / 21
+    assert h.expected < h.value and h.p_value == 1 / 21
     # exposure: lower means more segregated, so the p-value counts draws at or below
     e = infer(distance_decay_exposure, units, "pakistani", "white_british", n_draws=20, random_state=2)
-    assert e.statistic < e.expected and e.p_value == 1 / 21 and np.isnan(e.corrected)
+    assert e.value < e.expected and e.p_value == 1 / 21 and np.isnan(e.corrected)
     # the bootstrap, and the difference between two tables
     boot = infer("boundary_dissimilarity", units, "pakistani", total="total", method="bootstrap", n_draws=20,
                  random_state=2)
-    assert boot.ci_low <= boot.corrected <= boot.ci_high
+    assert boot.ci_low <= boot.bias_corrected <= boot.ci_high
     diff = infer_difference("spatial_isolation", units, units, "pakistani", total="total", bandwidth=500.0,
                             n_draws=20, random_state=2)
-    assert diff.statistic == 0.0 and diff.ci_low < 0 < diff.ci_high
+    assert diff.value == 0.0 and diff.ci_low < 0 < diff.ci_high
     assert set(INFERENCE_INDICES) >= set(SPATIAL)
 
 
@@ -705,7 +775,7 @@ def test_spatial_information_below_a_negative_expected_value_has_no_correction()
     groups = ["WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
               "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller"]
     r = infer("spatial_information", lsoa, groups, bandwidth=4000.0, total="Persons", n_draws=19, random_state=1)
-    assert r.statistic < r.expected <= 0 and np.isnan(r.corrected) and r.p_value == 1.0
+    assert r.value < r.expected <= 0 and np.isnan(r.corrected) and r.p_value == 1.0
     near = infer("spatial_information", lsoa, groups, bandwidth=1000.0, total="Persons", n_draws=19, random_state=1)
-    assert 0 < near.expected < near.statistic and near.corrected == pytest.approx(
-        (near.statistic - near.expected) / (1 - near.expected))
+    assert 0 < near.expected < near.value and near.corrected == pytest.approx(
+        (near.value - near.expected) / (1 - near.expected))

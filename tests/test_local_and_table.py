@@ -118,8 +118,8 @@ def _value(t, group, comparison, index):
 
 
 def test_table_rows_equal_the_single_index_functions():
-    t = segregation_table(TABLE, ["x"], reference="y", total="total")
-    assert list(t.columns) == ["area", "group", "comparison", "index", "value"]
+    t = segregation_table(TABLE, ["x"], other="y", total="total")
+    assert list(t.columns) == ["area", "group", "comparison", "index", "value", "count", "small_group"]
     # 6 rows against the rest, 4 against the reference, 3 multigroup rows
     assert len(t) == 13 and (t["area"] == "all").all()
     # worked: D(x, y) = 1/3 and D(x, rest) = 1/6 (see test_twogroup.py)
@@ -134,10 +134,11 @@ def test_table_rows_equal_the_single_index_functions():
         ("x", "y", "gini"): gini(TABLE, "x", "y"),
         ("x", "y", "atkinson"): atkinson(TABLE, "x", "y"),
         ("x", "y", "exposure"): exposure(TABLE, "x", "y", total="total"),
-        (ALL_GROUPS, "multigroup", "entropy_index"): entropy_index(TABLE, ["x", "y"], total="total"),
-        (ALL_GROUPS, "multigroup", "mutual_information"): mutual_information(TABLE, ["x", "y"], total="total"),
+        # the all-groups rows cover the listed groups and the rest, never other=
+        (ALL_GROUPS, "multigroup", "entropy_index"): entropy_index(TABLE, ["x"], total="total"),
+        (ALL_GROUPS, "multigroup", "mutual_information"): mutual_information(TABLE, ["x"], total="total"),
         (ALL_GROUPS, "multigroup", "multigroup_dissimilarity"): multigroup_dissimilarity(
-            TABLE, ["x", "y"], total="total"
+            TABLE, ["x"], total="total"
         ),
     }
     for key, value in expected.items():
@@ -145,7 +146,7 @@ def test_table_rows_equal_the_single_index_functions():
 
 
 def test_table_without_total_and_atkinson_b():
-    t = segregation_table(TABLE, ["x", "y"], atkinson_b=0.3)
+    t = segregation_table(TABLE, ["x", "y"], b=0.3)
     # without total the listed groups are everyone: x's rest is y
     assert _value(t, "x", "rest", "dissimilarity") == pytest.approx(1 / 3, rel=1e-14)
     assert _value(t, "x", "rest", "atkinson") == pytest.approx(atkinson(TABLE, "x", "y", b=0.3), rel=1e-13)
@@ -157,11 +158,11 @@ def test_table_by_two_columns_equals_each_area():
     df = naive.random_table(rng, n_units=120)
     df["la"] = rng.choice(["Oldham", "Bradford"], size=len(df))
     df["year"] = rng.choice([2011, 2021], size=len(df))
-    t = segregation_table(df, ["a", "b"], reference="c", total="total", by=["la", "year"])
-    assert list(t.columns) == ["area", "la", "year", "group", "comparison", "index", "value"]
+    t = segregation_table(df, ["a", "b"], other="c", total="total", by=["la", "year"])
+    assert list(t.columns) == ["area", "la", "year", "group", "comparison", "index", "value", "count", "small_group"]
     assert t["area"].iloc[0] == ("Bradford", 2011)
     for (la, year), sub in t.groupby(["la", "year"]):
-        alone = segregation_table(df[(df.la == la) & (df.year == year)], ["a", "b"], reference="c", total="total")
+        alone = segregation_table(df[(df.la == la) & (df.year == year)], ["a", "b"], other="c", total="total")
         np.testing.assert_allclose(sub["value"].to_numpy(), alone["value"].to_numpy(), rtol=1e-12)
         assert sub["index"].tolist() == alone["index"].tolist()
 
@@ -173,7 +174,8 @@ def test_table_absent_group_nan_with_one_warning():
         t = segregation_table(df, ["x", "y"], total="total", by="la")
     assert len(caught) == 1 and caught[0].category is AbsentGroupWarning
     assert "1 of 2 areas" in str(caught[0].message) and "'B': 'x' has no members" in str(caught[0].message)
-    a, b = t[t.la == "A"], t[t.la == "B"]
+    assert "la" not in t  # one by column: the area key once, as ``area``
+    a, b = t[t.area == "A"], t[t.area == "B"]
     assert a["value"].notna().all()
     assert b.loc[b.group == "x", "value"].isna().all()
     assert b.loc[b.group == "y", "value"].notna().all()
@@ -186,16 +188,54 @@ def test_table_undefined_without_by_raises():
 
 
 @pytest.mark.parametrize(("b", "error", "message"), [
-    ("a", SegindexTypeError, r"'atkinson_b' must be a number in \(0, 1\), got 'a'"),
-    (1.0, SegindexValueError, r"'atkinson_b' must lie strictly between 0 and 1, got 1.0"),
+    ("a", SegindexTypeError, r"'b' parameter must be a number in \(0, 1\), got 'a'"),
+    (1.0, SegindexValueError, r"'b' parameter must lie strictly between 0 and 1, got 1.0"),
 ])
 def test_table_bad_atkinson_b(b, error, message):
     with pytest.raises(error, match=message):
-        segregation_table(TABLE, ["x", "y"], atkinson_b=b)
+        segregation_table(TABLE, ["x", "y"], b=b)
 
 
 def test_table_bad_reference():
-    with pytest.raises(SegindexTypeError, match=r"the 'reference' parameter must be one column name, got list"):
-        segregation_table(TABLE, ["x"], reference=["y"])
+    with pytest.raises(SegindexTypeError, match=r"the 'other' parameter must be one column name, got list"):
+        segregation_table(TABLE, ["x"], other=["y"])
     with pytest.raises(SegindexValueError, match=r"the group column 'z' is not in the data"):
-        segregation_table(TABLE, ["x"], reference="z")
+        segregation_table(TABLE, ["x"], other="z")
+
+
+@pytest.mark.parametrize(("old", "new"), [("reference", "other"), ("n_bootstrap", "n_draws"), ("atkinson_b", "b")])
+def test_table_old_parameter_names_raise_naming_the_new_one(old, new):
+    with pytest.raises(SegindexTypeError, match=rf"segregation_table\(\): the parameter '{old}' is now called '{new}'"):
+        segregation_table(TABLE, ["x"], **{old: "y"})
+
+
+def test_table_other_never_changes_the_all_groups_rows():
+    # issue: other= used to join the multigroup rows (H 0.3976 -> 0.3356); now it only adds pairwise rows
+    df = naive.random_table(np.random.default_rng(3), n_units=40)
+    plain = segregation_table(df, ["a"], total="total")
+    with_other = segregation_table(df, ["a"], other="c", total="total")
+    multi = plain[plain.comparison == "multigroup"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(with_other[with_other.comparison == "multigroup"].reset_index(drop=True), multi)
+    assert multi.set_index("index").loc["entropy_index", "value"] == pytest.approx(
+        entropy_index(df, ["a"], total="total"), rel=1e-13)
+    # the rest rows do not change either (with total)
+    rest = with_other[with_other.comparison == "rest"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest, plain[plain.comparison == "rest"].reset_index(drop=True))
+    assert set(with_other.comparison) == {"rest", "c", "multigroup"}
+
+
+def test_table_takes_any_registered_index_by_name_and_flags_small_groups():
+    t = segregation_table(TABLE, ["x", "y"], total="total", indices=["isolation", "entropy_index"], min_count=45)
+    assert list(t["index"]) == ["isolation", "isolation", "entropy_index"]
+    assert list(t["count"]) == [60, 60, 150] and t["count"].dtype == np.int64
+    assert list(t["small_group"]) == [False, False, False]
+    t = segregation_table(TABLE, ["x"], total="total", indices=["gini"], min_count=61)
+    assert list(t["small_group"]) == [True]
+    with pytest.raises(SegindexValueError, match=r"'morrill_dissimilarity' is a spatial index"):
+        segregation_table(TABLE, ["x"], total="total", indices=["morrill_dissimilarity"])
+    with pytest.raises(SegindexValueError, match=r"unknown index 'theil'"):
+        segregation_table(TABLE, ["x"], total="total", indices=["theil"])
+    with pytest.raises(SegindexTypeError, match=r"'indices' parameter must be a non-empty list"):
+        segregation_table(TABLE, ["x"], total="total", indices="gini")
+    with pytest.raises(SegindexValueError, match=r"'min_count' parameter must be a non-negative number"):
+        segregation_table(TABLE, ["x"], total="total", min_count=-1)

@@ -93,7 +93,7 @@ out = {
     "multigroup_dissimilarity": multigroup_dissimilarity(df, g, by="la").tolist(),
     "location_quotients": location_quotients(df, g, total="total").fillna(-1).values.tolist(),
     "local_mutual_information": local_mutual_information(df, g, by="la").fillna(-1).values.tolist(),
-    "segregation_table": segregation_table(df, ["a", "b"], reference="c", total="total")["value"].tolist(),
+    "segregation_table": segregation_table(df, ["a", "b"], other="c", total="total")["value"].tolist(),
 }
 print(json.dumps(out))
 """

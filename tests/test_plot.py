@@ -301,7 +301,7 @@ def test_schools_vs_neighbourhoods_errors():
 
 
 def test_indices_by_group_bars(town):
-    table = segregation_table(town.units, list(town.groups), total="total", reference="white_british")
+    table = segregation_table(town.units, list(town.groups), total="total", other="white_british")
     ax = plot_indices_by_group(table, source="src")
     assert len(ax.patches) == len(town.groups) * 3
     assert [t.get_text() for t in ax.get_yticklabels()] == [human_label(g) for g in town.groups]

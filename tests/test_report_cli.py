@@ -102,7 +102,7 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
                  "--other", "white_british", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     got = pd.read_csv(out)
-    expected = segregation_table(town.units, ["pakistani", "indian"], total="total", reference="white_british")
+    expected = segregation_table(town.units, ["pakistani", "indian"], total="total", other="white_british")
     assert np.allclose(got["value"], expected["value"], rtol=1e-12)
     assert capsys.readouterr().out.strip() == str(out.resolve())
 
@@ -118,7 +118,7 @@ def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
     d = got[(got["index"] == "dissimilarity") & (got["group"] == "pakistani")].iloc[0]
     assert d["ci_low"] < d["value"] < d["ci_high"] and d["p_value"] == pytest.approx(1 / 50)
     # the same as segregation_table with the same draws, and the same again for the same seed
-    expected = segregation_table(town.units, ["pakistani"], total="total", n_bootstrap=49, random_state=5)
+    expected = segregation_table(town.units, ["pakistani"], total="total", n_draws=49, random_state=5)
     assert np.allclose(got["ci_low"], expected["ci_low"], rtol=1e-12, equal_nan=True)
     assert main(argv[:-1] + [str(tmp_path / "again.csv")]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again.csv"), got)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from conftest import shared_data
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.indices import correlation_ratio, dissimilarity, isolation
 from segindex.schools import (
@@ -21,9 +22,6 @@ from segindex.schools import (
     nearest_school_allocation,
     school_contrast,
 )
-
-from conftest import shared_data
-
 
 # ----------------------------------------------------------------------------
 # helpers
@@ -89,7 +87,7 @@ def two_las():
 
 def test_compare_matches_indices_on_each_side(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+    t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert list(t["la"]) == ["A", "B"]
     assert (t["comparison"] == "rest").all()
     for side, frame in (("school", schools), ("residential", homes)):
@@ -110,7 +108,7 @@ def test_compare_matches_indices_on_each_side(two_las):
 
 def test_compare_hand_worked_with_other_group(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, "pak", "wb", by="la")
+    t = compare_schools_neighbourhoods(homes, schools, "pak", "wb", by="la")
     a = t[t["la"] == "A"].iloc[0]
     # schools of A: pak 30, 0, 10 (/40); wb 10, 40, 10 (/60)
     d = 0.5 * (abs(30 / 40 - 10 / 60) + abs(0 - 40 / 60) + abs(10 / 40 - 10 / 60))
@@ -122,7 +120,7 @@ def test_compare_hand_worked_with_other_group(two_las):
 
 def test_compare_per_phase(two_las):
     schools, homes = two_las
-    t = compare_schools_neighbourhoods(schools, homes, ["pak", "wb"], total="n", by="la", phase="phase")
+    t = compare_schools_neighbourhoods(homes, schools, ["pak", "wb"], total="n", by="la", phase="phase")
     assert len(t) == 2 * 2 * 2
     prim = t[(t.la == "A") & (t.phase == "primary") & (t.group == "pak")].iloc[0]
     sub = schools[(schools.la == "A") & (schools.phase == "primary")]
@@ -136,56 +134,59 @@ def test_compare_per_phase(two_las):
 def test_compare_groups_map(two_las):
     schools, homes = two_las
     schools = schools.rename(columns={"pak": "Pakistani pupils"})
-    t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"})
+    t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"})
     assert t["dissimilarity_school"].notna().all()
 
 
 def test_compare_group_missing_on_one_side(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match=r"groups missing in the schools table: 'ind'"):
-        compare_schools_neighbourhoods(schools, homes.assign(ind=1), "ind", total="n", by="la")
+        compare_schools_neighbourhoods(homes.assign(ind=1), schools, "ind", total="n", by="la")
     with pytest.raises(SegindexValueError, match=r"in the residents table: 'ind'"):
-        compare_schools_neighbourhoods(schools.assign(ind=1), homes, "ind", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(ind=1), "ind", total="n", by="la")
 
 
 def test_compare_schools_outside_every_area(two_las):
     schools, homes = two_las
     schools = pd.concat([schools, pd.DataFrame({"la": ["Z"], "phase": ["primary"], "pak": [1], "wb": [1], "n": [2]})])
     with pytest.warns(DataQualityWarning, match=r"1 area\(s\) with schools but no residents \('Z'\)"):
-        t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+        t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert list(t["la"]) == ["A", "B"]
     assert t.attrs["unmatched_areas"]["schools_only"] == ["Z"]
+    with pytest.warns(DataQualityWarning) as caught:
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
+    assert caught[0].filename == __file__  # the warning points at the caller's line
 
 
 def test_compare_no_common_area(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="no value of 'la' is present in both"):
-        compare_schools_neighbourhoods(schools.assign(la="X"), homes, "pak", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(la="X"), "pak", total="n", by="la")
 
 
 def test_compare_needs_total_or_other(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="needs totals"):
-        compare_schools_neighbourhoods(schools, homes, "pak", by="la")
+        compare_schools_neighbourhoods(homes, schools, "pak", by="la")
 
 
 def test_compare_missing_by(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="by='lad' is not in the schools table"):
-        compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="lad")
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="lad")
 
 
 def test_compare_missing_phase(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="phase column 'stage'"):
-        compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la", phase="stage")
+        compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la", phase="stage")
 
 
 def test_compare_absent_group_warns(two_las):
     schools, homes = two_las
     schools = schools.assign(pak=np.where(schools.la == "B", 0, schools.pak))
     with pytest.warns(AbsentGroupWarning, match="'B'"):
-        t = compare_schools_neighbourhoods(schools, homes, "pak", total="n", by="la")
+        t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la")
     assert np.isnan(t.loc[t.la == "B", "dissimilarity_school"]).all()
     assert t.loc[t.la == "A", "dissimilarity_school"].notna().all()
 
@@ -193,13 +194,13 @@ def test_compare_absent_group_warns(two_las):
 def test_compare_total_below_group(two_las):
     schools, homes = two_las
     with pytest.raises(SegindexValueError, match="more than the total column 'n'"):
-        compare_schools_neighbourhoods(schools.assign(n=1), homes, "pak", total="n", by="la")
+        compare_schools_neighbourhoods(homes, schools.assign(n=1), "pak", total="n", by="la")
 
 
 def test_compare_does_not_modify_inputs(two_las):
     schools, homes = two_las
     s0, h0 = schools.copy(), homes.copy()
-    compare_schools_neighbourhoods(schools, homes, ["pak"], total="n", by="la", phase="phase")
+    compare_schools_neighbourhoods(homes, schools, ["pak"], total="n", by="la", phase="phase")
     pd.testing.assert_frame_equal(schools, s0)
     pd.testing.assert_frame_equal(homes, h0)
 
@@ -209,23 +210,45 @@ def test_compare_bootstrap_intervals(town):
 
     t = example_town(random_state=3, choice=0.6)
     sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
-    kw = dict(total="total", school_total="roll", by="la", n_bootstrap=99, random_state=7)
-    a = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
-    b = compare_schools_neighbourhoods(sch, res, ["pakistani", "indian"], **kw)
+    # two areas: every column holds one value per area
+    two = compare_schools_neighbourhoods(res.assign(la=np.arange(len(res)) % 2), sch.assign(la=np.arange(len(sch)) % 2),
+                                         "pakistani", total="total", school_total="roll", by="la", n_draws=9,
+                                         random_state=1)
+    assert len(two) == 2 and two["dissimilarity_difference_ci_low"].notna().all()
+    assert two["dissimilarity_school_expected"].iloc[0] != two["dissimilarity_school_expected"].iloc[1]
+    kw = dict(total="total", school_total="roll", by="la", n_draws=99, random_state=7)
+    a = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
+    b = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
     pd.testing.assert_frame_equal(a, b)  # same seed, same intervals
     for name in ("dissimilarity", "isolation", "correlation_ratio"):
         for side in ("school", "residential", "difference"):
             lo, hi = a[f"{name}_{side}_ci_low"], a[f"{name}_{side}_ci_high"]
             assert (lo < hi).all()
+            # each interval beside the estimate it is centred on
+            assert (lo <= a[f"{name}_{side}_bias_corrected"]).all() and (a[f"{name}_{side}_bias_corrected"] <= hi).all()
+        for side in ("school", "residential"):
+            assert (a[f"{name}_{side}_expected"] > 0).all() and a[f"{name}_{side}_p_value"].between(0, 1).all()
+    columns = list(a.columns)
+    assert columns.index("dissimilarity_school_bias_corrected") + 3 == columns.index("dissimilarity_school_ci_low")
+    assert a["high_expected"].dtype == bool and a["small_group"].dtype == bool
     # choice makes schools clearly more segregated: the gap's interval lies above 0
     row = a[a.group == "pakistani"].iloc[0]
     assert row["dissimilarity_difference_ci_low"] > 0
     assert row["dissimilarity_difference_p_value"] < 0.05
-    assert "dissimilarity_school_ci_low" not in compare_schools_neighbourhoods(sch, res, "pakistani", total="total",
-                                                                              school_total="roll", by="la")
-    with pytest.raises(SegindexValueError, match="'n_bootstrap' must be a positive number"):
-        compare_schools_neighbourhoods(sch, res, "pakistani", total="total", school_total="roll", by="la",
-                                       n_bootstrap=0)
+    plain = compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la")
+    assert "dissimilarity_school_ci_low" not in plain and "high_expected" not in plain
+    # by= is optional: both tables are one area
+    whole = compare_schools_neighbourhoods(res.drop(columns="la"), sch.drop(columns="la"), "pakistani",
+                                           total="total", school_total="roll")
+    assert list(whole["area"]) == ["all"]
+    assert whole["dissimilarity_school"].iloc[0] == pytest.approx(plain["dissimilarity_school"].iloc[0], rel=1e-14)
+    with pytest.raises(SegindexValueError, match="'n_draws' parameter must be at least 1"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la",
+                                       n_draws=0)
+    with pytest.raises(SegindexTypeError, match="the parameter 'n_bootstrap' is now called 'n_draws'"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", n_bootstrap=9)
+    with pytest.raises(SegindexValueError, match="'gini' is|'entropy_index' is a multigroup index"):
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", indices=["entropy_index"])
 
 
 # ----------------------------------------------------------------------------
@@ -378,7 +401,7 @@ def test_geographic_crs_refused():
     with pytest.raises(SegindexValueError, match=r"geographic CRS.*\.to_crs\(27700\)"):
         nearest_school_allocation(homes, schools, ["a"])
     with pytest.raises(SegindexValueError, match=r"geographic CRS.*\.to_crs\(27700\)"):
-        school_contrast(points([[0, 0]], a=[1], n=[2]), homes.assign(n=2), "a", total="n")
+        school_contrast(homes.assign(n=2), points([[0, 0]], a=[1], n=[2]), "a", total="n")
 
 
 def test_mismatched_or_missing_crs_refused():
@@ -432,7 +455,7 @@ def test_allocation_input_errors():
 def test_identical_school_has_zero_contrast():
     homes = points([[0, 0], [10, 0], [5000, 0]], a=[20, 30, 0], n=[100, 150, 100])
     schools = points([[5, 0]], a=[40], n=[200])
-    c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    c = school_contrast(homes, schools, "a", total="n", k_units=2)
     row = c.iloc[0]
     assert row["local_share"] == pytest.approx(0.2)
     assert row["difference"] == 0.0
@@ -445,7 +468,7 @@ def test_identical_school_has_zero_contrast():
 def test_contrast_hand_worked_and_pvalue():
     homes = points([[0, 0], [10, 0], [5000, 0]], a=[20, 30, 0], n=[100, 150, 100])
     schools = points([[5, 0], [4990, 0]], a=[70, 3], n=[200, 60])
-    c = school_contrast(schools, homes, "a", total="n", k_units=2)
+    c = school_contrast(homes, schools, "a", total="n", k_units=2)
     # school 0: 70/200 against 50/250
     assert c["difference"].iloc[0] == pytest.approx(0.35 - 0.2)
     assert c["z"].iloc[0] == pytest.approx((70 - 40) / np.sqrt(200 * 0.2 * 0.8))
@@ -464,7 +487,7 @@ def test_contrast_radius_and_flag():
     xy = rng.uniform(0, 2000, (200, 2))
     homes = points(xy, a=rng.integers(0, 20, 200), n=np.full(200, 100))
     schools = points([[1000, 1000], [500, 500], [1500, 1500]], a=[95, 22, 10], n=[100, 200, 100])
-    c = school_contrast(schools, homes, "a", total="n", radius=300)
+    c = school_contrast(homes, schools, "a", total="n", radius=300)
     inside = np.hypot(xy[:, 0] - 1000, xy[:, 1] - 1000) <= 300
     assert c["n_units"].iloc[0] == inside.sum()
     assert c["local_share"].iloc[0] == pytest.approx(homes["a"][inside].sum() / (100 * inside.sum()))
@@ -476,7 +499,7 @@ def test_contrast_school_with_no_residents_within_radius():
     homes = points([[0, 0]], a=[10], n=[100])
     schools = points([[0, 0], [50_000, 0]], a=[10, 10], n=[100, 100])
     with pytest.warns(DataQualityWarning, match=r"1 school\(s\) \(1\) have no residents"):
-        c = school_contrast(schools, homes, "a", total="n", radius=1000)
+        c = school_contrast(homes, schools, "a", total="n", radius=1000)
     assert np.isnan(c["difference"].iloc[1]) and not c["flag"].iloc[1]
     assert c["difference"].iloc[0] == 0.0
 
@@ -485,15 +508,15 @@ def test_contrast_errors():
     homes = points([[0, 0]], a=[10], n=[100])
     schools = points([[0, 0]], a=[10], n=[100])
     with pytest.raises(SegindexValueError, match="k_units or radius, not both"):
-        school_contrast(schools, homes, "a", total="n", k_units=3, radius=10)
+        school_contrast(homes, schools, "a", total="n", k_units=3, radius=10)
     with pytest.raises(SegindexValueError, match="'k_units' must be a positive integer"):
-        school_contrast(schools, homes, "a", total="n", k_units=0)
+        school_contrast(homes, schools, "a", total="n", k_units=0)
     with pytest.raises(SegindexValueError, match="column 'b' is not in the data"):
-        school_contrast(schools, homes, "b", total="n")
+        school_contrast(homes, schools, "b", total="n")
     with pytest.raises(SegindexValueError, match="more than the total"):
-        school_contrast(schools.assign(n=1), homes, "a", total="n")
+        school_contrast(homes, schools.assign(n=1), "a", total="n")
     with pytest.raises(SegindexValueError, match="'fdr'"):
-        school_contrast(schools, homes, "a", total="n", fdr=1.5)
+        school_contrast(homes, schools, "a", total="n", fdr=1.5)
 
 
 # ----------------------------------------------------------------------------
@@ -547,7 +570,7 @@ def test_plot_school_contrast_centred_diverging(town):
     matplotlib.use("Agg")
     from segindex.plot.schools import plot_school_contrast
 
-    c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    c = school_contrast(town.units, town.schools, "pakistani", total="total", school_total="roll")
     ax = plot_school_contrast(c, town.schools, town.units, group="pakistani", total="total", source="Synthetic")
     schools_layer = ax.collections[-1]
     norm = schools_layer.norm

@@ -33,8 +33,7 @@ import math
 
 import numpy as np
 
-from . import multigroup as _km
-from . import twogroup as _kt
+from . import computes as _c
 from ._jit import jit, prange
 
 MODE_MULTINOMIAL = 0
@@ -51,10 +50,24 @@ INDEX_ENTROPY = 6
 INDEX_MUTUAL_INFORMATION = 7
 INDEX_MULTIGROUP_DISSIMILARITY = 8
 
+#: The column layout each index code expects: ``"pair"`` ``[x, y]``, ``"rest"`` ``[x, t - x]``,
+#: ``"exposure"`` ``[x, y, t - x - y]``, ``"groups"`` one column per group.
+LAYOUTS = {
+    INDEX_DISSIMILARITY: "pair",
+    INDEX_GINI: "pair",
+    INDEX_ATKINSON: "pair",
+    INDEX_ISOLATION: "rest",
+    INDEX_CORRELATION_RATIO: "rest",
+    INDEX_EXPOSURE: "exposure",
+    INDEX_ENTROPY: "groups",
+    INDEX_MUTUAL_INFORMATION: "groups",
+    INDEX_MULTIGROUP_DISSIMILARITY: "groups",
+}
+
 
 @jit
 def statistic(c, codes, n_areas, index, param):
-    """The index ``index`` per area on a float units × columns table ``c``."""
+    """The index ``index`` per area on a float units × columns table ``c`` (see :data:`LAYOUTS`)."""
     if (index == INDEX_DISSIMILARITY or index == INDEX_GINI or index == INDEX_ATKINSON
             or index == INDEX_ISOLATION or index == INDEX_CORRELATION_RATIO):
         return pair_statistic(c[:, 0].copy(), c[:, 1].copy(), codes, n_areas, index, param)
@@ -62,16 +75,12 @@ def statistic(c, codes, n_areas, index, param):
         x = c[:, 0].copy()
         y = c[:, 1].copy()
         t = x + y + c[:, 2]
-        return _kt.exposure(x, y, t, codes, n_areas)[0]
+        return _c.exposure(x, y, t, codes, n_areas)
     if index == INDEX_MULTIGROUP_DISSIMILARITY:
-        return _km.multigroup_dissimilarity(c, codes, n_areas)
-    M, E, T = _km.mutual_information(c, codes, n_areas)
+        return _c.multigroup_dissimilarity(c, codes, n_areas)
     if index == INDEX_MUTUAL_INFORMATION:
-        return M
-    out = np.empty(n_areas)
-    for a in range(n_areas):
-        out[a] = M[a] / E[a] if E[a] > 0.0 else np.nan
-    return out
+        return _c.mutual_information(c, codes, n_areas)
+    return _c.entropy_index(c, codes, n_areas)
 
 
 @jit
@@ -465,24 +474,16 @@ def pair_statistic(x, y, codes, n_areas, index, param):
 
     For isolation and η² ``y`` is the rest of the unit (``t = x + y``).
     """
-    if index == INDEX_DISSIMILARITY:
-        return _kt.dissimilarity(x, y, codes, n_areas)
-    if index == INDEX_GINI:
-        return _kt.gini(x, y, codes, n_areas)
-    if index == INDEX_ATKINSON:
-        return _kt.atkinson(x, y, param, codes, n_areas)
     t = x + y
-    iso, X, T = _kt.exposure(x, x, t, codes, n_areas)
+    if index == INDEX_DISSIMILARITY:
+        return _c.dissimilarity(x, y, t, codes, n_areas)
+    if index == INDEX_GINI:
+        return _c.gini(x, y, t, codes, n_areas)
+    if index == INDEX_ATKINSON:
+        return _c.atkinson(x, y, t, codes, n_areas, param)
     if index == INDEX_ISOLATION:
-        return iso
-    out = np.empty(n_areas)
-    for a in range(n_areas):
-        P = X[a] / T[a] if T[a] > 0.0 else np.nan
-        if X[a] > 0.0 and P < 1.0:
-            out[a] = (iso[a] - P) / (1.0 - P)
-        else:
-            out[a] = np.nan
-    return out
+        return _c.isolation(x, y, t, codes, n_areas)
+    return _c.correlation_ratio(x, y, t, codes, n_areas)
 
 
 @jit

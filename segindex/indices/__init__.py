@@ -1,5 +1,18 @@
 """Public segregation indices: two-group, multigroup, local, and the tidy table."""
 
+# two-group indices first: the registry lists indices in the order their modules register them
+from .twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation  # isort: skip
+from .local import local_mutual_information, location_quotients
+from .multigroup import (
+    entropy_index,
+    multigroup_dissimilarity,
+    mutual_information,
+    mutual_information_decomposition,
+    mutual_information_within,
+)
+from .table import segregation_table  # isort: skip
+
+# the peer-parity indices register after the house's own (PySAL and R segregation's sets)
 from .centralisation import (
     absolute_centralisation,
     local_relative_centralisation,
@@ -36,6 +49,12 @@ from .diversity import (
     simpsons_interaction,
     squared_coefficient_of_variation,
 )
+from .rank_order import (
+    rank_order_information,
+    rank_order_profile,
+    rank_order_square_root,
+    rank_order_variance_ratio,
+)
 from .evenness import (
     concentration_profile,
     concentration_profile_index,
@@ -43,22 +62,6 @@ from .evenness import (
     min_max,
     square_root_index,
 )
-from .local import local_mutual_information, location_quotients
-from .multigroup import (
-    entropy_index,
-    multigroup_dissimilarity,
-    mutual_information,
-    mutual_information_decomposition,
-    mutual_information_within,
-)
-from .rank_order import (
-    rank_order_information,
-    rank_order_profile,
-    rank_order_square_root,
-    rank_order_variance_ratio,
-)
-from .table import segregation_table
-from .twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation
 
 __all__ = [
     "dissimilarity",

@@ -384,3 +384,20 @@ def multigroup_dissimilarity(data: pd.DataFrame, groups: Sequence[Hashable], *, 
     values = clamp_unit(_k.multigroup_dissimilarity(counts.values, counts.codes, counts.n_areas))
     N, T, _ = _k.margins(counts.values, counts.codes, counts.n_areas)
     return finish(values, counts.areas, counts.by, caller, caller, _area_reason(T, None))
+
+
+# ----------------------------------------------------------------------------
+# registry entries (segindex.indices.registry): one array-level compute per index
+
+from .._kernels import computes as _computes  # noqa: E402
+from .._kernels import random as _random  # noqa: E402
+from .registry import IndexSpec, register  # noqa: E402
+
+register(IndexSpec("entropy_index", "multigroup", entropy_index, _computes.entropy_index, in_table=True,
+                   comparison="multigroup", kernel_code=_random.INDEX_ENTROPY, reference="Theil & Finizza 1971"))
+register(IndexSpec("mutual_information", "multigroup", mutual_information, _computes.mutual_information,
+                   in_table=True, comparison="multigroup", bounds=None, kernel_code=_random.INDEX_MUTUAL_INFORMATION,
+                   reference="Theil & Finizza 1971; Mora & Ruiz-Castillo 2011"))
+register(IndexSpec("multigroup_dissimilarity", "multigroup", multigroup_dissimilarity,
+                   _computes.multigroup_dissimilarity, in_table=True, comparison="multigroup",
+                   kernel_code=_random.INDEX_MULTIGROUP_DISSIMILARITY, reference="Morgan 1975"))

@@ -10,7 +10,15 @@ decompositions, the report and the command line read this registry; nothing
 else keeps a list of indices.
 
 Adding an index means writing its kernel (in ``segindex/_kernels/``), its public
-function, one :func:`register` call beside the function, and its tests.
+function, one :func:`register` call beside the function, and its tests. The new
+index is then a row of :func:`segindex.segregation_table` (``indices=[name]``;
+by default if ``in_table``), can be drawn by :func:`segindex.infer` (through its
+``compute`` on each redrawn table, when it has no kernel code) and compared
+by :func:`segindex.compare_schools_neighbourhoods` and
+:func:`segindex.change.decompose_change` (two-group indices).
+
+The computes of the indices that came first live in
+:mod:`segindex._kernels.computes`; the draw kernels call the same functions.
 
 Kinds and their array-level computes
 ------------------------------------
@@ -32,9 +40,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..errors import SegindexTypeError, SegindexValueError
 
-__all__ = ["IndexSpec", "register", "get", "specs", "names"]
+__all__ = ["IndexSpec", "register", "get", "specs", "names", "clip_rounding", "ROUNDING"]
 
 KINDS = ("two-group", "multigroup", "spatial")
 
@@ -89,6 +99,11 @@ class IndexSpec:
     in_table: bool = False
     reference: str = ""
 
+    @property
+    def corrected_defined(self) -> bool:
+        """Whether the Carrington–Troske correction applies: the index is bounded above by 1."""
+        return self.bounds is not None and self.bounds[1] == 1.0
+
     def __post_init__(self):
         if self.kind not in KINDS:
             raise SegindexValueError(f"IndexSpec {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}.")
@@ -112,6 +127,7 @@ def register(spec: IndexSpec) -> IndexSpec:
 def _load() -> None:
     # the registry fills as the index modules are imported; import them all once
     from .. import indices  # noqa: F401
+    from . import spatial  # noqa: F401
 
 
 def get(index, caller: str = "get") -> IndexSpec:
@@ -146,3 +162,29 @@ def specs(kind: str | None = None) -> tuple[IndexSpec, ...]:
 def names(kind: str | None = None) -> tuple[str, ...]:
     """The names of :func:`specs`."""
     return tuple(s.name for s in specs(kind))
+
+
+#: How far outside its bounds a raw bounded index may lie by floating-point rounding alone.
+ROUNDING = 1e-12
+
+
+def clip_rounding(values, bounds):
+    """``values`` with entries outside ``bounds`` by rounding alone (at most :data:`ROUNDING`) set to the bound.
+
+    Only for raw bounded indices (never corrected indices or differences);
+    values further out, and NaN, are left as they are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clip_rounding(np.array([-1.6e-15, 0.5, 1.0 + 1e-13, -0.1]), (0.0, 1.0)).tolist()
+    [0.0, 0.5, 1.0, -0.1]
+    """
+    values = np.asarray(values, dtype=float)
+    if bounds is None:
+        return values
+    low, high = bounds
+    out = values.copy()
+    out[(values < low) & (values >= low - ROUNDING)] = low
+    out[(values > high) & (values <= high + ROUNDING)] = high
+    return out

@@ -1113,3 +1113,19 @@ def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None 
         rows.append((float(k), "D", clamp_unit(d)))
         rows.append((float(k), "isolation", clamp_unit(iso)))
     return pd.DataFrame(rows, columns=["k", "index", "value"]).sort_values(["index", "k"], ignore_index=True)
+
+
+# ----------------------------------------------------------------------------
+# registry entries (segindex.indices.registry): computed by their function on each table
+
+from .registry import IndexSpec, register  # noqa: E402
+
+register(IndexSpec("morrill_dissimilarity", "spatial", morrill_dissimilarity, reference="Morrill 1991"))
+register(IndexSpec("boundary_dissimilarity", "spatial", boundary_dissimilarity, reference="Wong 1993"))
+register(IndexSpec("perimeter_area_dissimilarity", "spatial", perimeter_area_dissimilarity, reference="Wong 1993"))
+register(IndexSpec("spatial_isolation", "spatial", spatial_isolation, reference="Reardon & O'Sullivan 2004"))
+register(IndexSpec("spatial_information", "spatial", spatial_information, bounds=(-np.inf, 1.0),
+                   comparison="multigroup", reference="Reardon & O'Sullivan 2004"))
+register(IndexSpec("distance_decay_isolation", "spatial", distance_decay_isolation, reference="Morgan 1983"))
+register(IndexSpec("distance_decay_exposure", "spatial", distance_decay_exposure, bounds=None,
+                   higher_is_more_segregated=False, reference="Morgan 1983"))

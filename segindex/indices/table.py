@@ -7,37 +7,93 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._kernels import multigroup as _km
-from .._kernels import twogroup as _kt
+from .. import _resampling as _rs
+from .._compat import renamed_parameters
 from .._kernels import validate as _kv
 from ..counts import check_label, check_labels, read_counts
-from ..errors import AbsentGroupWarning, SegindexTypeError, SegindexValueError
-from .twogroup import eta_squared
+from ..errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
+from . import registry
 
-__all__ = ["segregation_table", "TWO_GROUP_INDICES", "MULTIGROUP_INDICES", "ALL_GROUPS"]
+__all__ = ["segregation_table", "ALL_GROUPS"]
 
-#: Index names in the ``index`` column of :func:`segregation_table`.
-TWO_GROUP_INDICES = ("dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio")
-MULTIGROUP_INDICES = ("entropy_index", "mutual_information", "multigroup_dissimilarity")
+
 #: The ``group`` label of multigroup rows.
 ALL_GROUPS = "(all groups)"
+#: Columns added by ``n_draws``, in the order of the shared column contract.
+INFERENCE_COLUMNS = ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
 
 
-def segregation_table(data, groups, *, reference=None, total=None, by=None, atkinson_b=0.5, n_bootstrap=None,
-                      random_state=None, ci=0.95):
+def _selected(indices, caller):
+    if indices is None:
+        return [s for s in registry.specs() if s.in_table and s.kind in ("two-group", "multigroup")]
+    if isinstance(indices, str) or not isinstance(indices, (list, tuple)) or not indices:
+        raise SegindexTypeError(
+            f"{caller}(): the 'indices' parameter must be a non-empty list of index names, got {indices!r}."
+        )
+    chosen = []
+    for name in indices:
+        spec = registry.get(name, caller)
+        if spec.kind not in ("two-group", "multigroup"):
+            valid = registry.names("two-group") + registry.names("multigroup")
+            raise SegindexValueError(
+                f"{caller}(): {spec.name!r} is a {spec.kind} index and needs geometry or points; "
+                f"the table takes two-group and multigroup indices ({first_few(valid)}). "
+                f"Call segindex.{spec.name}() on the frame instead."
+            )
+        if spec not in chosen:
+            chosen.append(spec)
+    return chosen
+
+
+def _check_b(b, caller):
+    if isinstance(b, bool) or not isinstance(b, (int, float, np.integer, np.floating)):
+        raise SegindexTypeError(f"{caller}(): the 'b' parameter must be a number in (0, 1), got {b!r}.")
+    if not 0.0 < float(b) < 1.0:
+        raise SegindexValueError(f"{caller}(): the 'b' parameter must lie strictly between 0 and 1, got {b!r}.")
+
+
+def _area_sums(v, codes, n_areas):
+    if codes.size == 0:
+        return np.array([float(np.sum(v))])
+    return np.bincount(codes, weights=v, minlength=n_areas).astype(float)
+
+
+@renamed_parameters(reference="other", n_bootstrap="n_draws", atkinson_b="b")
+def segregation_table(
+    data: pd.DataFrame,
+    groups: list,
+    *,
+    other=None,
+    total=None,
+    by=None,
+    indices: list | None = None,
+    b: float = 0.5,
+    n_draws: int | None = None,
+    random_state=None,
+    ci: float = 0.95,
+    min_count: float = _rs.MIN_COUNT,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     r"""Every index for every group, in one tidy, unrounded DataFrame.
 
     For each group in ``groups``:
 
-    * against the rest of the population (``comparison = "rest"``):
-      dissimilarity, Gini, Atkinson, isolation, exposure to the rest, and the
-      correlation ratio η²;
-    * against ``reference`` when given (``comparison = reference``):
-      dissimilarity, Gini, Atkinson and exposure to the reference group;
+    * against the rest of the population (``comparison = "rest"``): every
+      two-group index (dissimilarity, Gini, Atkinson, isolation, exposure to
+      the rest and the correlation ratio η² by default);
+    * against ``other`` when given (``comparison = other``): the indices that
+      compare two groups (dissimilarity, Gini, Atkinson and exposure to
+      ``other`` by default);
 
     and for all groups together (``group = "(all groups)"``,
     ``comparison = "multigroup"``): Theil's H, mutual information M and
     multigroup dissimilarity.
+
+    ``other`` only adds the pairwise rows: the all-groups rows are always
+    those of ``entropy_index(data, groups, total=total)`` (and of the other
+    multigroup indices), whether ``other`` is given or not, and cover the
+    listed ``groups`` (and, with ``total``, the rest of the population as one
+    more group).
 
     Parameters
     ----------
@@ -45,36 +101,69 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
         One row per unit, one column of counts per group.
     groups : list of column names
         The groups to report.
-    reference : column name, optional
-        A comparison group (e.g. ``"WhiteBrit"``). It need not be in ``groups``.
+    other : column name, optional
+        A comparison group (e.g. ``"WhiteBrit"``) for pairwise rows. It need
+        not be in ``groups``; it never changes the all-groups rows.
     total : column name, optional
-        Unit totals. Without it the listed groups (and ``reference``) are the
-        whole population; with it, the rest of the population is the
+        Unit totals. Without it the listed groups (and ``other``) are the whole
+        population of each unit; with it, the rest of the population is the
         comparison for ``"rest"`` rows and counts as one more group in the
-        multigroup indices.
+        all-groups rows.
     by : column name or list of column names, optional
         Compute per area. An area where a group or its comparison is absent
         gets NaN for that row, with one warning for the whole table.
-    atkinson_b : float, default 0.5
+    indices : list of str, optional
+        The indices, by name: any registered two-group or multigroup index
+        (:mod:`segindex.indices.registry`). Default: the nine above.
+    b : float, default 0.5
         Shape parameter of the Atkinson index.
-    n_bootstrap : int, optional
-        When given, add columns ``se``, ``ci_low``, ``ci_high`` (bootstrap
-        standard error and bias-corrected interval at level ``ci``) and
-        ``p_value`` (one-sided randomisation test against random allocation),
-        each from ``n_bootstrap`` draws (see :func:`segindex.inference.infer`).
-        Counts must then be whole numbers.
+    n_draws : int, optional
+        Add inference, each row from ``n_draws`` draws of each method: the
+        randomisation test against random allocation (binomial allocation;
+        columns ``expected``, ``corrected``, ``p_value``, and the flag
+        ``high_expected``) and the bootstrap (each unit's counts redrawn from
+        its own composition; columns ``bias_corrected``, ``bootstrap_mean``,
+        ``se``, ``ci_low``, ``ci_high``); see :func:`segindex.infer`. Counts
+        must then be whole numbers.
     random_state : None, int, numpy.random.Generator or numpy.random.SeedSequence
-        Seeds the draws (with ``n_bootstrap``).
+        Seeds the draws (with ``n_draws``).
     ci : float, default 0.95
-        Coverage of the intervals (with ``n_bootstrap``).
+        Coverage of the intervals (with ``n_draws``).
+    min_count : float, default 100
+        Rows whose focal group has fewer people than this in the area are
+        flagged in ``small_group``.
+    progress : None or bool
+        Progress of the draws, as for :func:`segindex.infer` (one bar for the
+        whole table).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``area`` (``"all"`` without ``by``; the area key with it, a
-        tuple for several ``by`` columns), the ``by`` columns themselves,
-        ``group``, ``comparison``, ``index``, ``value``; with ``n_bootstrap``
-        also ``se``, ``ci_low``, ``ci_high``, ``p_value``.
+        Columns ``area`` (``"all"`` without ``by``; the area key with it; a
+        tuple for several ``by`` columns, which then also appear one per
+        column), ``group``, ``comparison``, ``index``, ``value``; with
+        ``n_draws`` then ``expected``, ``corrected``, ``p_value``,
+        ``bias_corrected``, ``bootstrap_mean``, ``se``, ``ci_low``,
+        ``ci_high``; then ``count`` (the focal group's count in the area;
+        everyone in the all-groups rows), ``small_group`` (``count <
+        min_count``) and, with ``n_draws``, ``high_expected`` (the index
+        expected under random allocation is more than half the measured one:
+        much of the measured value is what chance alone gives).
+
+        The interval ``[ci_low, ci_high]`` is centred on ``bias_corrected``,
+        not on ``value``: small units and small groups bias a segregation index
+        upward, the bootstrap estimates that bias and moves the interval down
+        by it, so the measured ``value`` may lie above the interval. Quote
+        ``bias_corrected`` with its interval.
+
+    Raises
+    ------
+    SegindexValueError
+        A column is missing or invalid, an index is unknown or spatial, ``b``
+        lies outside (0, 1), or (without ``by``) an index is undefined.
+    SegindexTypeError
+        A parameter of the wrong type; ``reference``, ``n_bootstrap`` or
+        ``atkinson_b`` (now ``other``, ``n_draws`` and ``b``).
 
     See Also
     --------
@@ -85,7 +174,7 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"A": [10, 20, 30], "B": [30, 20, 10], "C": [0, 10, 20]})
-    >>> t = segregation_table(df, ["A", "C"], reference="B")
+    >>> t = segregation_table(df, ["A", "C"], other="B")
     >>> row = t[(t.group == "A") & (t.comparison == "B") & (t["index"] == "dissimilarity")]
     >>> round(float(row["value"].iloc[0]), 4)
     0.3333
@@ -94,102 +183,148 @@ def segregation_table(data, groups, *, reference=None, total=None, by=None, atki
     """
     caller = "segregation_table"
     labels = check_labels(groups, "groups", caller)
-    check_label(reference, "reference", caller, optional=True)
-    if isinstance(atkinson_b, bool) or not isinstance(atkinson_b, (int, float, np.integer, np.floating)):
-        raise SegindexTypeError(f"{caller}(): 'atkinson_b' must be a number in (0, 1), got {atkinson_b!r}.")
-    if not 0.0 < float(atkinson_b) < 1.0:
-        raise SegindexValueError(f"{caller}(): 'atkinson_b' must lie strictly between 0 and 1, got {atkinson_b!r}.")
-    columns = labels + ([reference] if reference is not None and reference not in labels else [])
-    counts = read_counts(data, columns, total=total, by=by, rest=total is not None, caller=caller)
-    codes, A = counts.codes, counts.n_areas
-    t = counts.total
-    T = _kt.area_sums(t, codes, A)
-
-    rows_group, rows_comp, rows_index, rows_values = [], [], [], []
-    absent = {}
-
-    def add(group, comparison, name, values, X, Y, comp_label):
-        rows_group.append(group)
-        rows_comp.append(comparison)
-        rows_index.append(name)
-        rows_values.append(values)
-        for k in np.flatnonzero(np.isnan(values)):
-            why = f"{group!r} has no members" if not X[k] > 0 else f"{comp_label} is empty"
-            absent.setdefault(k, set()).add(why)
-
-    for g in labels:
-        x = counts.column(g)
-        X = _kt.area_sums(x, codes, A)
-        rest = _kv.remainder(t, x)
-        R = T - X
-        for name, vals in (
-            ("dissimilarity", _kt.dissimilarity(x, rest, codes, A)),
-            ("gini", _kt.gini(x, rest, codes, A)),
-            ("atkinson", _kt.atkinson(x, rest, float(atkinson_b), codes, A)),
-        ):
-            add(g, "rest", name, vals, X, R, f"the rest of the population beside {g!r}")
-        iso = _kt.exposure(x, x, t, codes, A)[0]
-        add(g, "rest", "isolation", iso, X, np.ones(A), "")
-        add(g, "rest", "exposure", _kt.exposure(x, rest, t, codes, A)[0], X, np.ones(A), "")
-        add(g, "rest", "correlation_ratio", eta_squared(iso, X, T), X, R,
-            f"the rest of the population beside {g!r}")
-        if reference is not None and g != reference:
-            y = counts.column(reference)
-            Y = _kt.area_sums(y, codes, A)
-            comp = f"reference group {reference!r}"
-            add(g, str(reference), "dissimilarity", _kt.dissimilarity(x, y, codes, A), X, Y, comp)
-            add(g, str(reference), "gini", _kt.gini(x, y, codes, A), X, Y, comp)
-            add(g, str(reference), "atkinson", _kt.atkinson(x, y, float(atkinson_b), codes, A), X, Y, comp)
-            add(g, str(reference), "exposure", _kt.exposure(x, y, t, codes, A)[0], X, np.ones(A), comp)
-
-    M, E, TT = _km.mutual_information(counts.values, codes, A)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        H = np.where(E > 0, M / np.where(E > 0, E, 1.0), np.nan)
-    ones = np.ones(A)
-    add(ALL_GROUPS, "multigroup", "entropy_index", H, TT, E, "the area (one group only)")
-    add(ALL_GROUPS, "multigroup", "mutual_information", M, TT, ones, "")
-    add(ALL_GROUPS, "multigroup", "multigroup_dissimilarity",
-        _km.multigroup_dissimilarity(counts.values, codes, A), TT, E, "the area (one group only)")
-
-    n_rows = len(rows_values)
-    values = np.concatenate(rows_values)
+    check_label(other, "other", caller, optional=True)
+    _check_b(b, caller)
+    _rs.check_min_count(min_count, caller)
+    specs = _selected(indices, caller)
+    if n_draws is not None:
+        _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    pair_columns = labels + ([other] if other is not None and other not in labels else [])
+    counts = read_counts(data, pair_columns, total=total, by=by, rest=total is not None, caller=caller)
+    A = counts.n_areas
+    rows, absent = _rows(data, labels, other, total, by, specs, counts, {"b": float(b)}, caller)
+    n_rows = len(rows)
+    _report_absent(absent, counts, caller)
+    columns = {
+        "group": np.repeat(np.array([r[0] for r in rows], dtype=object), A),
+        "comparison": np.repeat(np.array([r[1] for r in rows], dtype=object), A),
+        "index": np.repeat(np.array([r[2].name for r in rows], dtype=object), A),
+        "value": np.concatenate([r[3] for r in rows]) if rows else np.empty(0),
+    }
+    if n_draws is not None:
+        columns.update(_inference_columns(rows, n_draws, random_state, ci, progress, caller))
+    count = np.concatenate([r[4] for r in rows]) if rows else np.empty(0)
+    columns["count"] = count.astype(np.int64) if np.array_equal(count, np.round(count)) else count
+    flags = _rs.flags(count, columns["value"], columns.get("expected"), min_count)
+    for name in flags.columns:
+        columns[name] = flags[name].to_numpy()
     if counts.areas is None:
-        if absent:
-            raise SegindexValueError(
-                f"{caller}(): some indices are undefined for the whole table: "
-                f"{'; '.join(sorted(absent[0]))}. Drop those groups, or use by= to compute per area."
-            )
-        area_col = np.full(n_rows, "all", dtype=object)
-        table = pd.DataFrame({"area": area_col})
+        keys = pd.DataFrame({"area": np.full(n_rows, "all", dtype=object)})
     else:
-        keys = list(counts.areas)
-        area_col = np.array([None] * (n_rows * A), dtype=object)
-        area_col[:] = [keys[k] for _ in range(n_rows) for k in range(A)]
-        table = pd.DataFrame({"area": area_col})
-        area_frame = counts.areas.to_frame(index=False)
-        for name in area_frame.columns:
-            table[name] = np.tile(area_frame[name].to_numpy(), n_rows)
-        if absent:
-            listed = "; ".join(
-                f"{keys[k]!r}: {', '.join(sorted(absent[k]))}" for k in sorted(absent)[:10]
-            )
-            more = f"; and {len(absent) - 10} more" if len(absent) > 10 else ""
-            warnings.warn(
-                f"{caller}(): some indices are NaN in {len(absent)} of {A} areas ({listed}{more}).",
-                AbsentGroupWarning,
-                stacklevel=2,
-            )
-    table["group"] = np.repeat(np.array(rows_group, dtype=object), A)
-    table["comparison"] = np.repeat(np.array(rows_comp, dtype=object), A)
-    table["index"] = np.repeat(np.array(rows_index, dtype=object), A)
-    table["value"] = values
+        keys = _rs.area_columns(counts.areas, counts.by)
+        keys = pd.concat([keys] * n_rows, ignore_index=True)
+    table = pd.concat([keys, pd.DataFrame(columns)], axis=1)
     if counts.areas is not None:
         table = table.sort_values(["area"] if len(counts.by) == 1 else list(counts.by), kind="stable")
         table = table.reset_index(drop=True)
-    if n_bootstrap is not None:
-        from ..inference import table_inference
-
-        table = table_inference(table, data, labels, reference, total, by, atkinson_b, n_bootstrap,
-                                random_state, ci)
     return table
 
+
+def _rows(data, labels, other, total, by, specs, counts, options, caller):
+    """Every row of the table: ``(group, comparison, spec, values, count, problem maker)``, and the NaN reasons."""
+    codes, A = counts.codes, counts.n_areas
+    t = counts.total
+    rows = []  # (group, comparison, spec, values, count, problem maker)
+    absent = {}
+
+    def add(group, comparison, spec, values, count, why, make):
+        rows.append((group, comparison, spec, values, count, make))
+        for k in np.flatnonzero(np.isnan(values)):
+            absent.setdefault(k, set()).add(why(k))
+
+    two = [s for s in specs if s.kind == "two-group"]
+    for g in labels:
+        x = counts.column(g)
+        X = _area_sums(x, codes, A)
+        rest = _kv.remainder(t, x)
+
+        def why_rest(k, g=g, X=X):
+            return f"{g!r} has no members" if not X[k] > 0 else f"the rest of the population beside {g!r} is empty"
+
+        for spec in two:
+            opts = {k: options[k] for k in spec.options if k in options}
+            values = registry.clip_rounding(spec.compute(x, rest, t, codes, A, **opts), spec.bounds)
+            add(g, "rest", spec, values, X, why_rest,
+                lambda spec=spec, x=x, opts=opts: _rs.two_group_problem(
+                    spec, x, None, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller))
+        if other is not None and g != other:
+            y = counts.column(other)
+
+            def why_other(k, g=g, X=X):
+                return f"{g!r} has no members" if not X[k] > 0 else f"the comparison group {other!r} is empty"
+
+            for spec in two:
+                if spec.comparison == "none":
+                    continue
+                opts = {k: options[k] for k in spec.options if k in options}
+                values = registry.clip_rounding(spec.compute(x, y, t, codes, A, **opts), spec.bounds)
+                add(g, str(other), spec, values, X, why_other,
+                    lambda spec=spec, x=x, y=y, opts=opts: _rs.two_group_problem(
+                        spec, x, y, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller))
+
+    multi = [s for s in specs if s.kind == "multigroup"]
+    if multi:
+        # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
+        mg = counts if other is None or other in labels else as_counts(
+            data, labels, total=total, by=by, rest=total is not None, caller=caller)
+        people = _area_sums(mg.values.sum(axis=1), codes, A)
+
+        def why_all(k):
+            return "the area has no population" if not people[k] > 0 else "the area (one group only)"
+
+        for spec in multi:
+            values = registry.clip_rounding(spec.compute(mg.values, codes, A), spec.bounds)
+            add(ALL_GROUPS, "multigroup", spec, values, people, why_all,
+                lambda spec=spec: _rs.groups_problem(spec, mg.values, codes, A, areas=counts.areas, by=counts.by,
+                                                     labels=[repr(c) for c in mg.groups], caller=caller))
+
+    return rows, absent
+
+
+def _report_absent(absent, counts, caller):
+    A = counts.n_areas
+    if counts.areas is None and absent:
+        raise SegindexValueError(
+            f"{caller}(): some indices are undefined for the whole table: "
+            f"{'; '.join(sorted(absent[0]))}. Drop those groups, or use by= to compute per area."
+        )
+    if counts.areas is not None and absent:
+        keys = list(counts.areas)
+        listed = "; ".join(f"{keys[k]!r}: {', '.join(sorted(absent[k]))}" for k in sorted(absent)[:10])
+        more = f"; and {len(absent) - 10} more" if len(absent) > 10 else ""
+        warnings.warn(
+            f"{caller}(): some indices are NaN in {len(absent)} of {A} areas ({listed}{more}).",
+            AbsentGroupWarning,
+            stacklevel=4,
+        )
+
+
+def _inference_columns(rows, n_draws, random_state, ci, progress, caller):
+    """The randomisation and bootstrap columns of every row, one progress display for the whole table."""
+    rng = _rs.default_rng(random_state, caller)
+    n = int(n_draws)
+    problems = [make() for *_, make in rows]
+    work = sum(2 * _rs.work_of(p, n) for p in problems)
+    out = {name: [] for name in INFERENCE_COLUMNS}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        with _rs.Progress(caller, work, 2 * n * len(problems), progress) as shown:
+            for problem in problems:
+                test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller)
+                boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller)
+                for name in ("expected", "corrected", "p_value"):
+                    out[name].append(np.atleast_1d(getattr(test, name)))
+                for name in ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high"):
+                    out[name].append(np.atleast_1d(getattr(boot, name)))
+    undefined = sum(1 for w in caught if issubclass(w.category, DataQualityWarning))
+    for w in caught:
+        if not issubclass(w.category, DataQualityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if undefined:
+        warnings.warn(
+            f"{caller}(): in {undefined} of {2 * len(problems)} bootstrap or randomisation runs some draws gave an "
+            "undefined index (a small group drawn with no members); those draws were left out.",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+    return {name: np.concatenate(values) if values else np.empty(0) for name, values in out.items()}

@@ -418,3 +418,25 @@ def eta_squared(iso, X, T):
     with np.errstate(divide="ignore", invalid="ignore"):
         P = np.where(T > 0, X / np.where(T > 0, T, 1.0), np.nan)
         return np.where((X > 0) & (P < 1.0), (iso - P) / (1.0 - P), np.nan)
+
+
+# ----------------------------------------------------------------------------
+# registry entries (segindex.indices.registry): one array-level compute per index
+
+from .._kernels import computes as _computes  # noqa: E402
+from .._kernels import random as _random  # noqa: E402
+from .registry import IndexSpec, register  # noqa: E402
+
+register(IndexSpec("dissimilarity", "two-group", dissimilarity, _computes.dissimilarity, in_table=True,
+                   kernel_code=_random.INDEX_DISSIMILARITY, reference="Duncan & Duncan 1955"))
+register(IndexSpec("gini", "two-group", gini, _computes.gini, in_table=True,
+                   kernel_code=_random.INDEX_GINI, reference="Massey & Denton 1988"))
+register(IndexSpec("atkinson", "two-group", atkinson, _computes.atkinson, in_table=True, options=("b",),
+                   kernel_code=_random.INDEX_ATKINSON, reference="Atkinson 1970"))
+register(IndexSpec("isolation", "two-group", isolation, _computes.isolation, in_table=True, comparison="none",
+                   kernel_code=_random.INDEX_ISOLATION, reference="Lieberson 1981"))
+register(IndexSpec("exposure", "two-group", exposure, _computes.exposure, in_table=True, comparison="group",
+                   bounds=None, higher_is_more_segregated=False, kernel_code=_random.INDEX_EXPOSURE,
+                   reference="Massey & Denton 1988"))
+register(IndexSpec("correlation_ratio", "two-group", correlation_ratio, _computes.correlation_ratio, in_table=True,
+                   comparison="none", kernel_code=_random.INDEX_CORRELATION_RATIO, reference="Bell 1954"))

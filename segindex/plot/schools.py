@@ -95,7 +95,7 @@ def plot_school_contrast(
     >>> from segindex.schools import school_contrast
     >>> from segindex.plot import plot_school_contrast
     >>> town = example_town(random_state=0, choice=0.5)
-    >>> c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    >>> c = school_contrast(town.units, town.schools, "pakistani", total="total", school_total="roll")
     >>> ax = plot_school_contrast(c, town.schools, town.units, group="pakistani", total="total")
     >>> len(ax.collections) >= 2
     True
