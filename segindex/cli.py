@@ -24,7 +24,6 @@ command's inputs. Every CSV written gets a provenance sidecar
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 import warnings
 from pathlib import Path
@@ -36,9 +35,6 @@ __all__ = ["main", "build_parser"]
 PROG = "segindex"
 
 _VECTOR_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".zip"}
-
-#: New keyword -> the name it had before the 0.2 conventions, for library functions being renamed.
-_OLD_KEYWORDS = {"other": "reference", "n_draws": "n_bootstrap"}
 
 CI_NOTE = (
     "ci_low-ci_high is the bootstrap interval centred on bias_corrected (2 x value - bootstrap mean), not on "
@@ -52,30 +48,6 @@ def _say(message: str) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
     print(f"{PROG}: warning: {message}", file=sys.stderr, flush=True)
-
-
-def _call(func, *args, **kwargs):
-    """Call ``func`` with the keywords it takes: a new name falls back to its old one; unknown options are dropped.
-
-    The CLI speaks the 0.2 vocabulary (``other``, ``n_draws``, ``progress``,
-    ``min_count``, ``inputs``); a library function that does not take one of
-    them yet gets its old name, or goes without when the value is only an
-    extra (``None`` or a keyword it has no equivalent for).
-    """
-    params = inspect.signature(func).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return func(*args, **kwargs)
-    passed = {}
-    for key, value in kwargs.items():
-        if key in params:
-            passed[key] = value
-        elif _OLD_KEYWORDS.get(key) in params:
-            passed[_OLD_KEYWORDS[key]] = value
-    return func(*args, **passed)
-
-
-def _takes(func, keyword: str) -> bool:
-    return keyword in inspect.signature(func).parameters
 
 
 # ----------------------------------------------------------------------------
@@ -258,17 +230,12 @@ def _check_whole(data, counts: dict, source: str) -> None:
 # commands
 
 
-def _report_kwargs(write_report, args, inputs):
-    """Options every report call passes, for the keywords ``write_report`` takes."""
-    from ._provenance import command_line, provenance
+def _report_kwargs(args, inputs):
+    """Options every report call passes: the random state, progress lines, the inputs and the command line."""
+    from ._provenance import command_line
 
-    extra = {"random_state": args.random_state, "progress": _say}
-    if _takes(write_report, "inputs"):
-        extra["inputs"] = list(inputs)
-    if _takes(write_report, "provenance"):
-        extra["provenance"] = provenance(inputs=inputs, command=command_line(args.argv),
-                                         random_state=args.random_state, parameters=_parameters(args))
-    return extra
+    return {"random_state": args.random_state, "progress": _say, "inputs": list(inputs),
+            "command": command_line(args.argv)}
 
 
 def _parameters(args) -> dict:
@@ -291,8 +258,7 @@ def _cmd_demo(args) -> int:
     check_output_folder(args.out)
     _say(f"making the synthetic example town (random state {args.random_state}, choice {args.choice:g})")
     town = _town(args.random_state, choice=args.choice)
-    page = _call(
-        write_report,
+    page = write_report(
         args.out,
         units=town.units,
         schools=town.schools,
@@ -314,7 +280,7 @@ def _cmd_demo(args) -> int:
         ],
         synthetic=True,
         n_draws=args.draws,
-        **_report_kwargs(write_report, args, []),
+        **_report_kwargs(args, []),
     )
     print(Path(page).resolve())
     return 0
@@ -474,8 +440,7 @@ def _cmd_report(args) -> int:
     if args.wards is not None:
         names["wards_name"] = Path(args.wards).name
     description = area.description(**names)
-    page = _call(
-        write_report,
+    page = write_report(
         args.out,
         units=area.units,
         schools=area.schools,
@@ -490,7 +455,9 @@ def _cmd_report(args) -> int:
         synthetic=False,
         map_groups=None if args.map_all else _largest(area.units, area.groups, area.other, 6),
         n_draws=draws,
-        **_report_kwargs(write_report, args, inputs),
+        year=area.census_year,
+        vintages=[f"{what}: {when}" for what, when in area.vintages.items()],
+        **_report_kwargs(args, inputs),
     )
     print(Path(page).resolve())
     return 0

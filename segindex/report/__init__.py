@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._compat import renamed_parameters
 from .checks import check_draws, check_frames, check_map_groups, check_other, check_text
 from .content import ReportContent, ReportSpec, build_content
 from .folder import MARKER, check_target, staged_folder, write_marker
@@ -66,6 +67,7 @@ def _write_files(folder: Path, content: ReportContent) -> None:
     write_marker(folder, __version__)
 
 
+@renamed_parameters(reference="other", n_bootstrap="n_draws")
 def write_report(
     out_dir: str | os.PathLike,
     *,
@@ -75,21 +77,20 @@ def write_report(
     total: Hashable | None = None,
     schools: gpd.GeoDataFrame | None = None,
     school_total: Hashable | None = None,
-    reference: Hashable | None = None,
+    other: Hashable | None = None,
     description: str | None = None,
     sources: Sequence[str] = (),
     caveats: Sequence[str] = (),
     synthetic: bool = False,
     figure_source: str | None = None,
     map_groups: Sequence[Hashable] | None = None,
-    n_bootstrap: int | None = 199,
+    n_draws: int | None = 199,
     random_state: int | None = 0,
     progress: Callable[[str], object] | None = None,
-    other: Hashable | None = None,
-    n_draws: int | None = None,
     year: str | None = None,
     vintages: Sequence[str] = (),
     inputs: Sequence[str | os.PathLike] | None = None,
+    command: Sequence[str] | None = None,
     suppress_below: int | None = None,
     round_to: int | None = None,
     min_count: int = 100,
@@ -142,8 +143,10 @@ def write_report(
     school_total : column name, optional
         Pupil totals of ``schools`` (e.g. ``"roll"``); without it the groups
         are all the pupils. Also sets the size of the school points.
-    reference : column name, optional
-        The earlier name of ``other`` (still accepted).
+    other : column name, optional
+        A comparison group for the group-against-group rows of the table
+        (e.g. ``"white_british"``); must be one of ``groups``. (Its earlier
+        name ``reference`` raises a TypeError naming ``other``.)
     description : str, optional
         A paragraph saying what the data are.
     sources : sequence of str
@@ -159,20 +162,16 @@ def write_report(
         for synthetic data, a synthetic-data note) when omitted.
     map_groups : list of column names, optional
         The groups to map (all of ``groups`` when omitted).
-    n_bootstrap : int or None, default 199
-        The earlier name of ``n_draws`` (still accepted; ``n_draws`` wins when both are given).
+    n_draws : int or None, default 199
+        Bootstrap draws for the intervals of the school and neighbourhood
+        indices and of their gap (Allen et al. 2015; see
+        :func:`segindex.compare_schools_neighbourhoods`); 0 or None for none.
+        Counts must be whole people, else the report says so and leaves the
+        intervals out. (Its earlier name ``n_bootstrap`` raises a TypeError.)
     random_state : int, default 0
         Seed of the bootstrap: the same seed gives the same report.
     progress : callable, optional
         Called with a short message before each stage (e.g. ``print``).
-    other : column name, optional
-        A comparison group for the group-against-group rows of the table
-        (e.g. ``"white_british"``); must be one of ``groups``.
-    n_draws : int, optional
-        Bootstrap draws for the intervals of the school and neighbourhood
-        indices and of their gap (Allen et al. 2015; see
-        :func:`segindex.compare_schools_neighbourhoods`); 0 for none. Counts
-        must be whole people, else the report says so and leaves the intervals out.
     year : str, optional
         The year (or years) of the data, written in every title, e.g. ``"2011"``.
     vintages : sequence of str
@@ -181,6 +180,9 @@ def write_report(
     inputs : sequence of paths, optional
         The files the data were read from: their names and SHA-256 go in the
         provenance, and ``out_dir`` may not be or contain any of them.
+    command : sequence of str, optional
+        The command line that made the report, recorded in the provenance
+        instead of the call (the ``segindex`` command passes it).
     suppress_below : int, optional
         Publish counts from 1 to ``suppress_below - 1`` as "<N" (and leave
         their shares out of the maps) in every table, CSV and map.
@@ -209,8 +211,8 @@ def write_report(
     index.html True
     """
     groups = check_frames(units, schools, groups, total, school_total)
-    other = check_other(other, reference, groups)
-    draws = check_draws(n_draws, n_bootstrap)
+    other = check_other(other, groups)
+    draws = check_draws(n_draws)
     check_text(area_name, year, min_count)
     sources, caveats = [str(s) for s in sources], [str(c) for c in caveats]
     if figure_source is None:
@@ -227,7 +229,7 @@ def write_report(
     )
     out = check_target(out_dir, inputs)
     record = provenance(
-        call="segindex.write_report", random_state=random_state, inputs=[] if inputs is None else list(inputs),
+        call="segindex.write_report" if command is None else " ".join(str(c) for c in command), random_state=random_state, inputs=[] if inputs is None else list(inputs),
         vintages=vintages,
         parameters={"area_name": area_name, "groups": groups, "total": total, "school_total": school_total,
                     "other": other, "n_draws": draws, "map_groups": spec.map_groups, "year": spec.year,

@@ -46,22 +46,16 @@ def check_frames(units, schools, groups, total, school_total) -> list:
     return groups
 
 
-def check_other(other, reference, groups):
-    """The comparison group (``other``; ``reference`` is its earlier name)."""
-    if other is not None and reference is not None and other != reference:
-        raise SegindexValueError(
-            f"{CALLER}(): 'other' ({other!r}) and its earlier name 'reference' ({reference!r}) disagree; "
-            "give 'other' only."
-        )
-    other = other if other is not None else reference
+def check_other(other, groups):
+    """The comparison group, one of the groups (or None)."""
     if other is not None and other not in groups:
         raise SegindexValueError(f"{CALLER}(): the comparison group {other!r} is not one of the groups {groups!r}.")
     return other
 
 
-def check_draws(n_draws, n_bootstrap) -> int:
-    """The number of bootstrap draws (``n_draws``; ``n_bootstrap`` is its earlier name)."""
-    name, value = ("n_draws", n_draws) if n_draws is not None else ("n_bootstrap", n_bootstrap)
+def check_draws(value) -> int:
+    """The number of bootstrap draws (``n_draws``): None or 0 for none."""
+    name = "n_draws"
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:

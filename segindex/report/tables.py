@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
@@ -26,37 +25,11 @@ SCHOOL_INDICES = ("dissimilarity", "isolation")
 SIDES = {"neighbourhoods": "residential", "schools": "school", "difference": "difference"}
 
 
-def _parameters(fn) -> dict:
-    return inspect.signature(fn).parameters
-
-
-def _pick(fn, new: str, old: str) -> str:
-    """The name ``fn`` takes for a renamed parameter: ``new`` once it has it, else ``old``."""
-    return new if new in _parameters(fn) else old
-
-
 def residential_table(units, groups, *, total, other, min_count) -> pd.DataFrame:
-    """:func:`segindex.segregation_table` with the focal group's ``count`` and the ``small_group`` flag.
+    """:func:`segindex.segregation_table` with the focal group's ``count`` and the ``small_group`` flag."""
+    from ..indices.table import segregation_table
 
-    Where the table does not carry ``count``/``small_group`` yet they are added
-    here: the group's count (all people for the multigroup rows) and
-    ``count < min_count``.
-    """
-    from ..indices.table import ALL_GROUPS, segregation_table
-
-    kwargs = {"total": total}
-    if other is not None:
-        kwargs[_pick(segregation_table, "other", "reference")] = other
-    if "min_count" in _parameters(segregation_table):
-        kwargs["min_count"] = min_count
-    table = segregation_table(units, list(groups), **kwargs)
-    if "count" not in table.columns:
-        sums = units[list(groups)].sum()
-        everyone = float(units[total].sum()) if total is not None else float(sums.sum())
-        table["count"] = [everyone if g == ALL_GROUPS else float(sums[g]) for g in table["group"]]
-    if "small_group" not in table.columns:
-        table["small_group"] = table["count"] < min_count
-    return table
+    return segregation_table(units, list(groups), total=total, other=other, min_count=min_count)
 
 
 def population_table(units, schools, groups, *, total, school_total) -> pd.DataFrame:
@@ -89,16 +62,14 @@ def whole_number_problem(frame, columns, name: str) -> str | None:
 
 def _compare(pup, res, groups, *, res_t, pup_t, draws, random_state, notes):
     from ..errors import AbsentGroupWarning
-    from ..schools import compare_schools_neighbourhoods as compare
+    from ..schools import compare_schools_neighbourhoods
 
-    kwargs = {"total": res_t, "school_total": pup_t, "random_state": random_state}
-    if draws:
-        kwargs[_pick(compare, "n_draws", "n_bootstrap")] = draws
-    if _parameters(compare)["by"].default is inspect.Parameter.empty:  # by= required: one area for all
-        pup, res, kwargs["by"] = pup.assign(_area=0), res.assign(_area=0), "_area"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AbsentGroupWarning)
-        table = compare(pup, res, list(groups), **kwargs)
+        table = compare_schools_neighbourhoods(
+            res, pup, list(groups), total=res_t, school_total=pup_t, n_draws=draws or None,
+            random_state=random_state,
+        )
     notes.extend(str(w.message) for w in caught if issubclass(w.category, AbsentGroupWarning))
     return table
 
