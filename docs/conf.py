@@ -287,13 +287,21 @@ def _resolve_missing(app, env, node, contnode):
             resolved = domain.resolve_any_xref(env, node["refdoc"], builder, twin, node, contnode)
             if resolved:
                 return resolved[0][1]
+    # a name of the module that defines the documented object (docstrings name their neighbours bare)
+    head = target.split(".")[0]
+    candidates += [f"{name}.{target}" for name, mod in sorted(sys.modules.items())
+                   if name.startswith("segindex") and mod is not None and head in vars(mod)]
     for candidate in candidates:
         owner, _, name = candidate.rpartition(".")
         try:
-            exists = hasattr(importlib.import_module(owner), name)
+            obj = importlib.import_module(owner)
         except ImportError:
-            exists = False
-        if exists:
+            owner, _, attr = owner.rpartition(".")
+            try:
+                obj = getattr(importlib.import_module(owner), attr)
+            except (ImportError, AttributeError):
+                continue
+        if hasattr(obj, name):
             UNLINKED.add(candidate)
             return nodes.literal(target, target.rpartition(".")[2] if node.get("refexplicit") is False else
                                  contnode.astext())

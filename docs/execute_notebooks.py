@@ -7,9 +7,10 @@ itself never executes anything (``nb_execution_mode = "off"``): run this script 
 notebook, check the result, and commit the executed copies.
 
 The figures a notebook saves for the README go to a temporary folder, so running this script never
-rewrites ``docs/figures``; the source of each cell is restored before the copy is written. An output
-that contains a path of this machine (the project's folder, the home folder, the temporary folder or
-the Python installation) is an error: the copies are published.
+rewrites ``docs/figures``; the source of each cell is restored before the copy is written. Paths under
+the project's folder and the folder beside it are written relative to the project root (``./``,
+``../shared/data``); any other path of this machine left in an output (the home folder, the temporary
+folder, the Python installation) is an error: the copies are published.
 
 Usage, from the project root (the real data under ``../shared/data`` must be present)::
 
@@ -69,6 +70,33 @@ def _output_texts(nb) -> list[tuple[int, str]]:
     return texts
 
 
+def relative_paths(nb) -> int:
+    """Write the project's folder as ``.`` and the folder beside it as ``..`` in every textual output.
+
+    A notebook that reads ``../shared/data`` through an absolute path may print it (a read report names
+    its file); the published copy shows it relative to the project root, as the README does. Returns the
+    number of outputs changed.
+    """
+    swaps = [(str(ROOT) + "/", "./"), (str(ROOT.parent) + "/", "../")]
+
+    def swap(text: str) -> str:
+        for old, new in swaps:
+            text = text.replace(old, new)
+        return text
+
+    changed = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            before = str(output)
+            if isinstance(output.get("text"), str):
+                output["text"] = swap(output["text"])
+            for key, value in output.get("data", {}).items():
+                if key.startswith("text/") and isinstance(value, str):
+                    output["data"][key] = swap(value)
+            changed += str(output) != before
+    return changed
+
+
 def check_no_machine_paths(nb, name: str) -> None:
     """Raise if an output of ``nb`` names a folder of this machine."""
     found = []
@@ -101,6 +129,7 @@ def execute(path: Path, figures: Path) -> Path:
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     if errors:
         raise SystemExit(f"{path.name}: a cell failed: {errors[0].get('ename')}: {errors[0].get('evalue')}")
+    relative_paths(nb)
     check_no_machine_paths(nb, path.name)
     nb.metadata.pop("widgets", None)
     TARGET.mkdir(parents=True, exist_ok=True)
