@@ -84,7 +84,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
-html_sidebars = {"index": [], "changelog": [], "cite": []}
+# the notebooks have long code lines: they get the width of the left sidebar
+html_sidebars = {"index": [], "changelog": [], "cite": [], "performance": [], "notebooks/*": []}
 
 # -- the API reference, generated from __all__ --------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ def _table(prefix: str, names: list[str], package) -> list[str]:
         by_template.setdefault(_template(getattr(package, name)), []).append(name)
     for template in ("function.rst", "class.rst", "data.rst"):
         if template in by_template:
-            lines += [".. autosummary::", "   :toctree: generated", f"   :template: {template}", ""]
+            lines += [".. autosummary::", "   :toctree: generated", f"   :template: autosummary/{template}", ""]
             lines += [f"   {name}" for name in by_template[template]] + [""]
     for name in by_template.get("module.rst", []):
         title = f"``{prefix}.{name}``"
@@ -212,10 +213,15 @@ def _document_data(app, what, name, obj, options, lines):
     package_name, _, short = name.rpartition(".")
     if not lines or lines[0].startswith(type(obj).__doc__.splitlines()[0][:20] if type(obj).__doc__ else "\0"):
         lines[:] = _attribute_comment(short, package_name)
-    if not lines:
-        lines[:] = [f"``{short}``."]
+
+
+def _show_long_value(app, what, name, obj, options, lines):
+    """After numpydoc: a long constant's value, laid out (the signature line shows it on one line)."""
+    if what != "data":
+        return
     value = pprint.pformat(obj, width=100, sort_dicts=False)
-    lines += ["", "Value::", ""] + ["    " + line for line in value.splitlines()] + [""]
+    if len(repr(obj)) > 100:
+        lines += ["", "Value::", ""] + ["    " + line for line in value.splitlines()] + [""]
 
 
 def _public_twin(target: str):
@@ -315,6 +321,7 @@ def _report_unlinked(app, exception):
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _document_data)
+    app.connect("autodoc-process-docstring", _document_data, priority=100)  # before numpydoc
+    app.connect("autodoc-process-docstring", _show_long_value, priority=900)  # after numpydoc
     app.connect("missing-reference", _resolve_missing)
     app.connect("build-finished", _report_unlinked)
