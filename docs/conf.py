@@ -270,7 +270,8 @@ def _resolve_missing(app, env, node, contnode):
 
     Docstrings refer to ``segindex.weights.unit_points`` or ``segindex.inference``; the reference
     documents the flat names (``segindex.unit_points``) and has one section per module. A reference to an
-    existing name that is not public is rendered as code without a link (and recorded in ``UNLINKED``).
+    existing constant or method that is not public is rendered as code without a link (and recorded in
+    ``UNLINKED``); one to a function or class without a page stays an error.
     """
     from docutils import nodes
     from sphinx.util.nodes import make_refnode
@@ -293,6 +294,8 @@ def _resolve_missing(app, env, node, contnode):
             resolved = domain.resolve_any_xref(env, node["refdoc"], builder, twin, node, contnode)
             if resolved:
                 return resolved[0][1]
+    if node["reftype"] in ("func", "class", "exc"):
+        return None  # a function or class without a page is an error (a removed name, a typo)
     # a name of the module that defines the documented object (docstrings name their neighbours bare)
     head = target.split(".")[0]
     candidates += [f"{name}.{target}" for name, mod in sorted(sys.modules.items())
