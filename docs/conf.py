@@ -261,6 +261,12 @@ def _module_section(target: str):
     return None
 
 
+def _is_removed(obj) -> bool:
+    """True for the stand-in of a removed or renamed function (``segindex._compat.removed_function``)."""
+    code = getattr(obj, "__code__", None)
+    return getattr(code, "co_qualname", "").startswith("removed_function.")
+
+
 #: References that docstrings make to existing names that have no page of their own (not public).
 UNLINKED: set[str] = set()
 
@@ -270,8 +276,8 @@ def _resolve_missing(app, env, node, contnode):
 
     Docstrings refer to ``segindex.weights.unit_points`` or ``segindex.inference``; the reference
     documents the flat names (``segindex.unit_points``) and has one section per module. A reference to an
-    existing constant or method that is not public is rendered as code without a link (and recorded in
-    ``UNLINKED``); one to a function or class without a page stays an error.
+    existing name that is not public is rendered as code without a link (and recorded in ``UNLINKED``);
+    one to a removed function (its stand-in that raises) or to nothing at all stays an error.
     """
     from docutils import nodes
     from sphinx.util.nodes import make_refnode
@@ -294,8 +300,6 @@ def _resolve_missing(app, env, node, contnode):
             resolved = domain.resolve_any_xref(env, node["refdoc"], builder, twin, node, contnode)
             if resolved:
                 return resolved[0][1]
-    if node["reftype"] in ("func", "class", "exc"):
-        return None  # a function or class without a page is an error (a removed name, a typo)
     # a name of the module that defines the documented object (docstrings name their neighbours bare)
     head = target.split(".")[0]
     candidates += [f"{name}.{target}" for name, mod in sorted(sys.modules.items())
@@ -310,7 +314,7 @@ def _resolve_missing(app, env, node, contnode):
                 obj = getattr(importlib.import_module(owner), attr)
             except (ImportError, AttributeError):
                 continue
-        if hasattr(obj, name):
+        if hasattr(obj, name) and not _is_removed(getattr(obj, name)):
             UNLINKED.add(candidate)
             return nodes.literal(target, target.rpartition(".")[2] if node.get("refexplicit") is False else
                                  contnode.astext())

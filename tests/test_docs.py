@@ -74,6 +74,11 @@ def test_docstring_references_to_submodule_paths_resolve_to_the_flat_names():
     assert conf._public_twin("segindex.counts.REST") is None  # not public: no page to link to
     assert conf._module_section("segindex.inference") == ("api", "inference-intervals-tests-and-bias-corrections")
     assert conf._module_section("numpy") is None
+    # a renamed function's stand-in is not a name to point readers at
+    compat = pytest.importorskip("segindex._compat")
+    if hasattr(compat, "removed_function"):
+        assert conf._is_removed(compat.removed_function("old_name", "segindex.dissimilarity"))
+    assert not conf._is_removed(segindex.dissimilarity)
 
 
 def test_conf_executes_nothing_and_needs_no_network():
