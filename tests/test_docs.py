@@ -186,5 +186,5 @@ def test_the_site_builds_without_warnings(tmp_path):
         assert (out / "guides" / f"{guide}.html").exists()
     assert "0.2.0" in (out / "changelog.html").read_text()
     # nothing of this machine in the published pages
-    leaks = [p.name for p in out.rglob("*.html") if str(ROOT.parent) in p.read_text()]
+    leaks = [p.name for p in out.rglob("*.html") if str(ROOT) in p.read_text()]
     assert not leaks, f"machine paths in {leaks[:5]}"
