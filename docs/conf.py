@@ -84,8 +84,10 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
-# the notebooks have long code lines: they get the width of the left sidebar
-html_sidebars = {"index": [], "changelog": [], "cite": [], "performance": [], "notebooks/*": []}
+# pages without sub-pages get the width of the left sidebar (their code has long lines); the guides and the
+# API reference keep it, to move between their pages
+html_sidebars = {page: [] for page in ("index", "getting-started", "notebooks", "notebooks/*", "gallery",
+                                       "performance", "changelog", "cite")}
 
 # -- the API reference, generated from __all__ --------------------------------------------------------------------
 
