@@ -87,7 +87,7 @@ html_theme_options = {
 # pages without sub-pages get the width of the left sidebar (their code has long lines); the guides and the
 # API reference keep it, to move between their pages
 html_sidebars = {page: [] for page in ("index", "getting-started", "notebooks", "notebooks/*", "gallery",
-                                       "performance", "changelog", "cite")}
+                                       "architecture", "performance", "changelog", "cite")}
 
 # -- the API reference, generated from __all__ --------------------------------------------------------------------
 
