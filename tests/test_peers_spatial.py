@@ -139,7 +139,7 @@ def test_centralisation_errors():
 
 def test_clustering_hand_worked():
     df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    opts = dict(points=("e", "n"), self_distance="zero")
+    opts = dict(points=("e", "n"), crs=27700, self_distance="zero")
     assert absolute_clustering(df, "a", "b", **opts) == pytest.approx(math.tanh(0.5))
     # P_xx = P_yy = 1, P_tt = (100 + 100 + 200/e) / 400
     assert relative_clustering(df, "a", "b", **opts) == pytest.approx(0.0, abs=1e-14)
@@ -204,7 +204,7 @@ def test_clustering_errors():
         relative_clustering(units.assign(b=0), "a", "b")
     with pytest.raises(SegindexTypeError, match="must be a GeoDataFrame"):
         relative_clustering(pd.DataFrame({"a": [1, 2], "b": [2, 1], "e": [0, 1], "n": [0, 0]}), "a", "b",
-                            points=("e", "n"))
+                            points=("e", "n"), crs=27700)
     with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
         spatial_proximity(units.set_crs(4326, allow_override=True), "a", "b")
 

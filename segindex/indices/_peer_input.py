@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counts import as_counts, check_frame, check_label, check_labels
+from .. import counts as _counts
+from ..counts import check_frame, check_label, check_labels, read_pair
 from ..errors import SegindexTypeError, SegindexValueError
-from ..weights import check_projected, unit_points
-from ._common import finish, read_pair, warn_absent
-from .multigroup import read_groups
+from ._common import finish, warn_absent
 
 __all__ = [
     "as_counts",
@@ -56,7 +55,7 @@ def unit_areas(data, caller: str) -> np.ndarray:
             "unknown units. Set the CRS it was made in (data.set_crs(27700) for the British National "
             "Grid), then reproject if needed."
         )
-    check_projected(data.crs, caller)
+    check_projected(data, caller)
     geoms = np.asarray(data.geometry.values, dtype=object)
     bad = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if bad.size:
@@ -81,3 +80,23 @@ def check_positive(value, name: str, caller: str) -> float:
     if not np.isfinite(value) or value <= 0:
         raise SegindexValueError(f"{caller}(): '{name}' must be a finite number above 0, got {value!r}.")
     return float(value)
+
+
+def as_counts(data, groups, *, total=None, by=None, rest: bool = False, caller: str):
+    """Checked counts (:func:`segindex.counts.read_counts`), naming ``caller`` in messages."""
+    return _counts.read_counts(data, groups, total=total, by=by, rest=rest, caller=caller)
+
+
+def read_groups(data, groups, total, by, caller: str):
+    """Checked counts of a multigroup index, the rest of ``total`` as one more group."""
+    return _counts.read_groups(data, groups, total=total, by=by, caller=caller)
+
+
+def unit_points(data, points=None, *, caller: str, crs=None) -> np.ndarray:
+    """Projected coordinates of every unit (the one CRS rule of :func:`segindex.counts.point_coordinates`)."""
+    return _counts.point_coordinates(data, points, crs, caller)
+
+
+def check_projected(data, caller: str) -> None:
+    """Refuse a missing or geographic CRS for areas (the one CRS rule of :func:`segindex.counts.check_projected`)."""
+    _counts.check_projected(data, "'data'", caller, measures="areas")

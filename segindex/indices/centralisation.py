@@ -72,11 +72,14 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
         The centre (x, y) in the data's coordinates. Default: the population-weighted
         mean of the unit points (population ``x + y``).
     points : see :func:`segindex.weights.unit_points`
-        The point of each unit (default: a point inside each polygon)."""
+        The point of each unit (default: a point inside each polygon).
+    crs : CRS-like, optional
+        The CRS of ``points=`` columns of a plain DataFrame (e.g. ``27700``); a GeoDataFrame's own CRS
+        is used otherwise. A geographic or missing CRS is refused."""
 
 
 def absolute_centralisation(data, group, other=None, *, total=None, by=None, centre=None,
-                            points=None) -> float | pd.Series:
+                            points=None, crs=None) -> float | pd.Series:
     r"""Massey & Denton's absolute centralisation index ACE.
 
     The group's distribution over rings of land around the centre: how much
@@ -133,14 +136,14 @@ def absolute_centralisation(data, group, other=None, *, total=None, by=None, cen
     point = _check_centre(centre, caller)
     area = unit_areas(data, caller)
     pair = read_pair(data, group, other, total, by, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = unit_points(data, points, caller=caller, crs=crs)
     order = _order(xy, pair.x + pair.y, pair.codes, pair.n_areas, point)
     values = _k.centralisation(pair.x, area, order, pair.codes, pair.n_areas)
     return finish(values, pair.areas, pair.by, caller, caller, lambda k: f"group {group!r} has no members")
 
 
 def relative_centralisation(data, group, other=None, *, total=None, by=None, centre=None,
-                            points=None) -> float | pd.Series:
+                            points=None, crs=None) -> float | pd.Series:
     r"""Massey & Denton's relative centralisation index RCE.
 
     The share of one group that would have to move to match the other's
@@ -179,14 +182,14 @@ def relative_centralisation(data, group, other=None, *, total=None, by=None, cen
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1000.0, 2000.0], "n": [0.0, 0.0, 0.0], "a": [10, 0, 0], "b": [0, 5, 5]})
     >>> # X = (1, 1, 1), Y = (0, 1/2, 1): 0 - 0 + 1/2 - 0 + 1 - 1/2
-    >>> round(relative_centralisation(df, "a", "b", centre=(0, 0), points=("e", "n")), 4)
+    >>> round(relative_centralisation(df, "a", "b", centre=(0, 0), points=("e", "n"), crs=27700), 4)
     1.0
     """
     caller = "relative_centralisation"
     check_frame(data, caller)
     point = _check_centre(centre, caller)
     pair = read_pair(data, group, other, total, by, caller)
-    xy = unit_points(data, points, caller=caller)
+    xy = unit_points(data, points, caller=caller, crs=crs)
     order = _order(xy, pair.x + pair.y, pair.codes, pair.n_areas, point)
     values = _k.centralisation(pair.x, pair.y, order, pair.codes, pair.n_areas)
     X, Y = _k.pair_sums(pair.x, pair.y, pair.codes, pair.n_areas)
@@ -194,7 +197,7 @@ def relative_centralisation(data, group, other=None, *, total=None, by=None, cen
                   lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
 
 
-def local_relative_centralisation(data, group, other=None, *, total=None, k=5, points=None) -> pd.Series:
+def local_relative_centralisation(data, group, other=None, *, total=None, k=5, points=None, crs=None) -> pd.Series:
     r"""Folch & Rey's local relative centralisation: RCE in each unit's neighbourhood, about the unit.
 
     Parameters
@@ -231,7 +234,7 @@ def local_relative_centralisation(data, group, other=None, *, total=None, k=5, p
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1.0, 3.0], "n": [0.0, 0.0, 0.0], "a": [10, 0, 0], "b": [0, 5, 5]})
     >>> # about the middle unit: order (1, 0, 2), X = (0, 1, 1), Y = (1/2, 1/2, 1): 0 + (0 - 1/2) + (1 - 1/2)
-    >>> [round(v, 4) for v in local_relative_centralisation(df, "a", "b", k=2, points=("e", "n"))]
+    >>> [round(v, 4) for v in local_relative_centralisation(df, "a", "b", k=2, points=("e", "n"), crs=27700)]
     [1.0, 0.0, -1.0]
     """
     caller = "local_relative_centralisation"
@@ -242,7 +245,7 @@ def local_relative_centralisation(data, group, other=None, *, total=None, k=5, p
     n = len(data)
     if k >= n:
         raise SegindexValueError(f"{caller}(): k={k} neighbours need at least {k + 1} units; the data have {n}.")
-    xy = unit_points(data, points, caller=caller)
+    xy = unit_points(data, points, caller=caller, crs=crs)
     from scipy.spatial import cKDTree
 
     _, neighbours = cKDTree(xy).query(xy, k=k + 1)

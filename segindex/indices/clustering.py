@@ -34,7 +34,7 @@ __all__ = ["absolute_clustering", "relative_clustering", "spatial_proximity", "s
 _SELF_DISTANCES = ("area", "zero")
 
 
-def _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller,
+def _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller,
                     need_total=False):
     """``Sx_i = sum_j c_ij x_j``, ``Sy_i``, ``C = sum_ij c_ij`` (only if ``need_total``) and the pair."""
     check_frame(data, caller)
@@ -51,7 +51,7 @@ def _proximity_sums(data, group, other, total, scale, max_distance, self_distanc
         raise SegindexValueError(f"{caller}(): group {group!r} has no members in the whole table.")
     if Y <= 0:
         raise SegindexValueError(f"{caller}(): the comparison group ({pair.comparison}) has no members.")
-    xy = unit_points(data, points, caller=caller)
+    xy = unit_points(data, points, caller=caller, crs=crs)
     if self_distance == "area":
         self_weight = np.exp(-np.sqrt(0.6 * unit_areas(data, caller)) / scale)
     else:
@@ -86,13 +86,16 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
     points : see :func:`segindex.weights.unit_points`
         The point of each unit (default: a point inside each polygon; Massey &
         Denton used tract centroids, ``points=data.centroid``-style arrays).
+    crs : CRS-like, optional
+        The CRS of ``points=`` columns of a plain DataFrame (e.g. ``27700``); a GeoDataFrame's own CRS
+        is used otherwise. A geographic or missing CRS is refused.
 
     No ``by=``: distances join units across areas; select an area's rows to
     compute it alone."""
 
 
 def absolute_clustering(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                        self_distance="area", points=None) -> float:
+                        self_distance="area", points=None, crs=None) -> float:
     r"""Massey & Denton's absolute clustering index ACL.
 
     The mean proximity of group members to other group members, against the
@@ -131,11 +134,11 @@ def absolute_clustering(data, group, other=None, *, total=None, scale=1000.0, ma
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
     >>> # c = [[1, 1/e], [1/e, 1]], X/n^2 sum c = 5 (1 + 1/e): (10 - 5 - 5/e) / (10 + 10/e - 5 - 5/e)
-    >>> round(absolute_clustering(df, "a", "b", points=("e", "n"), self_distance="zero"), 4)
+    >>> round(absolute_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
     0.4621
     """
     caller = "absolute_clustering"
-    pair, sx, sy, C = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller,
+    pair, sx, sy, C = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller,
                                       need_total=True)
     X = float(pair.x.sum())
     n = len(pair.x)
@@ -154,7 +157,7 @@ def _proximities(pair, sx, sy):
 
 
 def relative_clustering(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                        self_distance="area", points=None) -> float:
+                        self_distance="area", points=None, crs=None) -> float:
     r"""Massey & Denton's relative clustering index RCL.
 
     The mean proximity among members of X over the mean proximity among
@@ -188,17 +191,17 @@ def relative_clustering(data, group, other=None, *, total=None, scale=1000.0, ma
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 10], "b": [20, 0]})
     >>> # Pxx = (100 + 100 + 2 * 100 e^-1) / 400; Pyy = 1
-    >>> round(relative_clustering(df, "a", "b", points=("e", "n"), self_distance="zero"), 4)
+    >>> round(relative_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
     -0.3161
     """
     caller = "relative_clustering"
-    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller)
+    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller)
     X, Y, T, pxx, pyy, ptt = _proximities(pair, sx, sy)
     return pxx / pyy - 1.0
 
 
 def spatial_proximity(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                      self_distance="area", points=None) -> float:
+                      self_distance="area", points=None, crs=None) -> float:
     r"""White's spatial proximity index SP.
 
     The mean proximity of people to people of their own group, against the
@@ -236,11 +239,11 @@ def spatial_proximity(data, group, other=None, *, total=None, scale=1000.0, max_
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1e6], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
     >>> # far apart: Pxx = Pyy = 1, Ptt = 1/2: SP = (10 + 10) / (20 / 2)
-    >>> round(spatial_proximity(df, "a", "b", points=("e", "n"), self_distance="zero"), 4)
+    >>> round(spatial_proximity(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
     2.0
     """
     caller = "spatial_proximity"
-    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, caller)
+    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller)
     X, Y, T, pxx, pyy, ptt = _proximities(pair, sx, sy)
     return (X * pxx + Y * pyy) / (T * ptt)
 

@@ -26,7 +26,7 @@ from .registry import IndexSpec, register
 __all__ = ["local_distortion", "global_distortion", "divergence_profiles"]
 
 
-def _read(data, groups, total, points, caller):
+def _read(data, groups, total, points, crs, caller):
     check_frame(data, caller)
     labels = check_labels(groups, "groups", caller, min_count=1)
     counts = as_counts(data, labels, total=total, rest=total is not None, caller=caller)
@@ -34,10 +34,10 @@ def _read(data, groups, total, points, caller):
         raise SegindexValueError(f"{caller}(): distortion needs at least two groups (or one with total=).")
     if not counts.values.sum() > 0:
         raise SegindexValueError(f"{caller}(): the table has no population.")
-    return counts, unit_points(data, points, caller=caller)
+    return counts, unit_points(data, points, caller=caller, crs=crs)
 
 
-def local_distortion(data, groups, *, total=None, points=None) -> pd.Series:
+def local_distortion(data, groups, *, total=None, points=None, crs=None) -> pd.Series:
     r"""Distortion coefficient of every unit: how long its surroundings stay unlike the whole area.
 
     Parameters
@@ -50,6 +50,9 @@ def local_distortion(data, groups, *, total=None, points=None) -> pd.Series:
     total : column name, optional
         Unit totals; the rest of the population counts as one more group.
     points : see :func:`segindex.weights.unit_points`
+    crs : CRS-like, optional
+        The CRS of ``points=`` columns of a plain DataFrame (e.g. ``27700``); a GeoDataFrame's own CRS
+        is used otherwise. A geographic or missing CRS is refused.
 
     Returns
     -------
@@ -80,15 +83,15 @@ def local_distortion(data, groups, *, total=None, points=None) -> pd.Series:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
     >>> # from either unit: itself (KL ln 2), then both (KL 0)
-    >>> [round(v, 4) for v in local_distortion(df, ["a", "b"], points=("e", "n"))]
+    >>> [round(v, 4) for v in local_distortion(df, ["a", "b"], points=("e", "n"), crs=27700)]
     [0.6931, 0.6931]
     """
-    counts, xy = _read(data, groups, total, points, "local_distortion")
+    counts, xy = _read(data, groups, total, points, crs, "local_distortion")
     values = _k.distortion_coefficients(counts.values, xy)
     return pd.Series(values, index=data.index, name="local_distortion")
 
 
-def global_distortion(data, groups, *, total=None, points=None) -> float:
+def global_distortion(data, groups, *, total=None, points=None, crs=None) -> float:
     r"""Population-weighted mean distortion coefficient of an area.
 
     Parameters
@@ -115,16 +118,16 @@ def global_distortion(data, groups, *, total=None, points=None) -> float:
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> round(global_distortion(df, ["a", "b"], points=("e", "n")), 4)
+    >>> round(global_distortion(df, ["a", "b"], points=("e", "n"), crs=27700), 4)
     0.6931
     """
-    counts, xy = _read(data, groups, total, points, "global_distortion")
+    counts, xy = _read(data, groups, total, points, crs, "global_distortion")
     values = _k.distortion_coefficients(counts.values, xy)
     t = counts.values.sum(axis=1)
     return float(np.dot(t, values) / t.sum())
 
 
-def divergence_profiles(data, groups, *, origins=None, total=None, points=None) -> pd.DataFrame:
+def divergence_profiles(data, groups, *, origins=None, total=None, points=None, crs=None) -> pd.DataFrame:
     r"""Divergence profiles: the KL divergence of the surroundings of each origin, step by step outward.
 
     Parameters
@@ -151,12 +154,12 @@ def divergence_profiles(data, groups, *, origins=None, total=None, points=None) 
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 1.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> p = divergence_profiles(df, ["a", "b"], origins=[0], points=("e", "n"))
+    >>> p = divergence_profiles(df, ["a", "b"], origins=[0], points=("e", "n"), crs=27700)
     >>> p["population"].tolist(), [round(v, 4) for v in p["divergence"]]
     ([10.0, 20.0], [0.6931, 0.0])
     """
     caller = "divergence_profiles"
-    counts, xy = _read(data, groups, total, points, caller)
+    counts, xy = _read(data, groups, total, points, crs, caller)
     if origins is None:
         positions = np.arange(len(data))
     else:
