@@ -17,7 +17,8 @@ import pytest
 from segindex import infer, infer_difference, segregation_table
 from segindex.errors import SegindexTypeError, SegindexValueError
 
-distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed (pip install 'segindex[dask]')")
+distributed = pytest.importorskip("distributed",
+                                  reason="dask[distributed] is not installed (pip install 'segindex[dask]')")
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +147,29 @@ def test_client_and_block_size_errors_name_the_parameter():
         segregation_table(df, ["A", "B"], n_draws=5, block_size=0)
     with pytest.raises(SegindexTypeError, match="'client' parameter"):
         infer_difference("dissimilarity", df, df, "A", "B", n_draws=5, client=object())
+
+
+def test_cli_scheduler_gives_the_local_table(cluster, client, tmp_path):
+    from segindex.cli import main
+
+    df = _frame(6, n=800, areas=8)
+    data = tmp_path / "units.csv"
+    df.drop(columns=["px", "py"]).to_csv(data, index=False)
+    argv = ["indices", "--input", str(data), "--groups", "A", "B", "C", "--total", "total", "--by", "lad",
+            "--draws", "15", "--random-state", "2", "--no-progress"]
+    assert main([*argv, "--out", str(tmp_path / "local.csv")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "dask.csv"), "--scheduler", cluster.scheduler_address]) == 0
+    local, remote = (tmp_path / "local.csv").read_bytes(), (tmp_path / "dask.csv").read_bytes()
+    assert len(local) > 1000 and local == remote
+
+
+def test_cli_scheduler_that_is_not_there_is_one_line(tmp_path, capsys):
+    from segindex.cli import main
+
+    data = tmp_path / "units.csv"
+    _frame(7, n=50).to_csv(data, index=False)
+    code = main(["indices", "--input", str(data), "--groups", "A", "B", "--draws", "5", "--scheduler",
+                 "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code != 0 and "could not connect to a Dask scheduler at 'tcp://127.0.0.1:9'" in err
+    assert "Traceback" not in err
