@@ -110,6 +110,20 @@ def test_national_like_table_on_the_cluster(client, one_worker):
                                                                block_size=block_size), check_exact=True)
 
 
+def test_schools_against_neighbourhoods_on_the_cluster(client):
+    from segindex import compare_schools_neighbourhoods
+    from segindex.datasets import example_town
+
+    t = example_town(random_state=3, choice=0.6)
+    res = t.units.assign(la=np.arange(len(t.units)) % 2)
+    sch = t.schools.assign(la=np.arange(len(t.schools)) % 2)
+    kw = dict(total="total", school_total="roll", by="la", n_draws=12, random_state=1)
+    local = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], **kw)
+    assert local["dissimilarity_difference_se"].notna().all()
+    remote = compare_schools_neighbourhoods(res, sch, ["pakistani", "indian"], client=client, block_size=5, **kw)
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
+
+
 def test_a_worker_killed_mid_run_does_not_change_the_result(client):
     df = _frame(5, n=200_000, areas=40)
     kwargs = dict(by="lad", n_draws=60, random_state=3, method="bootstrap")
