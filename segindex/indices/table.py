@@ -277,7 +277,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
     multi = [s for s in specs if s.kind == "multigroup"]
     if multi:
         # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
-        mg = counts if other is None or other in labels else as_counts(
+        mg = counts if other is None or other in labels else read_counts(
             data, labels, total=total, by=by, rest=total is not None, caller=caller)
         people = _area_sums(mg.values.sum(axis=1), codes, A)
 
