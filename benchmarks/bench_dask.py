@@ -27,10 +27,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def cases(quick):  # noqa: ARG001 - the runner's interface; this benchmark runs on its own
@@ -86,6 +90,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, to check that the script runs")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # this checkout's segindex, here and (through PYTHONPATH) on the workers
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     from distributed import Client, LocalCluster
 
     jobs = _jobs(args.quick)
