@@ -39,6 +39,7 @@ __all__ = [
     "run",
     "run_difference",
     "infer_arrays",
+    "draw_block",
     "whole_counts",
     "flags",
     "MIN_COUNT",
@@ -507,23 +508,36 @@ def work_of(problem: Problem, n_draws: int) -> float:
 # drawing
 
 
-def _draw(problem, mode, seeds, progress):
-    """Index of every draw, shape ``(len(seeds), n_areas)``, in chunks when progress is shown."""
+def _draw(problem, mode, seeds, progress, client=None, block_size=None):
+    """Index of every draw, shape ``(len(seeds), n_areas)``, in blocks of draws.
+
+    Locally, in chunks when progress is shown (or of ``block_size`` draws);
+    with a Dask ``client``, blocks of draws are tasks on its workers (see
+    :mod:`segindex._engine`). The tables are built once for the whole run, so
+    the blocking never changes a number.
+    """
     n = seeds.shape[0]
-    out = np.empty((n, problem.n_areas))
     probs = _shares(problem.src, problem.codes, problem.n_areas)
     tables = _tables(problem, probs, mode, n)
+    if client is not None:
+        from . import _engine
+
+        blocks = _engine.block_bounds(n, block_size, client)
+        per_draw = problem.src.size
+
+        def done(i):
+            start, stop = blocks[i]
+            progress.update((stop - start) * per_draw)
+
+        parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds),
+                                   blocks, client, on_done=done)
+        return np.concatenate(parts, axis=0) if parts else np.empty((0, problem.n_areas))
+    out = np.empty((n, problem.n_areas))
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress)
-    code = problem.kernel_code
-    args = (problem.src, probs, problem.codes, problem.n_areas, mode, code, problem.param, tables)
+    serial, parallel, args = _kernel_of(problem, mode, probs, tables)
     work = n * problem.src.size
-    if tables[0].shape[0] == problem.src.shape[0] and _kr.is_pair(code):
-        serial, parallel = _kr.pair_draws_serial, _kr.pair_draws_parallel
-        args = (problem.src, problem.codes, problem.n_areas, code, problem.param, tables)
-    else:
-        serial, parallel = _kr.draws_serial, _kr.draws_parallel
-    if progress.forced:
+    if progress.forced or block_size is not None:
         pass  # chunked below
     elif work < _SERIAL_WORK:  # thread start-up would cost more than the draws
         serial(*args, seeds, out)
@@ -533,13 +547,50 @@ def _draw(problem, mode, seeds, progress):
         parallel(*args, seeds, out)
         progress.update(work)
         return out
-    chunk = max(1, math.ceil(n / _CHUNKS))
+    chunk = block_size if block_size is not None else max(1, math.ceil(n / _CHUNKS))
     done = 0
     while done < n:
         stop = min(n, done + chunk)
         parallel(*args, seeds[done:stop], out[done:stop])
         progress.update((stop - done) * problem.src.size)
         done = stop
+    return out
+
+
+def _kernel_of(problem, mode, probs, tables):
+    """The serial and parallel draw kernels of ``problem`` and their leading arguments."""
+    code = problem.kernel_code
+    if tables[0].shape[0] == problem.src.shape[0] and _kr.is_pair(code):
+        args = (problem.src, problem.codes, problem.n_areas, code, problem.param, tables)
+        return _kr.pair_draws_serial, _kr.pair_draws_parallel, args
+    args = (problem.src, probs, problem.codes, problem.n_areas, mode, code, problem.param, tables)
+    return _kr.draws_serial, _kr.draws_parallel, args
+
+
+class _Silent:
+    """A progress display that shows nothing (blocks run on a worker)."""
+
+    forced = False
+    active = False
+
+    def update(self, work):
+        pass
+
+
+def draw_block(shared, block):
+    """The draws ``block = (start, stop)`` of a run: ``shared`` is ``(problem, probs, mode, tables, seeds)``.
+
+    Runs where a block is sent (a Dask worker): the same kernels as the
+    local run, on the block's seeds, so the same numbers.
+    """
+    problem, probs, mode, tables, seeds = shared
+    start, stop = block
+    part = seeds[start:stop]
+    out = np.empty((part.shape[0], problem.n_areas))
+    if problem.recompute is not None:
+        return _draw_recomputed(problem, probs, mode, tables, part, out, _Silent())
+    serial, parallel, args = _kernel_of(problem, mode, probs, tables)
+    (serial if part.shape[0] * problem.src.size < _SERIAL_WORK else parallel)(*args, part, out)
     return out
 
 
@@ -719,12 +770,12 @@ def seeds_for(rng, n):
 
 
 def run(problem: Problem, method: str, n_draws: int, rng, level: float, allocation: str, progress: Progress,
-        caller: str, random_state=None) -> Inference:
+        caller: str, random_state=None, *, client=None, block_size=None) -> Inference:
     """Draw ``n_draws`` tables of ``problem`` by ``method`` and summarise them (arguments already checked)."""
     seeds = seeds_for(rng, n_draws)
     s = problem.statistic
     if method == "randomisation":
-        draws = _draw(problem, _MODES[allocation], seeds, progress)
+        draws = _draw(problem, _MODES[allocation], seeds, progress, client, block_size)
         _valid(draws, caller)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN areas (group absent) stay NaN
@@ -746,7 +797,7 @@ def run(problem: Problem, method: str, n_draws: int, rng, level: float, allocati
         fields = dict(value=s, expected=expected, corrected=corrected, p_value=p)
         alloc = allocation
     else:
-        draws = _draw(problem, _kr.MODE_BOOTSTRAP, seeds, progress)
+        draws = _draw(problem, _kr.MODE_BOOTSTRAP, seeds, progress, client, block_size)
         _valid(draws, caller)
         mean, se, lo, hi = _summaries(draws, s, level)
         fields = dict(value=s, bias_corrected=2 * s - mean, bootstrap_mean=mean, se=se, ci_low=lo, ci_high=hi)
@@ -756,11 +807,12 @@ def run(problem: Problem, method: str, n_draws: int, rng, level: float, allocati
 
 
 def run_difference(pa: Problem, pb: Problem, n_draws: int, rng, level: float, contrast: str,
-                   progress: Progress, caller: str, random_state=None) -> Inference:
+                   progress: Progress, caller: str, random_state=None, *, client=None,
+                   block_size=None) -> Inference:
     """Bootstrap of the difference (or ratio) of an index between two problems (arguments already checked)."""
     seeds = seeds_for(rng, 2 * n_draws)
-    da = _draw(pa, _kr.MODE_BOOTSTRAP, seeds[:n_draws], progress)
-    db = _draw(pb, _kr.MODE_BOOTSTRAP, seeds[n_draws:], progress)
+    da = _draw(pa, _kr.MODE_BOOTSTRAP, seeds[:n_draws], progress, client, block_size)
+    db = _draw(pb, _kr.MODE_BOOTSTRAP, seeds[n_draws:], progress, client, block_size)
     _valid(da, caller)
     _valid(db, caller)
     with np.errstate(divide="ignore", invalid="ignore"):

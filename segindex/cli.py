@@ -239,7 +239,7 @@ def _report_kwargs(args, inputs):
 
 
 def _parameters(args) -> dict:
-    skip = {"func", "argv", "command", "debug", "out", "overwrite", "progress", "random_state"}
+    skip = {"func", "argv", "command", "debug", "out", "overwrite", "progress", "random_state", "scheduler"}
     return {k: v for k, v in vars(args).items() if k not in skip and not k.startswith("_")}
 
 
@@ -364,6 +364,21 @@ def _shown(table):
     return shown
 
 
+def _scheduler_client(address):
+    """A Dask client of the scheduler at ``address`` (for --scheduler), or a one-line error."""
+    from ._engine import require_dask
+
+    dd = require_dask("--scheduler")
+    _say(f"connecting to the Dask scheduler at {address}")
+    try:
+        return dd.Client(address, timeout="30s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SegindexValueError(
+            f"--scheduler: could not connect to a Dask scheduler at {address!r} ({exc}). Start one "
+            "(dask scheduler, or a dask-jobqueue cluster) and pass its address, e.g. tcp://host:8786."
+        ) from None
+
+
 def _cmd_indices(args) -> int:
     from ._outputs import check_output_file, write_csv
     from ._provenance import command_line, provenance, sidecar_path, write_provenance
@@ -384,11 +399,16 @@ def _cmd_indices(args) -> int:
     draws = f", with {args.draws} bootstrap and randomisation draws each" if args.draws else ""
     _say(f"computing indices for {len(groups)} groups over {len(data):,} units{draws}")
     by = args.by or None
-    table = segregation_table(
-        data, groups, other=args.other, total=total, by=(by[0] if by and len(by) == 1 else by),
-        n_draws=args.draws or None, random_state=args.random_state, min_count=args.min_count,
-        progress=args.progress,
-    )
+    client = _scheduler_client(args.scheduler) if getattr(args, "scheduler", None) else None
+    try:
+        table = segregation_table(
+            data, groups, other=args.other, total=total, by=(by[0] if by and len(by) == 1 else by),
+            n_draws=args.draws or None, random_state=args.random_state, min_count=args.min_count,
+            progress=args.progress, client=client,
+        )
+    finally:
+        if client is not None:
+            client.close()
     table = _conform(table, data, args, groups, total)
     if out is None:
         import pandas as pd
@@ -630,6 +650,9 @@ def _add_indices(sub):
                      help="accept counts that are not whole numbers (estimates); without it such counts are refused")
     ind.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="show progress of the draws (default: only when standard error is a terminal)")
+    ind.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the --draws on the Dask scheduler at ADDRESS (e.g. tcp://host:8786; needs "
+                     "pip install 'segindex[dask]'); the table is the same as a local run's")
     ind.add_argument("--out", metavar="FILE", help="write the tidy, unrounded table to this CSV, with its "
                      "provenance beside it in FILE.provenance.json (default: print it, rounded)")
     ind.add_argument("--overwrite", action="store_true", help="replace --out (and its provenance) if they exist")

@@ -31,6 +31,7 @@ import inspect
 import numpy as np
 import pandas as pd
 
+from . import _engine
 from ._kernels import validate as _kv
 from ._resampling import (
     Inference,
@@ -181,7 +182,7 @@ def _with_statistic(problem, statistic):
 
 
 def infer(index, data, *index_args, method="randomisation", n_draws=999, random_state=None, ci=0.95,
-          allocation="binomial", progress=None, **index_kwargs):
+          allocation="binomial", progress=None, client=None, block_size=None, **index_kwargs):
     r"""Randomisation test or bootstrap of a segregation index.
 
     Parameters
@@ -231,6 +232,17 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
         of the time left for the whole run. ``True``: the bar at once on a
         terminal; when stderr is not a terminal (a log file), one line when the
         draws start and one when they end. ``False``: nothing.
+    client : dask.distributed.Client, optional
+        Run the draws on a Dask cluster (any running scheduler, a
+        ``LocalCluster``, a SLURM cluster from ``dask-jobqueue``): the data is
+        sent to every worker once, and each block of draws is one task
+        (retried if its worker is lost). The result is the local one, bit for
+        bit, for any number of workers and any ``block_size`` (each draw has
+        its own seed). Needs ``pip install 'segindex[dask]'``. Default: the
+        draws run here, in parallel threads.
+    block_size : int, optional
+        Draws per block: per task with ``client`` (default: about four blocks
+        per worker), per chunk here. Never changes the result.
 
     Returns
     -------
@@ -308,15 +320,18 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
     """
     caller = "infer"
     check_options(caller, method, n_draws, ci, allocation, random_state, progress)
+    client = _engine.check_client(client, caller)
+    block_size = _engine.check_block_size(block_size, caller)
     spec = registry.get(index, caller)
     problem = _problem(spec, data, index_args, index_kwargs, caller)
     rng = default_rng(random_state, caller)
     with Progress(f"{caller}({spec.name})", work_of(problem, int(n_draws)), int(n_draws), progress) as shown:
-        return run(problem, method, int(n_draws), rng, float(ci), allocation, shown, caller, random_state)
+        return run(problem, method, int(n_draws), rng, float(ci), allocation, shown, caller, random_state,
+                   client=client, block_size=block_size)
 
 
 def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_state=None, ci=0.95,
-                     contrast="difference", progress=None, **index_kwargs):
+                     contrast="difference", progress=None, client=None, block_size=None, **index_kwargs):
     r"""Bootstrap of the difference (or ratio) of an index between two tables.
 
     Schools against neighbourhoods, two census years, two areas: each table
@@ -332,7 +347,7 @@ def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_sta
         The two tables. The index's arguments must fit both (same column names).
     *index_args, **index_kwargs
         The index's own arguments. With ``by`` both tables must have the same areas.
-    n_draws, random_state, ci, progress
+    n_draws, random_state, ci, progress, client, block_size
         As for :func:`infer`.
     contrast : {"difference", "ratio"}, default "difference"
         ``index(a) - index(b)`` or ``index(a) / index(b)``.
@@ -382,6 +397,8 @@ def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_sta
     """
     caller = "infer_difference"
     check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    client = _engine.check_client(client, caller)
+    block_size = _engine.check_block_size(block_size, caller)
     if not isinstance(contrast, str) or contrast not in ("difference", "ratio"):
         raise SegindexValueError(
             f"{caller}(): the 'contrast' parameter must be 'difference' or 'ratio', got {contrast!r}."
@@ -399,4 +416,5 @@ def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_sta
     rng = default_rng(random_state, caller)
     n = int(n_draws)
     with Progress(f"{caller}({spec.name})", work_of(pa, n) + work_of(pb, n), 2 * n, progress) as shown:
-        return run_difference(pa, pb, n, rng, float(ci), contrast, shown, caller, random_state)
+        return run_difference(pa, pb, n, rng, float(ci), contrast, shown, caller, random_state, client=client,
+                              block_size=block_size)

@@ -26,6 +26,7 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from . import _engine
 from . import _resampling as _rs
 from ._compat import renamed_parameters
 from ._kernels import schools as _ks
@@ -78,6 +79,8 @@ def compare_schools_neighbourhoods(
     ci: float = 0.95,
     min_count: float = _rs.MIN_COUNT,
     progress: bool | None = None,
+    client=None,
+    block_size: int | None = None,
 ) -> pd.DataFrame:
     r"""Segregation across schools against segregation across neighbourhoods, per area.
 
@@ -141,6 +144,11 @@ def compare_schools_neighbourhoods(
         flagged in ``small_group``.
     progress : None or bool
         Progress of the draws, as for :func:`segindex.infer`.
+    client : dask.distributed.Client, optional
+        Run the draws on a Dask cluster, as for :func:`segindex.infer` (the
+        same numbers, bit for bit).
+    block_size : int, optional
+        Draws per block (per task with ``client``); never changes the result.
 
     Returns
     -------
@@ -230,6 +238,8 @@ def compare_schools_neighbourhoods(
         residents = residents.assign(**{by: "all"})
     if n_draws is not None:
         _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    engine = {"client": _engine.check_client(client, caller),
+              "block_size": _engine.check_block_size(block_size, caller)}
     groups_map, school_total, wanted = _check_compare(residents, schools, groups, other, total, school_total, by,
                                                       phase, groups_map, caller)
     common, only_s, only_r = _common_areas(residents, schools, by, caller)
@@ -262,7 +272,7 @@ def compare_schools_neighbourhoods(
                                              for label in ("school", "residential")]))
             frames.append(out)
     if n_draws is not None:
-        _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller)
+        _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller, engine)
     result = pd.concat([pd.DataFrame(out) for out in frames], ignore_index=True)
     sort_cols = [by] + (["phase"] if phase is not None else [])
     result = result.sort_values(sort_cols, kind="stable").reset_index(drop=True)
@@ -470,7 +480,7 @@ _SIDE_COLUMNS = {"school": ("expected", "corrected", "p_value", "bias_corrected"
                  "difference": ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "p_value")}
 
 
-def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller):
+def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller, engine):
     """Randomisation and bootstrap of each side, and the bootstrap of the gap, added to each row's columns.
 
     Array-level problems (:mod:`segindex._resampling`): one generator for all
@@ -487,14 +497,15 @@ def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller)
             for out, spec, (school, residential) in jobs:
                 high = out.get("high_expected", np.zeros(len(school.statistic), dtype=bool))
                 for side, problem in (("school", school), ("residential", residential)):
-                    test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller)
-                    boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller)
+                    test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller, **engine)
+                    boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller, **engine)
                     for column in _SIDE_COLUMNS["school"]:
                         source = test if column in ("expected", "corrected", "p_value") else boot
                         out[f"{spec.name}_{side}_{column}"] = np.atleast_1d(getattr(source, column))
                     with np.errstate(invalid="ignore"):
                         high = high | (np.atleast_1d(test.expected) > problem.statistic / 2.0)
-                gap = _rs.run_difference(school, residential, n, rng, float(ci), "difference", shown, caller)
+                gap = _rs.run_difference(school, residential, n, rng, float(ci), "difference", shown, caller,
+                                         **engine)
                 for column in _SIDE_COLUMNS["difference"]:
                     out[f"{spec.name}_difference_{column}"] = np.atleast_1d(getattr(gap, column))
                 out["high_expected"] = high

@@ -7,8 +7,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .. import _engine
 from .. import _resampling as _rs
 from .._compat import renamed_parameters
+from .._kernels import random as _kr
 from .._kernels import validate as _kv
 from ..counts import check_label, check_labels, read_counts
 from ..errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
@@ -73,6 +75,8 @@ def segregation_table(
     ci: float = 0.95,
     min_count: float = _rs.MIN_COUNT,
     progress: bool | None = None,
+    client=None,
+    block_size: int | None = None,
 ) -> pd.DataFrame:
     r"""Every index for every group, in one tidy, unrounded DataFrame.
 
@@ -135,6 +139,11 @@ def segregation_table(
     progress : None or bool
         Progress of the draws, as for :func:`segindex.infer` (one bar for the
         whole table).
+    client : dask.distributed.Client, optional
+        Run the draws on a Dask cluster in blocks of ``block_size`` draws (see
+        :func:`segindex.infer`); the table is the same, bit for bit.
+    block_size : int, optional
+        Draws per block (per task with ``client``); does not change the result.
 
     Returns
     -------
@@ -189,6 +198,8 @@ def segregation_table(
     specs = _selected(indices, caller)
     if n_draws is not None:
         _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
+    client = _engine.check_client(client, caller)
+    block_size = _engine.check_block_size(block_size, caller)
     pair_columns = labels + ([other] if other is not None and other not in labels else [])
     counts = read_counts(data, pair_columns, total=total, by=by, rest=total is not None, caller=caller)
     A = counts.n_areas
@@ -202,7 +213,8 @@ def segregation_table(
         "value": np.concatenate([r[3] for r in rows]) if rows else np.empty(0),
     }
     if n_draws is not None:
-        columns.update(_inference_columns(rows, n_draws, random_state, ci, progress, caller))
+        columns.update(_inference_columns(rows, n_draws, random_state, ci, progress, caller, counts.values.shape[0],
+                                          counts.values.shape[1], client, block_size))
     count = np.concatenate([r[4] for r in rows]) if rows else np.empty(0)
     columns["count"] = count.astype(np.int64) if np.array_equal(count, np.round(count)) else count
     flags = _rs.flags(count, columns["value"], columns.get("expected"), min_count)
@@ -299,19 +311,32 @@ def _report_absent(absent, counts, caller):
         )
 
 
-def _inference_columns(rows, n_draws, random_state, ci, progress, caller):
+def _width(spec, n_columns):
+    """Columns of the table the draws of ``spec`` redraw (for the progress estimate)."""
+    if spec.kind == "multigroup":
+        return n_columns
+    layout = _kr.LAYOUTS.get(spec.kernel_code, "exposure") if spec.kernel_code is not None else "exposure"
+    return 3 if layout == "exposure" else 2
+
+
+def _inference_columns(rows, n_draws, random_state, ci, progress, caller, n_units, n_columns, client=None,
+                       block_size=None):
     """The randomisation and bootstrap columns of every row, one progress display for the whole table."""
     rng = _rs.default_rng(random_state, caller)
     n = int(n_draws)
-    problems = [make() for *_, make in rows]
-    work = sum(2 * _rs.work_of(p, n) for p in problems)
+    # one row's problem at a time (its int64 table is units x columns): memory stays that of one row
+    work = sum(2.0 * n * n_units * _width(spec, n_columns) for _, _, spec, *_ in rows)
     out = {name: [] for name in INFERENCE_COLUMNS}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
-        with _rs.Progress(caller, work, 2 * n * len(problems), progress) as shown:
-            for problem in problems:
-                test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller)
-                boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller)
+        with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
+            for *_, make in rows:
+                problem = make()
+                test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller,
+                               client=client, block_size=block_size)
+                boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller,
+                               client=client, block_size=block_size)
+                del problem
                 for name in ("expected", "corrected", "p_value"):
                     out[name].append(np.atleast_1d(getattr(test, name)))
                 for name in ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high"):
@@ -322,7 +347,7 @@ def _inference_columns(rows, n_draws, random_state, ci, progress, caller):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if undefined:
         warnings.warn(
-            f"{caller}(): in {undefined} of {2 * len(problems)} bootstrap or randomisation runs some draws gave an "
+            f"{caller}(): in {undefined} of {2 * len(rows)} bootstrap or randomisation runs some draws gave an "
             "undefined index (a small group drawn with no members); those draws were left out.",
             DataQualityWarning,
             stacklevel=4,
