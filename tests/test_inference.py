@@ -18,6 +18,7 @@ from conftest import shared_data
 from segindex._kernels import random as kr
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity
+from segindex.indices import registry
 from segindex.inference import INFERENCE_INDICES, Inference, infer, infer_difference
 
 
@@ -71,15 +72,21 @@ SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_di
            "spatial_information", "distance_decay_isolation", "distance_decay_exposure")
 
 
-@pytest.mark.parametrize("name", [n for n in INFERENCE_INDICES if n not in SPATIAL])
+#: Every aspatial registered index (the house's and the peer-parity sets), except the rank-order indices,
+#: whose ordered categories need more columns (tested in tests/test_peers_rank_order.py).
+ASPATIAL = [s.name for s in registry.specs() if s.kind != "spatial" and not s.name.startswith("rank_order")]
+
+
+@pytest.mark.parametrize("name", ASPATIAL)
 def test_every_index_both_methods(name):
     rng = np.random.default_rng(7)
     df = _three_groups(rng)
-    if name in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
+    spec = registry.get(name)
+    if spec.kind == "multigroup":
         args, kwargs = (["A", "B", "C"],), {}
     elif name == "exposure":
         args, kwargs = ("A", "B"), {"total": "total"}
-    elif name in ("isolation", "correlation_ratio"):
+    elif spec.comparison == "none":
         args, kwargs = ("A",), {"total": "total"}
     else:
         args, kwargs = ("A", "B"), {}

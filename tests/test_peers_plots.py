@@ -46,7 +46,7 @@ def test_segplot_areas_are_the_group_shares():
     df = _table(2)
     groups = ["a", "b", "c"]
     for order in ("segregation", "entropy", "majority", "none"):
-        ax = plot_segplot(df, groups, order=order, reference=False)
+        ax = plot_segplot(df, groups, order=order, overall=False)
         overall = df[groups].sum() / df[groups].to_numpy().sum()
         for poly, g in zip(ax.collections, groups):
             verts = poly.get_paths()[0].vertices
@@ -60,7 +60,7 @@ def test_segplot_areas_are_the_group_shares():
 
 def test_segplot_order_by_segregation_puts_single_group_units_first():
     df = pd.DataFrame({"a": [5, 10, 0], "b": [5, 0, 1]})
-    ax = plot_segplot(df, ["a", "b"], reference=False)
+    ax = plot_segplot(df, ["a", "b"], overall=False)
     # the first bar (unit 1: all a, width 10/21) is all a: a's polygon reaches height 1 at x = 0
     verts = ax.collections[0].get_paths()[0].vertices
     assert np.max(verts[verts[:, 0] <= 10 / 21 + 1e-12, 1]) == pytest.approx(1.0)

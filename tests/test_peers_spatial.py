@@ -125,7 +125,7 @@ def test_centralisation_errors():
         relative_centralisation(units, "a", "b", centre=(np.nan, 1))
     with pytest.raises(SegindexTypeError, match="must be a GeoDataFrame"):
         absolute_centralisation(pd.DataFrame(units.drop(columns="geometry")), "a", "b")
-    with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
+    with pytest.raises(SegindexValueError, match="is in a geographic CRS"):
         relative_centralisation(units.set_crs(4326, allow_override=True), "a", "b")
     with pytest.raises(SegindexValueError, match="'k' must be a whole number"):
         local_relative_centralisation(units, "a", "b", k=0)
@@ -205,7 +205,7 @@ def test_clustering_errors():
     with pytest.raises(SegindexTypeError, match="must be a GeoDataFrame"):
         relative_clustering(pd.DataFrame({"a": [1, 2], "b": [2, 1], "e": [0, 1], "n": [0, 0]}), "a", "b",
                             points=("e", "n"), crs=27700)
-    with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
+    with pytest.raises(SegindexValueError, match="is in a geographic CRS"):
         spatial_proximity(units.set_crs(4326, allow_override=True), "a", "b")
 
 

@@ -386,7 +386,7 @@ def test_every_plot_function_is_named_plot_and_takes_ax_by_keyword():
     callables = [name for name in splot.__all__ if inspect.isfunction(getattr(splot, name))]
     helpers = {"figure_title", "human_label"}  # text helpers, not plots
     assert sorted(n for n in callables if n not in helpers) == sorted(f.__name__ for f in PLOT_FUNCTIONS)
-    assert len(PLOT_FUNCTIONS) == 11
+    assert len(PLOT_FUNCTIONS) == 15
     for func in PLOT_FUNCTIONS:
         params = inspect.signature(func).parameters
         if func.__name__ == "plot_trend_panels":  # several panels: axes=, returns an array of Axes
@@ -451,7 +451,7 @@ def _positional_ax_calls(town, units):
     from segindex.typology import area_typology
 
     table = pd.DataFrame({"year": [2011, 2021], "value": [0.5, 0.4], "group": "g", "index": "dissimilarity"})
-    c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    c = school_contrast(town.units, town.schools, "pakistani", total="total", school_total="roll")
     typ = area_typology(town.units, "white_british", ["pakistani", "indian"])
     prof = pd.DataFrame({"bandwidth": [1, 2], "index": "H", "group": "(all)", "value": [0.5, 0.2]})
     svn = pd.DataFrame({"group": ["A"], "neighbourhoods": [0.3], "schools": [0.4]})
@@ -694,7 +694,7 @@ def test_schools_vs_neighbourhoods_marks_the_centres():
 def test_plot_school_contrast_hatches_units_without_residents(town):
     from segindex.schools import school_contrast
 
-    c = school_contrast(town.schools, town.units, "pakistani", total="total", school_total="roll")
+    c = school_contrast(town.units, town.schools, "pakistani", total="total", school_total="roll")
     res = town.units.copy()
     res.loc[res.index[:3], ["total", "pakistani"]] = 0
     ax = plot_school_contrast(c, town.schools, res, group="pakistani", total="total", title="t")

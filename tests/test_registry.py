@@ -34,19 +34,33 @@ def test_every_index_is_registered_once_with_its_function():
 
 
 def test_computes_equal_the_public_functions():
+    # every aspatial index registered (the house's and the peer-parity sets): its compute is its function
+    import inspect
+
     rng = np.random.default_rng(4)
-    df = pd.DataFrame(rng.integers(0, 40, size=(30, 3)), columns=["a", "b", "c"])
-    df["total"] = df.sum(axis=1) + rng.integers(0, 10, size=30)
+    groups = ["a", "b", "c", "d", "e", "f", "g"]  # seven ordered categories for the rank-order indices
+    df = pd.DataFrame(rng.integers(1, 40, size=(30, 7)), columns=groups)
+    df["total"] = df[groups].sum(axis=1) + rng.integers(0, 10, size=30)
     x, y, t = (df[c].to_numpy(dtype=float) for c in ("a", "b", "total"))
     none = np.empty(0, dtype=np.int64)
+    checked = 0
     for spec in specs("two-group"):
-        kwargs = {"total": "total"}
-        args = ("a",) if spec.comparison == "none" else ("a", "b")
-        got = spec.compute(x, y, t, none, 1)[0]
-        assert got == pytest.approx(spec.function(df, *args, **kwargs), rel=1e-13), spec.name
-    values = df[["a", "b", "c"]].to_numpy(dtype=float)
+        params = inspect.signature(spec.function).parameters
+        kwargs = {"total": "total"} if "total" in params else {}
+        args = ("a",) if spec.comparison == "none" or "other" not in params else ("a", "b")
+        if "total" not in params:  # the group against the other group only: the unit totals are x + y
+            got = spec.compute(x, y, x + y, none, 1)[0]
+            want = spec.function(df.assign(b=df["total"] - df["a"]), "a")
+        else:
+            got = spec.compute(x, y, t, none, 1)[0]
+            want = spec.function(df, *args, **kwargs)
+        assert got == pytest.approx(want, rel=1e-12), spec.name
+        checked += 1
+    values = df[groups].to_numpy(dtype=float)
     for spec in specs("multigroup"):
-        assert spec.compute(values, none, 1)[0] == pytest.approx(spec.function(df, ["a", "b", "c"]), rel=1e-13)
+        assert spec.compute(values, none, 1)[0] == pytest.approx(spec.function(df, groups), rel=1e-12), spec.name
+        checked += 1
+    assert checked >= 20
 
 
 def test_get_and_register_errors():

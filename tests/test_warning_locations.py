@@ -68,7 +68,7 @@ CALLS = {
     "morrill_dissimilarity": lambda: morrill_dissimilarity(_overlapping(), "a", "b"),
     "nearest_school_allocation": lambda: nearest_school_allocation(*_homes_and_schools(), ["a"],
                                                                    max_distance=1000),
-    "school_contrast": lambda: school_contrast(_homes_and_schools()[1], _homes_and_schools()[0], "a", total="t",
+    "school_contrast": lambda: school_contrast(*_homes_and_schools(), "a", total="t",
                                                school_total="n", radius=1000),
     "areal_interpolate": lambda: areal_interpolate(_overlapping().iloc[:2], _overlapping().iloc[:1], ["a"]),
     "decompose_change": lambda: decompose_change(*_years(), "a", total="t", by="area"),

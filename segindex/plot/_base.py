@@ -78,9 +78,9 @@ def _fallback_label(name: str) -> str:
 def human_label(name: Hashable) -> str:
     """A group or column name as a reader would write it: ``"black_african"`` -> ``"Black African"``.
 
-    Uses :func:`segindex.classification.group_label` when segindex has it; otherwise writes out the
-    2011 Census abbreviations (``"BlkAfrican"``) and each word of a snake_case name with a capital.
-    Any other name that already has capitals or spaces is kept.
+    The labels of :data:`segindex.classification.GROUP_LABELS` for the common groups; the 2011
+    Census abbreviations (``"BlkAfrican"``) written out; each word of any other snake_case name with
+    a capital. Any other name that already has capitals or spaces is kept.
 
     Examples
     --------
@@ -91,19 +91,12 @@ def human_label(name: Hashable) -> str:
     >>> human_label("BlkCaribbean")  # a 2011 Census column
     'Black Caribbean'
     """
+    from ..classification import GROUP_LABELS
+
     if not isinstance(name, str):
         return str(name)
-    try:
-        from ..classification import group_label
-    except ImportError:
-        group_label = None
-    if group_label is not None:
-        try:
-            label = group_label(name)
-        except (ValueError, KeyError, TypeError):
-            label = None
-        if isinstance(label, str) and label:
-            return label
+    if name in GROUP_LABELS:
+        return GROUP_LABELS[name]
     return _fallback_label(name)
 
 

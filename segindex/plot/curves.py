@@ -7,13 +7,21 @@ and never calls ``plt.show()``.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
+from .._compat import renamed_parameters
 from .._kernels import multigroup as _kmg
 from ..errors import SegindexValueError
 from ..indices._peer_input import as_counts, check_labels, read_pair
 from ..indices.evenness import concentration_profile
 from ._base import add_source, get_ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_segregation_curve", "plot_segplot", "plot_concentration_profile"]
 
@@ -31,8 +39,9 @@ def _curve(x, y):
     return cy, cx
 
 
-def plot_segregation_curve(data, group, other=None, *, total=None, by=None, ax=None, source=None,
-                           title=None, **line_kw):
+def plot_segregation_curve(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                           total: Hashable | None = None, by: Hashable | list | None = None, ax: Axes | None = None,
+                           source: str | None = None, title: str | None = None, **line_kw: object) -> Axes:
     r"""Duncan & Duncan's segregation curve of a group against another (or the rest), for one or several areas.
 
     Units are sorted by the focal group's share; the curve joins the
@@ -124,8 +133,10 @@ def _segplot_order(c, order):
     return keep[o], shares[o]
 
 
-def plot_segplot(data, groups, *, total=None, order: str = "segregation", reference: bool = True, ax=None,
-                 source=None, title=None, colors=None):
+@renamed_parameters(reference="overall")
+def plot_segplot(data: pd.DataFrame, groups: list, *, total: Hashable | None = None, order: str = "segregation",
+                 overall: bool = True, ax: Axes | None = None, source: str | None = None, title: str | None = None,
+                 colors: list | None = None) -> Axes:
     r"""Elbers & Gruijters's segplot: every unit as a bar as wide as its population, stacked by group.
 
     Parameters
@@ -140,8 +151,8 @@ def plot_segplot(data, groups, *, total=None, order: str = "segregation", refere
         Units from the most to the least segregated by their local score of M
         (:func:`segindex.local_mutual_information`), from the least to the most
         diverse, by the share of the area's largest group, or as given.
-    reference : bool, default True
-        Add a bar of the area's composition at the right.
+    overall : bool, default True
+        Add a bar of the area's composition at the right (the reference bar).
     ax : matplotlib Axes, optional
         One area per Axes: for several areas, call it on each area's rows with
         the Axes of a grid.
@@ -176,7 +187,7 @@ def plot_segplot(data, groups, *, total=None, order: str = "segregation", refere
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": [10, 0, 5], "b": [0, 30, 5]})
-    >>> ax = plot_segplot(df, ["a", "b"], reference=False)
+    >>> ax = plot_segplot(df, ["a", "b"], overall=False)
     >>> round(float(ax.get_xlim()[1]), 4)
     1.0
     """
@@ -194,19 +205,19 @@ def plot_segplot(data, groups, *, total=None, order: str = "segregation", refere
     ax = get_ax(ax, figsize=(8, 4.5))
     xs = np.repeat(edges, 2)[1:-1]  # each bar's left and right edge
     base = np.zeros(len(rows))
-    overall = c.sum(axis=0) / c.sum()
+    composition = c.sum(axis=0) / c.sum()
     gap = 0.03
     for g, name in enumerate(counts.groups):
         top = base + shares[:, g]
         colour = None if colors is None else colors[g % len(colors)]
         poly = ax.fill_between(xs, np.repeat(base, 2), np.repeat(top, 2), step=None, linewidth=0,
                                label=str(name), color=colour)
-        if reference:
-            low = overall[:g].sum()
-            ax.fill_between([1 + gap, 1 + gap + 0.05], [low, low], [low + overall[g]] * 2, linewidth=0,
+        if overall:
+            low = composition[:g].sum()
+            ax.fill_between([1 + gap, 1 + gap + 0.05], [low, low], [low + composition[g]] * 2, linewidth=0,
                             color=poly.get_facecolor()[0])
         base = top
-    ax.set_xlim(0, 1 + (gap + 0.05 if reference else 0.0))
+    ax.set_xlim(0, 1 + (gap + 0.05 if overall else 0.0))
     ax.set_ylim(0, 1)
     ax.set_xlabel("units, by width of population share")
     ax.set_ylabel("group shares")
@@ -217,8 +228,10 @@ def plot_segplot(data, groups, *, total=None, order: str = "segregation", refere
     return ax
 
 
-def plot_concentration_profile(data, group, other=None, *, total=None, thresholds=101, ax=None, source=None,
-                               title=None, label=None, **line_kw):
+def plot_concentration_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
+                               total: Hashable | None = None, thresholds: int = 101, ax: Axes | None = None,
+                               source: str | None = None, title: str | None = None, label: str | None = None,
+                               **line_kw: object) -> Axes:
     r"""Hong & Sadahiro's concentration profile v(τ) of a group, with the even-spread profile.
 
     Parameters
