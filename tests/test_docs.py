@@ -69,7 +69,7 @@ def test_the_api_page_groups_names_by_the_module_that_defines_them():
 def test_docstring_references_to_submodule_paths_resolve_to_the_flat_names():
     conf = _load_conf()
     assert conf._public_twin("segindex.weights.unit_points") == "segindex.unit_points"
-    assert conf._public_twin("segindex.plot.maps.choropleth") == "segindex.plot.choropleth"
+    assert conf._public_twin("segindex.plot.maps.plot_choropleth") == "segindex.plot.plot_choropleth"
     assert conf._public_twin("segindex.classification.SCHOOL_CENSUS") == "segindex.SCHOOL_CENSUS"
     assert conf._public_twin("segindex.counts.REST") is None  # not public: no page to link to
     assert conf._module_section("segindex.inference") == ("api", "inference-intervals-tests-and-bias-corrections")

@@ -18,7 +18,7 @@ by :func:`segindex.compare_schools_neighbourhoods` and
 :func:`segindex.change.decompose_change` (two-group indices).
 
 The computes of the indices that came first live in
-:mod:`segindex._kernels.computes`; the draw kernels call the same functions.
+``segindex._kernels.computes``; the draw kernels call the same functions.
 
 Kinds and their array-level computes
 ------------------------------------
@@ -65,7 +65,7 @@ class IndexSpec:
         The array-level compute (``None`` for spatial indices).
     bounds : tuple of float or None
         ``(low, high)`` for a bounded index (raw values are set to the bound when
-        they lie outside it by rounding alone, |x| <= 1e-12); ``None`` if unbounded.
+        they lie outside it by rounding alone, ``|x| <= 1e-12``); ``None`` if unbounded.
     comparison : {"rest or group", "group", "multigroup", "none"}
         What a two-group index compares the focal group with: ``"rest or group"``
         (``other=None`` is the rest of the population, or a named group),
@@ -76,7 +76,7 @@ class IndexSpec:
         ``False`` for exposure-like indices (a one-sided test then counts draws
         at or below the observed value).
     kernel_code : int or None
-        The index's code in :mod:`segindex._kernels.random`, when the draws
+        The index's code in ``segindex._kernels.random``, when the draws
         compute it inside the kernels; ``None`` when each drawn table is passed
         to ``compute`` (or, for spatial indices, to ``function``).
     options : tuple of str
