@@ -56,7 +56,7 @@ __all__ = [
 # input helpers
 
 
-def unit_points(data: pd.DataFrame | gpd.GeoSeries, points: PointsLike = None, *, crs: CRSLike = None) -> np.ndarray:
+def unit_points(data: pd.DataFrame | gpd.GeoSeries, *, points: PointsLike = None, crs: CRSLike = None) -> np.ndarray:
     """The ``(n, 2)`` coordinates standing for each unit, in a projected CRS.
 
     Parameters
@@ -97,7 +97,7 @@ def unit_points(data: pd.DataFrame | gpd.GeoSeries, points: PointsLike = None, *
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"e": [0.0, 100.0], "n": [0.0, 50.0]})
-    >>> unit_points(df, ("e", "n"), crs=27700).tolist()
+    >>> unit_points(df, points=("e", "n"), crs=27700).tolist()
     [[0.0, 0.0], [100.0, 50.0]]
     """
     return point_coordinates(data, points, crs, "unit_points")
@@ -402,7 +402,7 @@ def check_weights(w, n: int, caller: str) -> sp.csr_array:
 # libpysal interoperability
 
 
-def from_libpysal(w: libpysal.weights.W, ids: Sequence | None = None) -> sp.csr_array:
+def from_libpysal(w: libpysal.weights.W, *, ids: Sequence | None = None) -> sp.csr_array:
     """A ``libpysal.weights.W`` as a CSR array.
 
     Parameters
@@ -451,7 +451,7 @@ def from_libpysal(w: libpysal.weights.W, ids: Sequence | None = None) -> sp.csr_
     return _csr(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), vals, n)
 
 
-def to_libpysal(w: sp.sparray | sp.spmatrix, ids: Sequence | None = None) -> libpysal.weights.W:
+def to_libpysal(w: sp.sparray | sp.spmatrix, *, ids: Sequence | None = None) -> libpysal.weights.W:
     """A sparse weights matrix as a ``libpysal.weights.W`` (libpysal imported here).
 
     Parameters

@@ -111,7 +111,7 @@ def test_points_columns_of_a_plain_frame_need_crs():
     assert got == pytest.approx((10 * near0 + 5 * near2) / 15, rel=1e-9)
     # a points array of a plain frame needs crs= too
     with pytest.raises(SegindexValueError, match=r"'points' array of a plain DataFrame"):
-        unit_points(df, df[["x", "y"]].to_numpy())
+        unit_points(df, points=df[["x", "y"]].to_numpy())
 
 
 @pytest.mark.parametrize("columns", [("LONG_", "LAT"), ("lon", "lat"), ("x_lon", "y_lat"), ("Longitude", "Latitude"),
@@ -133,7 +133,7 @@ def test_crs_given_with_a_geodataframe_must_agree():
         unit_points(g, crs=3857)
     assert unit_points(g, crs=27700).shape == (4, 2)
     with pytest.raises(SegindexValueError, match=r"crs='metres' is not a coordinate reference system"):
-        unit_points(_points_frame(), ("x", "y"), crs="metres")
+        unit_points(_points_frame(), points=("x", "y"), crs="metres")
 
 
 def test_schools_and_areal_interpolation_refuse_a_missing_crs_alike():

@@ -261,9 +261,11 @@ def test_group_equals_other():
         gini(WORKED, "x", "x")
 
 
-def test_exposure_needs_other():
-    with pytest.raises(SegindexValueError, match=r"exposure\(\): the 'other' parameter must name"):
-        exposure(WORKED, "x", None, total="total")
+def test_exposure_to_the_rest_is_one_minus_isolation():
+    # other=None is the rest of the population (total - x), as in every two-group index
+    assert exposure(WORKED, "x", total="total") == pytest.approx(1 - isolation(WORKED, "x", total="total"), rel=1e-14)
+    with pytest.raises(SegindexValueError, match=r"exposure\(\): .*needs total="):
+        exposure(WORKED, "x")
 
 
 def test_total_named_as_group_in_two_group_index():

@@ -154,11 +154,11 @@ def test_errors():
     with pytest.raises(SegindexValueError, match="k must be an integer"):
         knn_weights(g, 4)
     with pytest.raises(SegindexValueError, match=r"shape \(4, 2\)"):
-        unit_points(g, np.zeros((3, 2)))
+        unit_points(g, points=np.zeros((3, 2)))
     with pytest.raises(SegindexValueError, match="non-finite coordinate at row 0"):
-        unit_points(pd.DataFrame({"x": [np.nan], "y": [0.0]}), ("x", "y"), crs=27700)
+        unit_points(pd.DataFrame({"x": [np.nan], "y": [0.0]}), points=("x", "y"), crs=27700)
     with pytest.raises(SegindexValueError, match=r"names columns that are not in the data \(missing: 'nope'\)"):
-        unit_points(pd.DataFrame({"x": [0.0]}), ("x", "nope"), crs=27700)
+        unit_points(pd.DataFrame({"x": [0.0]}), points=("x", "nope"), crs=27700)
     with pytest.raises(SegindexTypeError, match="libpysal.weights.W"):
         from_libpysal(np.eye(2))
     lw = to_libpysal(contiguity_weights(g))

@@ -300,7 +300,7 @@ def isolation(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = N
                   lambda k: f"group {group!r} has no members")
 
 
-def exposure(data: pd.DataFrame, group: Hashable, other: Hashable, *, total: Hashable | None = None,
+def exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
              by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Index of exposure :math:`{}_xP^*_y`.
 
@@ -313,8 +313,10 @@ def exposure(data: pd.DataFrame, group: Hashable, other: Hashable, *, total: Has
         One row per unit, one column of counts per group.
     group : column name
         The group X whose exposure is measured.
-    other : column name
-        The group Y it is exposed to.
+    other : column name, optional
+        The group Y it is exposed to. ``None`` (default) is the rest of the
+        population, :math:`y_i = t_i - x_i`, as in
+        :func:`segindex.segregation_table` (it is then ``1 - isolation``).
     total : column name
         Unit totals :math:`t_i` (required).
     by : column name or list of column names, optional
@@ -343,12 +345,14 @@ def exposure(data: pd.DataFrame, group: Hashable, other: Hashable, *, total: Has
     >>> df = pd.DataFrame({"A": [10, 20, 30], "B": [30, 20, 10], "total": [40, 50, 60]})
     >>> round(exposure(df, "A", "B", total="total"), 4)  # 10/60*30/40 + 20/60*20/50 + 30/60*10/60
     0.3417
+    >>> round(exposure(df, "A", total="total"), 4)  # to the rest: 10/60*30/40 + 20/60*30/50 + 30/60*30/60
+    0.575
     """
     if other is None:
-        raise SegindexValueError(
-            "exposure(): the 'other' parameter must name the group X is exposed to; "
-            "for a group's exposure to its own members use isolation()."
-        )
+        pair = read_pair(data, group, None, total, by, "exposure", need_t=True)
+        values = _k.exposure(pair.x, pair.y, pair.t, pair.codes, pair.n_areas)[0]
+        return finish(clamp_unit(values), pair.areas, pair.by, "exposure", "exposure",
+                      lambda k: f"group {group!r} has no members")
     pair = read_pair(data, group, other, total, by, "exposure", need_t=True, checked=False)
     ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
