@@ -23,8 +23,9 @@ Trends go wrong in three ways, and this module has one tool for each:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from ._kernels import validate as _kv
 from .counts import area_codes, check_frame, check_label, check_labels, check_projected, numeric_column, read_pair
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from .indices import registry
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
 
 __all__ = [
     "ComparableUnits",
@@ -124,8 +128,9 @@ def _code_column(frame: pd.DataFrame, column, role: str, caller: str) -> np.ndar
     return values.astype(str).to_numpy()
 
 
-def comparable_units(lookup, *, from_code="LSOA11CD", to_code="LSOA21CD", change_column="CHGIND", keep=None,
-                     straddling="error"):
+def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", to_code: Hashable = "LSOA21CD",
+                     change_column: Hashable | None = "CHGIND", keep: Sequence[Hashable] | None = None,
+                     straddling: str = "error") -> ComparableUnits:
     r"""The smallest units that are the same place in two census geographies.
 
     A lookup between two geographies (one row per old-code/new-code pair, as
@@ -358,8 +363,10 @@ def _codes_of(data: pd.DataFrame, code, caller: str, role: str) -> np.ndarray:
     return _code_column(data, code, f"{role} code", caller)
 
 
-def harmonise_counts(data_from, data_to, units: ComparableUnits, *, groups=None, from_code=None, to_code=None,
-                     total=None, years=("from", "to")):
+def harmonise_counts(data_from: pd.DataFrame, data_to: pd.DataFrame, units: ComparableUnits, *,
+                     groups: Sequence[Hashable] | None = None, from_code: Hashable | None = None,
+                     to_code: Hashable | None = None, total: Hashable | None = None,
+                     years: tuple[Hashable, Hashable] = ("from", "to")) -> dict:
     r"""Aggregate two years' counts to comparable units, conserving every person.
 
     Parameters
@@ -509,7 +516,9 @@ def _check_no_overlap(source, target, src_area, pieces, s_idx, t_idx, caller):
         )
 
 
-def areal_interpolate(source, target, columns, *, weights="area", weight_column=None):
+def areal_interpolate(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, columns: Sequence[Hashable], *,
+                      weights: str | gpd.GeoDataFrame = "area",
+                      weight_column: Hashable | None = None) -> gpd.GeoDataFrame:
     r"""Move counts from one set of polygons to another (areal interpolation).
 
     Each source polygon's counts are shared among the target polygons it
@@ -685,7 +694,9 @@ def areal_interpolate(source, target, columns, *, weights="area", weight_column=
 # panels
 
 
-def panel(frames, *, groups=None, unit=None, area=None, total=None, year="year"):
+def panel(frames: Mapping[Hashable, pd.DataFrame], *, groups: Sequence[Hashable] | None = None,
+          unit: Hashable | None = None, area: Hashable | Sequence[Hashable] | None = None,
+          total: Hashable | None = None, year: str = "year") -> pd.DataFrame:
     r"""Stack several years into one wide table with a ``year`` column.
 
     Every index of segindex then runs per area and year with
@@ -822,8 +833,10 @@ def _indices_from(specs, x, r, y, codes, A):
             for spec in specs}
 
 
-def decompose_change(data_from, data_to, group, *, total, other=None, unit=None, by=None,
-                     indices=_INDICES):
+def decompose_change(data_from: pd.DataFrame, data_to: pd.DataFrame, group: Hashable, *, total: Hashable,
+                     other: Hashable | None = None, unit: Hashable | None = None,
+                     by: Hashable | Sequence[Hashable] | None = None,
+                     indices: Sequence[str] = _INDICES) -> pd.DataFrame:
     r"""Split the change in D, isolation and η² into composition and distribution parts.
 
     How much of a change in a group's segregation comes from the group's
@@ -1005,8 +1018,9 @@ def _local(c):
     return ls, w
 
 
-def mutual_information_difference(data_from, data_to, groups, *, unit=None, tol=1e-10, max_iter=10_000,
-                                  detail=False):
+def mutual_information_difference(data_from: pd.DataFrame, data_to: pd.DataFrame, groups: Sequence[Hashable], *,
+                                  unit: Hashable | None = None, tol: float = 1e-10, max_iter: int = 10_000,
+                                  detail: bool = False) -> pd.DataFrame:
     r"""Decompose the difference in the mutual information index M between two tables.
 
     The Shapley decomposition of Elbers (2021), as the ``"shapley"`` and

@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -66,7 +68,9 @@ def _fit(seed, rows, cols, tol, max_iter, caller):
     return fitted
 
 
-def ipf(seed, row_target, col_target, *, tol: float = 1e-10, max_iter: int = 10_000):
+def ipf(seed: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarray,
+        col_target: Sequence[float] | np.ndarray, *, tol: float = 1e-10,
+        max_iter: int = 10_000) -> pd.DataFrame | np.ndarray:
     r"""Iterative proportional fitting: scale a table to given row and column totals.
 
     Parameters
@@ -285,8 +289,8 @@ def _replaced(data, group, total, x, t):
     return out
 
 
-def decompose_difference(index, data_a, data_b, group, *, total, approach: str = "composition",
-                         **options) -> pd.DataFrame:
+def decompose_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd.DataFrame, group: Hashable, *,
+                         total: Hashable, approach: str = "composition", **options: object) -> pd.DataFrame:
     r"""Split the difference in a segregation index between two tables into spatial and compositional parts.
 
     Two cities (or one city in two years) differ in segregation because their
@@ -472,7 +476,8 @@ def _mrc(c1, c2, a, b):
             "unit_marginal": unit_marginal, "group_marginal": e2 - e1, "structural": structural}
 
 
-def decompose_mutual_information(data_from, data_to, groups, *, unit=None, method: str = "shapley",
+def decompose_mutual_information(data_from: pd.DataFrame, data_to: pd.DataFrame, groups: Sequence[Hashable], *,
+                                 unit: Hashable | None = None, method: str = "shapley",
                                  tol: float = 1e-10, max_iter: int = 10_000) -> pd.DataFrame:
     r"""Decompose the difference in the mutual information index M between two tables, by one of three methods.
 

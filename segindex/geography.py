@@ -25,14 +25,18 @@ geographic or missing CRS is refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .counts import check_frame, check_label, check_labels
+from .counts import PointsLike, check_frame, check_label, check_labels
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
 
 __all__ = [
     "BestFit",
@@ -265,7 +269,9 @@ def _small_points(small, points, large_crs, unit_ids, caller: str):
     return xy, pts
 
 
-def best_fit(small, large, *, points=None, unit_column=None, area_column=None, tolerance: float = 50.0) -> BestFit:
+def best_fit(small: gpd.GeoDataFrame | pd.DataFrame, large: gpd.GeoDataFrame, *, points: PointsLike = None,
+             unit_column: Hashable | None = None, area_column: Hashable | None = None,
+             tolerance: float = 50.0) -> BestFit:
     r"""Give each small unit wholly to the large unit that holds its point (ONS best fit).
 
     Parameters
@@ -444,7 +450,9 @@ def compose_lookups(*lookups) -> pd.Series:
     return out
 
 
-def aggregate_counts(data, lookup, *, columns=None, unit=None, from_code=None, to_code=None,
+def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping | pd.DataFrame, *,
+                     columns: Sequence[Hashable] | None = None, unit: Hashable | None = None,
+                     from_code: Hashable | None = None, to_code: Hashable | None = None,
                      unassigned: str = "error") -> pd.DataFrame:
     r"""Add small-unit counts up into large units through a many-to-one lookup, conserving every person.
 
@@ -545,7 +553,9 @@ def aggregate_counts(data, lookup, *, columns=None, unit=None, from_code=None, t
     return out
 
 
-def areal_split(data, small, large, *, columns=None, unit_column=None, area_column=None) -> pd.DataFrame:
+def areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large: gpd.GeoDataFrame, *,
+                columns: Sequence[Hashable] | None = None, unit_column: Hashable | None = None,
+                area_column: Hashable | None = None) -> pd.DataFrame:
     r"""Apportion each small unit's counts over the large units its polygon intersects, by area.
 
     Parameters
@@ -652,8 +662,10 @@ class AreaSplitComparison:
     share_moved: pd.Series
 
 
-def compare_with_areal_split(data, small, large, lookup, *, columns=None, unit_column=None,
-                             area_column=None) -> AreaSplitComparison:
+def compare_with_areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large: gpd.GeoDataFrame,
+                             lookup: BestFit | pd.Series | Mapping, *, columns: Sequence[Hashable] | None = None,
+                             unit_column: Hashable | None = None,
+                             area_column: Hashable | None = None) -> AreaSplitComparison:
     r"""How many people a lookup places in another large unit than an areal split would.
 
     Parameters
@@ -771,7 +783,8 @@ class ChainedUnits:
         )
 
 
-def chain_units(lookups, levels, *, coverage=None, sep: str = "_") -> ChainedUnits:
+def chain_units(lookups: Sequence[pd.DataFrame], levels: Sequence[Hashable], *,
+                coverage: Mapping[Hashable, Iterable[Hashable]] | None = None, sep: str = "_") -> ChainedUnits:
     r"""Units comparable across three (or more) censuses, from a chain of lookups.
 
     Parameters
@@ -978,7 +991,8 @@ def _coverage_keep(present, uniques, per_level, counts, n_comp):
     return keep, reason, detail
 
 
-def lookup_coverage(lookup, present, *, sep: str = "_") -> pd.DataFrame:
+def lookup_coverage(lookup: BestFit | pd.Series | Mapping, present: Iterable[Hashable], *,
+                    sep: str = "_") -> pd.DataFrame:
     """Which large units a partial table covers completely.
 
     Parameters
@@ -1021,7 +1035,8 @@ def lookup_coverage(lookup, present, *, sep: str = "_") -> pd.DataFrame:
     return out
 
 
-def compare_lookups(first, second, *, names=("first", "second")) -> pd.DataFrame:
+def compare_lookups(first: BestFit | pd.Series | Mapping, second: BestFit | pd.Series | Mapping, *,
+                    names: tuple[str, str] = ("first", "second")) -> pd.DataFrame:
     """Every unit two lookups place differently (or that one places and the other does not).
 
     Parameters

@@ -35,7 +35,7 @@ households between nearby areas) is not modelled.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,8 +97,9 @@ def _draw(values: np.ndarray, rng, share: float, max_change: int, max_count) -> 
     return np.maximum(values + np.where(hit, sign * size, 0.0), 0.0)
 
 
-def perturb_counts(data, columns, *, share: float = ONS_2021_SHARE_PERTURBED, max_change: int = 2,
-                   max_count: float | None = None, random_state=None) -> pd.DataFrame:
+def perturb_counts(data: pd.DataFrame, columns: Sequence[Hashable], *, share: float = ONS_2021_SHARE_PERTURBED,
+                   max_change: int = 2, max_count: float | None = None,
+                   random_state: int | np.random.Generator | np.random.SeedSequence | None = None) -> pd.DataFrame:
     r"""One redraw of the counts with cell-key-sized noise (see the module docstring for the model).
 
     Parameters
@@ -258,9 +259,11 @@ def _default_columns(data, index_args, index_kwargs) -> list:
     return found
 
 
-def perturbation_check(data, index, *index_args, columns=None, share: float = ONS_2021_SHARE_PERTURBED,
+def perturbation_check(data: pd.DataFrame, index: Callable | str, *index_args: object,
+                       columns: Sequence[Hashable] | None = None, share: float = ONS_2021_SHARE_PERTURBED,
                        max_change: int = 2, max_count: float | None = None, n_draws: int = 199,
-                       random_state=None, ci: float = 0.95, **index_kwargs) -> PerturbationCheck:
+                       random_state: int | np.random.Generator | np.random.SeedSequence | None = None, ci: float = 0.95,
+                       **index_kwargs: object) -> PerturbationCheck:
     r"""How much an index moves when small cells are redrawn by the 2021 cell-key perturbation size.
 
     Parameters

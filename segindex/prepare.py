@@ -17,13 +17,18 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
 
 __all__ = ["prepare_area", "PreparedArea", "DEFAULT_OTHER", "SCHOOL_BUFFER", "WARD_METHODS", "WARD_GAP",
            "counts_are_whole"]
@@ -667,12 +672,18 @@ def _choose_groups(units, both, groups, other, min_share, log):
     return groups, other
 
 
-def prepare_area(units, census, schools=None, *, postcodes=None, units_id: str | None = None,
-                 census_id: str | None = None, layer: str | int | None = None, la=None,
-                 phase=("primary", "secondary"), level: str = "detailed", groups=None, other: str | None = None,
-                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER, wards=None, wards_id: str | None = None,
-                 wards_layer: str | int | None = None, lookup=None, lookup_from: str | None = None,
-                 lookup_to: str | None = None, ward_method: str = "best-fit", log=None) -> PreparedArea:
+def prepare_area(units: str | os.PathLike | gpd.GeoDataFrame, census: str | os.PathLike | pd.DataFrame,
+                 schools: str | os.PathLike | pd.DataFrame | None = None, *,
+                 postcodes: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+                 units_id: str | None = None, census_id: str | None = None, layer: str | int | None = None,
+                 la: str | Sequence[str] | None = None, phase: str | Sequence[str] | None = ("primary", "secondary"),
+                 level: str = "detailed", groups: Sequence[str] | None = None, other: str | None = None,
+                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER,
+                 wards: str | os.PathLike | gpd.GeoDataFrame | None = None, wards_id: str | None = None,
+                 wards_layer: str | int | None = None,
+                 lookup: str | os.PathLike | pd.DataFrame | pd.Series | Mapping | None = None,
+                 lookup_from: str | None = None, lookup_to: str | None = None, ward_method: str = "best-fit",
+                 log: Callable[[str], object] | None = None) -> PreparedArea:
     r"""Turn boundaries, a census table and the school census into the frames of one area's report.
 
     Steps, in order: read the boundaries (reprojected to British National

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from ._kernels import validate as _kv
 from .counts import check_frame, check_label, check_labels, check_projected, check_total, count_matrix, numeric_column
 from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
 from .indices import registry
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import geopandas as gpd
 
 __all__ = [
     "compare_schools_neighbourhoods",
@@ -65,21 +69,21 @@ def _as_group_list(group, name, caller):
 def compare_schools_neighbourhoods(
     residents: pd.DataFrame,
     schools: pd.DataFrame,
-    group,
-    other=None,
+    group: Hashable | Sequence[Hashable],
+    other: Hashable | None = None,
     *,
-    total=None,
-    school_total=None,
-    by=None,
+    total: Hashable | None = None,
+    school_total: Hashable | None = None,
+    by: Hashable | None = None,
     groups_map: dict | None = None,
-    phase=None,
+    phase: Hashable | None = None,
     indices: list | None = None,
     n_draws: int | None = None,
-    random_state=None,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
     ci: float = 0.95,
     min_count: float = _rs.MIN_COUNT,
     progress: bool | None = None,
-    client=None,
+    client: object | None = None,
     block_size: int | None = None,
 ) -> pd.DataFrame:
     r"""Segregation across schools against segregation across neighbourhoods, per area.
@@ -600,18 +604,18 @@ def _positive_number(value, name, caller, *, allow_none=True):
 
 
 def nearest_school_allocation(
-    residents,
-    schools,
-    groups,
+    residents: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    groups: Sequence[Hashable],
     *,
-    k=1,
-    weights="equal",
-    capacity=None,
-    max_distance=None,
-    share=1.0,
-    points="representative",
-    overflow="nearest",
-):
+    k: int = 1,
+    weights: str = "equal",
+    capacity: Hashable | None = None,
+    max_distance: float | None = None,
+    share: float | Hashable = 1.0,
+    points: str | gpd.GeoSeries = "representative",
+    overflow: str = "nearest",
+) -> pd.DataFrame:
     r"""Counterfactual school intakes if everyone attended the nearest school.
 
     Each residential unit's population (all of it, or the share ``share`` of
@@ -922,18 +926,18 @@ def _capacity_fill(unit_xy, school_xy, demand, cap, bound, overflow):
 
 
 def school_contrast(
-    residents,
-    schools,
-    group,
+    residents: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    group: Hashable,
     *,
-    total,
-    school_total=None,
-    residential_group=None,
-    k_units=None,
-    radius=None,
-    points="representative",
-    fdr=0.05,
-):
+    total: Hashable,
+    school_total: Hashable | None = None,
+    residential_group: Hashable | None = None,
+    k_units: int | None = None,
+    radius: float | None = None,
+    points: str | gpd.GeoSeries = "representative",
+    fdr: float = 0.05,
+) -> pd.DataFrame:
     r"""Each school's intake against the population living around it.
 
     Parameters
@@ -1211,7 +1215,7 @@ def _normalise(name) -> str:
     return s.strip()
 
 
-def match_local_authorities(districts, authorities):
+def match_local_authorities(districts: Iterable[str], authorities: Iterable[str]) -> pd.DataFrame:
     """Match 2011 census district names to 2022 upper-tier authority names.
 
     Parameters

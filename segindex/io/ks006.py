@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -69,7 +70,8 @@ def _rename(raw, columns, total, caller, source, notes):
     return raw, total
 
 
-def read_ks006(path, *, columns=None, id_column=None, total=None, sep=None) -> pd.DataFrame:
+def read_ks006(path: str | os.PathLike, *, columns: Mapping | None = None, id_column: str | None = None,
+               total: str | None = None, sep: str | None = None) -> pd.DataFrame:
     """Read a 2001 census KS006 "Ethnic group" table (16 groups), indexed by area code.
 
     Understands, without arguments, the layout ``LSOA01CD, LSOA01NM, total,
