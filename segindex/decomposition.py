@@ -68,15 +68,16 @@ def _fit(seed, rows, cols, tol, max_iter, caller):
     return fitted
 
 
-def ipf(seed: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarray,
+def ipf(table: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarray,
         col_target: Sequence[float] | np.ndarray, *, tol: float = 1e-10,
         max_iter: int = 10_000) -> pd.DataFrame | np.ndarray:
     r"""Iterative proportional fitting: scale a table to given row and column totals.
 
     Parameters
     ----------
-    seed : pandas.DataFrame or array of shape (rows, columns)
-        Non-negative table whose association structure (its odds ratios) is kept.
+    table : pandas.DataFrame or array of shape (rows, columns)
+        The seed table of the fit: a non-negative table whose association structure (its odds
+        ratios) is kept.
         Zero cells stay zero.
     row_target, col_target : sequence of float
         The row and column totals to reach; they must have the same sum
@@ -93,7 +94,7 @@ def ipf(seed: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarra
     Returns
     -------
     pandas.DataFrame or numpy.ndarray
-        The fitted table, of the seed's type (a DataFrame keeps its labels).
+        The fitted table, of the type of ``table`` (a DataFrame keeps its labels).
 
     Raises
     ------
@@ -126,15 +127,15 @@ def ipf(seed: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarra
     """
     caller = "ipf"
     _check_tol(tol, max_iter, caller)
-    frame = seed if isinstance(seed, pd.DataFrame) else None
+    frame = table if isinstance(table, pd.DataFrame) else None
     try:
-        c = np.asarray(seed, dtype=np.float64)
+        c = np.asarray(table, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SegindexTypeError(f"{caller}(): 'seed' must be a table of numbers, got {type(seed).__name__}.") from None
+        raise SegindexTypeError(f"{caller}(): 'table' must be a table of numbers, got {type(table).__name__}.") from None
     if c.ndim != 2 or c.size == 0:
-        raise SegindexValueError(f"{caller}(): 'seed' must be a non-empty two-dimensional table, got shape {c.shape}.")
+        raise SegindexValueError(f"{caller}(): 'table' must be a non-empty two-dimensional table, got shape {c.shape}.")
     if not np.all(np.isfinite(c)) or np.any(c < 0):
-        raise SegindexValueError(f"{caller}(): 'seed' must hold finite, non-negative numbers.")
+        raise SegindexValueError(f"{caller}(): 'table' must hold finite, non-negative numbers.")
     rows = _vector(row_target, c.shape[0], "row_target", caller)
     cols = _vector(col_target, c.shape[1], "col_target", caller)
     if not np.isclose(rows.sum(), cols.sum(), rtol=1e-9, atol=0):
@@ -146,7 +147,7 @@ def ipf(seed: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarra
         bad = np.flatnonzero((sums <= 0) & (target > 0))
         if bad.size:
             raise SegindexValueError(
-                f"{caller}(): {name} {int(bad[0])} of the seed is all zeros but its target is {target[bad[0]]:g}; "
+                f"{caller}(): {name} {int(bad[0])} of the table is all zeros but its target is {target[bad[0]]:g}; "
                 "IPF cannot move a zero cell. Put a small positive number in it first."
             )
     fitted = _fit(np.ascontiguousarray(c), rows, cols, tol, max_iter, caller)
