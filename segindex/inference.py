@@ -27,6 +27,7 @@ kept, never the redrawn tables.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -181,8 +182,10 @@ def _with_statistic(problem, statistic):
     return replace(problem, statistic=statistic)
 
 
-def infer(index, data, *index_args, method="randomisation", n_draws=999, random_state=None, ci=0.95,
-          allocation="binomial", progress=None, client=None, block_size=None, **index_kwargs):
+def infer(index: str | Callable, data: pd.DataFrame, *index_args: object, method: str = "randomisation",
+          n_draws: int = 999, random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+          ci: float = 0.95, allocation: str = "binomial", progress: bool | None = None, client: object | None = None,
+          block_size: int | None = None, **index_kwargs: object) -> Inference:
     r"""Randomisation test or bootstrap of a segregation index.
 
     Parameters
@@ -330,8 +333,11 @@ def infer(index, data, *index_args, method="randomisation", n_draws=999, random_
                    client=client, block_size=block_size)
 
 
-def infer_difference(index, data_a, data_b, *index_args, n_draws=999, random_state=None, ci=0.95,
-                     contrast="difference", progress=None, client=None, block_size=None, **index_kwargs):
+def infer_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd.DataFrame, *index_args: object,
+                     n_draws: int = 999, random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+                     ci: float = 0.95, contrast: str = "difference", progress: bool | None = None,
+                     client: object | None = None, block_size: int | None = None,
+                     **index_kwargs: object) -> Inference:
     r"""Bootstrap of the difference (or ratio) of an index between two tables.
 
     Schools against neighbourhoods, two census years, two areas: each table

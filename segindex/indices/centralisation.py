@@ -10,10 +10,13 @@ the population-weighted mean of the unit points, computed per area with
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
 from .._kernels import peers as _k
+from ..counts import CRSLike, PointsLike
 from ..errors import SegindexTypeError, SegindexValueError
 from ._common import absent_reason
 from ._peer_input import check_frame, finish, read_pair, unit_areas, unit_points
@@ -78,8 +81,11 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
         is used otherwise. A geographic or missing CRS is refused."""
 
 
-def absolute_centralisation(data, group, other=None, *, total=None, by=None, centre=None,
-                            points=None, crs=None) -> float | pd.Series:
+def absolute_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                            *, total: Hashable | None = None,
+                            by: Hashable | Sequence[Hashable] | None = None,
+                            centre: tuple[float, float] | None = None, points: PointsLike = None,
+                            crs: CRSLike = None) -> float | pd.Series:
     r"""Massey & Denton's absolute centralisation index ACE.
 
     The group's distribution over rings of land around the centre: how much
@@ -142,8 +148,11 @@ def absolute_centralisation(data, group, other=None, *, total=None, by=None, cen
     return finish(values, pair.areas, pair.by, caller, caller, lambda k: f"group {group!r} has no members")
 
 
-def relative_centralisation(data, group, other=None, *, total=None, by=None, centre=None,
-                            points=None, crs=None) -> float | pd.Series:
+def relative_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                            *, total: Hashable | None = None,
+                            by: Hashable | Sequence[Hashable] | None = None,
+                            centre: tuple[float, float] | None = None, points: PointsLike = None,
+                            crs: CRSLike = None) -> float | pd.Series:
     r"""Massey & Denton's relative centralisation index RCE.
 
     The share of one group that would have to move to match the other's
@@ -197,7 +206,9 @@ def relative_centralisation(data, group, other=None, *, total=None, by=None, cen
                   lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
 
 
-def local_relative_centralisation(data, group, other=None, *, total=None, k=5, points=None, crs=None) -> pd.Series:
+def local_relative_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                                  *, total: Hashable | None = None,
+                                  k: int = 5, points: PointsLike = None, crs: CRSLike = None) -> pd.Series:
     r"""Folch & Rey's local relative centralisation: RCE in each unit's neighbourhood, about the unit.
 
     Parameters

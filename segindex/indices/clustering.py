@@ -18,12 +18,15 @@ never a dense n × n matrix.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
 from .._kernels import peers as _k
 from .._kernels import spatial as _ks
 from .._neighbours import kernel_sums
+from ..counts import CRSLike, PointsLike, WeightsLike
 from ..errors import SegindexValueError
 from ._peer_input import check_frame, check_positive, read_pair, unit_areas, unit_points
 from .registry import IndexSpec, register
@@ -94,8 +97,10 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
     compute it alone."""
 
 
-def absolute_clustering(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                        self_distance="area", points=None, crs=None) -> float:
+def absolute_clustering(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                        *, total: Hashable | None = None,
+                        scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
+                        points: PointsLike = None, crs: CRSLike = None) -> float:
     r"""Massey & Denton's absolute clustering index ACL.
 
     The mean proximity of group members to other group members, against the
@@ -156,8 +161,10 @@ def _proximities(pair, sx, sy):
     return X, Y, T, pxx, pyy, ptt
 
 
-def relative_clustering(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                        self_distance="area", points=None, crs=None) -> float:
+def relative_clustering(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                        *, total: Hashable | None = None,
+                        scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
+                        points: PointsLike = None, crs: CRSLike = None) -> float:
     r"""Massey & Denton's relative clustering index RCL.
 
     The mean proximity among members of X over the mean proximity among
@@ -200,8 +207,10 @@ def relative_clustering(data, group, other=None, *, total=None, scale=1000.0, ma
     return pxx / pyy - 1.0
 
 
-def spatial_proximity(data, group, other=None, *, total=None, scale=1000.0, max_distance=None,
-                      self_distance="area", points=None, crs=None) -> float:
+def spatial_proximity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                      *, total: Hashable | None = None,
+                      scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
+                      points: PointsLike = None, crs: CRSLike = None) -> float:
     r"""White's spatial proximity index SP.
 
     The mean proximity of people to people of their own group, against the
@@ -310,7 +319,9 @@ def _eta_at(sorted_share, eta, tau):
     return np.where(k >= 1, eta[np.maximum(k - 1, 0)], 0.0)
 
 
-def spatial_proximity_profile(data, group, other=None, *, total=None, w=None, thresholds=101) -> pd.DataFrame:
+def spatial_proximity_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                              *, total: Hashable | None = None,
+                              w: WeightsLike = None, thresholds: int | Sequence[float] = 101) -> pd.DataFrame:
     r"""Hong, O'Sullivan & Sadahiro's spatial proximity profile η(τ) of a group.
 
     For each threshold τ, the units where the group's share is at least τ are
@@ -389,7 +400,9 @@ def _grid(thresholds, caller):
     return grid
 
 
-def spatial_proximity_profile_index(data, group, other=None, *, total=None, w=None) -> float:
+def spatial_proximity_profile_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                                    *, total: Hashable | None = None,
+                                    w: WeightsLike = None) -> float:
     r"""Summary of the spatial proximity profile, as Hong & Sadahiro summarise the concentration profile.
 
     Parameters

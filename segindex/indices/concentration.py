@@ -7,6 +7,8 @@ missing CRS is refused: an area in square degrees means nothing).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,7 @@ from .registry import IndexSpec, register
 __all__ = ["delta", "absolute_concentration", "relative_concentration"]
 
 
-def delta(data, group, *, by=None) -> float | pd.Series:
+def delta(data: pd.DataFrame, group: Hashable, *, by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Hoover's delta index DEL: the share of the group that would have to move for a uniform density.
 
     Parameters
@@ -106,7 +108,9 @@ _CONCENTRATION_PARAMETERS = """Parameters
         Compute per area."""
 
 
-def absolute_concentration(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def absolute_concentration(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                           *, total: Hashable | None = None,
+                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Massey & Denton's absolute concentration index ACO.
 
     Where the group's average land area per member lies between the smallest
@@ -156,7 +160,9 @@ def absolute_concentration(data, group, other=None, *, total=None, by=None) -> f
     return _concentration(data, group, other, total, by, "absolute_concentration", 0)
 
 
-def relative_concentration(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def relative_concentration(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                           *, total: Hashable | None = None,
+                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Massey & Denton's relative concentration index RCO.
 
     How much less land per member the focal group occupies than the

@@ -15,10 +15,13 @@ Distances are between unit points in a projected CRS (see
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
 from .._kernels import peers as _k
+from ..counts import CRSLike, PointsLike
 from ..errors import SegindexValueError
 from ._peer_input import as_counts, check_frame, check_labels, unit_points
 from .registry import IndexSpec, register
@@ -37,7 +40,9 @@ def _read(data, groups, total, points, crs, caller):
     return counts, unit_points(data, points, caller=caller, crs=crs)
 
 
-def local_distortion(data, groups, *, total=None, points=None, crs=None) -> pd.Series:
+def local_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
+                     *, total: Hashable | None = None, points: PointsLike = None,
+                     crs: CRSLike = None) -> pd.Series:
     r"""Distortion coefficient of every unit: how long its surroundings stay unlike the whole area.
 
     Parameters
@@ -91,7 +96,9 @@ def local_distortion(data, groups, *, total=None, points=None, crs=None) -> pd.S
     return pd.Series(values, index=data.index, name="local_distortion")
 
 
-def global_distortion(data, groups, *, total=None, points=None, crs=None) -> float:
+def global_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
+                      *, total: Hashable | None = None, points: PointsLike = None,
+                      crs: CRSLike = None) -> float:
     r"""Population-weighted mean distortion coefficient of an area.
 
     Parameters
@@ -127,7 +134,8 @@ def global_distortion(data, groups, *, total=None, points=None, crs=None) -> flo
     return float(np.dot(t, values) / t.sum())
 
 
-def divergence_profiles(data, groups, *, origins=None, total=None, points=None, crs=None) -> pd.DataFrame:
+def divergence_profiles(data: pd.DataFrame, groups: Sequence[Hashable], *, origins: Sequence[Hashable] | None = None,
+                        total: Hashable | None = None, points: PointsLike = None, crs: CRSLike = None) -> pd.DataFrame:
     r"""Divergence profiles: the KL divergence of the surroundings of each origin, step by step outward.
 
     Parameters

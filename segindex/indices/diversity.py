@@ -16,6 +16,8 @@ multigroup index of segindex.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -67,7 +69,8 @@ _PARAMETERS = """    Parameters
         warning, where the index is undefined)."""
 
 
-def multigroup_gini(data, groups, *, total=None, by=None) -> float | pd.Series:
+def multigroup_gini(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                    by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Reardon & Firebaugh's multigroup Gini index G.
 
     The average absolute difference in group shares between every pair of
@@ -108,7 +111,8 @@ def multigroup_gini(data, groups, *, total=None, by=None) -> float | pd.Series:
     return _index(data, groups, total, by, "multigroup_gini", _k.multigroup_gini)
 
 
-def normalised_exposure(data, groups, *, total=None, by=None) -> float | pd.Series:
+def normalised_exposure(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                        by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""James's normalised exposure index P (Reardon & Firebaugh's multigroup form).
 
     The population-share-weighted mean of each group's correlation ratio
@@ -145,7 +149,8 @@ def normalised_exposure(data, groups, *, total=None, by=None) -> float | pd.Seri
     return _index(data, groups, total, by, "normalised_exposure", _k.normalised_exposure)
 
 
-def relative_diversity(data, groups, *, total=None, by=None) -> float | pd.Series:
+def relative_diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                       by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Reardon & Firebaugh's relative diversity index R (Carlson 1992).
 
     The share of the area's Simpson interaction (:func:`simpsons_interaction`)
@@ -183,7 +188,8 @@ def relative_diversity(data, groups, *, total=None, by=None) -> float | pd.Serie
     return _index(data, groups, total, by, "relative_diversity", _k.relative_diversity)
 
 
-def squared_coefficient_of_variation(data, groups, *, total=None, by=None) -> float | pd.Series:
+def squared_coefficient_of_variation(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                                     by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Reardon & Firebaugh's squared coefficient of variation C.
 
     The mean over groups of the variance of the group's share across units,
@@ -224,7 +230,8 @@ def _divergence(values, codes, n_areas):
     return _km.mutual_information(values, codes, n_areas)[0]
 
 
-def divergence(data, groups, *, total=None, by=None) -> float | pd.Series:
+def divergence(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+               by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Roberto's divergence index D: the information lost by assuming every unit has the area's composition.
 
     {parameters}
@@ -259,7 +266,8 @@ def divergence(data, groups, *, total=None, by=None) -> float | pd.Series:
     return _index(data, groups, total, by, "divergence", _divergence)
 
 
-def diversity(data, groups, *, total=None, by=None, normalise: bool = False) -> float | pd.Series:
+def diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+              by: Hashable | Sequence[Hashable] | None = None, normalise: bool = False) -> float | pd.Series:
     r"""Shannon entropy E of the area's composition (Theil 1972), or E / ln K.
 
     Not a segregation index: the diversity of the whole population, against
@@ -299,7 +307,8 @@ def diversity(data, groups, *, total=None, by=None, normalise: bool = False) -> 
     return _index(data, groups, total, by, "diversity", _k.diversity, normalise=bool(normalise))
 
 
-def simpsons_concentration(data, groups, *, total=None, by=None) -> float | pd.Series:
+def simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Simpson's concentration λ: the chance that two people drawn at random belong to the same group.
 
     {parameters}
@@ -329,7 +338,8 @@ def simpsons_concentration(data, groups, *, total=None, by=None) -> float | pd.S
     return _index(data, groups, total, by, "simpsons_concentration", _k.simpsons_concentration)
 
 
-def simpsons_interaction(data, groups, *, total=None, by=None) -> float | pd.Series:
+def simpsons_interaction(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
+                         by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Simpson's interaction I: the chance that two people drawn at random belong to different groups.
 
     {parameters}
@@ -385,7 +395,7 @@ def _local(data, groups, total, caller, kind):
     return counts, pd.Series(_k.unit_shares(counts.values, kind), index=data.index, name=caller)
 
 
-def local_diversity(data, groups, *, total=None) -> pd.Series:
+def local_diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None) -> pd.Series:
     r"""Shannon entropy of each unit's composition, :math:`E_i = -\sum_g \pi_{ig} \ln \pi_{ig}`.
 
     {parameters}
@@ -409,7 +419,7 @@ def local_diversity(data, groups, *, total=None) -> pd.Series:
     return _local(data, groups, total, "local_diversity", 0)[1]
 
 
-def local_entropy(data, groups, *, total=None) -> pd.Series:
+def local_entropy(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None) -> pd.Series:
     r"""Each unit's entropy over its maximum, :math:`E_i / \ln K` (Reardon & O'Sullivan 2004, eq. 6).
 
     {parameters}
@@ -435,7 +445,8 @@ def local_entropy(data, groups, *, total=None) -> pd.Series:
     return values / np.log(K) if K > 1 else values * np.nan
 
 
-def local_simpsons_concentration(data, groups, *, total=None) -> pd.Series:
+def local_simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable],
+                                 *, total: Hashable | None = None) -> pd.Series:
     r"""Simpson's concentration of each unit, :math:`\lambda_i = \sum_g \pi_{ig}^2`.
 
     {parameters}
@@ -454,7 +465,8 @@ def local_simpsons_concentration(data, groups, *, total=None) -> pd.Series:
     return _local(data, groups, total, "local_simpsons_concentration", 1)[1]
 
 
-def local_simpsons_interaction(data, groups, *, total=None) -> pd.Series:
+def local_simpsons_interaction(data: pd.DataFrame, groups: Sequence[Hashable],
+                               *, total: Hashable | None = None) -> pd.Series:
     r"""Simpson's interaction of each unit, :math:`I_i = \sum_g \pi_{ig} (1 - \pi_{ig})`.
 
     {parameters}

@@ -9,6 +9,8 @@ Every function compares a focal ``group`` with a named ``other`` group or, with
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -49,7 +51,9 @@ def _pair_index(kernel, data, group, other, total, by, caller):
                   lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
 
 
-def square_root_index(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def square_root_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                      *, total: Hashable | None = None,
+                      by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Hutchens's square root index S.
 
     One minus the Bhattacharyya affinity of the two groups' distributions over
@@ -86,7 +90,8 @@ def square_root_index(data, group, other=None, *, total=None, by=None) -> float 
     return _pair_index(_k.square_root_index, data, group, other, total, by, "square_root_index")
 
 
-def min_max(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def min_max(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
+            by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""O'Sullivan & Wong's min-max index MM, the aspatial form.
 
     {pair_parameters}
@@ -123,7 +128,9 @@ def min_max(data, group, other=None, *, total=None, by=None) -> float | pd.Serie
     return _pair_index(_k.min_max, data, group, other, total, by, "min_max")
 
 
-def density_corrected_dissimilarity(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def density_corrected_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                                    *, total: Hashable | None = None,
+                                    by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Allen, Burgess, Davidson & Windmeijer's density-corrected index of dissimilarity.
 
     D is biased upward when units are small, because sampling noise makes
@@ -179,7 +186,9 @@ def density_corrected_dissimilarity(data, group, other=None, *, total=None, by=N
                        "density_corrected_dissimilarity")
 
 
-def concentration_profile_index(data, group, other=None, *, total=None, by=None) -> float | pd.Series:
+def concentration_profile_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                                *, total: Hashable | None = None,
+                                by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
     r"""Hong & Sadahiro's summary R of the concentration profile.
 
     {pair_parameters}
@@ -220,7 +229,9 @@ def concentration_profile_index(data, group, other=None, *, total=None, by=None)
                        "concentration_profile_index")
 
 
-def concentration_profile(data, group, other=None, *, total=None, thresholds=101) -> pd.DataFrame:
+def concentration_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
+                          *, total: Hashable | None = None,
+                          thresholds: int | Sequence[float] = 101) -> pd.DataFrame:
     r"""Hong & Sadahiro's concentration profile v(τ) of a group.
 
     Parameters

@@ -14,6 +14,8 @@ must cover the whole population (no ``total``: a "rest" has no rank).
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 import pandas as pd
 from scipy.special import beta as _beta
@@ -112,7 +114,9 @@ _PARAMETERS = """Parameters
         outside when the thresholds are few)."""
 
 
-def rank_order_information(data, groups, *, by=None, degree: int = 4) -> float | pd.Series:
+def rank_order_information(data: pd.DataFrame, groups: Sequence[Hashable],
+                           *, by: Hashable | Sequence[Hashable] | None = None,
+                           degree: int = 4) -> float | pd.Series:
     r"""Reardon's rank-order information theory index :math:`H^R`.
 
     {parameters}
@@ -151,7 +155,9 @@ def rank_order_information(data, groups, *, by=None, degree: int = 4) -> float |
     return _index(data, groups, by, degree, "information", "rank_order_information")
 
 
-def rank_order_variance_ratio(data, groups, *, by=None, degree: int = 4) -> float | pd.Series:
+def rank_order_variance_ratio(data: pd.DataFrame, groups: Sequence[Hashable],
+                              *, by: Hashable | Sequence[Hashable] | None = None,
+                              degree: int = 4) -> float | pd.Series:
     r"""Reardon's rank-order variance ratio index :math:`R^R`.
 
     {parameters}
@@ -179,7 +185,9 @@ def rank_order_variance_ratio(data, groups, *, by=None, degree: int = 4) -> floa
     return _index(data, groups, by, degree, "variance_ratio", "rank_order_variance_ratio")
 
 
-def rank_order_square_root(data, groups, *, by=None, degree: int = 4) -> float | pd.Series:
+def rank_order_square_root(data: pd.DataFrame, groups: Sequence[Hashable],
+                           *, by: Hashable | Sequence[Hashable] | None = None,
+                           degree: int = 4) -> float | pd.Series:
     r"""Reardon's rank-order square root index :math:`S^R` (Hutchens's index at every threshold).
 
     {parameters}
@@ -208,7 +216,7 @@ def rank_order_square_root(data, groups, *, by=None, degree: int = 4) -> float |
     return _index(data, groups, by, degree, "square_root", "rank_order_square_root")
 
 
-def rank_order_profile(data, groups, *, kind: str = "information") -> pd.DataFrame:
+def rank_order_profile(data: pd.DataFrame, groups: Sequence[Hashable], *, kind: str = "information") -> pd.DataFrame:
     """The binary index at every threshold of an ordered variable, the points the rank-order indices fit.
 
     Parameters

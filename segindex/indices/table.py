@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,17 +66,17 @@ def segregation_table(
     data: pd.DataFrame,
     groups: list,
     *,
-    other=None,
-    total=None,
-    by=None,
+    other: Hashable | None = None,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
     indices: list | None = None,
     b: float = 0.5,
     n_draws: int | None = None,
-    random_state=None,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
     ci: float = 0.95,
     min_count: float = _rs.MIN_COUNT,
     progress: bool | None = None,
-    client=None,
+    client: object | None = None,
     block_size: int | None = None,
 ) -> pd.DataFrame:
     r"""Every index for every group, in one tidy, unrounded DataFrame.
