@@ -33,8 +33,13 @@ C2021 = DATA / "uk" / "census2021" / "census2021_ts021_lsoa21_ethnic20.csv"
 US = DATA / "us"
 
 #: The five groups, 2011 column → 2021 column (common name = the 2021 one).
-GROUPS_2011 = {"WhiteBrit": "white_british", "Indian": "asian_indian", "Pakistani": "asian_pakistani",
-               "Bangladeshi": "asian_bangladeshi", "BlkAfrican": "black_african"}
+GROUPS_2011 = {
+    "WhiteBrit": "white_british",
+    "Indian": "asian_indian",
+    "Pakistani": "asian_pakistani",
+    "Bangladeshi": "asian_bangladeshi",
+    "BlkAfrican": "black_african",
+}
 GROUPS = list(GROUPS_2011.values())
 
 
@@ -48,7 +53,7 @@ def _read():
     return lookup, c11, c21
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tables():
     return _read()
 
@@ -76,22 +81,36 @@ def cases(quick: bool) -> list[Case]:
         case = Case("change: real data", "national pipeline (skipped)", segindex=lambda: None)
         case.notes.append("../shared/data is absent: the real-data change benchmarks were left out")
         return [case]
-    out.append(Case(
-        "change: real data", "comparable units, 35,795 lookup rows",
-        segindex=lambda: __import__("segindex.change", fromlist=["x"]).comparable_units(
-            tables()[0], keep=["LAD22NM"], straddling="join"),
-        repeat=3 if quick else 5,
-    ))
-    out.append(Case(
-        "change: real data", "units + harmonise + D, isolation, η² for every LA × 2 years × 5 groups (in memory)",
-        segindex=lambda: national(*tables()),
-        max_seconds=5.0, target="< 5 s", repeat=2 if quick else 5,
-    ))
-    out.append(Case(
-        "change: real data", "the same, reading the three CSV files too",
-        segindex=lambda: national(*_read()),
-        max_seconds=5.0, target="< 5 s", repeat=1 if quick else 3,
-    ))
+    out.append(
+        Case(
+            "change: real data",
+            "comparable units, 35,795 lookup rows",
+            segindex=lambda: __import__("segindex.change", fromlist=["x"]).comparable_units(
+                tables()[0], keep=["LAD22NM"], straddling="join"
+            ),
+            repeat=3 if quick else 5,
+        )
+    )
+    out.append(
+        Case(
+            "change: real data",
+            "units + harmonise + D, isolation, η² for every LA × 2 years × 5 groups (in memory)",
+            segindex=lambda: national(*tables()),
+            max_seconds=5.0,
+            target="< 5 s",
+            repeat=2 if quick else 5,
+        )
+    )
+    out.append(
+        Case(
+            "change: real data",
+            "the same, reading the three CSV files too",
+            segindex=lambda: national(*_read()),
+            max_seconds=5.0,
+            target="< 5 s",
+            repeat=1 if quick else 3,
+        )
+    )
 
     def decomposition():
         from segindex.change import comparable_units, decompose_change, harmonise_counts
@@ -105,12 +124,17 @@ def cases(quick: bool) -> list[Case]:
             warnings.simplefilter("ignore", AbsentGroupWarning)
             return [decompose_change(h["from"], h["to"], g, total="total", by="LAD22NM") for g in GROUPS]
 
-    out.append(Case(
-        "change: real data", "composition/distribution decomposition, every LA × 5 groups × 3 indices",
-        segindex=decomposition, repeat=2 if quick else 5,
-    ))
+    out.append(
+        Case(
+            "change: real data",
+            "composition/distribution decomposition, every LA × 5 groups × 3 indices",
+            segindex=decomposition,
+            repeat=2 if quick else 5,
+        )
+    )
     if (US / "schools00.csv").exists():
-        @functools.lru_cache(maxsize=None)
+
+        @functools.cache
         def schools():
             import pandas as pd
 
@@ -124,11 +148,14 @@ def cases(quick: bool) -> list[Case]:
             from segindex.change import mutual_information_difference
 
             w00, w05 = schools()
-            return mutual_information_difference(w00, w05, ["asian", "black", "hisp", "native", "white"],
-                                                 detail=True)
+            return mutual_information_difference(w00, w05, ["asian", "black", "hisp", "native", "white"], detail=True)
 
-        out.append(Case(
-            "change: schools", "Elbers M decomposition, schools00 → schools05 (6 IPFs to rel. tol 1e-10)",
-            segindex=elbers, repeat=2 if quick else 5,
-        ))
+        out.append(
+            Case(
+                "change: schools",
+                "Elbers M decomposition, schools00 → schools05 (6 IPFs to rel. tol 1e-10)",
+                segindex=elbers,
+                repeat=2 if quick else 5,
+            )
+        )
     return out

@@ -24,18 +24,30 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from harness import Case
 
 ROOT = Path(__file__).resolve().parents[1]
 OA_FILE = ROOT.parent / "shared" / "data" / "uk" / "census2011" / "oa2011_ethnicity_england_wales.csv.gz"
 OA_GROUPS = [
-    "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
-    "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller",
+    "WhiteBrit",
+    "Irish",
+    "OtherWhite",
+    "Mixed",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "Chinese",
+    "OtherAsian",
+    "BlkAfrican",
+    "BlkCaribbean",
+    "OtherBlk",
+    "Arab",
+    "Other",
+    "GypsyTraveller",
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def table(n: int):
     """A seeded synthetic table of ``n`` units: columns ``x`` (focal group), ``y`` and ``total``."""
     import pandas as pd
@@ -47,13 +59,13 @@ def table(n: int):
     return pd.DataFrame({"x": x.astype(float), "y": y.astype(float), "total": t.astype(float)})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def arrays(n: int):
     df = table(n)
     return df["x"].to_numpy(), df["y"].to_numpy(), df["total"].to_numpy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def oa_table():
     import pandas as pd
 
@@ -147,10 +159,12 @@ def _two_group_cases(quick: bool) -> list[Case]:
         )
     others = {
         "isolation": (lambda df: isolation(df, "x", total="total"), "Isolation", np_isolation),
-        "exposure (to the rest)": (
-            lambda df: exposure(df, "x", "rest", total="total"), "Interaction", np_exposure),
-        "correlation_ratio": (lambda df: correlation_ratio(df, "x", total="total"), "CorrelationR",
-                              np_correlation_ratio),
+        "exposure (to the rest)": (lambda df: exposure(df, "x", "rest", total="total"), "Interaction", np_exposure),
+        "correlation_ratio": (
+            lambda df: correlation_ratio(df, "x", total="total"),
+            "CorrelationR",
+            np_correlation_ratio,
+        ),
         "atkinson (b = 0.5)": (lambda df: atkinson(df, "x", total="total"), "Atkinson", np_atkinson),
     }
     for name, (ours, pysal_name, bare) in others.items():
@@ -182,8 +196,10 @@ def _gini_cases(quick: bool) -> list[Case]:
     # It is timed there directly, once, and at 2 x 10^4 units for a second like-with-like point.
     n_small = 2_000 if quick else 20_000
     n_target = 10**4 if quick else 10**5
-    note = ("PySAL's Gini is an O(n^2) pair loop compiled by numba without a disk cache: its first "
-            "call (untimed warm-up) also compiles it, 10-15 s")
+    note = (
+        "PySAL's Gini is an O(n^2) pair loop compiled by numba without a disk cache: its first "
+        "call (untimed warm-up) also compiles it, 10-15 s"
+    )
     cases = [
         Case(
             section="core: gini",

@@ -69,15 +69,28 @@ def _jobs(quick):
     pts = _points(points)
 
     def national(client):
-        return segregation_table(table, ["A", "B", "C"], total="total", by="lad", n_draws=draws, random_state=1,
-                                 client=client)
+        return segregation_table(
+            table, ["A", "B", "C"], total="total", by="lad", n_draws=draws, random_state=1, client=client
+        )
 
     def h_tilde(client):
-        return infer("spatial_information", pts, ["A", "B"], total="total", bandwidth=1000.0, points=("px", "py"),
-                     crs=27700, n_draws=h_draws, random_state=1, client=client).draws
+        return infer(
+            "spatial_information",
+            pts,
+            ["A", "B"],
+            total="total",
+            bandwidth=1000.0,
+            points=("px", "py"),
+            crs=27700,
+            n_draws=h_draws,
+            random_state=1,
+            client=client,
+        ).draws
 
-    return [(f"segregation_table, {units:,} units x 3 groups, 300 areas, {draws} draws of each kind", national),
-            (f"H~ at 1 km over {points:,} points, {h_draws} randomisation draws", h_tilde)]
+    return [
+        (f"segregation_table, {units:,} units x 3 groups, 300 areas, {draws} draws of each kind", national),
+        (f"H~ at 1 km over {points:,} points, {h_draws} randomisation draws", h_tilde),
+    ]
 
 
 def _equal(a, b):
@@ -104,8 +117,10 @@ def main(argv=None) -> int:
         print(f"local                : {time.perf_counter() - start:7.1f} s  {name}", flush=True)
     for workers in (1, 2):
         start = time.perf_counter()
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-                Client(cluster) as client:
+        with (
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+            Client(cluster) as client,
+        ):
             print(f"cluster of {workers} worker(s) started in {time.perf_counter() - start:.1f} s", flush=True)
             for name, job in jobs:
                 job(client)  # the workers load the kernels once

@@ -78,14 +78,30 @@ def cases(quick: bool) -> list[Case]:
         return infer("dissimilarity", df, "group", total="total", n_draws=draws, random_state=0, progress=False)
 
     def boot():
-        return infer("dissimilarity", df, "group", total="total", method="bootstrap", n_draws=draws,
-                     random_state=0, progress=False)
+        return infer(
+            "dissimilarity",
+            df,
+            "group",
+            total="total",
+            method="bootstrap",
+            n_draws=draws,
+            random_state=0,
+            progress=False,
+        )
 
     hyper_draws = max(9, draws // 10)
 
     def hyper():
-        return infer("dissimilarity", df, "group", total="total", allocation="hypergeometric",
-                     n_draws=hyper_draws, random_state=0, progress=False)
+        return infer(
+            "dissimilarity",
+            df,
+            "group",
+            total="total",
+            allocation="hypergeometric",
+            n_draws=hyper_draws,
+            random_state=0,
+            progress=False,
+        )
 
     def theil():
         return infer("entropy_index", mg, ["A", "B", "C"], n_draws=draws, random_state=0, progress=False)
@@ -98,8 +114,9 @@ def cases(quick: bool) -> list[Case]:
 
     t = src.sum(axis=1)
     trials, table = np.unique(t, return_inverse=True)
-    tables = (table.astype(np.int64),) + tuple(kr.binomial_tables(trials.astype(np.int64), np.full(trials.size, P),
-                                                                  4_000_000, kr.TAIL))
+    tables = (table.astype(np.int64),) + tuple(
+        kr.binomial_tables(trials.astype(np.int64), np.full(trials.size, P), 4_000_000, kr.TAIL)
+    )
 
     def serial_kernel():
         kr.pair_draws_serial(src, codes, 1, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
@@ -108,8 +125,11 @@ def cases(quick: bool) -> list[Case]:
         kr.pair_draws_parallel(src, codes, 1, kr.INDEX_DISSIMILARITY, 0.0, tables, seeds, out)
 
     rand()  # compile before measuring memory
-    few = _peak_bytes(lambda: infer("dissimilarity", df, "group", total="total", n_draws=max(1, draws // 10),
-                                    random_state=0, progress=False))
+    few = _peak_bytes(
+        lambda: infer(
+            "dissimilarity", df, "group", total="total", n_draws=max(1, draws // 10), random_state=0, progress=False
+        )
+    )
     many = _peak_bytes(rand)
     memory_note = (
         f"peak Python-side memory {few / 1e6:.2f} MB with {max(1, draws // 10)} draws, "

@@ -79,14 +79,35 @@ def run(n_units: int, draws: int, keep: Path | None = None) -> dict:
     if not table.exists():
         start = time.perf_counter()
         write_table(table, n_units)
-        print(f"wrote {n_units:,} units ({table.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - start:.0f} s",
-              flush=True)
+        print(
+            f"wrote {n_units:,} units ({table.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
     out = folder / "indices.csv"
     for stale in (out, folder / "indices.csv.provenance.json"):
         if stale.exists():
             stale.unlink()
-    cmd = [sys.executable, "-m", "segindex", "indices", "--input", str(table), "--groups", "A", "B", "C",
-           "--total", "total", "--by", "lad", "--draws", str(draws), "--out", str(out), "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "segindex",
+        "indices",
+        "--input",
+        str(table),
+        "--groups",
+        "A",
+        "B",
+        "C",
+        "--total",
+        "total",
+        "--by",
+        "lad",
+        "--draws",
+        str(draws),
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     with open(folder / "stderr.txt", "w") as err:
@@ -101,8 +122,14 @@ def run(n_units: int, draws: int, keep: Path | None = None) -> dict:
     if peak_kb <= before:
         print("note: an earlier child process had a higher peak; the figure below is an upper bound", flush=True)
     rows = sum(1 for _ in open(out, encoding="utf-8")) - 1
-    return {"units": n_units, "draws": draws, "rows": rows, "seconds": seconds, "peak_gb": peak_kb / 1024**2,
-            "met": peak_kb / 1024**2 <= TARGET_GB}
+    return {
+        "units": n_units,
+        "draws": draws,
+        "rows": rows,
+        "seconds": seconds,
+        "peak_gb": peak_kb / 1024**2,
+        "met": peak_kb / 1024**2 <= TARGET_GB,
+    }
 
 
 def main(argv=None) -> int:
@@ -116,10 +143,12 @@ def main(argv=None) -> int:
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
     r = run(units, draws, args.keep)
-    print(f"segindex indices, {r['units']:,} units x 3 groups + total, 300 areas, every index, {r['draws']} draws: "
-          f"{r['seconds']:.0f} s wall, peak {r['peak_gb']:.2f} GB resident "
-          f"(target <= {TARGET_GB:g} GB: {'met' if r['met'] else 'NOT met'}); {r['rows']:,} rows; "
-          f"{os.cpu_count()} cores")
+    print(
+        f"segindex indices, {r['units']:,} units x 3 groups + total, 300 areas, every index, {r['draws']} draws: "
+        f"{r['seconds']:.0f} s wall, peak {r['peak_gb']:.2f} GB resident "
+        f"(target <= {TARGET_GB:g} GB: {'met' if r['met'] else 'NOT met'}); {r['rows']:,} rows; "
+        f"{os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -134,76 +134,109 @@ def cases(quick: bool) -> list[Case]:
     n = 2_000 if quick else 10_000
     table = _groups_table(n)
     groups = list(table.columns)
-    out.append(Case(
-        section="peers: multigroup",
-        name=f"multigroup Gini, {n:,} units × {N_GROUPS} groups",
-        segindex=lambda: multigroup_gini(table, groups),
-        pysal=_pysal("segregation.multigroup.MultiGini", table, groups),
-        target="(indicative)", repeat=3, pysal_repeat=1,
-        notes=[f"PySAL MultiGini: two dense {n:,} × {n:,} matrices per group ({16 * n * n / 1e9:.1f} GB)"],
-    ))
+    out.append(
+        Case(
+            section="peers: multigroup",
+            name=f"multigroup Gini, {n:,} units × {N_GROUPS} groups",
+            segindex=lambda: multigroup_gini(table, groups),
+            pysal=_pysal("segregation.multigroup.MultiGini", table, groups),
+            target="(indicative)",
+            repeat=3,
+            pysal_repeat=1,
+            notes=[f"PySAL MultiGini: two dense {n:,} × {n:,} matrices per group ({16 * n * n / 1e9:.1f} GB)"],
+        )
+    )
 
     # --- the other multigroup indices at a larger size
     n = 20_000 if quick else 200_000
     big = _groups_table(n, seed=1)
     bgroups = list(big.columns)
-    for f, cls in ((normalised_exposure, "MultiNormExposure"), (relative_diversity, "MultiRelativeDiversity"),
-                   (squared_coefficient_of_variation, "MultiSquaredCoefVar"), (divergence, "MultiDivergence")):
-        out.append(Case(
-            section="peers: multigroup",
-            name=f"{f.__name__}, {n:,} units × {N_GROUPS} groups",
-            segindex=lambda f=f: f(big, bgroups),
-            pysal=_pysal(f"segregation.multigroup.{cls}", big, bgroups),
-            target="(indicative)", repeat=3, pysal_repeat=1,
-        ))
+    for f, cls in (
+        (normalised_exposure, "MultiNormExposure"),
+        (relative_diversity, "MultiRelativeDiversity"),
+        (squared_coefficient_of_variation, "MultiSquaredCoefVar"),
+        (divergence, "MultiDivergence"),
+    ):
+        out.append(
+            Case(
+                section="peers: multigroup",
+                name=f"{f.__name__}, {n:,} units × {N_GROUPS} groups",
+                segindex=lambda f=f: f(big, bgroups),
+                pysal=_pysal(f"segregation.multigroup.{cls}", big, bgroups),
+                target="(indicative)",
+                repeat=3,
+                pysal_repeat=1,
+            )
+        )
 
     # --- density-corrected D: one Newton root per unit against one Nelder-Mead search per unit
     n = 1_000 if quick else 2_000  # PySAL: about 50 ms per unit
     pairs = _groups_table(n, seed=3)
     pairs["t"] = pairs.sum(axis=1)
-    out.append(Case(
-        section="peers: evenness",
-        name=f"density-corrected D, {n:,} units",
-        segindex=lambda: density_corrected_dissimilarity(pairs, "g0", total="t"),
-        pysal=_pysal("segregation.singlegroup.DensityCorrectedDissim", pairs, "g0", "t"),
-        target="(indicative)", repeat=3, pysal_repeat=1,
-    ))
+    out.append(
+        Case(
+            section="peers: evenness",
+            name=f"density-corrected D, {n:,} units",
+            segindex=lambda: density_corrected_dissimilarity(pairs, "g0", total="t"),
+            pysal=_pysal("segregation.singlegroup.DensityCorrectedDissim", pairs, "g0", "t"),
+            target="(indicative)",
+            repeat=3,
+            pysal_repeat=1,
+        )
+    )
 
     # --- centralisation and clustering on polygons
     n = 1_500 if quick else 10_000
     polys = _polygons(n)
-    out.append(Case(
-        section="peers: centralisation",
-        name=f"relative centralisation, {n:,} polygons",
-        segindex=lambda: relative_centralisation(polys, "x", total="t"),
-        pysal=_pysal("segregation.singlegroup.RelativeCentralization", polys, "x", "t",
-                     center="population_weighted_mean"),
-        target="(indicative)", repeat=3, pysal_repeat=1,
-    ))
+    out.append(
+        Case(
+            section="peers: centralisation",
+            name=f"relative centralisation, {n:,} polygons",
+            segindex=lambda: relative_centralisation(polys, "x", total="t"),
+            pysal=_pysal(
+                "segregation.singlegroup.RelativeCentralization", polys, "x", "t", center="population_weighted_mean"
+            ),
+            target="(indicative)",
+            repeat=3,
+            pysal_repeat=1,
+        )
+    )
     for f, cls in ((spatial_proximity, "SpatialProximity"), (absolute_clustering, "AbsoluteClustering")):
-        out.append(Case(
-            section="peers: clustering",
-            name=f"{f.__name__}, {n:,} polygons (exp(-d/1 km), cut at 10 km)",
-            segindex=lambda f=f: f(polys, "x", total="t"),
-            pysal=_pysal(f"segregation.singlegroup.{cls}", polys, "x", "t"),
-            target="(indicative)", repeat=3, pysal_repeat=1,
-            notes=[f"PySAL {cls}: dense {n:,} × {n:,} matrices ({8 * n * n / 1e9:.1f} GB each); "
-                   "its proximity c_ij = 1 - exp(-d_ij / D_j) differs from Massey & Denton's"],
-        ))
+        out.append(
+            Case(
+                section="peers: clustering",
+                name=f"{f.__name__}, {n:,} polygons (exp(-d/1 km), cut at 10 km)",
+                segindex=lambda f=f: f(polys, "x", total="t"),
+                pysal=_pysal(f"segregation.singlegroup.{cls}", polys, "x", "t"),
+                target="(indicative)",
+                repeat=3,
+                pysal_repeat=1,
+                notes=[
+                    f"PySAL {cls}: dense {n:,} × {n:,} matrices ({8 * n * n / 1e9:.1f} GB each); "
+                    "its proximity c_ij = 1 - exp(-d_ij / D_j) differs from Massey & Denton's"
+                ],
+            )
+        )
 
     # --- memory at 20,000 and 100,000 units (segindex alone; PySAL would need n x n matrices)
     sizes = (20_000,) if quick else (20_000, 100_000)
     notes = []
     for n in sizes:
-        notes.append(f"peak extra memory at {n:,} units: multigroup Gini {_peak_mb('gini', n):.0f} MB "
-                     f"(PySAL: {16 * n * n / 1e9:.1f} GB per group), spatial proximity "
-                     f"{_peak_mb('proximity', n):.0f} MB (PySAL: {8 * n * n / 1e9:.1f} GB per matrix)")
+        notes.append(
+            f"peak extra memory at {n:,} units: multigroup Gini {_peak_mb('gini', n):.0f} MB "
+            f"(PySAL: {16 * n * n / 1e9:.1f} GB per group), spatial proximity "
+            f"{_peak_mb('proximity', n):.0f} MB (PySAL: {8 * n * n / 1e9:.1f} GB per matrix)"
+        )
     n = sizes[-1]
     polys_big = _polygons(n, seed=4)
-    out.append(Case(
-        section="peers: clustering",
-        name=f"spatial_proximity, {n:,} polygons (segindex alone)",
-        segindex=lambda: spatial_proximity(polys_big, "x", total="t"),
-        target="(indicative)", repeat=1, notes=notes,
-    ))
+    out.append(
+        Case(
+            section="peers: clustering",
+            name=f"spatial_proximity, {n:,} polygons (segindex alone)",
+            segindex=lambda: spatial_proximity(polys_big, "x", total="t"),
+            target="(indicative)",
+            repeat=1,
+            notes=notes,
+        )
+    )
     return out

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from harness import Case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,12 +79,16 @@ def cases(quick: bool) -> list:
         return school_contrast(homes, schools, "Pakistani", total="Persons", school_total="roll", k_units=20)
 
     out = [
-        Case("schools: allocation", f"k=1, {size}", alloc_k1, max_seconds=2.0,
-             target="< 2 s", repeat=3),
-        Case("schools: allocation", f"capacity='roll', {size}", alloc_cap, max_seconds=2.0,
-             target="< 2 s", repeat=3),
-        Case("schools: contrast", f"every school (20 nearest units), {size}", contrast, max_seconds=2.0,
-             target="< 2 s", repeat=3),
+        Case("schools: allocation", f"k=1, {size}", alloc_k1, max_seconds=2.0, target="< 2 s", repeat=3),
+        Case("schools: allocation", f"capacity='roll', {size}", alloc_cap, max_seconds=2.0, target="< 2 s", repeat=3),
+        Case(
+            "schools: contrast",
+            f"every school (20 nearest units), {size}",
+            contrast,
+            max_seconds=2.0,
+            target="< 2 s",
+            repeat=3,
+        ),
     ]
     for c in out:
         c.notes.append(note)

@@ -27,13 +27,27 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from harness import Case
 
 ROOT = Path(__file__).resolve().parents[1]
 OA_FILE = ROOT.parent / "shared" / "data" / "uk" / "census2011" / "oa2011_ethnicity_england_wales.csv.gz"
-GROUPS = ["WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
-          "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller"]
+GROUPS = [
+    "WhiteBrit",
+    "Irish",
+    "OtherWhite",
+    "Mixed",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "Chinese",
+    "OtherAsian",
+    "BlkAfrican",
+    "BlkCaribbean",
+    "OtherBlk",
+    "Arab",
+    "Other",
+    "GypsyTraveller",
+]
 
 
 def _squares(m, side=100.0):
@@ -102,16 +116,25 @@ def cases(quick: bool) -> list[Case]:
                 warnings.simplefilter("ignore")
                 return DistanceDecayIsolation(pts, "x", "t").statistic
 
-        notes.append(f"PySAL DistanceDecayIsolation at n = {n:,} (dense n x n matrices: "
-                     f"{8 * n * n / 1e9:.1f} GB each); its formula differs (see module docstring)")
+        notes.append(
+            f"PySAL DistanceDecayIsolation at n = {n:,} (dense n x n matrices: "
+            f"{8 * n * n / 1e9:.1f} GB each); its formula differs (see module docstring)"
+        )
     except ImportError:
         notes.append("PySAL segregation not installed: segindex timed alone")
-    out.append(Case(
-        section="spatial: distance decay",
-        name=f"distance-decay isolation, {n:,} points (scale 1 km, cut at 10 km)",
-        segindex=ours, pysal=pysal, min_speedup_vs_pysal=50.0, target="≥ 50× PySAL",
-        repeat=3, pysal_repeat=1, notes=notes,
-    ))
+    out.append(
+        Case(
+            section="spatial: distance decay",
+            name=f"distance-decay isolation, {n:,} points (scale 1 km, cut at 10 km)",
+            segindex=ours,
+            pysal=pysal,
+            min_speedup_vs_pysal=50.0,
+            target="≥ 50× PySAL",
+            repeat=3,
+            pysal_repeat=1,
+            notes=notes,
+        )
+    )
 
     # --- Morrill's D(adj) vs PySAL SpatialDissim (same number)
     m = 20 if quick else 50
@@ -127,46 +150,69 @@ def cases(quick: bool) -> list[Case]:
                 return SpatialDissim(grid, "x", "t").statistic
     except ImportError:
         pass
-    out.append(Case(
-        section="spatial: dissimilarity",
-        name=f"Morrill D(adj) incl. queen weights, {m * m:,} squares",
-        segindex=lambda: morrill_dissimilarity(grid, "x", total="t"),
-        pysal=spysal, target="(indicative)", repeat=3, pysal_repeat=1,
-    ))
-    out.append(Case(
-        section="spatial: dissimilarity",
-        name=f"Morrill D(adj), weights given, {m * m:,} squares",
-        segindex=lambda: morrill_dissimilarity(grid, "x", total="t", w=w),
-        target="(indicative)", repeat=5,
-    ))
+    out.append(
+        Case(
+            section="spatial: dissimilarity",
+            name=f"Morrill D(adj) incl. queen weights, {m * m:,} squares",
+            segindex=lambda: morrill_dissimilarity(grid, "x", total="t"),
+            pysal=spysal,
+            target="(indicative)",
+            repeat=3,
+            pysal_repeat=1,
+        )
+    )
+    out.append(
+        Case(
+            section="spatial: dissimilarity",
+            name=f"Morrill D(adj), weights given, {m * m:,} squares",
+            segindex=lambda: morrill_dissimilarity(grid, "x", total="t", w=w),
+            target="(indicative)",
+            repeat=5,
+        )
+    )
 
     # --- H~ at six bandwidths over the national OA populations
     if OA_FILE.exists():
         data = _oa_points(20_000 if quick else None)
         label = f"{len(data):,} points" + (" (quick: first 20,000 OAs)" if quick else " (all 2011 OAs)")
-        out.append(Case(
-            section="spatial: multiscale",
-            name=f"H~ at 6 bandwidths 250 m-8 km, 15 groups, {label}",
-            segindex=lambda: multiscale_profile(data, GROUPS, points=("x", "y"), crs=27700, bin_size="auto"),
-            max_seconds=10.0, target="< 10 s", repeat=1,
-            notes=["synthetic points (clustered by local authority) carrying the real 2011 OA counts; "
-                   "bin_size='auto' (cells of a quarter bandwidth)"],
-        ))
+        out.append(
+            Case(
+                section="spatial: multiscale",
+                name=f"H~ at 6 bandwidths 250 m-8 km, 15 groups, {label}",
+                segindex=lambda: multiscale_profile(data, GROUPS, points=("x", "y"), crs=27700, bin_size="auto"),
+                max_seconds=10.0,
+                target="< 10 s",
+                repeat=1,
+                notes=[
+                    "synthetic points (clustered by local authority) carrying the real 2011 OA counts; "
+                    "bin_size='auto' (cells of a quarter bandwidth)"
+                ],
+            )
+        )
     else:
         print("    note: ../shared/data absent: the national H~ case is left out")
 
     # --- contiguity weights for 100,000 polygons
     side = 60 if quick else 316
     squares = _squares(side).geometry
-    out.append(Case(
-        section="spatial: weights",
-        name=f"queen contiguity, {side * side:,} squares",
-        segindex=lambda: contiguity_weights(squares), max_seconds=10.0, target="< 10 s", repeat=1,
-    ))
-    out.append(Case(
-        section="spatial: weights",
-        name=f"rook boundary-length weights, {side * side:,} squares",
-        segindex=lambda: contiguity_weights(squares, "rook", value="length"), max_seconds=10.0,
-        target="< 10 s", repeat=1,
-    ))
+    out.append(
+        Case(
+            section="spatial: weights",
+            name=f"queen contiguity, {side * side:,} squares",
+            segindex=lambda: contiguity_weights(squares),
+            max_seconds=10.0,
+            target="< 10 s",
+            repeat=1,
+        )
+    )
+    out.append(
+        Case(
+            section="spatial: weights",
+            name=f"rook boundary-length weights, {side * side:,} squares",
+            segindex=lambda: contiguity_weights(squares, "rook", value="length"),
+            max_seconds=10.0,
+            target="< 10 s",
+            repeat=1,
+        )
+    )
     return out

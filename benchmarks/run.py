@@ -59,8 +59,11 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs")
     parser.add_argument("--only", default=None, help="run only cases whose section or name contains this text")
     parser.add_argument("--out", default=None, help="also write the table (Markdown) to this file")
-    parser.add_argument("--memory", action="store_true",
-                        help="only the memory benchmark (bench_memory.py: a child process, peak RSS and wall time)")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="only the memory benchmark (bench_memory.py: a child process, peak RSS and wall time)",
+    )
     args = parser.parse_args(argv)
     if args.memory:
         print(machine_line(), flush=True)

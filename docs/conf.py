@@ -45,11 +45,17 @@ templates_path = ["_templates"]
 # signatures and docstrings are therefore left unlinked rather than reported as broken references.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(np|numpy|pd|pandas|gpd|geopandas|shapely|scipy|matplotlib|mpl|plt|mapclassify|libpysal|dask|"
-               r"distributed|numba|pyogrio|collections|typing|pathlib|os|datetime|jinja2)(\..*)?"),
-    (r"py:.*", r"(ArrayLike|NDArray|DataFrame|GeoDataFrame|Series|Index|MultiIndex|Axes|Figure|Path|PathLike|"
-               r"Callable|Iterable|Sequence|Mapping|Hashable|Literal|Any|Generator|Client|csr_matrix|"
-               r"sparse|Colormap|Geometry|BaseGeometry|W|Graph)"),
+    (
+        r"py:.*",
+        r"(np|numpy|pd|pandas|gpd|geopandas|shapely|scipy|matplotlib|mpl|plt|mapclassify|libpysal|dask|"
+        r"distributed|numba|pyogrio|collections|typing|pathlib|os|datetime|jinja2)(\..*)?",
+    ),
+    (
+        r"py:.*",
+        r"(ArrayLike|NDArray|DataFrame|GeoDataFrame|Series|Index|MultiIndex|Axes|Figure|Path|PathLike|"
+        r"Callable|Iterable|Sequence|Mapping|Hashable|Literal|Any|Generator|Client|csr_matrix|"
+        r"sparse|Colormap|Geometry|BaseGeometry|W|Graph)",
+    ),
 ]
 
 # -- autosummary / autodoc / numpydoc -----------------------------------------------------------------------------
@@ -86,8 +92,20 @@ html_theme_options = {
 }
 # pages without sub-pages get the width of the left sidebar (their code has long lines); the guides and the
 # API reference keep it, to move between their pages
-html_sidebars = {page: [] for page in ("index", "getting-started", "notebooks", "notebooks/*", "gallery",
-                                       "architecture", "performance", "changelog", "cite")}
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "getting-started",
+        "notebooks",
+        "notebooks/*",
+        "gallery",
+        "architecture",
+        "performance",
+        "changelog",
+        "cite",
+    )
+}
 
 # -- the API reference, generated from __all__ --------------------------------------------------------------------
 
@@ -304,8 +322,11 @@ def _resolve_missing(app, env, node, contnode):
                 return resolved[0][1]
     # a name of the module that defines the documented object (docstrings name their neighbours bare)
     head = target.split(".")[0]
-    candidates += [f"{name}.{target}" for name, mod in sorted(sys.modules.items())
-                   if name.startswith("segindex") and mod is not None and head in vars(mod)]
+    candidates += [
+        f"{name}.{target}"
+        for name, mod in sorted(sys.modules.items())
+        if name.startswith("segindex") and mod is not None and head in vars(mod)
+    ]
     for candidate in candidates:
         owner, _, name = candidate.rpartition(".")
         try:
@@ -318,8 +339,9 @@ def _resolve_missing(app, env, node, contnode):
                 continue
         if hasattr(obj, name) and not _is_removed(getattr(obj, name)):
             UNLINKED.add(candidate)
-            return nodes.literal(target, target.rpartition(".")[2] if node.get("refexplicit") is False else
-                                 contnode.astext())
+            return nodes.literal(
+                target, target.rpartition(".")[2] if node.get("refexplicit") is False else contnode.astext()
+            )
     return None
 
 

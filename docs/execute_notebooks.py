@@ -107,8 +107,9 @@ def check_no_machine_paths(nb, name: str) -> None:
                 found.append(f"cell {number}: {line.strip()[:160]}")
                 break
     if found:
-        raise SystemExit(f"{name}: outputs name paths of this machine; print paths relative to the project:\n  "
-                         + "\n  ".join(found))
+        raise SystemExit(
+            f"{name}: outputs name paths of this machine; print paths relative to the project:\n  " + "\n  ".join(found)
+        )
 
 
 def execute(path: Path, figures: Path) -> Path:
@@ -121,8 +122,9 @@ def execute(path: Path, figures: Path) -> Path:
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = _redirect_figures(cell.source, figures)
-    client = nbclient.NotebookClient(nb, timeout=1800, kernel_name="python3", record_timing=False,
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=1800, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()
     for cell, source in zip(nb.cells, originals, strict=True):
         cell.source = source

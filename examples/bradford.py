@@ -86,14 +86,19 @@ def main(argv=None) -> int:
         tables.append(t)
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(out / "indices.csv", index=False)
-    main_rows = table[(table.comparison == "rest") & table["index"].isin(["dissimilarity", "isolation",
-                                                                           "correlation_ratio"])]
+    main_rows = table[
+        (table.comparison == "rest") & table["index"].isin(["dissimilarity", "isolation", "correlation_ratio"])
+    ]
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(main_rows.pivot_table(index="group", columns=["index", "units"], values="value", sort=False).round(3))
 
     fig, ax = plt.subplots(figsize=(7, 7))
-    plot_indices_by_group(table[table.units == "LSOA"].drop(columns="units"), ax=ax,
-                          title="Bradford, 2011: residential segregation across LSOAs", source=ONS_2011)
+    plot_indices_by_group(
+        table[table.units == "LSOA"].drop(columns="units"),
+        ax=ax,
+        title="Bradford, 2011: residential segregation across LSOAs",
+        source=ONS_2011,
+    )
     fig.savefig(out / "indices_by_group.png", dpi=110, bbox_inches="tight")
     plt.close(fig)
 
@@ -103,10 +108,18 @@ def main(argv=None) -> int:
     lq = location_quotients(lsoas, GROUPS, total="Persons")
     for group in MAPPED:
         fig, ax = plt.subplots(figsize=(7.5, 7))
-        plot_choropleth(lsoas.assign(lq=lq[group]), "lq", ax=ax, scheme="user_defined", bins=LQ_BINS,
-                        colors=LQ_COLORS, fmt="{:.2f}", legend_title="location quotient",
-                        title=figure_title("location quotient by LSOA", group=group, place="Bradford", year=2011),
-                        source=source)
+        plot_choropleth(
+            lsoas.assign(lq=lq[group]),
+            "lq",
+            ax=ax,
+            scheme="user_defined",
+            bins=LQ_BINS,
+            colors=LQ_COLORS,
+            fmt="{:.2f}",
+            legend_title="location quotient",
+            title=figure_title("location quotient by LSOA", group=group, place="Bradford", year=2011),
+            source=source,
+        )
         fig.savefig(out / f"lq_{group.lower()}.png", dpi=110, bbox_inches="tight")
         plt.close(fig)
 
@@ -116,13 +129,20 @@ def main(argv=None) -> int:
     classified = common.drop(columns="unclassified").sum(axis=1)
     schools = gpd.GeoDataFrame(
         {"pupils": classified, "share": common["pakistani"] / classified},
-        geometry=gpd.points_from_xy(pupils["easting"], pupils["northing"]), crs=27700,
+        geometry=gpd.points_from_xy(pupils["easting"], pupils["northing"]),
+        crs=27700,
     )
     fig, ax = plt.subplots(figsize=(8, 7))
-    plot_school_points(schools, lsoas.assign(share=lsoas["Pakistani"] / lsoas["Persons"]), share_column="share",
-                       size_column="pupils", ax=ax, label="Pakistani share",
-                       title="Bradford: Pakistani pupils 2022/23 (dots) and residents 2011 (areas)",
-                       source=f"{ONS_2011} {DFE_2023} {OS_ROYAL_MAIL}")
+    plot_school_points(
+        schools,
+        lsoas.assign(share=lsoas["Pakistani"] / lsoas["Persons"]),
+        share_column="share",
+        size_column="pupils",
+        ax=ax,
+        label="Pakistani share",
+        title="Bradford: Pakistani pupils 2022/23 (dots) and residents 2011 (areas)",
+        source=f"{ONS_2011} {DFE_2023} {OS_ROYAL_MAIL}",
+    )
     fig.savefig(out / "schools_pakistani.png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     print(f"wrote {len(list(out.iterdir()))} files to {out.resolve()}")

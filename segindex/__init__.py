@@ -105,6 +105,19 @@ from .indices.rank_order import (
     rank_order_square_root,
     rank_order_variance_ratio,
 )
+from .indices.spatial import (
+    bespoke_profile,
+    boundary_dissimilarity,
+    distance_decay_exposure,
+    distance_decay_isolation,
+    local_environment,
+    local_spatial_information,
+    morrill_dissimilarity,
+    multiscale_profile,
+    perimeter_area_dissimilarity,
+    spatial_information,
+    spatial_isolation,
+)
 from .inference import Inference, infer, infer_difference
 from .io import (
     ReadReport,
@@ -121,19 +134,6 @@ from .schools import (
     match_local_authorities,
     nearest_school_allocation,
     school_contrast,
-)
-from .indices.spatial import (
-    bespoke_profile,
-    boundary_dissimilarity,
-    distance_decay_exposure,
-    distance_decay_isolation,
-    local_environment,
-    local_spatial_information,
-    morrill_dissimilarity,
-    multiscale_profile,
-    perimeter_area_dissimilarity,
-    spatial_information,
-    spatial_isolation,
 )
 from .typology import area_typology, threshold_exposure, typology_summary
 from .weights import contiguity_weights, distance_band_weights, from_libpysal, knn_weights, to_libpysal, unit_points

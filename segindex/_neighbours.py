@@ -178,9 +178,22 @@ def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
     if values.shape[1] == 2:
         o0 = np.zeros(len(order))
         o1 = np.zeros(len(order))
-        _ks.cell_pair_sums2(np.ascontiguousarray(sxy[:, 0]), np.ascontiguousarray(sxy[:, 1]),
-                            np.ascontiguousarray(sv[:, 0]), np.ascontiguousarray(sv[:, 1]), start, pa, pb,
-                            inside, float(bandwidth), kind, r2, _chunk_bounds(start, pa, pb), o0, o1)
+        _ks.cell_pair_sums2(
+            np.ascontiguousarray(sxy[:, 0]),
+            np.ascontiguousarray(sxy[:, 1]),
+            np.ascontiguousarray(sv[:, 0]),
+            np.ascontiguousarray(sv[:, 1]),
+            start,
+            pa,
+            pb,
+            inside,
+            float(bandwidth),
+            kind,
+            r2,
+            _chunk_bounds(start, pa, pb),
+            o0,
+            o1,
+        )
         so = np.column_stack([o0, o1])
     else:
         so = np.zeros(sv.shape)

@@ -44,8 +44,14 @@ def is_same_path(a, b) -> bool:
         return False
 
 
-def check_output_file(path, *, inputs=(), overwrite: bool = False, what: str = "--out",
-                      overwrite_hint: str = "add --overwrite to replace it") -> Path:
+def check_output_file(
+    path,
+    *,
+    inputs=(),
+    overwrite: bool = False,
+    what: str = "--out",
+    overwrite_hint: str = "add --overwrite to replace it",
+) -> Path:
     """Check that ``path`` may be written; return it as given (a :class:`~pathlib.Path`).
 
     Parameters
@@ -90,9 +96,7 @@ def check_output_file(path, *, inputs=(), overwrite: bool = False, what: str = "
     if p.is_dir():
         raise SegindexValueError(f"cannot write {what} {str(p)!r}: it is a folder; give a file name.")
     if not resolved(p).parent.is_dir():
-        raise SegindexValueError(
-            f"cannot write {what} {str(p)!r}: the folder {str(p.parent)!r} does not exist."
-        )
+        raise SegindexValueError(f"cannot write {what} {str(p)!r}: the folder {str(p.parent)!r} does not exist.")
     if p.exists() and not overwrite:
         raise SegindexValueError(f"refusing to write {what} {str(p)!r}: the file exists; {overwrite_hint}.")
     return p

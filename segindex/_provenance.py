@@ -160,8 +160,7 @@ def write_provenance(path, record: dict, *, inputs=(), overwrite: bool = False) 
     """
     from ._outputs import atomic_path, check_output_file
 
-    target = check_output_file(sidecar_path(path), inputs=inputs, overwrite=overwrite,
-                               what="the provenance file")
+    target = check_output_file(sidecar_path(path), inputs=inputs, overwrite=overwrite, what="the provenance file")
     record = dict(record)
     record.setdefault("output", Path(path).name)
     with atomic_path(target) as tmp:

@@ -165,15 +165,22 @@ class Inference:
     by: tuple | None = None
     count: float | np.ndarray | None = None
 
-    FIELDS = ("value", "expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low",
-              "ci_high")
+    FIELDS = (
+        "value",
+        "expected",
+        "corrected",
+        "p_value",
+        "bias_corrected",
+        "bootstrap_mean",
+        "se",
+        "ci_low",
+        "ci_high",
+    )
 
     def __getattr__(self, name):
         # only reached for names that are not fields: old names say what replaced them
         if name in _RENAMED:
-            raise AttributeError(
-                f"Inference.{name} is now called Inference.{_RENAMED[name]} (see CHANGELOG.md)."
-            )
+            raise AttributeError(f"Inference.{name} is now called Inference.{_RENAMED[name]} (see CHANGELOG.md).")
         raise AttributeError(f"'Inference' object has no attribute {name!r}")
 
     def to_frame(self, *, min_count: int = MIN_COUNT) -> pd.DataFrame:
@@ -190,20 +197,24 @@ class Inference:
         ``value`` may lie outside it (small units bias the measured index upward).
         """
         n = 1 if self.areas is None else len(self.areas)
-        frame = pd.DataFrame({
-            "index": [self.index] * n,
-            "method": [self.method] * n,
-            "allocation": [self.allocation] * n,
-            "contrast": [self.contrast] * n,
-        })
+        frame = pd.DataFrame(
+            {
+                "index": [self.index] * n,
+                "method": [self.method] * n,
+                "allocation": [self.allocation] * n,
+                "contrast": [self.contrast] * n,
+            }
+        )
         for name in self.FIELDS:
             frame[name] = np.atleast_1d(np.asarray(getattr(self, name), dtype=float))
         count = np.full(n, np.nan) if self.count is None else np.atleast_1d(np.asarray(self.count, dtype=float))
-        frame["count"] = count.astype(np.int64) if np.isfinite(count).all() and np.array_equal(count, np.round(count)) \
-            else count
+        frame["count"] = (
+            count.astype(np.int64) if np.isfinite(count).all() and np.array_equal(count, np.round(count)) else count
+        )
         randomisation = self.method == "randomisation"
-        frame = frame.join(flags(count, frame["value"].to_numpy(),
-                                 frame["expected"].to_numpy() if randomisation else None, min_count))
+        frame = frame.join(
+            flags(count, frame["value"].to_numpy(), frame["expected"].to_numpy() if randomisation else None, min_count)
+        )
         frame["n_draws"] = self.n_draws
         frame["ci"] = self.ci
         if self.areas is not None:
@@ -216,9 +227,12 @@ class Inference:
             head += f", contrast={self.contrast!r}"
         if self.areas is not None:
             return f"{head}, {len(self.areas)} areas, n_draws={self.n_draws}; .to_frame() for the table)"
-        shown = ("value", "expected", "corrected", "p_value") if self.method == "randomisation" and \
-            self.contrast is None else ("value", "bias_corrected", "ci_low", "ci_high", "se") + (
-                ("p_value",) if self.contrast is not None else ())
+        shown = (
+            ("value", "expected", "corrected", "p_value")
+            if self.method == "randomisation" and self.contrast is None
+            else ("value", "bias_corrected", "ci_low", "ci_high", "se")
+            + (("p_value",) if self.contrast is not None else ())
+        )
         parts = ", ".join(f"{name}={float(getattr(self, name)):.4g}" for name in shown)
         ci = f", ci={self.ci:g}" if "ci_low" in shown else ""
         return f"{head}, {parts}, n_draws={self.n_draws}{ci})"
@@ -228,8 +242,9 @@ class Inference:
         columns = [c for c in frame.columns if c not in ("method", "allocation", "contrast", "n_draws", "ci")]
         frame = frame[columns].dropna(axis=1, how="all")
         what = self.method if self.allocation is None else f"{self.method} ({self.allocation} allocation)"
-        caption = (f"{self.index}: {what}, {self.n_draws} draws" + (
-            f"; interval at {self.ci:g}, centred on bias_corrected" if self.method == "bootstrap" else ""))
+        caption = f"{self.index}: {what}, {self.n_draws} draws" + (
+            f"; interval at {self.ci:g}, centred on bias_corrected" if self.method == "bootstrap" else ""
+        )
         import html
 
         table = frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
@@ -258,8 +273,11 @@ def flags(count, value, expected=None, min_count=MIN_COUNT) -> pd.DataFrame:
 
 def check_min_count(min_count, caller):
     """``min_count`` must be a non-negative number."""
-    if isinstance(min_count, bool) or not isinstance(min_count, (int, float, np.integer, np.floating)) \
-            or not min_count >= 0:
+    if (
+        isinstance(min_count, bool)
+        or not isinstance(min_count, (int, float, np.integer, np.floating))
+        or not min_count >= 0
+    ):
         raise SegindexValueError(
             f"{caller}(): the 'min_count' parameter must be a non-negative number of people (e.g. 100), "
             f"got {min_count!r}."
@@ -293,9 +311,7 @@ class Problem:
 def check_options(caller, method, n_draws, ci, allocation, random_state, progress, draws_name="n_draws"):
     """Check the options shared by every entry point (each error names ``caller``)."""
     if not isinstance(method, str) or method not in METHODS:
-        raise SegindexValueError(
-            f"{caller}(): the 'method' parameter must be one of {list(METHODS)}, got {method!r}."
-        )
+        raise SegindexValueError(f"{caller}(): the 'method' parameter must be one of {list(METHODS)}, got {method!r}.")
     if not isinstance(allocation, str) or allocation not in ALLOCATIONS:
         raise SegindexValueError(
             f"{caller}(): the 'allocation' parameter must be one of {list(ALLOCATIONS)}, got {allocation!r}."
@@ -363,8 +379,9 @@ def _area_sums(v, codes, n_areas):
     return np.bincount(codes, weights=v, minlength=n_areas).astype(float)
 
 
-def two_group_problem(spec, x, y, t, codes, n_areas, *, areas=None, by=None, options=None, labels=None,
-                      caller="infer") -> Problem:
+def two_group_problem(
+    spec, x, y, t, codes, n_areas, *, areas=None, by=None, options=None, labels=None, caller="infer"
+) -> Problem:
     """The problem of a two-group index on arrays.
 
     ``x`` the focal group's counts, ``y`` the comparison's (None: the rest of
@@ -395,19 +412,31 @@ def two_group_problem(spec, x, y, t, codes, n_areas, *, areas=None, by=None, opt
 
     def recompute(table):
         tt = table.sum(axis=1) if layout != "pair" else table[:, 0] + table[:, 1]
-        return spec.compute(np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]), tt, codes,
-                            n_areas, **options)
+        return spec.compute(
+            np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]), tt, codes, n_areas, **options
+        )
 
     statistic = np.asarray(recompute(src.astype(float)), dtype=float)
-    return Problem(name=spec.name, src=src, codes=codes, n_areas=n_areas, areas=areas, by=by, param=param,
-                   statistic=statistic, kernel_code=spec.kernel_code,
-                   higher_is_more_segregated=spec.higher_is_more_segregated,
-                   corrected_defined=spec.corrected_defined, count=_area_sums(x, codes, n_areas),
-                   recompute=None if spec.kernel_code is not None else recompute)
+    return Problem(
+        name=spec.name,
+        src=src,
+        codes=codes,
+        n_areas=n_areas,
+        areas=areas,
+        by=by,
+        param=param,
+        statistic=statistic,
+        kernel_code=spec.kernel_code,
+        higher_is_more_segregated=spec.higher_is_more_segregated,
+        corrected_defined=spec.corrected_defined,
+        count=_area_sums(x, codes, n_areas),
+        recompute=None if spec.kernel_code is not None else recompute,
+    )
 
 
-def groups_problem(spec, values, codes, n_areas, *, areas=None, by=None, options=None, labels=None,
-                   caller="infer") -> Problem:
+def groups_problem(
+    spec, values, codes, n_areas, *, areas=None, by=None, options=None, labels=None, caller="infer"
+) -> Problem:
     """The problem of a multigroup index on a units × groups matrix ``values``."""
     options = dict(options or {})
     values = np.asarray(values, dtype=float)
@@ -419,11 +448,21 @@ def groups_problem(spec, values, codes, n_areas, *, areas=None, by=None, options
         return spec.compute(np.ascontiguousarray(table), codes, n_areas, **options)
 
     statistic = np.asarray(recompute(src.astype(float)), dtype=float)
-    return Problem(name=spec.name, src=src, codes=codes, n_areas=n_areas, areas=areas, by=by, param=0.0,
-                   statistic=statistic, kernel_code=spec.kernel_code,
-                   higher_is_more_segregated=spec.higher_is_more_segregated,
-                   corrected_defined=spec.corrected_defined, count=_area_sums(values.sum(axis=1), codes, n_areas),
-                   recompute=None if spec.kernel_code is not None else recompute)
+    return Problem(
+        name=spec.name,
+        src=src,
+        codes=codes,
+        n_areas=n_areas,
+        areas=areas,
+        by=by,
+        param=0.0,
+        statistic=statistic,
+        kernel_code=spec.kernel_code,
+        higher_is_more_segregated=spec.higher_is_more_segregated,
+        corrected_defined=spec.corrected_defined,
+        count=_area_sums(values.sum(axis=1), codes, n_areas),
+        recompute=None if spec.kernel_code is not None else recompute,
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -465,9 +504,16 @@ class Progress:
         if _isatty(sys.stderr):
             from tqdm import tqdm
 
-            self.bar = tqdm(total=work, desc=label, file=sys.stderr, delay=0.0 if self.forced else _PROGRESS_SECONDS,
-                            smoothing=0.0, leave=True, mininterval=0.5,
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, about {remaining} left")
+            self.bar = tqdm(
+                total=work,
+                desc=label,
+                file=sys.stderr,
+                delay=0.0 if self.forced else _PROGRESS_SECONDS,
+                smoothing=0.0,
+                leave=True,
+                mininterval=0.5,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} elapsed, about {remaining} left",
+            )
         elif self.forced:
             self.log = True
             print(f"{label}: {self.n_draws} draws started", file=sys.stderr, flush=True)
@@ -487,8 +533,11 @@ class Progress:
             self.bar.close()
             self.bar = None
         elif self.log:
-            print(f"{self.label}: {self.n_draws} draws done in {_seconds(time.perf_counter() - self.start)}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{self.label}: {self.n_draws} draws done in {_seconds(time.perf_counter() - self.start)}",
+                file=sys.stderr,
+                flush=True,
+            )
             self.log = False
 
     def __enter__(self):
@@ -529,8 +578,7 @@ def _draw(problem, mode, seeds, progress, client=None, block_size=None):
             start, stop = blocks[i]
             progress.update((stop - start) * per_draw)
 
-        parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds),
-                                   blocks, client, on_done=done)
+        parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds), blocks, client, on_done=done)
         return np.concatenate(parts, axis=0) if parts else np.empty((0, problem.n_areas))
     out = np.empty((n, problem.n_areas))
     if problem.recompute is not None:
@@ -655,8 +703,12 @@ def _tables(problem, probs, mode, n_draws=1_000):
     rows = np.flatnonzero(~keep)[first_at[order]]
     unit_table = np.full(src.shape[0], _kr.KEEP, dtype=np.int64)
     unit_table[~keep] = rank[table.reshape(-1)]
-    built = _kr.binomial_tables(np.ascontiguousarray(t[rows], dtype=np.int64),
-                                np.ascontiguousarray(p_unit[rows], dtype=float), _TABLE_BUDGET, _kr.TAIL)
+    built = _kr.binomial_tables(
+        np.ascontiguousarray(t[rows], dtype=np.int64),
+        np.ascontiguousarray(p_unit[rows], dtype=float),
+        _TABLE_BUDGET,
+        _kr.TAIL,
+    )
     ints = built[0]
     unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
     unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
@@ -700,8 +752,11 @@ def _column_tables(problem, probs, n_draws):
                 continue
             n = np.arange(1, m + 1, dtype=np.int64)
             size = float(np.sum(8.0 * np.sqrt(n * q * (1.0 - q)) + 2.0))
-            if (typical[a] * min(q, 1.0 - q) < _BTPE_MEAN or estimate + size > _COLUMN_TABLE_BUDGET
-                    or n_draws * units[a] < _TABLE_USES * size):
+            if (
+                typical[a] * min(q, 1.0 - q) < _BTPE_MEAN
+                or estimate + size > _COLUMN_TABLE_BUDGET
+                or n_draws * units[a] < _TABLE_USES * size
+            ):
                 continue
             estimate += size
             base[a * (K - 1) + g] = used
@@ -738,8 +793,6 @@ def _summaries(draws, statistic, level):
     return mean, se, 2 * statistic - hi_q, 2 * statistic - lo_q
 
 
-
-
 def _wrap(values, areas):
     if areas is None:
         return float(np.asarray(values).reshape(-1)[0])
@@ -769,8 +822,20 @@ def seeds_for(rng, n):
     return rng.integers(0, _SEED_HIGH, size=n, dtype=np.int64)
 
 
-def run(problem: Problem, method: str, n_draws: int, rng, level: float, allocation: str, progress: Progress,
-        caller: str, random_state=None, *, client=None, block_size=None) -> Inference:
+def run(
+    problem: Problem,
+    method: str,
+    n_draws: int,
+    rng,
+    level: float,
+    allocation: str,
+    progress: Progress,
+    caller: str,
+    random_state=None,
+    *,
+    client=None,
+    block_size=None,
+) -> Inference:
     """Draw ``n_draws`` tables of ``problem`` by ``method`` and summarise them (arguments already checked)."""
     seeds = seeds_for(rng, n_draws)
     s = problem.statistic
@@ -802,13 +867,25 @@ def run(problem: Problem, method: str, n_draws: int, rng, level: float, allocati
         mean, se, lo, hi = _summaries(draws, s, level)
         fields = dict(value=s, bias_corrected=2 * s - mean, bootstrap_mean=mean, se=se, ci_low=lo, ci_high=hi)
         alloc = None
-    return _result(problem, draws, fields, method=method, n_draws=n_draws, random_state=random_state,
-                   allocation=alloc, ci=level)
+    return _result(
+        problem, draws, fields, method=method, n_draws=n_draws, random_state=random_state, allocation=alloc, ci=level
+    )
 
 
-def run_difference(pa: Problem, pb: Problem, n_draws: int, rng, level: float, contrast: str,
-                   progress: Progress, caller: str, random_state=None, *, client=None,
-                   block_size=None) -> Inference:
+def run_difference(
+    pa: Problem,
+    pb: Problem,
+    n_draws: int,
+    rng,
+    level: float,
+    contrast: str,
+    progress: Progress,
+    caller: str,
+    random_state=None,
+    *,
+    client=None,
+    block_size=None,
+) -> Inference:
     """Bootstrap of the difference (or ratio) of an index between two problems (arguments already checked)."""
     seeds = seeds_for(rng, 2 * n_draws)
     da = _draw(pa, _kr.MODE_BOOTSTRAP, seeds[:n_draws], progress, client, block_size)
@@ -837,14 +914,33 @@ def run_difference(pa: Problem, pb: Problem, n_draws: int, rng, level: float, co
     k_hi = np.sum(reflected >= null, axis=0)
     p = np.minimum(1.0, 2.0 * (np.minimum(k_lo, k_hi) + 1.0) / (R + 1.0))
     p = np.where(np.isnan(s), np.nan, p)
-    fields = dict(value=s, p_value=p, bias_corrected=bias_corrected, bootstrap_mean=mean, se=se, ci_low=lo,
-                  ci_high=hi)
-    return _result(pa, draws, fields, method="bootstrap", n_draws=n_draws, random_state=random_state,
-                   allocation=None, ci=level, contrast=contrast)
+    fields = dict(value=s, p_value=p, bias_corrected=bias_corrected, bootstrap_mean=mean, se=se, ci_low=lo, ci_high=hi)
+    return _result(
+        pa,
+        draws,
+        fields,
+        method="bootstrap",
+        n_draws=n_draws,
+        random_state=random_state,
+        allocation=None,
+        ci=level,
+        contrast=contrast,
+    )
 
 
-def infer_arrays(problems, *, method="bootstrap", n_draws=999, random_state=None, ci=0.95,
-                 allocation="binomial", progress=None, caller="infer", label=None, contrast=None):
+def infer_arrays(
+    problems,
+    *,
+    method="bootstrap",
+    n_draws=999,
+    random_state=None,
+    ci=0.95,
+    allocation="binomial",
+    progress=None,
+    caller="infer",
+    label=None,
+    contrast=None,
+):
     """Inference on array-level problems (see :func:`two_group_problem`, :func:`groups_problem`).
 
     ``problems`` is a list; each item is a :class:`Problem`, or for a contrast
@@ -865,6 +961,7 @@ def infer_arrays(problems, *, method="bootstrap", n_draws=999, random_state=None
             if isinstance(item, Problem):
                 results.append(run(item, method, n, rng, float(ci), allocation, shown, caller, random_state))
             else:
-                results.append(run_difference(item[0], item[1], n, rng, float(ci), contrast, shown, caller,
-                                              random_state))
+                results.append(
+                    run_difference(item[0], item[1], n, rng, float(ci), contrast, shown, caller, random_state)
+                )
     return results

@@ -122,15 +122,20 @@ def _code_column(frame: pd.DataFrame, column, role: str, caller: str) -> np.ndar
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         raise SegindexValueError(
-            f"{caller}(): the {role} column {column!r} has a missing code at row {first}; "
-            "every row needs a code."
+            f"{caller}(): the {role} column {column!r} has a missing code at row {first}; every row needs a code."
         )
     return values.astype(str).to_numpy()
 
 
-def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", to_code: Hashable = "LSOA21CD",
-                     change_column: Hashable | None = "CHGIND", keep: Sequence[Hashable] | None = None,
-                     straddling: str = "error") -> ComparableUnits:
+def comparable_units(
+    lookup: pd.DataFrame,
+    *,
+    from_code: Hashable = "LSOA11CD",
+    to_code: Hashable = "LSOA21CD",
+    change_column: Hashable | None = "CHGIND",
+    keep: Sequence[Hashable] | None = None,
+    straddling: str = "error",
+) -> ComparableUnits:
     r"""The smallest units that are the same place in two census geographies.
 
     A lookup between two geographies (one row per old-code/new-code pair, as
@@ -205,7 +210,7 @@ def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", 
     """
     caller = "comparable_units"
     if straddling not in ("error", "join"):
-        raise SegindexValueError(f"{caller}(): 'straddling' must be \"error\" or \"join\", got {straddling!r}.")
+        raise SegindexValueError(f'{caller}(): \'straddling\' must be "error" or "join", got {straddling!r}.')
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -234,9 +239,7 @@ def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", 
     old_idx, old_labels = pd.factorize(old_codes, sort=True)
     new_idx, new_labels = pd.factorize(new_codes, sort=True)
     n_old, n_new = len(old_labels), len(new_labels)
-    graph = coo_matrix(
-        (np.ones(len(old_idx)), (old_idx, n_old + new_idx)), shape=(n_old + n_new, n_old + n_new)
-    )
+    graph = coo_matrix((np.ones(len(old_idx)), (old_idx, n_old + new_idx)), shape=(n_old + n_new, n_old + n_new))
     n_comp, comp = connected_components(graph, directed=False)
     comp_old, comp_new = comp[:n_old], comp[n_old:]
     # label each component by its first new code (new_labels are sorted)
@@ -251,9 +254,7 @@ def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", 
         np.where(n_new_per == 1, "merged", "irregular"),
     )
     unit_index = pd.Index(labels, name="unit")
-    attributes = pd.DataFrame(
-        {"n_old": n_old_per, "n_new": n_new_per, "type": kind}, index=unit_index
-    )
+    attributes = pd.DataFrame({"n_old": n_old_per, "n_new": n_new_per, "type": kind}, index=unit_index)
     straddle = np.zeros(n_comp, dtype=bool)
     if keep:
         row_comp = comp_old[old_idx]
@@ -274,8 +275,12 @@ def comparable_units(lookup: pd.DataFrame, *, from_code: Hashable = "LSOA11CD", 
             names = np.asarray(uniques, dtype=object)[per["v"].to_numpy()]
             out[per["c"].to_numpy()] = names
             if clash.any():
-                joined = pd.Series(names[clash]).astype(str).groupby(per["c"].to_numpy()[clash]).agg(
-                    lambda v: " / ".join(sorted(set(v))))
+                joined = (
+                    pd.Series(names[clash])
+                    .astype(str)
+                    .groupby(per["c"].to_numpy()[clash])
+                    .agg(lambda v: " / ".join(sorted(set(v))))
+                )
                 out[joined.index.to_numpy()] = joined.to_numpy()
             attributes[column] = out
             straddle |= np.isin(np.arange(n_comp), per["c"].to_numpy()[clash])
@@ -363,10 +368,17 @@ def _codes_of(data: pd.DataFrame, code, caller: str, role: str) -> np.ndarray:
     return _code_column(data, code, f"{role} code", caller)
 
 
-def harmonise_counts(data_from: pd.DataFrame, data_to: pd.DataFrame, units: ComparableUnits, *,
-                     groups: Sequence[Hashable] | None = None, from_code: Hashable | None = None,
-                     to_code: Hashable | None = None, total: Hashable | None = None,
-                     years: tuple[Hashable, Hashable] = ("from", "to")) -> dict:
+def harmonise_counts(
+    data_from: pd.DataFrame,
+    data_to: pd.DataFrame,
+    units: ComparableUnits,
+    *,
+    groups: Sequence[Hashable] | None = None,
+    from_code: Hashable | None = None,
+    to_code: Hashable | None = None,
+    total: Hashable | None = None,
+    years: tuple[Hashable, Hashable] = ("from", "to"),
+) -> dict:
     r"""Aggregate two years' counts to comparable units, conserving every person.
 
     Parameters
@@ -516,9 +528,14 @@ def _check_no_overlap(source, target, src_area, pieces, s_idx, t_idx, caller):
         )
 
 
-def areal_interpolate(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, columns: Sequence[Hashable], *,
-                      weights: str | gpd.GeoDataFrame = "area",
-                      weight_column: Hashable | None = None) -> gpd.GeoDataFrame:
+def areal_interpolate(
+    source: gpd.GeoDataFrame,
+    target: gpd.GeoDataFrame,
+    columns: Sequence[Hashable],
+    *,
+    weights: str | gpd.GeoDataFrame = "area",
+    weight_column: Hashable | None = None,
+) -> gpd.GeoDataFrame:
     r"""Move counts from one set of polygons to another (areal interpolation).
 
     Each source polygon's counts are shared among the target polygons it
@@ -636,19 +653,24 @@ def areal_interpolate(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, column
                 )
             weight_column = candidates[0]
         pop = numeric_column(weights, weight_column, "weight", caller)
-        zones = gpd.GeoDataFrame({"_z": np.arange(len(weights))}, geometry=weights.geometry.values,
-                                 crs=weights.crs)
+        zones = gpd.GeoDataFrame({"_z": np.arange(len(weights))}, geometry=weights.geometry.values, crs=weights.crs)
         zone_area = zones.geometry.area.to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             density = np.where(zone_area > 0, pop / zone_area, 0.0)
         # weight of each source∩target piece: population of the zones inside it
         fine = gpd.overlay(pieces.reset_index(names="_p"), zones, how="intersection", keep_geom_type=True)
-        piece_w = np.bincount(fine["_p"].to_numpy(), weights=density[fine["_z"].to_numpy()]
-                              * fine.geometry.area.to_numpy(), minlength=len(pieces))
+        piece_w = np.bincount(
+            fine["_p"].to_numpy(),
+            weights=density[fine["_z"].to_numpy()] * fine.geometry.area.to_numpy(),
+            minlength=len(pieces),
+        )
         # the source's own weight: population of zones over the whole source polygon
         whole = gpd.overlay(src, zones, how="intersection", keep_geom_type=True)
-        src_w = np.bincount(whole["_s"].to_numpy(), weights=density[whole["_z"].to_numpy()]
-                            * whole.geometry.area.to_numpy(), minlength=len(src))
+        src_w = np.bincount(
+            whole["_s"].to_numpy(),
+            weights=density[whole["_z"].to_numpy()] * whole.geometry.area.to_numpy(),
+            minlength=len(src),
+        )
         area_share = np.where(src_area[s_idx] > 0, pieces.geometry.area.to_numpy() / src_area[s_idx], 0.0)
         no_pop = src_w <= 0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -676,8 +698,9 @@ def areal_interpolate(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, column
         out[column] = estimated[:, k]
     out.attrs["outside"] = pd.Series(outside, index=labels, name="outside")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out.attrs["share_outside"] = pd.Series(np.where(totals > 0, outside / totals, 0.0), index=labels,
-                                               name="share_outside")
+        out.attrs["share_outside"] = pd.Series(
+            np.where(totals > 0, outside / totals, 0.0), index=labels, name="share_outside"
+        )
     if (outside > 0).any():
         worst = labels[int(np.argmax(outside))]
         warnings.warn(
@@ -694,9 +717,15 @@ def areal_interpolate(source: gpd.GeoDataFrame, target: gpd.GeoDataFrame, column
 # panels
 
 
-def panel(frames: Mapping[Hashable, pd.DataFrame], *, groups: Sequence[Hashable] | None = None,
-          unit: Hashable | None = None, area: Hashable | Sequence[Hashable] | None = None,
-          total: Hashable | None = None, year: str = "year") -> pd.DataFrame:
+def panel(
+    frames: Mapping[Hashable, pd.DataFrame],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    unit: Hashable | None = None,
+    area: Hashable | Sequence[Hashable] | None = None,
+    total: Hashable | None = None,
+    year: str = "year",
+) -> pd.DataFrame:
     r"""Stack several years into one wide table with a ``year`` column.
 
     Every index of segindex then runs per area and year with
@@ -758,8 +787,7 @@ def panel(frames: Mapping[Hashable, pd.DataFrame], *, groups: Sequence[Hashable]
     check_label(unit, "unit", caller, optional=True)
     check_label(total, "total", caller, optional=True)
     check_label(year, "year", caller)
-    areas = [] if area is None else (check_labels(area, "area", caller) if isinstance(area, (list, tuple))
-                                     else [area])
+    areas = [] if area is None else (check_labels(area, "area", caller) if isinstance(area, (list, tuple)) else [area])
     exclude = set(areas) | {c for c in (unit, total) if c is not None}
     labels = _check_same_groups(frames, groups, exclude, caller)
     parts = []
@@ -800,9 +828,7 @@ def _aligned_units(data_from, data_to, unit, caller):
         b = pd.Index(_code_column(data_to, unit, "unit", caller))
     for idx, role in ((a, "data_from"), (b, "data_to")):
         if idx.has_duplicates:
-            raise SegindexValueError(
-                f"{caller}(): unit {idx[idx.duplicated()][0]!r} appears more than once in {role}."
-            )
+            raise SegindexValueError(f"{caller}(): unit {idx[idx.duplicated()][0]!r} appears more than once in {role}.")
     only_a = a.difference(b)
     only_b = b.difference(a)
     if len(only_a) or len(only_b):
@@ -828,15 +854,25 @@ def _pair_arrays(data, group, other, total, caller):
 def _indices_from(specs, x, r, y, codes, A):
     """Each index's array-level compute per area: x against y (the comparison), in units of size x + r."""
     t = x + r
-    return {spec.name: registry.clip_rounding(spec.compute(x, r if spec.comparison == "none" else y, t, codes, A),
-                                               spec.bounds)
-            for spec in specs}
+    return {
+        spec.name: registry.clip_rounding(
+            spec.compute(x, r if spec.comparison == "none" else y, t, codes, A), spec.bounds
+        )
+        for spec in specs
+    }
 
 
-def decompose_change(data_from: pd.DataFrame, data_to: pd.DataFrame, group: Hashable, *, total: Hashable,
-                     other: Hashable | None = None, unit: Hashable | None = None,
-                     by: Hashable | Sequence[Hashable] | None = None,
-                     indices: Sequence[str] = _INDICES) -> pd.DataFrame:
+def decompose_change(
+    data_from: pd.DataFrame,
+    data_to: pd.DataFrame,
+    group: Hashable,
+    *,
+    total: Hashable,
+    other: Hashable | None = None,
+    unit: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    indices: Sequence[str] = _INDICES,
+) -> pd.DataFrame:
     r"""Split the change in D, isolation and η² into composition and distribution parts.
 
     How much of a change in a group's segregation comes from the group's
@@ -967,10 +1003,20 @@ def decompose_change(data_from: pd.DataFrame, data_to: pd.DataFrame, group: Hash
         a, b, c, d = f11[name], f22[name], f12[name], f21[name]
         dist = 0.5 * (c - a) + 0.5 * (b - d)
         comp = 0.5 * (d - a) + 0.5 * (b - c)
-        rows.append(pd.DataFrame({
-            "group": group, "comparison": "rest" if other is None else str(other), "index": name,
-            "value_from": a, "value_to": b, "change": b - a, "composition": comp, "distribution": dist,
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "comparison": "rest" if other is None else str(other),
+                    "index": name,
+                    "value_from": a,
+                    "value_to": b,
+                    "change": b - a,
+                    "composition": comp,
+                    "distribution": dist,
+                }
+            )
+        )
     out = pd.concat(rows, ignore_index=True)
     if areas is not None:
         keys = areas.to_frame(index=False)
@@ -987,8 +1033,7 @@ def decompose_change(data_from: pd.DataFrame, data_to: pd.DataFrame, group: Hash
             )
     elif np.isnan(out["change"].to_numpy()).any():
         raise SegindexValueError(
-            f"{caller}(): an index is undefined in one of the years: {group!r} or its comparison "
-            "has no members."
+            f"{caller}(): an index is undefined in one of the years: {group!r} or its comparison has no members."
         )
     return out
 
@@ -1018,9 +1063,16 @@ def _local(c):
     return ls, w
 
 
-def mutual_information_difference(data_from: pd.DataFrame, data_to: pd.DataFrame, groups: Sequence[Hashable], *,
-                                  unit: Hashable | None = None, tol: float = 1e-10, max_iter: int = 10_000,
-                                  detail: bool = False) -> pd.DataFrame:
+def mutual_information_difference(
+    data_from: pd.DataFrame,
+    data_to: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    unit: Hashable | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+    detail: bool = False,
+) -> pd.DataFrame:
     r"""Decompose the difference in the mutual information index M between two tables.
 
     The Shapley decomposition of Elbers (2021), as the ``"shapley"`` and
@@ -1178,10 +1230,12 @@ def mutual_information_difference(data_from: pd.DataFrame, data_to: pd.DataFrame
     structural = 0.5 * (m["AAB"] - m["AAA"]) + 0.5 * (m["BBB"] - m["BBA"])
     group_marginal = 0.25 * (m["BAA"] - m["AAA"] + m["BBA"] - m["ABA"] + m["BBB"] - m["ABB"] + m["BAB"] - m["AAB"])
     unit_marginal = 0.25 * (m["ABA"] - m["AAA"] + m["BBA"] - m["BAA"] + m["BBB"] - m["BAB"] + m["ABB"] - m["AAB"])
-    summary = pd.DataFrame({
-        "stat": ["M1", "M2", "diff", "additions", "removals", "group_marginal", "unit_marginal", "structural"],
-        "est": [M1, M2, M2 - M1, M2 - m_BBB, m_AAA - M1, group_marginal, unit_marginal, structural],
-    })
+    summary = pd.DataFrame(
+        {
+            "stat": ["M1", "M2", "diff", "additions", "removals", "group_marginal", "unit_marginal", "structural"],
+            "est": [M1, M2, M2 - M1, M2 - m_BBB, m_AAA - M1, group_marginal, unit_marginal, structural],
+        }
+    )
     if not detail:
         return summary
     ls_AAA, p1 = _local(a)
@@ -1191,8 +1245,14 @@ def mutual_information_difference(data_from: pd.DataFrame, data_to: pd.DataFrame
     d1 = ls_AAB - ls_AAA
     d2 = ls_BBB - ls_BBA
     units = pd.DataFrame(
-        {"p1": p1, "p2": p2, "ls_diff1": d1, "ls_diff2": d2, "ls_diff_mean": 0.5 * (d1 + d2),
-         "total": 0.5 * p1 * d1 + 0.5 * p2 * d2},
+        {
+            "p1": p1,
+            "p2": p2,
+            "ls_diff1": d1,
+            "ls_diff2": d2,
+            "ls_diff_mean": 0.5 * (d1 + d2),
+            "total": 0.5 * p1 * d1 + 0.5 * p2 * d2,
+        },
         index=pd.Index(common_units, name="unit" if unit is None else unit),
     )
     return summary, units

@@ -317,6 +317,7 @@ ONS_TS021_LABELS: dict[str, str] = {
     _TS021 + "Other ethnic group: Any other ethnic group": "other_any_other",
 }
 
+
 def group_label(name: Hashable) -> str:
     """The human label of a group name, for titles, legends and table headers.
 

@@ -234,8 +234,12 @@ def _report_kwargs(args, inputs):
     """Options every report call passes: the random state, progress lines, the inputs and the command line."""
     from ._provenance import command_line
 
-    return {"random_state": args.random_state, "progress": _say, "inputs": list(inputs),
-            "command": command_line(args.argv)}
+    return {
+        "random_state": args.random_state,
+        "progress": _say,
+        "inputs": list(inputs),
+        "command": command_line(args.argv),
+    }
 
 
 def _parameters(args) -> dict:
@@ -306,8 +310,9 @@ def _indices_data(args):
             counts.setdefault(column, role)
     keys = {c: "--by column" for c in (args.by or []) if c not in counts}
     _say(f"reading {args.input}")
-    data = _read_table(args.input, {**counts, **keys}, list(counts), list(keys), thousands=args.thousands,
-                       layer=args.layer)
+    data = _read_table(
+        args.input, {**counts, **keys}, list(counts), list(keys), thousands=args.thousands, layer=args.layer
+    )
     source = repr(args.input)
     if not args.fractional:
         _check_whole(data, counts, source)
@@ -331,8 +336,11 @@ def _count_columns(table, data, groups, total, by, min_count):
         else:
             codes, position, n = np.zeros(len(data), dtype=np.intp), {"all": 0}, 1
         sums = {g: np.bincount(codes, weights=data[g].to_numpy(dtype="float64"), minlength=n) for g in groups}
-        everyone = (np.bincount(codes, weights=data[total].to_numpy(dtype="float64"), minlength=n)
-                    if total is not None else sum(sums.values()))
+        everyone = (
+            np.bincount(codes, weights=data[total].to_numpy(dtype="float64"), minlength=n)
+            if total is not None
+            else sum(sums.values())
+        )
         rows = [position[a] for a in table["area"]]
         table = table.copy()
         table["count"] = [sums[g][k] if g in sums else everyone[k] for g, k in zip(table["group"], rows)]
@@ -402,9 +410,16 @@ def _cmd_indices(args) -> int:
     client = _scheduler_client(args.scheduler) if getattr(args, "scheduler", None) else None
     try:
         table = segregation_table(
-            data, groups, other=args.other, total=total, by=(by[0] if by and len(by) == 1 else by),
-            n_draws=args.draws or None, random_state=args.random_state, min_count=args.min_count,
-            progress=args.progress, client=client,
+            data,
+            groups,
+            other=args.other,
+            total=total,
+            by=(by[0] if by and len(by) == 1 else by),
+            n_draws=args.draws or None,
+            random_state=args.random_state,
+            min_count=args.min_count,
+            progress=args.progress,
+            client=client,
         )
     finally:
         if client is not None:
@@ -419,9 +434,13 @@ def _cmd_indices(args) -> int:
             print(f"note: {CI_NOTE}")
         return 0
     write_csv(table, out, inputs=inputs, overwrite=args.overwrite)
-    record = provenance(inputs=inputs, command=command_line(args.argv), parameters=_parameters(args),
-                        random_state=args.random_state,
-                        vintages={"data": "synthetic example town"} if args.input is None else {})
+    record = provenance(
+        inputs=inputs,
+        command=command_line(args.argv),
+        parameters=_parameters(args),
+        random_state=args.random_state,
+        vintages={"data": "synthetic example town"} if args.input is None else {},
+    )
     write_provenance(out, record, inputs=inputs, overwrite=args.overwrite)
     _say(f"wrote {len(table)} rows to {out} (and its provenance, {sidecar_path(out).name})")
     print(out.resolve())
@@ -440,23 +459,49 @@ def _cmd_report(args) -> int:
     phase = None if args.phase == ["all"] else args.phase
     wards = {}
     if args.wards is not None:
-        wards = dict(wards=args.wards, wards_id=args.wards_id, wards_layer=args.wards_layer, lookup=args.lookup,
-                     lookup_from=args.lookup_from, lookup_to=args.lookup_to, ward_method=args.ward_method)
+        wards = dict(
+            wards=args.wards,
+            wards_id=args.wards_id,
+            wards_layer=args.wards_layer,
+            lookup=args.lookup,
+            lookup_from=args.lookup_from,
+            lookup_to=args.lookup_to,
+            ward_method=args.ward_method,
+        )
     area = prepare_area(
-        args.units, args.census, args.schools, postcodes=args.postcodes, units_id=args.units_id,
-        census_id=args.census_id, layer=args.layer, la=args.la, phase=phase, level=args.level,
-        groups=args.groups, other=args.other, min_share=args.min_share, log=_say, **wards,
+        args.units,
+        args.census,
+        args.schools,
+        postcodes=args.postcodes,
+        units_id=args.units_id,
+        census_id=args.census_id,
+        layer=args.layer,
+        la=args.la,
+        phase=phase,
+        level=args.level,
+        groups=args.groups,
+        other=args.other,
+        min_share=args.min_share,
+        log=_say,
+        **wards,
     )
-    caveats = [*REAL_DATA_CAVEATS, *area.notes,
-               "Each group is compared with the rest of the population or with a comparison group, as labelled; "
-               "the two comparisons give different numbers."]
+    caveats = [
+        *REAL_DATA_CAVEATS,
+        *area.notes,
+        "Each group is compared with the rest of the population or with a comparison group, as labelled; "
+        "the two comparisons give different numbers.",
+    ]
     draws = args.draws
     if draws and not area.whole_counts:  # draws need whole counts: say so instead of failing
         draws = 0
         caveats.append("No intervals: some counts are not whole numbers, and bootstrap draws need whole counts.")
         _say(caveats[-1])
-    names = dict(census_name=Path(args.census).name, units_name=Path(args.units).name,
-                 schools_name=Path(args.schools).name, phase=phase)
+    names = dict(
+        census_name=Path(args.census).name,
+        units_name=Path(args.units).name,
+        schools_name=Path(args.schools).name,
+        phase=phase,
+    )
     if args.wards is not None:
         names["wards_name"] = Path(args.wards).name
     description = area.description(**names)
@@ -486,9 +531,17 @@ def _cmd_report(args) -> int:
 def _check_ward_options(args):
     """Usage errors of the ward options of ``segindex report``: options that need another one."""
     if args.wards is None:
-        given = [option for option, value in (("--wards-id", args.wards_id), ("--wards-layer", args.wards_layer),
-                                              ("--lookup", args.lookup), ("--lookup-from", args.lookup_from),
-                                              ("--lookup-to", args.lookup_to)) if value is not None]
+        given = [
+            option
+            for option, value in (
+                ("--wards-id", args.wards_id),
+                ("--wards-layer", args.wards_layer),
+                ("--lookup", args.lookup),
+                ("--lookup-from", args.lookup_from),
+                ("--lookup-to", args.lookup_to),
+            )
+            if value is not None
+        ]
         if args.ward_method != "best-fit":
             given.append("--ward-method")
         if given:
@@ -496,8 +549,10 @@ def _check_ward_options(args):
     if args.lookup is None and (args.lookup_from is not None or args.lookup_to is not None):
         raise _Usage("--lookup-from and --lookup-to name the columns of --lookup FILE, which is missing.")
     if args.lookup is not None and args.ward_method != "best-fit":
-        raise _Usage(f"--lookup and --ward-method {args.ward_method} do not go together: the lookup says which "
-                     "ward each census unit belongs to.")
+        raise _Usage(
+            f"--lookup and --ward-method {args.ward_method} do not go together: the lookup says which "
+            "ward each census unit belongs to."
+        )
 
 
 def _largest(units, groups, other, n):
@@ -589,26 +644,37 @@ _DRAWS_HELP = (
 def _common(with_random_state_help: str) -> argparse.ArgumentParser:
     """Options every subcommand takes."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the Python traceback of an error (for a bug report)")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the Python traceback of an error (for a bug report)",
+    )
     common.add_argument("--random-state", type=_seed, default=0, metavar="N", help=with_random_state_help)
     return common
 
 
 def _add_demo(sub):
     demo = sub.add_parser(
-        "demo", parents=[_common("seed of the example town and of the draws (default: %(default)s)")],
+        "demo",
+        parents=[_common("seed of the example town and of the draws (default: %(default)s)")],
         help="the whole analysis on the synthetic example town, as an HTML report",
         description="Run the whole analysis on the synthetic example town (no data needed) and write an HTML "
         "report with maps, charts and CSV tables into a folder. Prints the path of its index.html.",
     )
-    demo.add_argument("--out", default="segindex-report", metavar="DIR",
-                      help="folder to write the report into (default: %(default)s)")
+    demo.add_argument(
+        "--out", default="segindex-report", metavar="DIR", help="folder to write the report into (default: %(default)s)"
+    )
     demo.add_argument("--draws", type=_report_draws, default=199, metavar="N", help=_DRAWS_HELP)
-    demo.add_argument("--choice", type=_choice, default=0.3, metavar="X",
-                      help="strength of school choice in [-1, 1]: the share of pupils who choose a school with "
-                      "more of their own group instead of the nearest (negative: a lottery that mixes schools; "
-                      "default: %(default)s)")
+    demo.add_argument(
+        "--choice",
+        type=_choice,
+        default=0.3,
+        metavar="X",
+        help="strength of school choice in [-1, 1]: the share of pupils who choose a school with "
+        "more of their own group instead of the nearest (negative: a lottery that mixes schools; "
+        "default: %(default)s)",
+    )
     _renamed(demo, bootstrap="--draws", seed="--random-state")
     demo.set_defaults(func=_cmd_demo)
 
@@ -616,8 +682,12 @@ def _add_demo(sub):
 def _add_indices(sub):
     ind = sub.add_parser(
         "indices",
-        parents=[_common("seed of the --draws (and of the example town without --input); the same seed gives "
-                         "the same intervals (default: %(default)s)")],
+        parents=[
+            _common(
+                "seed of the --draws (and of the example town without --input); the same seed gives "
+                "the same intervals (default: %(default)s)"
+            )
+        ],
         help="the table of segregation indices for a CSV or boundary file",
         description="Compute every index (D, isolation, exposure, eta squared, Gini, Atkinson, Theil's H, "
         "M, multigroup D) for the listed groups. Without --input, computes them on the synthetic example town. "
@@ -627,34 +697,66 @@ def _add_indices(sub):
         "value: small units bias the measured index upward, so value may lie outside its own interval. "
         "segindex never writes over an existing file without --overwrite.",
     )
-    ind.add_argument("--input", metavar="FILE",
-                     help="a CSV (any delimiter, may be .gz) or a GeoPackage/shapefile/GeoJSON, one row per unit")
+    ind.add_argument(
+        "--input",
+        metavar="FILE",
+        help="a CSV (any delimiter, may be .gz) or a GeoPackage/shapefile/GeoJSON, one row per unit",
+    )
     ind.add_argument("--layer", metavar="NAME", help="layer of --input when the file holds several")
     ind.add_argument("--groups", nargs="+", metavar="COL", help="the group count columns")
-    ind.add_argument("--total", metavar="COL", help="column of unit totals (the rest of the population is the "
-                     "comparison for 'rest' rows); without it the groups are the whole population")
+    ind.add_argument(
+        "--total",
+        metavar="COL",
+        help="column of unit totals (the rest of the population is the "
+        "comparison for 'rest' rows); without it the groups are the whole population",
+    )
     ind.add_argument("--by", nargs="+", metavar="COL", help="compute per area (e.g. local authority)")
-    ind.add_argument("--other", metavar="GROUP", help="also compare each group with this group (adds pairwise "
-                     "rows)")
-    ind.add_argument("--draws", type=_draws, metavar="N",
-                     help="N bootstrap and N randomisation draws (e.g. 999): adds the bias-corrected estimate, "
-                     "standard error and 95%% interval (bias_corrected, se, ci_low, ci_high; the interval is centred "
-                     "on bias_corrected, so the measured value may lie outside it), the expected index under random "
-                     "allocation and the randomisation p-value")
-    ind.add_argument("--min-count", type=_min_count, default=100, metavar="N",
-                     help="flag rows whose focal group has fewer than N people in the area (small_group; default: "
-                     "%(default)s)")
-    ind.add_argument("--thousands", type=_separator, metavar="SEP",
-                     help="thousands separator in the counts of a CSV (e.g. '.' for 1.647 meaning 1647)")
-    ind.add_argument("--fractional", action="store_true",
-                     help="accept counts that are not whole numbers (estimates); without it such counts are refused")
-    ind.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                     help="show progress of the draws (default: only when standard error is a terminal)")
-    ind.add_argument("--scheduler", metavar="ADDRESS",
-                     help="run the --draws on the Dask scheduler at ADDRESS (e.g. tcp://host:8786; needs "
-                     "pip install 'segindex[dask]'); the table is the same as a local run's")
-    ind.add_argument("--out", metavar="FILE", help="write the tidy, unrounded table to this CSV, with its "
-                     "provenance beside it in FILE.provenance.json (default: print it, rounded)")
+    ind.add_argument("--other", metavar="GROUP", help="also compare each group with this group (adds pairwise rows)")
+    ind.add_argument(
+        "--draws",
+        type=_draws,
+        metavar="N",
+        help="N bootstrap and N randomisation draws (e.g. 999): adds the bias-corrected estimate, "
+        "standard error and 95%% interval (bias_corrected, se, ci_low, ci_high; the interval is centred "
+        "on bias_corrected, so the measured value may lie outside it), the expected index under random "
+        "allocation and the randomisation p-value",
+    )
+    ind.add_argument(
+        "--min-count",
+        type=_min_count,
+        default=100,
+        metavar="N",
+        help="flag rows whose focal group has fewer than N people in the area (small_group; default: %(default)s)",
+    )
+    ind.add_argument(
+        "--thousands",
+        type=_separator,
+        metavar="SEP",
+        help="thousands separator in the counts of a CSV (e.g. '.' for 1.647 meaning 1647)",
+    )
+    ind.add_argument(
+        "--fractional",
+        action="store_true",
+        help="accept counts that are not whole numbers (estimates); without it such counts are refused",
+    )
+    ind.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress of the draws (default: only when standard error is a terminal)",
+    )
+    ind.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the --draws on the Dask scheduler at ADDRESS (e.g. tcp://host:8786; needs "
+        "pip install 'segindex[dask]'); the table is the same as a local run's",
+    )
+    ind.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the tidy, unrounded table to this CSV, with its "
+        "provenance beside it in FILE.provenance.json (default: print it, rounded)",
+    )
     ind.add_argument("--overwrite", action="store_true", help="replace --out (and its provenance) if they exist")
     _renamed(ind, bootstrap="--draws", reference="--other", seed="--random-state")
     ind.set_defaults(func=_cmd_indices)
@@ -662,59 +764,117 @@ def _add_indices(sub):
 
 def _add_report(sub):
     rep = sub.add_parser(
-        "report", parents=[_common("seed of the bootstrap draws (default: %(default)s)")],
+        "report",
+        parents=[_common("seed of the bootstrap draws (default: %(default)s)")],
         help="the HTML report for real data (boundaries, census table, school census)",
         description="Write the segregation report of one area from an ONS census table, its boundaries and the "
         "DfE school census: the residential table, maps, schools against neighbourhoods, sources and caveats. "
         "The same preparation is segindex.prepare.prepare_area in Python.",
     )
-    rep.add_argument("--units", required=True, metavar="FILE", help="boundaries of the residential areas "
-                     "(GeoPackage, shapefile, GeoJSON), reprojected to British National Grid")
+    rep.add_argument(
+        "--units",
+        required=True,
+        metavar="FILE",
+        help="boundaries of the residential areas "
+        "(GeoPackage, shapefile, GeoJSON), reprojected to British National Grid",
+    )
     rep.add_argument("--units-id", metavar="COL", help="area code field of --units (default: its first field)")
     rep.add_argument("--layer", metavar="NAME", help="layer of --units when the file holds several")
-    rep.add_argument("--census", required=True, metavar="FILE",
-                     help="ONS census table of residents by ethnic group (2011 extract or 2021 TS021)")
+    rep.add_argument(
+        "--census",
+        required=True,
+        metavar="FILE",
+        help="ONS census table of residents by ethnic group (2011 extract or 2021 TS021)",
+    )
     rep.add_argument("--census-id", metavar="COL", help="area code column of --census (default: its first column)")
-    rep.add_argument("--schools", required=True, metavar="FILE",
-                     help="DfE school census pupils-by-ethnicity file, with easting/northing or with --postcodes")
-    rep.add_argument("--postcodes", nargs="+", metavar="FILE",
-                     help="postcode lookup (OS Code-Point Open CSV, one or more files, e.g. one per postcode "
-                     "area) to place schools without coordinates")
+    rep.add_argument(
+        "--schools",
+        required=True,
+        metavar="FILE",
+        help="DfE school census pupils-by-ethnicity file, with easting/northing or with --postcodes",
+    )
+    rep.add_argument(
+        "--postcodes",
+        nargs="+",
+        metavar="FILE",
+        help="postcode lookup (OS Code-Point Open CSV, one or more files, e.g. one per postcode "
+        "area) to place schools without coordinates",
+    )
     rep.add_argument("--area", required=True, metavar="NAME", help="name of the area, e.g. Bradford")
-    rep.add_argument("--la", nargs="+", metavar="LA",
-                     help="keep only schools of these local authorities (name or code); default: all in the file")
-    rep.add_argument("--phase", nargs="+", default=["primary", "secondary"], metavar="PHASE",
-                     help="school phases to include (default: primary secondary; 'all' for every school)")
-    rep.add_argument("--groups", nargs="+", metavar="GROUP",
-                     help="common groups to report (e.g. pakistani indian); default: those with at least "
-                     "--min-share of residents")
-    rep.add_argument("--min-share", type=_share, default=0.01, metavar="P",
-                     help="default groups: at least this share of residents (default: %(default)s)")
+    rep.add_argument(
+        "--la",
+        nargs="+",
+        metavar="LA",
+        help="keep only schools of these local authorities (name or code); default: all in the file",
+    )
+    rep.add_argument(
+        "--phase",
+        nargs="+",
+        default=["primary", "secondary"],
+        metavar="PHASE",
+        help="school phases to include (default: primary secondary; 'all' for every school)",
+    )
+    rep.add_argument(
+        "--groups",
+        nargs="+",
+        metavar="GROUP",
+        help="common groups to report (e.g. pakistani indian); default: those with at least --min-share of residents",
+    )
+    rep.add_argument(
+        "--min-share",
+        type=_share,
+        default=0.01,
+        metavar="P",
+        help="default groups: at least this share of residents (default: %(default)s)",
+    )
     rep.add_argument("--other", metavar="GROUP", help="comparison group (default: white_british)")
-    rep.add_argument("--level", choices=("detailed", "broad"), default="detailed",
-                     help="detailed (14 groups) or broad (5 groups) common classification (default: detailed)")
-    rep.add_argument("--map-all", action="store_true", help="map every group (default: up to six besides the "
-                     "comparison group)")
+    rep.add_argument(
+        "--level",
+        choices=("detailed", "broad"),
+        default="detailed",
+        help="detailed (14 groups) or broad (5 groups) common classification (default: detailed)",
+    )
+    rep.add_argument(
+        "--map-all", action="store_true", help="map every group (default: up to six besides the comparison group)"
+    )
     rep.add_argument("--draws", type=_report_draws, default=199, metavar="N", help=_DRAWS_HELP)
-    rep.add_argument("--out", default="segindex-report", metavar="DIR",
-                     help="folder to write the report into (default: %(default)s)")
+    rep.add_argument(
+        "--out", default="segindex-report", metavar="DIR", help="folder to write the report into (default: %(default)s)"
+    )
     wards = rep.add_argument_group(
-        "wards", "report on wards: the census counts of --units are added up into the wards of --wards, through "
+        "wards",
+        "report on wards: the census counts of --units are added up into the wards of --wards, through "
         "--lookup when given, else by best fit (each unit wholly in the ward holding its representative point); "
-        "every person is kept and the report's notes say how")
-    wards.add_argument("--wards", metavar="FILE", help="ward boundaries (e.g. the 2011 census merged wards); only "
-                       "the wards that receive census units are kept")
+        "every person is kept and the report's notes say how",
+    )
+    wards.add_argument(
+        "--wards",
+        metavar="FILE",
+        help="ward boundaries (e.g. the 2011 census merged wards); only the wards that receive census units are kept",
+    )
     wards.add_argument("--wards-id", metavar="COL", help="ward code field of --wards (default: its first field)")
     wards.add_argument("--wards-layer", metavar="NAME", help="layer of --wards when the file holds several")
-    wards.add_argument("--lookup", metavar="FILE", help="CSV lookup from the census unit codes to the ward codes "
-                       "(e.g. an ONS best-fit lookup); it must give every census unit one ward of --wards")
-    wards.add_argument("--lookup-from", metavar="COL", help="census unit code column of --lookup (default: the "
-                       "column named like --units-id)")
-    wards.add_argument("--lookup-to", metavar="COL", help="ward code column of --lookup (default: the column "
-                       "named like --wards-id)")
-    wards.add_argument("--ward-method", choices=("best-fit", "areal-split"), default="best-fit",
-                       help="without --lookup: best-fit (whole units, the default) or areal-split (units shared "
-                       "among wards by area; fractional counts, so no intervals)")
+    wards.add_argument(
+        "--lookup",
+        metavar="FILE",
+        help="CSV lookup from the census unit codes to the ward codes "
+        "(e.g. an ONS best-fit lookup); it must give every census unit one ward of --wards",
+    )
+    wards.add_argument(
+        "--lookup-from",
+        metavar="COL",
+        help="census unit code column of --lookup (default: the column named like --units-id)",
+    )
+    wards.add_argument(
+        "--lookup-to", metavar="COL", help="ward code column of --lookup (default: the column named like --wards-id)"
+    )
+    wards.add_argument(
+        "--ward-method",
+        choices=("best-fit", "areal-split"),
+        default="best-fit",
+        help="without --lookup: best-fit (whole units, the default) or areal-split (units shared "
+        "among wards by area; fractional counts, so no intervals)",
+    )
     _renamed(rep, bootstrap="--draws", reference="--other")
     rep.set_defaults(func=_cmd_report)
 

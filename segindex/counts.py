@@ -136,21 +136,20 @@ def check_frame(data, caller: str) -> None:
             "tables with segindex.to_wide."
         )
     if len(data) == 0:
-        raise SegindexValueError(
-            f"{caller}(): the data table is empty (0 rows); there are no units to measure."
-        )
+        raise SegindexValueError(f"{caller}(): the data table is empty (0 rows); there are no units to measure.")
 
 
 def check_label(value, name: str, caller: str, *, optional: bool = False) -> None:
     """Raise unless ``value`` can be a single column label."""
     if value is None and optional:
         return
-    if value is None or isinstance(value, (list, tuple, set, dict, np.ndarray, pd.Index)) or not isinstance(
-        value, Hashable
+    if (
+        value is None
+        or isinstance(value, (list, tuple, set, dict, np.ndarray, pd.Index))
+        or not isinstance(value, Hashable)
     ):
         raise SegindexTypeError(
-            f"{caller}(): the '{name}' parameter must be one column name, got "
-            f"{type(value).__name__} {value!r} instead."
+            f"{caller}(): the '{name}' parameter must be one column name, got {type(value).__name__} {value!r} instead."
         )
 
 
@@ -173,9 +172,7 @@ def check_labels(values, name: str, caller: str, *, min_count: int = 1) -> list:
     seen = set()
     for label in labels:
         if label in seen:
-            raise SegindexValueError(
-                f"{caller}(): column {label!r} appears twice in '{name}'; name each group once."
-            )
+            raise SegindexValueError(f"{caller}(): column {label!r} appears twice in '{name}'; name each group once.")
         seen.add(label)
     return labels
 
@@ -222,17 +219,17 @@ def numeric_column(data: pd.DataFrame, column, role: str, caller: str, *, check:
             "deciding explicitly what suppressed or missing cells should be."
         )
     if pd.api.types.is_complex_dtype(dtype):
-        raise SegindexTypeError(
-            f"{caller}(): the {role} column {column!r} holds complex numbers; counts must be real."
-        )
+        raise SegindexTypeError(f"{caller}(): the {role} column {column!r} holds complex numbers; counts must be real.")
     values = np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
     if not check:
         return values
     bad = _kv.first_invalid(values)
     if bad >= 0:
         value = values[bad]
-        kind = "a missing (NaN) value" if np.isnan(value) else (
-            "an infinite value" if np.isinf(value) else f"a negative count ({value:g})"
+        kind = (
+            "a missing (NaN) value"
+            if np.isnan(value)
+            else ("an infinite value" if np.isinf(value) else f"a negative count ({value:g})")
         )
         raise SegindexValueError(
             f"{caller}(): the {role} column {column!r} has {kind} at {unit_name(data, bad)}. "
@@ -360,8 +357,14 @@ def check_unique_units(labels, codes: np.ndarray, caller: str, *, what: str = "t
     )
 
 
-def as_counts(data: pd.DataFrame, groups: Iterable[Hashable], *, total: Hashable | None = None,
-              by: Hashable | list[Hashable] | None = None, rest: bool = False) -> Counts:
+def as_counts(
+    data: pd.DataFrame,
+    groups: Iterable[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | list[Hashable] | None = None,
+    rest: bool = False,
+) -> Counts:
     """Check a wide table and turn it into a :class:`Counts` matrix.
 
     Parameters
@@ -415,9 +418,7 @@ def read_counts(data, groups, *, total=None, by=None, rest: bool = False, caller
     labels = check_labels(groups, "groups", caller)
     check_label(total, "total", caller, optional=True)
     if rest and total is None:
-        raise SegindexValueError(
-            f"{caller}(): the rest of the population needs total= (the column of unit totals)."
-        )
+        raise SegindexValueError(f"{caller}(): the rest of the population needs total= (the column of unit totals).")
     if total is not None and total in labels:
         raise SegindexValueError(
             f"{caller}(): {total!r} is named both as a group and as the total column; "
@@ -456,8 +457,17 @@ def read_counts(data, groups, *, total=None, by=None, rest: bool = False, caller
     )
 
 
-def read_groups(data, groups, *, total=None, by=None, caller: str, min_groups: int = 2,
-                require_members: bool = True, drop_empty_rest: bool = False) -> Counts:
+def read_groups(
+    data,
+    groups,
+    *,
+    total=None,
+    by=None,
+    caller: str,
+    min_groups: int = 2,
+    require_members: bool = True,
+    drop_empty_rest: bool = False,
+) -> Counts:
     """Checked counts for a multigroup index: ``groups``, plus the rest of ``total`` as :data:`REST`.
 
     ``min_groups``: the fewest columns (the rest included) the index needs.
@@ -468,9 +478,15 @@ def read_groups(data, groups, *, total=None, by=None, caller: str, min_groups: i
     labels = check_labels(groups, "groups", caller, min_count=1)
     counts = read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
     if drop_empty_rest and REST in counts.groups and not (counts.values[:, -1] > 0).any():
-        counts = Counts(values=np.ascontiguousarray(counts.values[:, :-1]), groups=counts.groups[:-1],
-                        total=counts.total, index=counts.index, codes=counts.codes, areas=counts.areas,
-                        by=counts.by)
+        counts = Counts(
+            values=np.ascontiguousarray(counts.values[:, :-1]),
+            groups=counts.groups[:-1],
+            total=counts.total,
+            index=counts.index,
+            codes=counts.codes,
+            areas=counts.areas,
+            by=counts.by,
+        )
     if counts.n_groups < min_groups:
         raise SegindexValueError(
             f"{caller}(): a multigroup index needs at least two groups; got {labels!r}. "
@@ -570,13 +586,9 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
     check_label(other, "other", caller, optional=True)
     check_label(total, "total", caller, optional=True)
     if other is not None and other == group:
-        raise SegindexValueError(
-            f"{caller}(): group and other are both {group!r}; compare two different groups."
-        )
+        raise SegindexValueError(f"{caller}(): group and other are both {group!r}; compare two different groups.")
     if total is not None and total in (group, other):
-        raise SegindexValueError(
-            f"{caller}(): {total!r} is named both as a group and as the total column."
-        )
+        raise SegindexValueError(f"{caller}(): {total!r} is named both as a group and as the total column.")
     if total is None and (need_t or (need_y and other is None)):
         why = (
             f"compares {group!r} with the rest of the population, which"
@@ -585,8 +597,7 @@ def read_pair(data, group, other, total, by, caller, *, need_y=True, need_t=Fals
         )
         hint = " or name a comparison group with other=" if need_y and other is None and not need_t else ""
         raise SegindexValueError(
-            f"{caller}(): the index {why} needs total= (the column of unit totals, "
-            f"for example total='Persons'){hint}."
+            f"{caller}(): the index {why} needs total= (the column of unit totals, for example total='Persons'){hint}."
         )
     if not checked and total is not None:
         x = numeric_column(data, group, "group", caller, check=False)
@@ -637,9 +648,16 @@ def check_values(data, pair: Pair, caller: str) -> None:
     check_total(data, parts, t, groups, pair.total, caller)
 
 
-def to_wide(data: pd.DataFrame, *, unit: Hashable, group: Hashable, count: Hashable,
-            keep: Iterable[Hashable] | None = None, total: str | None = "total",
-            fill_value: float = 0) -> pd.DataFrame:
+def to_wide(
+    data: pd.DataFrame,
+    *,
+    unit: Hashable,
+    group: Hashable,
+    count: Hashable,
+    keep: Iterable[Hashable] | None = None,
+    total: str | None = "total",
+    fill_value: float = 0,
+) -> pd.DataFrame:
     """Turn a long table (one row per unit and group) into a wide one.
 
     Parameters
@@ -711,8 +729,7 @@ def to_wide(data: pd.DataFrame, *, unit: Hashable, group: Hashable, count: Hasha
     group_codes, group_labels = pd.factorize(data[group], sort=True)
     if total is not None and total in set(group_labels):
         raise SegindexValueError(
-            f"{caller}(): a group is called {total!r}, the name of the total column to add; "
-            "pass another total= name."
+            f"{caller}(): a group is called {total!r}, the name of the total column to add; pass another total= name."
         )
     matrix = np.full((len(unit_labels), len(group_labels)), float(fill_value))
     matrix[unit_codes, group_codes] = counts
@@ -893,8 +910,11 @@ def point_coordinates(data, points, crs, caller: str) -> np.ndarray:
             geoms = geoms.copy()
             geoms[~is_point] = shapely.point_on_surface(geoms[~is_point])
         return np.ascontiguousarray(shapely.get_coordinates(geoms), dtype=np.float64)
-    named = (isinstance(points, (tuple, list)) and len(points) == 2
-             and all(isinstance(p, Hashable) and not isinstance(p, (float, int)) for p in points))
+    named = (
+        isinstance(points, (tuple, list))
+        and len(points) == 2
+        and all(isinstance(p, Hashable) and not isinstance(p, (float, int)) for p in points)
+    )
     if named:
         if not isinstance(data, pd.DataFrame) or not all(p in data.columns for p in points):
             absent = [p for p in points if not isinstance(data, pd.DataFrame) or p not in data.columns]

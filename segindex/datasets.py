@@ -120,9 +120,7 @@ def _check_int(value, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise SegindexTypeError(f"example_town(): '{name}' must be an integer, got {value!r}.")
     if not low <= int(value) <= high:
-        raise SegindexValueError(
-            f"example_town(): '{name}' must lie between {low} and {high}, got {value!r}."
-        )
+        raise SegindexValueError(f"example_town(): '{name}' must lie between {low} and {high}, got {value!r}.")
     return int(value)
 
 
@@ -287,9 +285,7 @@ def example_town(
     choice = float(choice)
 
     # independent streams: the town and its residents do not change with choice
-    s_layout, s_people, s_schools, s_choice = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)
-    )
+    s_layout, s_people, s_schools, s_choice = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
 
     # layout
     xy, step = _unit_points(s_layout, n_units)
@@ -339,8 +335,9 @@ def example_town(
     school_ids = pd.Index([f"S{i + 1:03d}" for i in range(n_schools)], name="school_id")
     schools = pd.DataFrame(
         {
-            "name": [f"{w} {ph.title()} School {i + 1}" for i, (w, ph) in
-                     enumerate(zip(wards[host], phase, strict=True))],
+            "name": [
+                f"{w} {ph.title()} School {i + 1}" for i, (w, ph) in enumerate(zip(wards[host], phase, strict=True))
+            ],
             "phase": phase,
             "roll": by_school.sum(axis=1),
         },
@@ -348,9 +345,7 @@ def example_town(
     )
     for j, g in enumerate(groups):
         schools[g] = by_school[:, j]
-    schools = gpd.GeoDataFrame(
-        schools, geometry=gpd.points_from_xy(school_xy[:, 0], school_xy[:, 1]), crs="EPSG:27700"
-    )
+    schools = gpd.GeoDataFrame(schools, geometry=gpd.points_from_xy(school_xy[:, 0], school_xy[:, 1]), crs="EPSG:27700")
     pupils_frame = pd.DataFrame(pupils, index=unit_ids.copy(), columns=list(groups))
 
     description = (

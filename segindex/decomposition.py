@@ -68,9 +68,14 @@ def _fit(seed, rows, cols, tol, max_iter, caller):
     return fitted
 
 
-def ipf(table: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarray,
-        col_target: Sequence[float] | np.ndarray, *, tol: float = 1e-10,
-        max_iter: int = 10_000) -> pd.DataFrame | np.ndarray:
+def ipf(
+    table: pd.DataFrame | np.ndarray,
+    row_target: Sequence[float] | np.ndarray,
+    col_target: Sequence[float] | np.ndarray,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+) -> pd.DataFrame | np.ndarray:
     r"""Iterative proportional fitting: scale a table to given row and column totals.
 
     Parameters
@@ -131,7 +136,9 @@ def ipf(table: pd.DataFrame | np.ndarray, row_target: Sequence[float] | np.ndarr
     try:
         c = np.asarray(table, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SegindexTypeError(f"{caller}(): 'table' must be a table of numbers, got {type(table).__name__}.") from None
+        raise SegindexTypeError(
+            f"{caller}(): 'table' must be a table of numbers, got {type(table).__name__}."
+        ) from None
     if c.ndim != 2 or c.size == 0:
         raise SegindexValueError(f"{caller}(): 'table' must be a non-empty two-dimensional table, got shape {c.shape}.")
     if not np.all(np.isfinite(c)) or np.any(c < 0):
@@ -252,6 +259,7 @@ def _read(data, group, total, role, caller):
 
 def _evaluator(index, data_a, data_b, group, total, options, caller):
     if callable(index) and not _is_registered(index):
+
         def value(data, x, t):
             return float(index(_replaced(data, group, total, x, t), group, total=total, **options))
 
@@ -265,6 +273,7 @@ def _evaluator(index, data_a, data_b, group, total, options, caller):
 
         return value, spec.name
     if spec.kind == "spatial":
+
         def value(data, x, t):
             return float(spec.function(_replaced(data, group, total, x, t), group, total=total, **options))
 
@@ -290,8 +299,16 @@ def _replaced(data, group, total, x, t):
     return out
 
 
-def decompose_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd.DataFrame, group: Hashable, *,
-                         total: Hashable, approach: str = "composition", **options: object) -> pd.DataFrame:
+def decompose_difference(
+    index: str | Callable,
+    data_a: pd.DataFrame,
+    data_b: pd.DataFrame,
+    group: Hashable,
+    *,
+    total: Hashable,
+    approach: str = "composition",
+    **options: object,
+) -> pd.DataFrame:
     r"""Split the difference in a segregation index between two tables into spatial and compositional parts.
 
     Two cities (or one city in two years) differ in segregation because their
@@ -389,10 +406,12 @@ def decompose_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd
     g_ba = value(data_b, *_counterfactual(xb, tb, xa, ta, approach))
     spatial = 0.5 * (g_aa - g_ba + g_ab - g_bb)
     compositional = 0.5 * (g_aa - g_ab + g_ba - g_bb)
-    return pd.DataFrame({
-        "stat": ["value_a", "value_b", "difference", "spatial", "compositional", "a_with_b", "b_with_a"],
-        "est": [g_aa, g_bb, g_aa - g_bb, spatial, compositional, g_ab, g_ba],
-    })
+    return pd.DataFrame(
+        {
+            "stat": ["value_a", "value_b", "difference", "spatial", "compositional", "a_with_b", "b_with_a"],
+            "est": [g_aa, g_bb, g_aa - g_bb, spatial, compositional, g_ab, g_ba],
+        }
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -417,9 +436,7 @@ def _tables(data_from, data_to, groups, unit, caller):
                 raise SegindexValueError(f"{caller}(): the unit column {unit!r} is not in {role}.")
             idx = pd.Index(data[unit].astype(str))
         if idx.has_duplicates:
-            raise SegindexValueError(
-                f"{caller}(): unit {idx[idx.duplicated()][0]!r} appears more than once in {role}."
-            )
+            raise SegindexValueError(f"{caller}(): unit {idx[idx.duplicated()][0]!r} appears more than once in {role}.")
         mats.append(np.column_stack([numeric_column(data, g, "group", caller) for g in labels]))
         idxs.append(idx)
     c1, c2 = mats
@@ -444,16 +461,25 @@ def _karmel_maclachlan(c1, c2, a, b, tol, max_iter, caller):
     rows_b, cols_b = b.sum(axis=1), b.sum(axis=0)
     scale = rows_b.sum() / seed.sum()
     seed = seed * scale  # on table b's scale (M does not depend on it)
-    fitted = _fit(np.ascontiguousarray(seed), np.ascontiguousarray(rows_b), np.ascontiguousarray(cols_b),
-                  tol, max_iter, caller)
+    fitted = _fit(
+        np.ascontiguousarray(seed), np.ascontiguousarray(rows_b), np.ascontiguousarray(cols_b), tol, max_iter, caller
+    )
     group_adjusted = seed * (cols_b / seed.sum(axis=0))[None, :]
     unit_adjusted = seed * (rows_b / seed.sum(axis=1))[:, None]
     mix = _m(fitted) - m_a
     mix_group = _m(group_adjusted) - m_a
     mix_unit = _m(unit_adjusted) - m_a
-    return {"M1": M1, "M2": M2, "diff": M2 - M1, "additions": M2 - m_b, "removals": m_a - M1,
-            "group_marginal": mix_group, "unit_marginal": mix_unit, "interaction": mix - mix_group - mix_unit,
-            "structural": m_b - _m(fitted)}
+    return {
+        "M1": M1,
+        "M2": M2,
+        "diff": M2 - M1,
+        "additions": M2 - m_b,
+        "removals": m_a - M1,
+        "group_marginal": mix_group,
+        "unit_marginal": mix_unit,
+        "interaction": mix - mix_group - mix_unit,
+        "structural": m_b - _m(fitted),
+    }
 
 
 def _mrc(c1, c2, a, b):
@@ -473,13 +499,28 @@ def _mrc(c1, c2, a, b):
     p2, s2, e2 = parts(b)
     unit_marginal = 0.5 * float(np.sum((p2 - p1) * s2)) + 0.5 * float(np.sum((p2 - p1) * s1))
     structural = 0.5 * float(np.sum(p1 * (s2 - s1))) + 0.5 * float(np.sum(p2 * (s2 - s1)))
-    return {"M1": M1, "M2": M2, "diff": M2 - M1, "additions": M2 - m_b, "removals": m_a - M1,
-            "unit_marginal": unit_marginal, "group_marginal": e2 - e1, "structural": structural}
+    return {
+        "M1": M1,
+        "M2": M2,
+        "diff": M2 - M1,
+        "additions": M2 - m_b,
+        "removals": m_a - M1,
+        "unit_marginal": unit_marginal,
+        "group_marginal": e2 - e1,
+        "structural": structural,
+    }
 
 
-def decompose_mutual_information(data_from: pd.DataFrame, data_to: pd.DataFrame, groups: Sequence[Hashable], *,
-                                 unit: Hashable | None = None, method: str = "shapley",
-                                 tol: float = 1e-10, max_iter: int = 10_000) -> pd.DataFrame:
+def decompose_mutual_information(
+    data_from: pd.DataFrame,
+    data_to: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    unit: Hashable | None = None,
+    method: str = "shapley",
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+) -> pd.DataFrame:
     r"""Decompose the difference in the mutual information index M between two tables, by one of three methods.
 
     Parameters

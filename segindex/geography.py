@@ -269,9 +269,15 @@ def _small_points(small, points, large_crs, unit_ids, caller: str):
     return xy, pts
 
 
-def best_fit(small: gpd.GeoDataFrame | pd.DataFrame, large: gpd.GeoDataFrame, *, points: PointsLike = None,
-             unit_column: Hashable | None = None, area_column: Hashable | None = None,
-             tolerance: float = 50.0) -> BestFit:
+def best_fit(
+    small: gpd.GeoDataFrame | pd.DataFrame,
+    large: gpd.GeoDataFrame,
+    *,
+    points: PointsLike = None,
+    unit_column: Hashable | None = None,
+    area_column: Hashable | None = None,
+    tolerance: float = 50.0,
+) -> BestFit:
     r"""Give each small unit wholly to the large unit that holds its point (ONS best fit).
 
     Parameters
@@ -450,10 +456,16 @@ def compose_lookups(*lookups) -> pd.Series:
     return out
 
 
-def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping | pd.DataFrame, *,
-                     columns: Sequence[Hashable] | None = None, unit: Hashable | None = None,
-                     from_code: Hashable | None = None, to_code: Hashable | None = None,
-                     unassigned: str = "error") -> pd.DataFrame:
+def aggregate_counts(
+    data: pd.DataFrame,
+    lookup: BestFit | pd.Series | Mapping | pd.DataFrame,
+    *,
+    columns: Sequence[Hashable] | None = None,
+    unit: Hashable | None = None,
+    from_code: Hashable | None = None,
+    to_code: Hashable | None = None,
+    unassigned: str = "error",
+) -> pd.DataFrame:
     r"""Add small-unit counts up into large units through a many-to-one lookup, conserving every person.
 
     Parameters
@@ -510,12 +522,13 @@ def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping |
     caller = "aggregate_counts"
     check_frame(data, caller)
     if unassigned not in ("error", "drop"):
-        raise SegindexValueError(f"{caller}(): 'unassigned' must be \"error\" or \"drop\", got {unassigned!r}.")
+        raise SegindexValueError(f'{caller}(): \'unassigned\' must be "error" or "drop", got {unassigned!r}.')
     series = _as_lookup(lookup, caller, from_code, to_code)
     codes = _ids(data, unit, "small-unit", caller)
     if columns is None:
         columns = [
-            c for c in data.columns
+            c
+            for c in data.columns
             if c != unit and pd.api.types.is_numeric_dtype(data[c].dtype) and not pd.api.types.is_bool_dtype(data[c])
         ]
         if not columns:
@@ -534,7 +547,7 @@ def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping |
         if unassigned == "error":
             raise SegindexValueError(
                 f"{caller}(): {int(lost.sum())} small unit(s) of the data are not placed by the lookup "
-                f"({first_few(codes[lost])}). Complete the lookup, or pass unassigned=\"drop\" to leave them "
+                f'({first_few(codes[lost])}). Complete the lookup, or pass unassigned="drop" to leave them '
                 "out (their people are then not counted)."
             )
         import warnings
@@ -543,7 +556,8 @@ def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping |
         warnings.warn(
             f"{caller}(): {int(lost.sum())} small unit(s) not placed by the lookup were left out "
             f"({first_few(codes[lost])}), holding {people.to_dict()} of the counts.",
-            DataQualityWarning, stacklevel=2,
+            DataQualityWarning,
+            stacklevel=2,
         )
         values = values[~lost]
         target = target[~lost]
@@ -553,9 +567,15 @@ def aggregate_counts(data: pd.DataFrame, lookup: BestFit | pd.Series | Mapping |
     return out
 
 
-def areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large: gpd.GeoDataFrame, *,
-                columns: Sequence[Hashable] | None = None, unit_column: Hashable | None = None,
-                area_column: Hashable | None = None) -> pd.DataFrame:
+def areal_split(
+    data: pd.DataFrame,
+    small: gpd.GeoDataFrame,
+    large: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[Hashable] | None = None,
+    unit_column: Hashable | None = None,
+    area_column: Hashable | None = None,
+) -> pd.DataFrame:
     r"""Apportion each small unit's counts over the large units its polygon intersects, by area.
 
     Parameters
@@ -614,8 +634,9 @@ def areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large: gpd.GeoDataF
     area_ids = np.asarray(_ids(large, area_column, "large-unit", caller), dtype=object)
     geoms = _geometries(small, "small units", caller)
     large_geoms = _geometries(large, "large units", caller)
-    columns = list(data.select_dtypes("number").columns) if columns is None else check_labels(columns, "columns",
-                                                                                                caller)
+    columns = (
+        list(data.select_dtypes("number").columns) if columns is None else check_labels(columns, "columns", caller)
+    )
     pos = small_ids.get_indexer(data.index)
     if (pos < 0).any():
         raise SegindexValueError(
@@ -662,10 +683,16 @@ class AreaSplitComparison:
     share_moved: pd.Series
 
 
-def compare_with_areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large: gpd.GeoDataFrame,
-                             lookup: BestFit | pd.Series | Mapping, *, columns: Sequence[Hashable] | None = None,
-                             unit_column: Hashable | None = None,
-                             area_column: Hashable | None = None) -> AreaSplitComparison:
+def compare_with_areal_split(
+    data: pd.DataFrame,
+    small: gpd.GeoDataFrame,
+    large: gpd.GeoDataFrame,
+    lookup: BestFit | pd.Series | Mapping,
+    *,
+    columns: Sequence[Hashable] | None = None,
+    unit_column: Hashable | None = None,
+    area_column: Hashable | None = None,
+) -> AreaSplitComparison:
     r"""How many people a lookup places in another large unit than an areal split would.
 
     Parameters
@@ -708,17 +735,16 @@ def compare_with_areal_split(data: pd.DataFrame, small: gpd.GeoDataFrame, large:
     """
     caller = "compare_with_areal_split"
     check_frame(data, caller)
-    columns = list(data.select_dtypes("number").columns) if columns is None else check_labels(columns, "columns",
-                                                                                                caller)
+    columns = (
+        list(data.select_dtypes("number").columns) if columns is None else check_labels(columns, "columns", caller)
+    )
     by_lookup = aggregate_counts(data, lookup, columns=columns)
     areal = areal_split(data, small, large, columns=columns, unit_column=unit_column, area_column=area_column)
     index = areal.index.union(by_lookup.index)
     a = by_lookup[columns].reindex(index, fill_value=0).astype(np.float64)
     b = areal.reindex(index, fill_value=0.0)
     diff = a - b
-    table = pd.concat(
-        {"lookup": a.stack(), "areal": b.stack(), "difference": diff.stack()}, axis=1
-    )
+    table = pd.concat({"lookup": a.stack(), "areal": b.stack(), "difference": diff.stack()}, axis=1)
     table.index.names = ["area", "column"]
     moved = diff.abs().sum() / 2.0
     share = moved / a.sum().replace(0, np.nan)
@@ -783,8 +809,13 @@ class ChainedUnits:
         )
 
 
-def chain_units(lookups: Sequence[pd.DataFrame], levels: Sequence[Hashable], *,
-                coverage: Mapping[Hashable, Iterable[Hashable]] | None = None, sep: str = "_") -> ChainedUnits:
+def chain_units(
+    lookups: Sequence[pd.DataFrame],
+    levels: Sequence[Hashable],
+    *,
+    coverage: Mapping[Hashable, Iterable[Hashable]] | None = None,
+    sep: str = "_",
+) -> ChainedUnits:
     r"""Units comparable across three (or more) censuses, from a chain of lookups.
 
     Parameters
@@ -864,7 +895,7 @@ def chain_units(lookups: Sequence[pd.DataFrame], levels: Sequence[Hashable], *,
     edges = (np.concatenate(rows), np.concatenate(cols))
     graph = coo_matrix((np.ones(len(edges[0])), edges), shape=(n_nodes, n_nodes))
     n_comp, comp = connected_components(graph, directed=False)
-    per_level = {level: comp[offsets[level]:offsets[level] + len(uniques[level])] for level in levels}
+    per_level = {level: comp[offsets[level] : offsets[level] + len(uniques[level])] for level in levels}
     # label: the first code (sorted) of the last level, else of the latest level that has one
     labels = np.empty(n_comp, dtype=object)
     labelled = np.zeros(n_comp, dtype=bool)
@@ -883,28 +914,39 @@ def chain_units(lookups: Sequence[pd.DataFrame], levels: Sequence[Hashable], *,
         )
     one_each = np.all([counts[level] == 1 for level in levels], axis=0)
     kept = np.flatnonzero(keep)
-    attributes = pd.DataFrame({f"n_{level}": counts[level][kept] for level in levels},
-                              index=pd.Index(labels[kept], name="unit"))
+    attributes = pd.DataFrame(
+        {f"n_{level}": counts[level][kept] for level in levels}, index=pd.Index(labels[kept], name="unit")
+    )
     attributes["type"] = np.where(one_each[kept], "unchanged", "changed")
     attributes = attributes.sort_index()
     codes = {}
     for level in levels:
         mask = keep[per_level[level]]
-        codes[level] = pd.Series(labels[per_level[level][mask]], index=pd.Index(uniques[level][mask], name=level),
-                                 name="unit", dtype=object)
+        codes[level] = pd.Series(
+            labels[per_level[level][mask]], index=pd.Index(uniques[level][mask], name=level), name="unit", dtype=object
+        )
     gone = np.flatnonzero(~keep)
     dropped = pd.DataFrame(
-        {level: pd.Series(np.asarray(uniques[level], dtype=object)).groupby(per_level[level]).agg(" ".join)
-         .reindex(gone).fillna("").to_numpy() for level in levels},
+        {
+            level: pd.Series(np.asarray(uniques[level], dtype=object))
+            .groupby(per_level[level])
+            .agg(" ".join)
+            .reindex(gone)
+            .fillna("")
+            .to_numpy()
+            for level in levels
+        },
         index=pd.Index(labels[gone], name="unit"),
     )
     dropped["reason"] = reason[gone]
     dropped["detail"] = detail[gone]
     if unknown:
         extra = pd.DataFrame(
-            {**{lv: [c if lv == level else "" for level, c in unknown] for lv in levels},
-             "reason": "not in the lookups",
-             "detail": [f"the {level} code {c!r} of the table is in no lookup" for level, c in unknown]},
+            {
+                **{lv: [c if lv == level else "" for level, c in unknown] for lv in levels},
+                "reason": "not in the lookups",
+                "detail": [f"the {level} code {c!r} of the table is in no lookup" for level, c in unknown],
+            },
             index=pd.Index([c for _, c in unknown], name="unit"),
         )
         dropped = pd.concat([dropped, extra])
@@ -915,8 +957,10 @@ def chain_units(lookups: Sequence[pd.DataFrame], levels: Sequence[Hashable], *,
         if sel.size:
             report[why] = {"units": int(sel.size), **{level: int(counts[level][sel].sum()) for level in levels}}
     if unknown:
-        report["not in the lookups"] = {"units": 0, **{lv: sum(1 for level, _ in unknown if level == lv)
-                                                       for lv in levels}}
+        report["not in the lookups"] = {
+            "units": 0,
+            **{lv: sum(1 for level, _ in unknown if level == lv) for lv in levels},
+        }
     report = pd.DataFrame(report).T
     report.index.name = "units"
     return ChainedUnits(codes=codes, attributes=attributes, dropped=dropped, report=report, levels=list(levels))
@@ -991,8 +1035,9 @@ def _coverage_keep(present, uniques, per_level, counts, n_comp):
     return keep, reason, detail
 
 
-def lookup_coverage(lookup: BestFit | pd.Series | Mapping, present: Iterable[Hashable], *,
-                    sep: str = "_") -> pd.DataFrame:
+def lookup_coverage(
+    lookup: BestFit | pd.Series | Mapping, present: Iterable[Hashable], *, sep: str = "_"
+) -> pd.DataFrame:
     """Which large units a partial table covers completely.
 
     Parameters
@@ -1029,14 +1074,19 @@ def lookup_coverage(lookup: BestFit | pd.Series | Mapping, present: Iterable[Has
     frame["present"] = frame["code"].isin(have)
     out = frame.groupby("area", sort=True).agg(n_units=("code", "size"), n_present=("present", "sum"))
     out["n_present"] = out["n_present"].astype(np.int64)
-    out["status"] = np.where(out["n_present"] == out["n_units"], "complete",
-                             np.where(out["n_present"] == 0, "absent", "partial"))
+    out["status"] = np.where(
+        out["n_present"] == out["n_units"], "complete", np.where(out["n_present"] == 0, "absent", "partial")
+    )
     out["missing"] = frame[~frame["present"]].groupby("area")["code"].agg(" ".join).reindex(out.index).fillna("")
     return out
 
 
-def compare_lookups(first: BestFit | pd.Series | Mapping, second: BestFit | pd.Series | Mapping, *,
-                    names: tuple[str, str] = ("first", "second")) -> pd.DataFrame:
+def compare_lookups(
+    first: BestFit | pd.Series | Mapping,
+    second: BestFit | pd.Series | Mapping,
+    *,
+    names: tuple[str, str] = ("first", "second"),
+) -> pd.DataFrame:
     """Every unit two lookups place differently (or that one places and the other does not).
 
     Parameters

@@ -47,9 +47,9 @@ from ._resampling import (
     whole_counts,
     work_of,
 )
+from .counts import read_groups, read_pair
 from .errors import SegindexTypeError, SegindexValueError
 from .indices import registry
-from .counts import read_groups, read_pair
 
 __all__ = ["Inference", "infer", "infer_difference", "INFERENCE_INDICES"]
 
@@ -155,9 +155,17 @@ def _problem(spec, data, args, kwargs, caller) -> Problem:
     options = {k: a[k] for k in spec.options if k in a}
     if spec.kind == "multigroup":
         counts = read_groups(data, a["groups"], total=a["total"], by=by, caller=name)
-        problem = groups_problem(spec, counts.values, counts.codes, counts.n_areas,
-                                 areas=counts.areas, by=counts.by, options=options,
-                                 labels=[repr(g) for g in counts.groups], caller=caller)
+        problem = groups_problem(
+            spec,
+            counts.values,
+            counts.codes,
+            counts.n_areas,
+            areas=counts.areas,
+            by=counts.by,
+            options=options,
+            labels=[repr(g) for g in counts.groups],
+            caller=caller,
+        )
     else:
         group, total, other = a["group"], a.get("total"), a.get("other")
         if spec.comparison == "none":
@@ -167,11 +175,24 @@ def _problem(spec, data, args, kwargs, caller) -> Problem:
             pair = read_pair(data, group, other, total, by, name, need_t=spec.comparison == "group")
             y = pair.y if other is not None else None
         rest = f"rest ({total!r} minus {group!r})"
-        labels = (repr(group), repr(other) if other is not None else rest,
-                  rest if other is None else f"rest of {total!r}")
-        problem = two_group_problem(spec, pair.x, y, pair.t if pair.t is not None else None, pair.codes,
-                                    pair.n_areas, areas=pair.areas, by=pair.by, options=options, labels=labels,
-                                    caller=caller)
+        labels = (
+            repr(group),
+            repr(other) if other is not None else rest,
+            rest if other is None else f"rest of {total!r}",
+        )
+        problem = two_group_problem(
+            spec,
+            pair.x,
+            y,
+            pair.t if pair.t is not None else None,
+            pair.codes,
+            pair.n_areas,
+            areas=pair.areas,
+            by=pair.by,
+            options=options,
+            labels=labels,
+            caller=caller,
+        )
     # the index as its public function gives it (the same numbers; bounded values kept in range)
     return _with_statistic(problem, _as_array(statistic, problem.n_areas))
 
@@ -182,10 +203,20 @@ def _with_statistic(problem, statistic):
     return replace(problem, statistic=statistic)
 
 
-def infer(index: str | Callable, data: pd.DataFrame, *index_args: object, method: str = "randomisation",
-          n_draws: int = 999, random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
-          ci: float = 0.95, allocation: str = "binomial", progress: bool | None = None, client: object | None = None,
-          block_size: int | None = None, **index_kwargs: object) -> Inference:
+def infer(
+    index: str | Callable,
+    data: pd.DataFrame,
+    *index_args: object,
+    method: str = "randomisation",
+    n_draws: int = 999,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+    ci: float = 0.95,
+    allocation: str = "binomial",
+    progress: bool | None = None,
+    client: object | None = None,
+    block_size: int | None = None,
+    **index_kwargs: object,
+) -> Inference:
     r"""Randomisation test or bootstrap of a segregation index.
 
     Parameters
@@ -329,15 +360,35 @@ def infer(index: str | Callable, data: pd.DataFrame, *index_args: object, method
     problem = _problem(spec, data, index_args, index_kwargs, caller)
     rng = default_rng(random_state, caller)
     with Progress(f"{caller}({spec.name})", work_of(problem, int(n_draws)), int(n_draws), progress) as shown:
-        return run(problem, method, int(n_draws), rng, float(ci), allocation, shown, caller, random_state,
-                   client=client, block_size=block_size)
+        return run(
+            problem,
+            method,
+            int(n_draws),
+            rng,
+            float(ci),
+            allocation,
+            shown,
+            caller,
+            random_state,
+            client=client,
+            block_size=block_size,
+        )
 
 
-def infer_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd.DataFrame, *index_args: object,
-                     n_draws: int = 999, random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
-                     ci: float = 0.95, contrast: str = "difference", progress: bool | None = None,
-                     client: object | None = None, block_size: int | None = None,
-                     **index_kwargs: object) -> Inference:
+def infer_difference(
+    index: str | Callable,
+    data_a: pd.DataFrame,
+    data_b: pd.DataFrame,
+    *index_args: object,
+    n_draws: int = 999,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+    ci: float = 0.95,
+    contrast: str = "difference",
+    progress: bool | None = None,
+    client: object | None = None,
+    block_size: int | None = None,
+    **index_kwargs: object,
+) -> Inference:
     r"""Bootstrap of the difference (or ratio) of an index between two tables.
 
     Schools against neighbourhoods, two census years, two areas: each table
@@ -422,5 +473,6 @@ def infer_difference(index: str | Callable, data_a: pd.DataFrame, data_b: pd.Dat
     rng = default_rng(random_state, caller)
     n = int(n_draws)
     with Progress(f"{caller}({spec.name})", work_of(pa, n) + work_of(pb, n), 2 * n, progress) as shown:
-        return run_difference(pa, pb, n, rng, float(ci), contrast, shown, caller, random_state, client=client,
-                              block_size=block_size)
+        return run_difference(
+            pa, pb, n, rng, float(ci), contrast, shown, caller, random_state, client=client, block_size=block_size
+        )

@@ -97,9 +97,15 @@ def _draw(values: np.ndarray, rng, share: float, max_change: int, max_count) -> 
     return np.maximum(values + np.where(hit, sign * size, 0.0), 0.0)
 
 
-def perturb_counts(data: pd.DataFrame, columns: Sequence[Hashable], *, share: float = ONS_2021_SHARE_PERTURBED,
-                   max_change: int = 2, max_count: float | None = None,
-                   random_state: int | np.random.Generator | np.random.SeedSequence | None = None) -> pd.DataFrame:
+def perturb_counts(
+    data: pd.DataFrame,
+    columns: Sequence[Hashable],
+    *,
+    share: float = ONS_2021_SHARE_PERTURBED,
+    max_change: int = 2,
+    max_count: float | None = None,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+) -> pd.DataFrame:
     r"""One redraw of the counts with cell-key-sized noise (see the module docstring for the model).
 
     Parameters
@@ -205,15 +211,17 @@ class PerturbationCheck:
     def to_frame(self) -> pd.DataFrame:
         """One row (per area): ``index, value, low, high, sd, max_shift, n_draws``."""
         n = self.draws.shape[0]
-        frame = pd.DataFrame({
-            "index": self.index,
-            "value": np.atleast_1d(self.value),
-            "low": np.atleast_1d(self.low),
-            "high": np.atleast_1d(self.high),
-            "sd": np.atleast_1d(self.sd),
-            "max_shift": np.atleast_1d(self.max_shift),
-            "n_draws": n,
-        })
+        frame = pd.DataFrame(
+            {
+                "index": self.index,
+                "value": np.atleast_1d(self.value),
+                "low": np.atleast_1d(self.low),
+                "high": np.atleast_1d(self.high),
+                "sd": np.atleast_1d(self.sd),
+                "max_shift": np.atleast_1d(self.max_shift),
+                "n_draws": n,
+            }
+        )
         if self.areas is not None:
             frame.insert(0, "area", list(self.areas))
         return frame
@@ -259,11 +267,19 @@ def _default_columns(data, index_args, index_kwargs) -> list:
     return found
 
 
-def perturbation_check(data: pd.DataFrame, index: Callable | str, *index_args: object,
-                       columns: Sequence[Hashable] | None = None, share: float = ONS_2021_SHARE_PERTURBED,
-                       max_change: int = 2, max_count: float | None = None, n_draws: int = 199,
-                       random_state: int | np.random.Generator | np.random.SeedSequence | None = None, ci: float = 0.95,
-                       **index_kwargs: object) -> PerturbationCheck:
+def perturbation_check(
+    data: pd.DataFrame,
+    index: Callable | str,
+    *index_args: object,
+    columns: Sequence[Hashable] | None = None,
+    share: float = ONS_2021_SHARE_PERTURBED,
+    max_change: int = 2,
+    max_count: float | None = None,
+    n_draws: int = 199,
+    random_state: int | np.random.Generator | np.random.SeedSequence | None = None,
+    ci: float = 0.95,
+    **index_kwargs: object,
+) -> PerturbationCheck:
     r"""How much an index moves when small cells are redrawn by the 2021 cell-key perturbation size.
 
     Parameters
@@ -343,8 +359,11 @@ def perturbation_check(data: pd.DataFrame, index: Callable | str, *index_args: o
         raise SegindexValueError(f"{caller}(): 'n_draws' must be a whole number >= 1, got {n_draws!r}.")
     if not isinstance(ci, (int, float)) or not 0.0 < ci < 1.0:
         raise SegindexValueError(f"{caller}(): 'ci' must lie strictly between 0 and 1, got {ci!r}.")
-    columns = _default_columns(data, index_args, index_kwargs) if columns is None else check_labels(
-        columns, "columns", caller)
+    columns = (
+        _default_columns(data, index_args, index_kwargs)
+        if columns is None
+        else check_labels(columns, "columns", caller)
+    )
     if not columns:
         raise SegindexValueError(
             f"{caller}(): no count column to redraw: name them with columns=[...] (the index arguments name none "
@@ -366,8 +385,11 @@ def perturbation_check(data: pd.DataFrame, index: Callable | str, *index_args: o
         for j, column in enumerate(columns):
             table[column] = drawn[:, j]
         if follow:
-            table[total] = base_total + (drawn - values).sum(axis=1) + (
-                _draw(rest, rng, share, max_change, max_count) - rest)[:, 0]
+            table[total] = (
+                base_total
+                + (drawn - values).sum(axis=1)
+                + (_draw(rest, rng, share, max_change, max_count) - rest)[:, 0]
+            )
         result = function(table, *index_args, **index_kwargs)
         draws.append(np.asarray(result.reindex(areas) if areas is not None else result, dtype=np.float64))
     draws = np.asarray(draws)
@@ -381,7 +403,17 @@ def perturbation_check(data: pd.DataFrame, index: Callable | str, *index_args: o
         return float(x) if areas is None else np.asarray(x)
 
     return PerturbationCheck(
-        index=name, value=scalar(observed), draws=draws, low=scalar(low), high=scalar(high), sd=scalar(sd),
-        max_shift=scalar(shift), areas=areas, columns=tuple(columns), share=share, max_change=max_change,
-        max_count=max_count, ci=float(ci),
+        index=name,
+        value=scalar(observed),
+        draws=draws,
+        low=scalar(low),
+        high=scalar(high),
+        sd=scalar(sd),
+        max_shift=scalar(shift),
+        areas=areas,
+        columns=tuple(columns),
+        share=share,
+        max_change=max_change,
+        max_count=max_count,
+        ci=float(ci),
     )

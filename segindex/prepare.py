@@ -30,8 +30,15 @@ from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError, f
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     import geopandas as gpd
 
-__all__ = ["prepare_area", "PreparedArea", "DEFAULT_OTHER", "SCHOOL_BUFFER", "WARD_METHODS", "WARD_GAP",
-           "counts_are_whole"]
+__all__ = [
+    "prepare_area",
+    "PreparedArea",
+    "DEFAULT_OTHER",
+    "SCHOOL_BUFFER",
+    "WARD_METHODS",
+    "WARD_GAP",
+    "counts_are_whole",
+]
 
 _CALLER = "prepare_area"
 
@@ -125,8 +132,14 @@ class PreparedArea:
         census = ONS_2011 if self.census_year == "2011" else ONS_2011.replace("2011 Census", "Census 2021")
         return [census] + ([DFE_2023, OS_ROYAL_MAIL] if self.schools is not None else [OS_ROYAL_MAIL])
 
-    def description(self, census_name: str | None = None, units_name: str | None = None,
-                    schools_name: str | None = None, phase=None, wards_name: str | None = None) -> str:
+    def description(
+        self,
+        census_name: str | None = None,
+        units_name: str | None = None,
+        schools_name: str | None = None,
+        phase=None,
+        wards_name: str | None = None,
+    ) -> str:
         """One paragraph saying what the data are, for a report's introduction."""
         if self.ward_method is None:
             text = (
@@ -136,14 +149,18 @@ class PreparedArea:
                 + "."
             )
         else:
-            how = {"lookup": "through a lookup", "best-fit": "by best fit",
-                   "areal-split": "by areal split"}[self.ward_method]
+            how = {"lookup": "through a lookup", "best-fit": "by best fit", "areal-split": "by areal split"}[
+                self.ward_method
+            ]
             text = (
                 f"Residents: {self.census_year} Census usual residents by ethnic group in {len(self.units):,} wards"
                 + (f" ({wards_name})" if wards_name else "")
                 + f", added up {how} from {len(self.small_units):,} smaller areas"
-                + (f" ({census_name}" + (f", on boundaries from {units_name}" if units_name else "") + ")"
-                   if census_name else "")
+                + (
+                    f" ({census_name}" + (f", on boundaries from {units_name}" if units_name else "") + ")"
+                    if census_name
+                    else ""
+                )
                 + "."
             )
         if self.schools is not None:
@@ -224,8 +241,11 @@ def _read_units(units, units_id, layer, log, role="units"):
         )
     if units_id is None:
         units_id = _first_field(path, layer, role)
-        _say(log, f"using its first field {units_id!r} as the {'area' if role == 'units' else 'ward'} code "
-                  f"({id_option.replace(' (segindex report: ', ', or ').rstrip(')')}, to choose)")
+        _say(
+            log,
+            f"using its first field {units_id!r} as the {'area' if role == 'units' else 'ward'} code "
+            f"({id_option.replace(' (segindex report: ', ', or ').rstrip(')')}, to choose)",
+        )
     _say(log, f"reading {'boundaries' if role == 'units' else 'wards'} {path}")
     return read_boundaries(path, units_id, layer=layer, to_crs=27700)
 
@@ -392,10 +412,12 @@ def _read_lookup(lookup, lookup_from, lookup_to, small_key, ward_key):
     if _is_path(lookup) or isinstance(lookup, pd.DataFrame):
         table = _read_lookup_table(lookup) if _is_path(lookup) else lookup
         source = repr(str(lookup)) if _is_path(lookup) else "'lookup'"
-        lookup_from = _lookup_column(table, lookup_from, small_key, "small-unit",
-                                     "lookup_from= (segindex report: --lookup-from)", source)
-        lookup_to = _lookup_column(table, lookup_to, ward_key, "ward", "lookup_to= (segindex report: --lookup-to)",
-                                   source)
+        lookup_from = _lookup_column(
+            table, lookup_from, small_key, "small-unit", "lookup_from= (segindex report: --lookup-from)", source
+        )
+        lookup_to = _lookup_column(
+            table, lookup_to, ward_key, "ward", "lookup_to= (segindex report: --lookup-to)", source
+        )
         pairs = pd.DataFrame({"unit": table[lookup_from].to_numpy(), "ward": table[lookup_to].to_numpy()})
         source = f"{source} ({lookup_from!r} to {lookup_to!r})"
     elif isinstance(lookup, (pd.Series, dict)):
@@ -430,8 +452,10 @@ def _lookup_to_wards(pairs, source, codes, ward_codes, wards_source):
             f"{first_few(missing)}."
         )
         if len(missing) == len(codes):
-            text += (" None of them is: the lookup is of another geography or census vintage (2001 LSOAs "
-                     "against 2011 ones?), or its small-unit column is another one (lookup_from=, --lookup-from).")
+            text += (
+                " None of them is: the lookup is of another geography or census vintage (2001 LSOAs "
+                "against 2011 ones?), or its small-unit column is another one (lookup_from=, --lookup-from)."
+            )
         else:
             text += " Every census unit needs a ward: complete the lookup."
         raise SegindexValueError(text)
@@ -485,21 +509,27 @@ def _to_wards(residents, groups, wards, wards_source, lookup, lookup_from, looku
                     "area. Give the ward file of this area, or a lookup (lookup=, --lookup)."
                 )
             assignment.loc[lost] = report.loc[lost, "nearest"].to_numpy()
-        how = ("by best fit: each unit given wholly to the ward that holds its representative point (the ONS "
-               "method uses population-weighted centroids)")
+        how = (
+            "by best fit: each unit given wholly to the ward that holds its representative point (the ONS "
+            "method uses population-weighted centroids)"
+        )
         gap = ""
         if n_unassigned:
             lost = report.index[status == "unassigned"]
-            gap = (f" and were given to the nearest ward, at most {float(report.loc[lost, 'distance'].max()):,.0f} m "
-                   f"away ({first_few(lost)})")
+            gap = (
+                f" and were given to the nearest ward, at most {float(report.loc[lost, 'distance'].max()):,.0f} m "
+                f"away ({first_few(lost)})"
+            )
         check = (
             f" {n_unassigned} of {n} units have their point in no ward{gap}; {n_near} have it within "
             f"{fit.tolerance:g} m of a ward boundary, where a small shift of the point or the boundary could move "
             "them to the next ward."
         )
     else:
-        how = ("by areal split: each unit's residents spread evenly over its land and shared among the wards it "
-               "overlaps (fractional counts)")
+        how = (
+            "by areal split: each unit's residents spread evenly over its land and shared among the wards it "
+            "overlaps (fractional counts)"
+        )
         check = ""
     if assignment is not None:
         ward_counts = aggregate_counts(counts, assignment, columns=columns)
@@ -509,8 +539,10 @@ def _to_wards(residents, groups, wards, wards_source, lookup, lookup_from, looku
         ward_counts = ward_counts[ward_counts["total"] > 0]
         slivers = ward_counts.index[ward_counts["total"] < 1.0]
         if len(slivers):
-            check = (f" {len(slivers)} ward(s) receive less than one resident, from slivers of units along their edge "
-                     f"({first_few(slivers)}); they are kept, so that every person is counted.")
+            check = (
+                f" {len(slivers)} ward(s) receive less than one resident, from slivers of units along their edge "
+                f"({first_few(slivers)}); they are kept, so that every person is counted."
+            )
         exact = np.allclose(ward_counts[columns].sum().to_numpy(), counts.sum().to_numpy(), rtol=1e-9)
     if not exact:  # the aggregations conserve every person; anything else is a bug
         raise RuntimeError(f"{_CALLER}(): the ward counts do not add up to the census counts; please report this.")
@@ -519,20 +551,26 @@ def _to_wards(residents, groups, wards, wards_source, lookup, lookup_from, looku
     units = wards.loc[kept, [wards.geometry.name]].join(ward_counts[columns])
     units.index.name = wards.index.name
     _say(log, f"{n:,} census units added up into {len(units):,} wards {how.split(':')[0]}")
-    notes.append(f"Residential units: {len(units):,} wards, the census counts of {n:,} smaller units added up {how}."
-                 + check)
+    notes.append(
+        f"Residential units: {len(units):,} wards, the census counts of {n:,} smaller units added up {how}." + check
+    )
     dropped = wards.index.difference(kept)
     if len(dropped):
         outline = geometry.geometry.union_all()
         inside = wards.loc[dropped].geometry.representative_point().within(outline).to_numpy()
         if (~inside).any():
-            notes.append(f"{int((~inside).sum())} of the {len(wards):,} wards of the ward file lie outside the area "
-                         "(they receive no unit of it) and are left out.")
+            notes.append(
+                f"{int((~inside).sum())} of the {len(wards):,} wards of the ward file lie outside the area "
+                "(they receive no unit of it) and are left out."
+            )
             _say(log, notes[-1])
         if inside.any():
-            _warn(notes, f"{int(inside.sum())} ward(s) inside the area receive no census unit "
-                         f"({first_few(dropped[inside])}) and are left out; their residents are counted in the "
-                         "wards around them.")
+            _warn(
+                notes,
+                f"{int(inside.sum())} ward(s) inside the area receive no census unit "
+                f"({first_few(dropped[inside])}) and are left out; their residents are counted in the "
+                "wards around them.",
+            )
     if assignment is not None:
         try:
             cmp = compare_with_areal_split(counts[["total"]], geometry, wards, assignment, columns=["total"])
@@ -615,8 +653,11 @@ def _schools(schools, phase, la, postcodes, level, outline, buffer, log):
     table, located = _locate(table, source, postcodes, log)
     notes = []
     if not located.all():
-        _warn(notes, f"{int((~located).sum())} of {len(located)} schools have no location (postcode not found) "
-                     "and are left out of the report.")
+        _warn(
+            notes,
+            f"{int((~located).sum())} of {len(located)} schools have no location (postcode not found) "
+            "and are left out of the report.",
+        )
     table = table[located]
     pupils = to_common(table, SCHOOL_CENSUS, level=level, unmapped="ignore", total=None)
     counts = [c for c in pupils.columns if c != UNCLASSIFIED]
@@ -653,8 +694,7 @@ def _choose_groups(units, both, groups, other, min_share, log):
         for g in groups:
             if g not in both:
                 raise SegindexValueError(
-                    f"{_CALLER}(): the group {g!r} is not a common group of both files; choose from "
-                    f"{', '.join(both)}."
+                    f"{_CALLER}(): the group {g!r} is not a common group of both files; choose from {', '.join(both)}."
                 )
     else:
         share = units[both].sum() / float(units["total"].sum())
@@ -672,18 +712,31 @@ def _choose_groups(units, both, groups, other, min_share, log):
     return groups, other
 
 
-def prepare_area(units: str | os.PathLike | gpd.GeoDataFrame, census: str | os.PathLike | pd.DataFrame,
-                 schools: str | os.PathLike | pd.DataFrame | None = None, *,
-                 postcodes: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
-                 units_id: str | None = None, census_id: str | None = None, layer: str | int | None = None,
-                 la: str | Sequence[str] | None = None, phase: str | Sequence[str] | None = ("primary", "secondary"),
-                 level: str = "detailed", groups: Sequence[str] | None = None, other: str | None = None,
-                 min_share: float = 0.01, buffer: float = SCHOOL_BUFFER,
-                 wards: str | os.PathLike | gpd.GeoDataFrame | None = None, wards_id: str | None = None,
-                 wards_layer: str | int | None = None,
-                 lookup: str | os.PathLike | pd.DataFrame | pd.Series | Mapping | None = None,
-                 lookup_from: str | None = None, lookup_to: str | None = None, ward_method: str = "best-fit",
-                 log: Callable[[str], object] | None = None) -> PreparedArea:
+def prepare_area(
+    units: str | os.PathLike | gpd.GeoDataFrame,
+    census: str | os.PathLike | pd.DataFrame,
+    schools: str | os.PathLike | pd.DataFrame | None = None,
+    *,
+    postcodes: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    units_id: str | None = None,
+    census_id: str | None = None,
+    layer: str | int | None = None,
+    la: str | Sequence[str] | None = None,
+    phase: str | Sequence[str] | None = ("primary", "secondary"),
+    level: str = "detailed",
+    groups: Sequence[str] | None = None,
+    other: str | None = None,
+    min_share: float = 0.01,
+    buffer: float = SCHOOL_BUFFER,
+    wards: str | os.PathLike | gpd.GeoDataFrame | None = None,
+    wards_id: str | None = None,
+    wards_layer: str | int | None = None,
+    lookup: str | os.PathLike | pd.DataFrame | pd.Series | Mapping | None = None,
+    lookup_from: str | None = None,
+    lookup_to: str | None = None,
+    ward_method: str = "best-fit",
+    log: Callable[[str], object] | None = None,
+) -> PreparedArea:
     r"""Turn boundaries, a census table and the school census into the frames of one area's report.
 
     Steps, in order: read the boundaries (reprojected to British National
@@ -856,19 +909,30 @@ def prepare_area(units: str | os.PathLike | gpd.GeoDataFrame, census: str | os.P
     if wards is not None:
         ward_polygons, wards_source = _read_wards(wards, wards_id, wards_layer, residents, log)
         small = residents
-        residents, assignment, ward_notes = _to_wards(small, res_groups, ward_polygons, wards_source, lookup,
-                                                      lookup_from, lookup_to, ward_method, log)
+        residents, assignment, ward_notes = _to_wards(
+            small, res_groups, ward_polygons, wards_source, lookup, lookup_from, lookup_to, ward_method, log
+        )
         notes = ward_notes + notes
         method = "lookup" if lookup is not None else ward_method
     points, school_year, unclassified = None, None, 0.0
     both = res_groups
     if schools is not None:
         points, counts, unclassified, school_notes, school_year = _schools(
-            schools, None if phase is None else ([phase] if isinstance(phase, str) else list(phase)), la,
-            postcodes, level, outline, buffer, log)
+            schools,
+            None if phase is None else ([phase] if isinstance(phase, str) else list(phase)),
+            la,
+            postcodes,
+            level,
+            outline,
+            buffer,
+            log,
+        )
         if wards is not None:
-            school_notes.insert(0, "Schools are placed among the wards by their coordinates; the ward codes of the "
-                                "school census are 2022 wards, another vintage than these wards, and are not used.")
+            school_notes.insert(
+                0,
+                "Schools are placed among the wards by their coordinates; the ward codes of the "
+                "school census are 2022 wards, another vintage than these wards, and are not used.",
+            )
         notes = school_notes[:-1] + notes + school_notes[-1:]
         both = [g for g in res_groups if g in points.columns]
     chosen, other = _choose_groups(residents, both, groups, other, min_share, log)
@@ -905,9 +969,17 @@ def _check_ward_options(wards, wards_id, wards_layer, lookup, lookup_from, looku
             f"{_CALLER}(): 'ward_method' must be one of {', '.join(map(repr, WARD_METHODS))}, got {ward_method!r}."
         )
     if wards is None:
-        given = [name for name, value in (("wards_id", wards_id), ("wards_layer", wards_layer), ("lookup", lookup),
-                                          ("lookup_from", lookup_from), ("lookup_to", lookup_to))
-                 if value is not None]
+        given = [
+            name
+            for name, value in (
+                ("wards_id", wards_id),
+                ("wards_layer", wards_layer),
+                ("lookup", lookup),
+                ("lookup_from", lookup_from),
+                ("lookup_to", lookup_to),
+            )
+            if value is not None
+        ]
         if given or ward_method != "best-fit":
             raise SegindexValueError(
                 f"{_CALLER}(): {', '.join(given) or 'ward_method'} without wards=: give the ward boundaries "

@@ -242,10 +242,13 @@ def compare_schools_neighbourhoods(
         residents = residents.assign(**{by: "all"})
     if n_draws is not None:
         _rs.check_options(caller, "bootstrap", n_draws, ci, "binomial", random_state, progress)
-    engine = {"client": _engine.check_client(client, caller),
-              "block_size": _engine.check_block_size(block_size, caller)}
-    groups_map, school_total, wanted = _check_compare(residents, schools, groups, other, total, school_total, by,
-                                                      phase, groups_map, caller)
+    engine = {
+        "client": _engine.check_client(client, caller),
+        "block_size": _engine.check_block_size(block_size, caller),
+    }
+    groups_map, school_total, wanted = _check_compare(
+        residents, schools, groups, other, total, school_total, by, phase, groups_map, caller
+    )
     common, only_s, only_r = _common_areas(residents, schools, by, caller)
     A = len(common)
 
@@ -266,14 +269,33 @@ def compare_schools_neighbourhoods(
         sch = schools if ph is None else schools.loc[(schools[phase] == ph).to_numpy()]
         s_codes, s_arrays, s_t, _ = side(sch, sch_cols, school_total, "schools")
         for g in groups:
-            out, sides = _group_row(g, ph, other, groups_map, specs, common, by, (s_codes, s_arrays, s_t),
-                                    (res_codes, res_arrays, res_t), absent)
+            out, sides = _group_row(
+                g,
+                ph,
+                other,
+                groups_map,
+                specs,
+                common,
+                by,
+                (s_codes, s_arrays, s_t),
+                (res_codes, res_arrays, res_t),
+                absent,
+            )
             out["small_group"] = (out["pupils_group"] < min_count) | (out["residents_group"] < min_count)
             if n_draws is not None:
                 for spec in specs:
-                    jobs.append((out, spec, [_rs.two_group_problem(spec, *sides[label][:3], sides[label][3], A,
-                                                                   areas=common, by=(by,), caller=caller)
-                                             for label in ("school", "residential")]))
+                    jobs.append(
+                        (
+                            out,
+                            spec,
+                            [
+                                _rs.two_group_problem(
+                                    spec, *sides[label][:3], sides[label][3], A, areas=common, by=(by,), caller=caller
+                                )
+                                for label in ("school", "residential")
+                            ],
+                        )
+                    )
             frames.append(out)
     if n_draws is not None:
         _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller, engine)
@@ -334,7 +356,6 @@ def _check_compare(residents, schools, groups, other, total, school_total, by, p
     return groups_map, school_total, wanted
 
 
-
 def _check_groups_present(residents, schools, wanted, groups_map, caller):
     """Every group must be a column on both sides (under its school name on the schools side)."""
     # groups present on one side only
@@ -343,9 +364,7 @@ def _check_groups_present(residents, schools, wanted, groups_map, caller):
     if res_missing or sch_missing:
         parts = []
         if sch_missing:
-            parts.append(
-                "in the schools table: " + ", ".join(repr(groups_map.get(g, g)) for g in sch_missing)
-            )
+            parts.append("in the schools table: " + ", ".join(repr(groups_map.get(g, g)) for g in sch_missing))
         if res_missing:
             parts.append("in the residents table: " + ", ".join(repr(g) for g in res_missing))
         raise SegindexValueError(
@@ -369,9 +388,11 @@ def _common_areas(residents, schools, by, caller):
             f"{list(s_keys[:3])}, residents e.g. {list(r_keys[:3])}); check that both use the same area codes."
         )
     if len(only_s) or len(only_r):
+
         def listed(keys):
             more = f" and {len(keys) - _MAX_LISTED} more" if len(keys) > _MAX_LISTED else ""
             return ", ".join(repr(k) for k in list(keys[:_MAX_LISTED])) + more
+
         msg = []
         if len(only_s):
             msg.append(f"{len(only_s)} area(s) with schools but no residents ({listed(only_s)})")
@@ -420,12 +441,12 @@ def _group_row(g, ph, other, groups_map, specs, common, by, school, residential,
         ("residential", res_codes, res_arrays, res_t, g),
     ):
         x = arrays[col]
-        y_other = arrays[groups_map.get(other, other) if label == "school" else other] if other is not None \
-            else None
+        y_other = arrays[groups_map.get(other, other) if label == "school" else other] if other is not None else None
         y = y_other if y_other is not None else _kv.remainder(t, x)
         tt = t if t is not None else x + y
-        values[label] = {spec.name: registry.clip_rounding(spec.compute(x, y, tt, codes, A), spec.bounds)
-                         for spec in specs}
+        values[label] = {
+            spec.name: registry.clip_rounding(spec.compute(x, y, tt, codes, A), spec.bounds) for spec in specs
+        }
         sides[label] = (x, y_other, tt, codes)
         prefix = "pupils" if label == "school" else "residents"
         out[prefix] = _kt.area_sums(tt, codes, A)
@@ -449,9 +470,7 @@ def _warn_absent(absent, caller):
     """One warning naming the (area, phase, group) blocks where an index is NaN."""
     if absent:
         seen = sorted({(a, p, g) for a, p, g, _ in absent}, key=str)
-        listed = "; ".join(
-            f"{a!r}{'' if p is None else f' ({p})'}: {g!r}" for a, p, g in seen[:_MAX_LISTED]
-        )
+        listed = "; ".join(f"{a!r}{'' if p is None else f' ({p})'}: {g!r}" for a, p, g in seen[:_MAX_LISTED])
         more = f"; and {len(seen) - _MAX_LISTED} more" if len(seen) > _MAX_LISTED else ""
         warnings.warn(
             f"{caller}(): some indices are NaN because a group or its comparison has no members "
@@ -479,9 +498,10 @@ def _compared(indices, caller):
     return specs
 
 
-_SIDE_COLUMNS = {"school": ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low",
-                            "ci_high"),
-                 "difference": ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "p_value")}
+_SIDE_COLUMNS = {
+    "school": ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high"),
+    "difference": ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "p_value"),
+}
 
 
 def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller, engine):
@@ -508,8 +528,7 @@ def _inference_columns(jobs, specs, n_draws, random_state, ci, progress, caller,
                         out[f"{spec.name}_{side}_{column}"] = np.atleast_1d(getattr(source, column))
                     with np.errstate(invalid="ignore"):
                         high = high | (np.atleast_1d(test.expected) > problem.statistic / 2.0)
-                gap = _rs.run_difference(school, residential, n, rng, float(ci), "difference", shown, caller,
-                                         **engine)
+                gap = _rs.run_difference(school, residential, n, rng, float(ci), "difference", shown, caller, **engine)
                 for column in _SIDE_COLUMNS["difference"]:
                     out[f"{spec.name}_difference_{column}"] = np.atleast_1d(getattr(gap, column))
                 out["high_expected"] = high
@@ -550,8 +569,7 @@ def _xy(geoms, name, caller):
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise SegindexValueError(
-            f"{caller}(): '{name}' has a missing or empty geometry at row {first}; "
-            "locate it or drop it explicitly."
+            f"{caller}(): '{name}' has a missing or empty geometry at row {first}; locate it or drop it explicitly."
         )
     types = shapely.get_type_id(arr)
     if (types != 0).any():
@@ -575,8 +593,7 @@ def _unit_points(residents, points, caller):
 
     if not isinstance(points, gpd.GeoSeries):
         raise SegindexTypeError(
-            f"{caller}(): 'points' must be 'representative', 'centroid' or a GeoSeries, "
-            f"got {type(points).__name__}."
+            f"{caller}(): 'points' must be 'representative', 'centroid' or a GeoSeries, got {type(points).__name__}."
         )
     if not points.index.equals(residents.index):
         raise SegindexValueError(f"{caller}(): the 'points' GeoSeries must have the index of residents.")
@@ -744,9 +761,7 @@ def nearest_school_allocation(
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise SegindexValueError(f"{caller}(): 'k' must be a positive integer, got {k!r}.")
     if weights not in ("equal", "inverse_distance"):
-        raise SegindexValueError(
-            f"{caller}(): 'weights' must be 'equal' or 'inverse_distance', got {weights!r}."
-        )
+        raise SegindexValueError(f"{caller}(): 'weights' must be 'equal' or 'inverse_distance', got {weights!r}.")
     if overflow not in ("nearest", "report"):
         raise SegindexValueError(f"{caller}(): 'overflow' must be 'nearest' or 'report', got {overflow!r}.")
     max_distance = _positive_number(max_distance, "max_distance", caller)
@@ -823,9 +838,7 @@ def nearest_school_allocation(
     attrs["unallocated"] = pd.Series(unallocated[lost], index=residents.index[lost], name="unallocated")
     if lost.size:
         why = (
-            f"no school within max_distance={max_distance:g} m"
-            if max_distance is not None
-            else "every school was full"
+            f"no school within max_distance={max_distance:g} m" if max_distance is not None else "every school was full"
         )
         if capacity is not None and max_distance is not None:
             why = f"no school with places within max_distance={max_distance:g} m"
@@ -1043,8 +1056,7 @@ def school_contrast(
         raise SegindexValueError(f"{caller}(): give k_units or radius, not both.")
     if radius is None and k_units is None:
         k_units = 10
-    if k_units is not None and (isinstance(k_units, bool) or not isinstance(k_units, (int, np.integer))
-                                or k_units < 1):
+    if k_units is not None and (isinstance(k_units, bool) or not isinstance(k_units, (int, np.integer)) or k_units < 1):
         raise SegindexValueError(f"{caller}(): 'k_units' must be a positive integer, got {k_units!r}.")
     radius = _positive_number(radius, "radius", caller)
     fdr = _positive_number(fdr, "fdr", caller, allow_none=False)
@@ -1072,8 +1084,10 @@ def school_contrast(
         n_near = np.fromiter((len(a) for a in lists), dtype=np.int64, count=len(lists))
         offsets = np.zeros(len(lists) + 1, dtype=np.int64)
         np.cumsum(n_near, out=offsets[1:])
-        flat = np.concatenate([np.asarray(a, dtype=np.int64) for a in lists]) if offsets[-1] else np.zeros(
-            0, dtype=np.int64
+        flat = (
+            np.concatenate([np.asarray(a, dtype=np.int64) for a in lists])
+            if offsets[-1]
+            else np.zeros(0, dtype=np.int64)
         )
         lx, lt = _ks.neighbourhood_sums(flat, offsets, xr, tr)
 
@@ -1147,43 +1161,162 @@ _COUNTIES = {
     "Buckinghamshire": ["Aylesbury Vale", "Chiltern", "South Bucks", "Wycombe"],
     "Cambridgeshire": ["Cambridge", "East Cambridgeshire", "Fenland", "Huntingdonshire", "South Cambridgeshire"],
     "Cumbria": ["Allerdale", "Barrow-in-Furness", "Carlisle", "Copeland", "Eden", "South Lakeland"],
-    "Derbyshire": ["Amber Valley", "Bolsover", "Chesterfield", "Derbyshire Dales", "Erewash", "High Peak",
-                   "North East Derbyshire", "South Derbyshire"],
-    "Devon": ["East Devon", "Exeter", "Mid Devon", "North Devon", "South Hams", "Teignbridge", "Torridge",
-              "West Devon"],
+    "Derbyshire": [
+        "Amber Valley",
+        "Bolsover",
+        "Chesterfield",
+        "Derbyshire Dales",
+        "Erewash",
+        "High Peak",
+        "North East Derbyshire",
+        "South Derbyshire",
+    ],
+    "Devon": [
+        "East Devon",
+        "Exeter",
+        "Mid Devon",
+        "North Devon",
+        "South Hams",
+        "Teignbridge",
+        "Torridge",
+        "West Devon",
+    ],
     "Dorset": ["East Dorset", "North Dorset", "Purbeck", "West Dorset", "Weymouth and Portland"],
     "Bournemouth, Christchurch and Poole": ["Bournemouth", "Christchurch", "Poole"],
     "East Sussex": ["Eastbourne", "Hastings", "Lewes", "Rother", "Wealden"],
-    "Essex": ["Basildon", "Braintree", "Brentwood", "Castle Point", "Chelmsford", "Colchester", "Epping Forest",
-              "Harlow", "Maldon", "Rochford", "Tendring", "Uttlesford"],
+    "Essex": [
+        "Basildon",
+        "Braintree",
+        "Brentwood",
+        "Castle Point",
+        "Chelmsford",
+        "Colchester",
+        "Epping Forest",
+        "Harlow",
+        "Maldon",
+        "Rochford",
+        "Tendring",
+        "Uttlesford",
+    ],
     "Gloucestershire": ["Cheltenham", "Cotswold", "Forest of Dean", "Gloucester", "Stroud", "Tewkesbury"],
-    "Hampshire": ["Basingstoke and Deane", "East Hampshire", "Eastleigh", "Fareham", "Gosport", "Hart",
-                  "Havant", "New Forest", "Rushmoor", "Test Valley", "Winchester"],
-    "Hertfordshire": ["Broxbourne", "Dacorum", "East Hertfordshire", "Hertsmere", "North Hertfordshire",
-                      "St Albans", "Stevenage", "Three Rivers", "Watford", "Welwyn Hatfield"],
-    "Kent": ["Ashford", "Canterbury", "Dartford", "Dover", "Gravesham", "Maidstone", "Sevenoaks", "Shepway",
-             "Swale", "Thanet", "Tonbridge and Malling", "Tunbridge Wells"],
-    "Lancashire": ["Burnley", "Chorley", "Fylde", "Hyndburn", "Lancaster", "Pendle", "Preston", "Ribble Valley",
-                   "Rossendale", "South Ribble", "West Lancashire", "Wyre"],
-    "Leicestershire": ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
-                       "North West Leicestershire", "Oadby and Wigston"],
-    "Lincolnshire": ["Boston", "East Lindsey", "Lincoln", "North Kesteven", "South Holland", "South Kesteven",
-                     "West Lindsey"],
-    "Norfolk": ["Breckland", "Broadland", "Great Yarmouth", "King's Lynn and West Norfolk", "North Norfolk",
-                "Norwich", "South Norfolk"],
+    "Hampshire": [
+        "Basingstoke and Deane",
+        "East Hampshire",
+        "Eastleigh",
+        "Fareham",
+        "Gosport",
+        "Hart",
+        "Havant",
+        "New Forest",
+        "Rushmoor",
+        "Test Valley",
+        "Winchester",
+    ],
+    "Hertfordshire": [
+        "Broxbourne",
+        "Dacorum",
+        "East Hertfordshire",
+        "Hertsmere",
+        "North Hertfordshire",
+        "St Albans",
+        "Stevenage",
+        "Three Rivers",
+        "Watford",
+        "Welwyn Hatfield",
+    ],
+    "Kent": [
+        "Ashford",
+        "Canterbury",
+        "Dartford",
+        "Dover",
+        "Gravesham",
+        "Maidstone",
+        "Sevenoaks",
+        "Shepway",
+        "Swale",
+        "Thanet",
+        "Tonbridge and Malling",
+        "Tunbridge Wells",
+    ],
+    "Lancashire": [
+        "Burnley",
+        "Chorley",
+        "Fylde",
+        "Hyndburn",
+        "Lancaster",
+        "Pendle",
+        "Preston",
+        "Ribble Valley",
+        "Rossendale",
+        "South Ribble",
+        "West Lancashire",
+        "Wyre",
+    ],
+    "Leicestershire": [
+        "Blaby",
+        "Charnwood",
+        "Harborough",
+        "Hinckley and Bosworth",
+        "Melton",
+        "North West Leicestershire",
+        "Oadby and Wigston",
+    ],
+    "Lincolnshire": [
+        "Boston",
+        "East Lindsey",
+        "Lincoln",
+        "North Kesteven",
+        "South Holland",
+        "South Kesteven",
+        "West Lindsey",
+    ],
+    "Norfolk": [
+        "Breckland",
+        "Broadland",
+        "Great Yarmouth",
+        "King's Lynn and West Norfolk",
+        "North Norfolk",
+        "Norwich",
+        "South Norfolk",
+    ],
     "North Northamptonshire": ["Corby", "East Northamptonshire", "Kettering", "Wellingborough"],
     "West Northamptonshire": ["Daventry", "Northampton", "South Northamptonshire"],
     "North Yorkshire": ["Craven", "Hambleton", "Harrogate", "Richmondshire", "Ryedale", "Scarborough", "Selby"],
-    "Nottinghamshire": ["Ashfield", "Bassetlaw", "Broxtowe", "Gedling", "Mansfield", "Newark and Sherwood",
-                        "Rushcliffe"],
+    "Nottinghamshire": [
+        "Ashfield",
+        "Bassetlaw",
+        "Broxtowe",
+        "Gedling",
+        "Mansfield",
+        "Newark and Sherwood",
+        "Rushcliffe",
+    ],
     "Oxfordshire": ["Cherwell", "Oxford", "South Oxfordshire", "Vale of White Horse", "West Oxfordshire"],
     "Somerset": ["Mendip", "Sedgemoor", "South Somerset", "Taunton Deane", "West Somerset"],
-    "Staffordshire": ["Cannock Chase", "East Staffordshire", "Lichfield", "Newcastle-under-Lyme",
-                      "South Staffordshire", "Stafford", "Staffordshire Moorlands", "Tamworth"],
-    "Suffolk": ["Babergh", "Forest Heath", "Ipswich", "Mid Suffolk", "St Edmundsbury", "Suffolk Coastal",
-                "Waveney"],
-    "Surrey": ["Elmbridge", "Epsom and Ewell", "Guildford", "Mole Valley", "Reigate and Banstead", "Runnymede",
-               "Spelthorne", "Surrey Heath", "Tandridge", "Waverley", "Woking"],
+    "Staffordshire": [
+        "Cannock Chase",
+        "East Staffordshire",
+        "Lichfield",
+        "Newcastle-under-Lyme",
+        "South Staffordshire",
+        "Stafford",
+        "Staffordshire Moorlands",
+        "Tamworth",
+    ],
+    "Suffolk": ["Babergh", "Forest Heath", "Ipswich", "Mid Suffolk", "St Edmundsbury", "Suffolk Coastal", "Waveney"],
+    "Surrey": [
+        "Elmbridge",
+        "Epsom and Ewell",
+        "Guildford",
+        "Mole Valley",
+        "Reigate and Banstead",
+        "Runnymede",
+        "Spelthorne",
+        "Surrey Heath",
+        "Tandridge",
+        "Waverley",
+        "Woking",
+    ],
     "Warwickshire": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby", "Stratford-on-Avon", "Warwick"],
     "West Sussex": ["Adur", "Arun", "Chichester", "Crawley", "Horsham", "Mid Sussex", "Worthing"],
     "Worcestershire": ["Bromsgrove", "Malvern Hills", "Redditch", "Worcester", "Wychavon", "Wyre Forest"],
@@ -1201,10 +1334,28 @@ DISTRICT_TO_UPPER_TIER: dict[str, str] = {d: county for county, ds in _COUNTIES.
 
 #: The 22 Welsh unitary authorities of the 2011 census: not in the English school census.
 WALES_2011 = (
-    "Blaenau Gwent", "Bridgend", "Caerphilly", "Cardiff", "Carmarthenshire", "Ceredigion", "Conwy",
-    "Denbighshire", "Flintshire", "Gwynedd", "Isle of Anglesey", "Merthyr Tydfil", "Monmouthshire",
-    "Neath Port Talbot", "Newport", "Pembrokeshire", "Powys", "Rhondda Cynon Taf", "Swansea",
-    "The Vale of Glamorgan", "Torfaen", "Wrexham",
+    "Blaenau Gwent",
+    "Bridgend",
+    "Caerphilly",
+    "Cardiff",
+    "Carmarthenshire",
+    "Ceredigion",
+    "Conwy",
+    "Denbighshire",
+    "Flintshire",
+    "Gwynedd",
+    "Isle of Anglesey",
+    "Merthyr Tydfil",
+    "Monmouthshire",
+    "Neath Port Talbot",
+    "Newport",
+    "Pembrokeshire",
+    "Powys",
+    "Rhondda Cynon Taf",
+    "Swansea",
+    "The Vale of Glamorgan",
+    "Torfaen",
+    "Wrexham",
 )
 
 

@@ -90,9 +90,16 @@ def _check_fraction(value, name, caller, low=0.0, low_open=True, high=1.0):
         )
 
 
-def area_typology(data: pd.DataFrame, host: Hashable, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                  dominance: float = DEFAULT_DOMINANCE, dominance_base: str = "non-host",
-                  ghetto_share: float = 0.30) -> pd.DataFrame:
+def area_typology(
+    data: pd.DataFrame,
+    host: Hashable,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    dominance: float = DEFAULT_DOMINANCE,
+    dominance_base: str = "non-host",
+    ghetto_share: float = 0.30,
+) -> pd.DataFrame:
     """Poulsen-Johnston-Forrest area types I-VI of every unit.
 
     Parameters
@@ -187,15 +194,11 @@ def area_typology(data: pd.DataFrame, host: Hashable, groups: Sequence[Hashable]
     check_label(host, "host", caller)
     labels = check_labels(groups, "groups", caller)
     if host in labels:
-        raise SegindexValueError(
-            f"{caller}(): the host {host!r} is also in groups; groups are the non-host groups."
-        )
+        raise SegindexValueError(f"{caller}(): the host {host!r} is also in groups; groups are the non-host groups.")
     _check_fraction(dominance, "dominance", caller, low=0.5)
     _check_fraction(ghetto_share, "ghetto_share", caller)
     if dominance_base not in ("non-host", "total"):
-        raise SegindexValueError(
-            f"{caller}(): dominance_base must be 'non-host' or 'total', got {dominance_base!r}."
-        )
+        raise SegindexValueError(f"{caller}(): dominance_base must be 'non-host' or 'total', got {dominance_base!r}.")
     h = numeric_column(data, host, "host", caller)
     c = np.column_stack([numeric_column(data, g, "group", caller) for g in labels])
     t = unit_totals(data, np.column_stack([h, c]), [host] + labels, total, caller)
@@ -239,8 +242,9 @@ def area_typology(data: pd.DataFrame, host: Hashable, groups: Sequence[Hashable]
     return out
 
 
-def typology_summary(data: pd.DataFrame, typology: pd.DataFrame, groups: Sequence[Hashable], *,
-                     total: Hashable | None = None) -> pd.DataFrame:
+def typology_summary(
+    data: pd.DataFrame, typology: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None
+) -> pd.DataFrame:
     """Units and each group's population (and share) by area type.
 
     Parameters
@@ -316,9 +320,7 @@ def _threshold_options(group, thresholds, basis, host, groups, total, caller):
         check_label(group, "group", caller)
         members = [group]
     if basis not in ("own", "non-host", "any single group"):
-        raise SegindexValueError(
-            f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}."
-        )
+        raise SegindexValueError(f"{caller}(): basis must be 'own', 'non-host' or 'any single group', got {basis!r}.")
     ks = [thresholds] if np.isscalar(thresholds) else list(thresholds)
     if not ks:
         raise SegindexValueError(f"{caller}(): thresholds is empty; give shares such as (0.5, 0.9).")
@@ -328,9 +330,7 @@ def _threshold_options(group, thresholds, basis, host, groups, total, caller):
     if basis == "non-host" and host is None:
         raise SegindexValueError(f"{caller}(): basis='non-host' needs host= (the host group column).")
     if basis == "any single group" and glabels is None:
-        raise SegindexValueError(
-            f"{caller}(): basis='any single group' needs groups= (the columns of all groups)."
-        )
+        raise SegindexValueError(f"{caller}(): basis='any single group' needs groups= (the columns of all groups).")
     if total is None and glabels is None:
         raise SegindexValueError(
             f"{caller}(): give total= (the column of unit totals) or groups= (whose sum is the total)."
@@ -357,11 +357,18 @@ def _threshold_counts(data, members, glabels, total, caller):
     return x, t, gmat
 
 
-def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
-                       thresholds: float | Sequence[float] = (0.5, 0.6, 0.7, 0.75, 0.9), *,
-                       total: Hashable | None = None, basis: str = "own", host: Hashable | None = None,
-                       groups: Sequence[Hashable] | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                       strict: bool = False) -> pd.DataFrame:
+def threshold_exposure(
+    data: pd.DataFrame,
+    group: Hashable | Sequence[Hashable],
+    thresholds: float | Sequence[float] = (0.5, 0.6, 0.7, 0.75, 0.9),
+    *,
+    total: Hashable | None = None,
+    basis: str = "own",
+    host: Hashable | None = None,
+    groups: Sequence[Hashable] | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    strict: bool = False,
+) -> pd.DataFrame:
     """Units where a share reaches k, and the share of a group and of everyone living in them.
 
     Parameters
@@ -476,17 +483,19 @@ def threshold_exposure(data: pd.DataFrame, group: Hashable | Sequence[Hashable],
         gx = np.bincount(codes, weights=np.where(inside, x, 0.0), minlength=n_areas)
         gt = np.bincount(codes, weights=np.where(inside, t, 0.0), minlength=n_areas)
         for a in range(n_areas):
-            rows.append({
-                "_area": a,
-                "basis": basis,
-                "threshold": float(k),
-                "rule": ">" if strict else ">=",
-                "group": group_name,
-                "units": int(units[a]),
-                "unit_share": units[a] / U[a] if U[a] > 0 else np.nan,
-                "group_share": gx[a] / X[a] if X[a] > 0 else np.nan,
-                "population_share": gt[a] / T[a] if T[a] > 0 else np.nan,
-            })
+            rows.append(
+                {
+                    "_area": a,
+                    "basis": basis,
+                    "threshold": float(k),
+                    "rule": ">" if strict else ">=",
+                    "group": group_name,
+                    "units": int(units[a]),
+                    "unit_share": units[a] / U[a] if U[a] > 0 else np.nan,
+                    "group_share": gx[a] / X[a] if X[a] > 0 else np.nan,
+                    "population_share": gt[a] / T[a] if T[a] > 0 else np.nan,
+                }
+            )
     out = pd.DataFrame(rows)
     if areas is not None:
         keys = areas.to_frame(index=False) if isinstance(areas, pd.MultiIndex) else pd.DataFrame({by_names[0]: areas})

@@ -114,8 +114,9 @@ def _csr(rows, cols, vals, n) -> sp.csr_array:
 # builders
 
 
-def contiguity_weights(data: gpd.GeoDataFrame | gpd.GeoSeries | Sequence, kind: str = "queen", *,
-                       value: str = "binary") -> sp.csr_array:
+def contiguity_weights(
+    data: gpd.GeoDataFrame | gpd.GeoSeries | Sequence, kind: str = "queen", *, value: str = "binary"
+) -> sp.csr_array:
     """Contiguity weights between polygons: queen or rook, binary or boundary length.
 
     Parameters
@@ -245,9 +246,14 @@ def warn_overlaps(data, geoms, tree, caller: str) -> None:
     )
 
 
-def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *, points: PointsLike = None,
-                          crs: CRSLike = None,
-                          value: str = "binary") -> sp.csr_array:
+def distance_band_weights(
+    data: pd.DataFrame | gpd.GeoSeries,
+    distance: float,
+    *,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    value: str = "binary",
+) -> sp.csr_array:
     """Units within a distance of each other: binary or inverse-distance weights.
 
     Parameters
@@ -289,9 +295,7 @@ def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *
     caller = "distance_band_weights"
     check_positive(distance, "distance", caller)
     if value not in ("binary", "distance", "inverse"):
-        raise SegindexValueError(
-            f"{caller}(): value must be 'binary', 'distance' or 'inverse', got {value!r}."
-        )
+        raise SegindexValueError(f"{caller}(): value must be 'binary', 'distance' or 'inverse', got {value!r}.")
     xy = point_coordinates(data, points, crs, caller)
     n = xy.shape[0]
     tree = cKDTree(xy)
@@ -315,8 +319,9 @@ def distance_band_weights(data: pd.DataFrame | gpd.GeoSeries, distance: float, *
     return w
 
 
-def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLike = None,
-                crs: CRSLike = None) -> sp.csr_array:
+def knn_weights(
+    data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLike = None, crs: CRSLike = None
+) -> sp.csr_array:
     """Each unit's ``k`` nearest other units (binary; not symmetric in general).
 
     Parameters
@@ -351,9 +356,7 @@ def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLik
     xy = point_coordinates(data, points, crs, caller)
     n = xy.shape[0]
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-        raise SegindexValueError(
-            f"{caller}(): k must be an integer from 1 to n - 1 = {n - 1}, got {k!r}."
-        )
+        raise SegindexValueError(f"{caller}(): k must be an integer from 1 to n - 1 = {n - 1}, got {k!r}.")
     _, idx = cKDTree(xy).query(xy, k=k + 1)
     rows = np.repeat(np.arange(n), k + 1)
     cols = idx.ravel()
@@ -373,8 +376,12 @@ def knn_weights(data: pd.DataFrame | gpd.GeoSeries, k: int, *, points: PointsLik
 
 def check_positive(value, name: str, caller: str) -> None:
     """Raise unless ``value`` is a finite positive number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+        or value <= 0
+    ):
         raise SegindexValueError(f"{caller}(): {name} must be a positive number, got {value!r}.")
 
 
@@ -431,14 +438,11 @@ def from_libpysal(w: libpysal.weights.W, *, ids: Sequence | None = None) -> sp.c
     """
     caller = "from_libpysal"
     if not (hasattr(w, "neighbors") and hasattr(w, "weights") and hasattr(w, "id_order")):
-        raise SegindexTypeError(
-            f"{caller}(): expected a libpysal.weights.W, got {type(w).__name__} instead."
-        )
+        raise SegindexTypeError(f"{caller}(): expected a libpysal.weights.W, got {type(w).__name__} instead.")
     order = list(w.id_order) if ids is None else list(ids)
     if set(order) != set(w.neighbors) or len(order) != len(w.neighbors):
         raise SegindexValueError(
-            f"{caller}(): ids must be exactly the W's {len(w.neighbors)} ids (in any order), "
-            f"got {len(order)} ids."
+            f"{caller}(): ids must be exactly the W's {len(w.neighbors)} ids (in any order), got {len(order)} ids."
         )
     pos = {key: p for p, key in enumerate(order)}
     rows, cols, vals = [], [], []

@@ -140,8 +140,12 @@ def density_corrected_dissimilarity(x, y):
         if sigma == 0:
             continue
         z = abs(p1 - p0) / sigma
-        res = minimize_scalar(lambda th, z=z: -(norm.pdf(z - th) + norm.pdf(z + th)), bounds=(0.0, z + 1.0),
-                              method="bounded", options={"xatol": 1e-12})
+        res = minimize_scalar(
+            lambda th, z=z: -(norm.pdf(z - th) + norm.pdf(z + th)),
+            bounds=(0.0, z + 1.0),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
         theta = res.x if -res.fun > 2 * norm.pdf(z) else 0.0
         total += sigma * theta
     return total / 2

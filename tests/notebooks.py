@@ -29,8 +29,9 @@ def execute_notebook(name: str, figures_dir: Path | None = None):
                 cell.source = cell.source.replace("SAVE_FIGURES = True", "SAVE_FIGURES = False")
             elif any(line.startswith("FIGURES =") for line in cell.source.splitlines()):
                 cell.source += f"\nimport pathlib\nFIGURES = pathlib.Path({str(figures_dir)!r})\n"
-    client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     errors = [o for o in outputs if o.output_type == "error"]

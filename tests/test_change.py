@@ -33,12 +33,14 @@ from tests.conftest import shared_data
 def lookup():
     # a: unchanged; b: split into B1, B2; c + d merged into C;
     # e, f -> E1, E2 irregular (e -> E1, E2; f -> E2)
-    return pd.DataFrame({
-        "LSOA11CD": ["a", "b", "b", "c", "d", "e", "e", "f"],
-        "LSOA21CD": ["A", "B1", "B2", "C", "C", "E1", "E2", "E2"],
-        "CHGIND": ["U", "S", "S", "M", "M", "X", "X", "X"],
-        "LAD": ["L1", "L1", "L1", "L2", "L2", "L2", "L2", "L2"],
-    })
+    return pd.DataFrame(
+        {
+            "LSOA11CD": ["a", "b", "b", "c", "d", "e", "e", "f"],
+            "LSOA21CD": ["A", "B1", "B2", "C", "C", "E1", "E2", "E2"],
+            "CHGIND": ["U", "S", "S", "M", "M", "X", "X", "X"],
+            "LAD": ["L1", "L1", "L1", "L2", "L2", "L2", "L2", "L2"],
+        }
+    )
 
 
 def test_comparable_units_hand_case(lookup):
@@ -117,10 +119,22 @@ def test_comparable_units_real_lookup():
 
 @pytest.fixture
 def two_years():
-    y11 = pd.DataFrame({"LSOA11CD": ["a", "b", "c", "d", "e", "f"],
-                        "x": [5, 7, 1, 2, 3, 4], "y": [1, 2, 3, 4, 5, 6], "tot": [7, 9, 4, 6, 9, 10]})
-    y21 = pd.DataFrame({"LSOA21CD": ["A", "B1", "B2", "C", "E1", "E2"],
-                        "x": [6, 3, 5, 4, 1, 9], "y": [1, 1, 1, 8, 2, 2], "tot": [7, 4, 6, 12, 3, 12]})
+    y11 = pd.DataFrame(
+        {
+            "LSOA11CD": ["a", "b", "c", "d", "e", "f"],
+            "x": [5, 7, 1, 2, 3, 4],
+            "y": [1, 2, 3, 4, 5, 6],
+            "tot": [7, 9, 4, 6, 9, 10],
+        }
+    )
+    y21 = pd.DataFrame(
+        {
+            "LSOA21CD": ["A", "B1", "B2", "C", "E1", "E2"],
+            "x": [6, 3, 5, 4, 1, 9],
+            "y": [1, 1, 1, 8, 2, 2],
+            "tot": [7, 4, 6, 12, 3, 12],
+        }
+    )
     return y11, y21
 
 
@@ -140,8 +154,12 @@ def test_harmonise_conserves_every_person(lookup, two_years):
 @given(st.lists(st.integers(0, 10**6), min_size=6, max_size=6), st.lists(st.integers(0, 10**6), min_size=6, max_size=6))
 @settings(max_examples=30, deadline=None)
 def test_harmonise_conservation_property(a, b):
-    lk = pd.DataFrame({"LSOA11CD": ["a", "b", "b", "c", "d", "e", "e", "f"],
-                       "LSOA21CD": ["A", "B1", "B2", "C", "C", "E1", "E2", "E2"]})
+    lk = pd.DataFrame(
+        {
+            "LSOA11CD": ["a", "b", "b", "c", "d", "e", "e", "f"],
+            "LSOA21CD": ["A", "B1", "B2", "C", "C", "E1", "E2", "E2"],
+        }
+    )
     units = comparable_units(lk, change_column=None)
     y11 = pd.DataFrame({"g": a}, index=list("abcdef"))
     y21 = pd.DataFrame({"g": b}, index=["A", "B1", "B2", "C", "E1", "E2"])
@@ -184,11 +202,13 @@ def test_harmonise_default_groups(lookup, two_years):
 
 def _squares():
     # source: one 2x2 square with 100 people and one 1x1 square with 10
-    src = gpd.GeoDataFrame({"x": [100.0, 10.0], "y": [40.0, 0.0]},
-                           geometry=[box(0, 0, 2, 2), box(2, 0, 3, 1)], crs=27700)
+    src = gpd.GeoDataFrame(
+        {"x": [100.0, 10.0], "y": [40.0, 0.0]}, geometry=[box(0, 0, 2, 2), box(2, 0, 3, 1)], crs=27700
+    )
     # target: the left half and the right half of the big square, plus the small square
-    tgt = gpd.GeoDataFrame({"name": ["W", "E", "S"]},
-                           geometry=[box(0, 0, 1, 2), box(1, 0, 2, 2), box(2, 0, 3, 1)], crs=27700)
+    tgt = gpd.GeoDataFrame(
+        {"name": ["W", "E", "S"]}, geometry=[box(0, 0, 1, 2), box(1, 0, 2, 2), box(2, 0, 3, 1)], crs=27700
+    )
     return src, tgt
 
 
@@ -217,8 +237,9 @@ def test_areal_interpolate_overlapping_offset_squares():
 def test_areal_interpolate_population_weights():
     src, tgt = _squares()
     # all the people of the big square live in its left quarter (x < 1, y < 1)
-    zones = gpd.GeoDataFrame({"pop": [30.0, 0.0, 5.0]},
-                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 2), box(2, 0, 3, 1)], crs=27700)
+    zones = gpd.GeoDataFrame(
+        {"pop": [30.0, 0.0, 5.0]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 2), box(2, 0, 3, 1)], crs=27700
+    )
     out = areal_interpolate(src, tgt, ["x"], weights=zones)
     assert out["x"].tolist() == pytest.approx([100.0, 0.0, 10.0])
     # a source meeting no populated zone falls back to area, with a warning
@@ -252,14 +273,21 @@ def test_areal_interpolate_refuses_overlapping_targets():
     import geopandas as gpd
     from shapely.geometry import box
 
-    src = gpd.GeoDataFrame({"x": [100.0, 40.0]}, geometry=[box(0, 0, 2, 1), box(2, 0, 3, 1)], crs=27700,
-                           index=["s1", "s2"])
+    src = gpd.GeoDataFrame(
+        {"x": [100.0, 40.0]}, geometry=[box(0, 0, 2, 1), box(2, 0, 3, 1)], crs=27700, index=["s1", "s2"]
+    )
     # W and Mid overlap on [0.5, 1] x [0, 1]: a quarter of s1 would be counted twice
-    tgt = gpd.GeoDataFrame({"name": ["W", "Mid", "E"]},
-                           geometry=[box(0, 0, 1, 1), box(0.5, 0, 2, 1), box(2, 0, 3, 1)], crs=27700,
-                           index=["W", "Mid", "E"])
-    with pytest.raises(SegindexValueError, match=r"target polygons overlap one another: 1 source polygons are "
-                       r"covered more than once, the first \('s1'\) 1\.250 times, by targets 'W', 'Mid'"):
+    tgt = gpd.GeoDataFrame(
+        {"name": ["W", "Mid", "E"]},
+        geometry=[box(0, 0, 1, 1), box(0.5, 0, 2, 1), box(2, 0, 3, 1)],
+        crs=27700,
+        index=["W", "Mid", "E"],
+    )
+    with pytest.raises(
+        SegindexValueError,
+        match=r"target polygons overlap one another: 1 source polygons are "
+        r"covered more than once, the first \('s1'\) 1\.250 times, by targets 'W', 'Mid'",
+    ):
         areal_interpolate(src, tgt, ["x"])
     # shared edges, and overlaps below the tolerance (digitising slivers), are accepted
     sliver = tgt.set_geometry([box(0, 0, 1.0001, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)])
@@ -276,8 +304,7 @@ def test_panel_unchanged_geography_same_index(lookup, two_years):
     y11, y21 = two_years
     one_to_one = pd.DataFrame({"LSOA11CD": list("abcdef"), "LSOA21CD": list("ABCDEF"), "CHGIND": ["U"] * 6})
     y21 = y21.assign(LSOA21CD=list("ABCDEF"))
-    h = harmonise_counts(y11, y21, comparable_units(one_to_one), groups=["x", "y"], total="tot",
-                         years=(2011, 2021))
+    h = harmonise_counts(y11, y21, comparable_units(one_to_one), groups=["x", "y"], total="tot", years=(2011, 2021))
     p = panel(h, groups=["x", "y"], total="tot")
     assert list(p.columns) == ["unit", "year", "x", "y", "tot"]
     via_panel = dissimilarity(p, "x", "y", by="year")
@@ -326,16 +353,20 @@ def grow():
     x2 = np.minimum(t2, x1 + rng.integers(0, 80, n))
     idx = [f"u{i}" for i in range(n)]
     area = np.repeat(["A", "B"], n // 2)
-    return (pd.DataFrame({"x": x1, "all": t1, "area": area}, index=idx),
-            pd.DataFrame({"x": x2, "all": t2, "area": area}, index=idx))
+    return (
+        pd.DataFrame({"x": x1, "all": t1, "area": area}, index=idx),
+        pd.DataFrame({"x": x2, "all": t2, "area": area}, index=idx),
+    )
 
 
 def test_decompose_parts_add_up_and_match_public_indices(grow):
     a, b = grow
     d = decompose_change(a, b, "x", total="all").set_index("index")
-    for name, fn in (("dissimilarity", lambda t: dissimilarity(t, "x", total="all")),
-                     ("isolation", lambda t: isolation(t, "x", total="all")),
-                     ("correlation_ratio", lambda t: correlation_ratio(t, "x", total="all"))):
+    for name, fn in (
+        ("dissimilarity", lambda t: dissimilarity(t, "x", total="all")),
+        ("isolation", lambda t: isolation(t, "x", total="all")),
+        ("correlation_ratio", lambda t: correlation_ratio(t, "x", total="all")),
+    ):
         row = d.loc[name]
         assert row["value_from"] == pytest.approx(fn(a), rel=1e-12)
         assert row["value_to"] == pytest.approx(fn(b), rel=1e-12)
@@ -541,7 +572,8 @@ def test_ipf_tolerance_is_respected():
     # odds ratios of the seed are kept
     fit, _, _ = kc.ipf(seed, rows, cols, 1e-12, 10_000)
     assert fit[0, 0] * fit[1, 1] / (fit[0, 1] * fit[1, 0]) == pytest.approx(
-        seed[0, 0] * seed[1, 1] / (seed[0, 1] * seed[1, 0]), rel=1e-10)
+        seed[0, 0] * seed[1, 1] / (seed[0, 1] * seed[1, 0]), rel=1e-10
+    )
 
 
 def test_mutual_difference_errors():
@@ -582,8 +614,18 @@ def trend_table():
             for index, k in (("dissimilarity", 1.0), ("isolation", 0.8), ("correlation_ratio", 0.5)):
                 for year, step in ((2011, 0.0), (2021, -0.05)):
                     v = k * (base + shift) + step
-                    rows.append({"area": area, "group": group, "comparison": "rest", "index": index,
-                                 "year": year, "value": v, "ci_low": v - 0.02, "ci_high": v + 0.02})
+                    rows.append(
+                        {
+                            "area": area,
+                            "group": group,
+                            "comparison": "rest",
+                            "index": index,
+                            "year": year,
+                            "value": v,
+                            "ci_low": v - 0.02,
+                            "ci_high": v + 0.02,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -638,8 +680,9 @@ def test_plot_threshold_trend():
     # the chart draws the table of threshold_exposure (more tests in test_plot.py)
     from segindex.typology import threshold_exposure
 
-    p = pd.DataFrame({"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5],
-                      "all": [100, 100, 100, 100, 100, 100]})
+    p = pd.DataFrame(
+        {"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5], "all": [100, 100, 100, 100, 100, 100]}
+    )
     table = threshold_exposure(p, "x", [0.25, 0.5], total="all", by="year")
     t = table.set_index(["year", "threshold"])
     assert t.loc[(2011, 0.25), "group_share"] == pytest.approx(90 / 100)

@@ -287,9 +287,7 @@ def test_census2011_conserves_persons(la):
 @pytest.mark.realdata
 @pytest.mark.parametrize("mapping", [CENSUS2021, CENSUS2021_ROMA_GRT])
 def test_census2021_conserves_total_and_does_not_double_count(mapping):
-    df = pd.read_csv(
-        shared_data("uk", "census2021", "census2021_ts021_lsoa21_ethnic20.csv"), index_col="LSOA21CD"
-    )
+    df = pd.read_csv(shared_data("uk", "census2021", "census2021_ts021_lsoa21_ethnic20.csv"), index_col="LSOA21CD")
     out = to_common(df, mapping, keep=["total"], unmapped="error")
     groups = list(COMMON_GROUPS)
     # the 19 detailed columns add exactly to total in this file; adding the *_all

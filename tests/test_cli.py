@@ -30,7 +30,7 @@ def _sums(*paths) -> dict:
     """SHA-256 of each existing file (a folder: of every file under it)."""
     out = {}
     for p in map(Path, paths):
-        for f in ([p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file())):
+        for f in [p] if p.is_file() else sorted(x for x in p.rglob("*") if x.is_file()):
             out[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
     return out
 
@@ -84,8 +84,20 @@ def test_out_never_replaces_an_input_even_with_overwrite(town_csv, tmp_path, cap
         link = tmp_path / "link.csv"
         link.symlink_to(town_csv)
         target = str(link)
-    code = main(["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total", "--out", target,
-                 "--overwrite"])
+    code = main(
+        [
+            "indices",
+            "--input",
+            str(town_csv),
+            "--groups",
+            "pakistani",
+            "--total",
+            "total",
+            "--out",
+            target,
+            "--overwrite",
+        ]
+    )
     assert code == 1
     assert "it is one of the inputs" in _error_line(capsys)
     assert _sums(town_csv) == before
@@ -108,8 +120,21 @@ def test_report_out_folder_holding_an_input_is_refused(town, tmp_path, capsys, m
     census.write_text("code,Persons\nU001,1\n")
     before = _sums(tmp_path)
     monkeypatch.chdir(tmp_path)
-    code = main(["report", "--units", "units.gpkg", "--census", "census.csv", "--schools", "census.csv",
-                 "--area", "Town", "--out", "."])
+    code = main(
+        [
+            "report",
+            "--units",
+            "units.gpkg",
+            "--census",
+            "census.csv",
+            "--schools",
+            "census.csv",
+            "--area",
+            "Town",
+            "--out",
+            ".",
+        ]
+    )
     assert code == 1
     assert re.search(r"refusing to write into --out '\.': it holds the input 'units.gpkg'", _error_line(capsys))
     assert _sums(tmp_path) == before
@@ -131,14 +156,21 @@ def test_truncated_gzip_is_one_line_as_a_subprocess(town_csv, tmp_path):
     bad = tmp_path / "units.csv.gz"
     bad.write_bytes(data[: len(data) // 2])
     before = _sums(bad)
-    done = subprocess.run([sys.executable, "-m", "segindex", "indices", "--input", str(bad), "--groups", "pakistani",
-                           "--total", "total"], capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-m", "segindex", "indices", "--input", str(bad), "--groups", "pakistani", "--total", "total"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert re.search(r"segindex: error: cannot read --input file '.*units.csv.gz': the compressed file is "
-                     r"truncated or corrupt", last), done.stderr
+    assert re.search(
+        r"segindex: error: cannot read --input file '.*units.csv.gz': the compressed file is "
+        r"truncated or corrupt",
+        last,
+    ), done.stderr
     assert _sums(bad) == before
 
 
@@ -146,8 +178,21 @@ def test_a_csv_given_as_units_is_one_line(tmp_path, capsys):
     census = tmp_path / "census.csv"
     census.write_text("code,Persons\nU001,1\n")
     before = _sums(census)
-    code = main(["report", "--units", str(census), "--census", str(census), "--schools", str(census),
-                 "--area", "Town", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(census),
+            "--census",
+            str(census),
+            "--schools",
+            str(census),
+            "--area",
+            "Town",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 1
     assert re.search(r"boundary file '.*census.csv' is a table, not a vector file", _error_line(capsys))
     assert _sums(census) == before and not (tmp_path / "out").exists()
@@ -174,8 +219,21 @@ def test_a_geopackage_with_several_layers_needs_layer(two_layers, town, capsys):
 def test_report_several_layers_need_layer(two_layers, tmp_path, capsys):
     census = tmp_path / "census.csv"
     census.write_text("code,Persons\nU001,1\n")
-    code = main(["report", "--units", str(two_layers), "--census", str(census), "--schools", str(census),
-                 "--area", "Town", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(two_layers),
+            "--census",
+            str(census),
+            "--schools",
+            str(census),
+            "--area",
+            "Town",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 1
     assert "holds 2 layers ('units', 'extra'); choose one with layer= (segindex report: --layer)" in _error_line(capsys)
 
@@ -188,7 +246,7 @@ def test_report_several_layers_need_layer(two_layers, tmp_path, capsys):
         (b"PK\x03\x04 not really a workbook", "book.xlsx", r"it is a spreadsheet; save it as CSV"),
         (b"code,a,a,b\nx,1,2,3\n", "twice.csv", r"names the column 'a' more than once"),
         (b"code,a,b\nx,1,lots\n", "text.csv", r"the group column 'b' must hold numbers, but line 2 .* has 'lots'"),
-        (b"code,a,b\nx,1,\"1,647\"\n", "comma.csv", r"has '1,647'. If ',' separates thousands, add --thousands ','"),
+        (b'code,a,b\nx,1,"1,647"\n', "comma.csv", r"has '1,647'. If ',' separates thousands, add --thousands ','"),
         (b"", "empty.csv", r"it is empty"),
     ],
 )
@@ -219,8 +277,9 @@ def test_unexpected_errors_are_one_line_and_debug_shows_them(town_csv, capsys, m
     monkeypatch.setattr("segindex.indices.table.segregation_table", broken)
     argv = ["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total"]
     assert main(argv) == 1
-    assert _error_line(capsys) == ("segindex: error: RuntimeError: something unforeseen "
-                                   "(run again with --debug to see where)")
+    assert _error_line(capsys) == (
+        "segindex: error: RuntimeError: something unforeseen (run again with --debug to see where)"
+    )
     with pytest.raises(RuntimeError, match="unforeseen"):
         main([*argv, "--debug"])
     with pytest.raises(RuntimeError, match="unforeseen"):
@@ -232,8 +291,19 @@ def test_os_errors_are_one_line(town_csv, tmp_path, capsys, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("segindex._outputs.write_csv", full)
-    code = main(["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total",
-                 "--out", str(tmp_path / "t.csv")])
+    code = main(
+        [
+            "indices",
+            "--input",
+            str(town_csv),
+            "--groups",
+            "pakistani",
+            "--total",
+            "total",
+            "--out",
+            str(tmp_path / "t.csv"),
+        ]
+    )
     assert code == 1
     assert _error_line(capsys) == "segindex: error: [Errno 28] No space left on device"
 
@@ -293,8 +363,15 @@ def test_fractional_accepts_estimates(dotted, capsys):
 
 def test_only_the_needed_columns_are_read_typed(tmp_path):
     path = tmp_path / "wide.csv"
-    pd.DataFrame({"lad": ["x", "y", "x"], "A": [1, 2, 3], "B": [4, 5, 6], "notes": ["free", "text", "here"],
-                  "junk": ["1,2", "?", "z"]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "lad": ["x", "y", "x"],
+            "A": [1, 2, 3],
+            "B": [4, 5, 6],
+            "notes": ["free", "text", "here"],
+            "junk": ["1,2", "?", "z"],
+        }
+    ).to_csv(path, index=False)
     frame = cli._read_table(str(path), {"A": "group", "B": "group", "lad": "--by column"}, ["A", "B"], ["lad"])
     assert sorted(frame.columns) == ["A", "B", "lad"]
     assert frame["A"].dtype == np.float64 and frame["B"].dtype == np.float64
@@ -305,11 +382,14 @@ def test_only_the_needed_columns_are_read_typed(tmp_path):
 
 
 def test_old_option_names_say_the_new_ones(capsys):
-    for argv, new in ((["indices", "--bootstrap", "9"], "--draws"), (["indices", "--reference", "x"], "--other"),
-                      (["indices", "--seed", "1"], "--random-state"), (["demo", "--seed", "1"], "--random-state"),
-                      (["demo", "--bootstrap", "9"], "--draws"),
-                      (["report", "--units", "u", "--census", "c", "--schools", "s", "--area", "a",
-                        "--reference", "x"], "--other")):
+    for argv, new in (
+        (["indices", "--bootstrap", "9"], "--draws"),
+        (["indices", "--reference", "x"], "--other"),
+        (["indices", "--seed", "1"], "--random-state"),
+        (["demo", "--seed", "1"], "--random-state"),
+        (["demo", "--bootstrap", "9"], "--draws"),
+        (["report", "--units", "u", "--census", "c", "--schools", "s", "--area", "a", "--reference", "x"], "--other"),
+    ):
         assert main(argv) == 2
         old = argv[-2]
         assert f"error: {old} is now called {new}" in capsys.readouterr().err
@@ -317,8 +397,24 @@ def test_old_option_names_say_the_new_ones(capsys):
 
 def test_indices_csv_conventions(town, town_csv, tmp_path, capsys):
     out = tmp_path / "by_ward.csv"
-    code = main(["indices", "--input", str(town_csv), "--groups", "pakistani", "indian", "--total", "total",
-                 "--by", "ward", "--min-count", "200", "--out", str(out)])
+    code = main(
+        [
+            "indices",
+            "--input",
+            str(town_csv),
+            "--groups",
+            "pakistani",
+            "indian",
+            "--total",
+            "total",
+            "--by",
+            "ward",
+            "--min-count",
+            "200",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     text = out.read_text().splitlines()
     header = text[0].split(",")
@@ -335,15 +431,17 @@ def test_indices_csv_conventions(town, town_csv, tmp_path, capsys):
 
 
 def test_printed_intervals_say_what_they_are_centred_on(town_csv, capsys):
-    code = main(["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total",
-                 "--draws", "19"])
+    code = main(["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total", "--draws", "19"])
     out = capsys.readouterr().out
     assert code == 0
     header = out.splitlines()[0].split()
     if "bias_corrected" in header:  # once segregation_table reports it (the shared contract)
         assert header.index("bias_corrected") == header.index("ci_low") - 1
-    assert out.strip().splitlines()[-1].startswith("note: ci_low-ci_high is the bootstrap interval centred on "
-                                                   "bias_corrected")
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .startswith("note: ci_low-ci_high is the bootstrap interval centred on bias_corrected")
+    )
 
 
 def test_help_explains_the_interval(capsys):
@@ -358,8 +456,21 @@ def test_help_explains_the_interval(capsys):
 
 def test_every_csv_gets_a_provenance_sidecar(town_csv, tmp_path, capsys):
     out = tmp_path / "t.csv"
-    argv = ["indices", "--input", str(town_csv), "--groups", "pakistani", "--total", "total", "--draws", "9",
-            "--random-state", "7", "--out", str(out)]
+    argv = [
+        "indices",
+        "--input",
+        str(town_csv),
+        "--groups",
+        "pakistani",
+        "--total",
+        "total",
+        "--draws",
+        "9",
+        "--random-state",
+        "7",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     record = json.loads((tmp_path / "t.csv.provenance.json").read_text())
     from segindex import __version__
@@ -368,8 +479,13 @@ def test_every_csv_gets_a_provenance_sidecar(town_csv, tmp_path, capsys):
     assert record["random_state"] == 7 and record["parameters"]["draws"] == 9
     assert record["parameters"]["groups"] == ["pakistani"]
     assert record["command"].startswith("segindex indices --input ") and "--random-state 7" in record["command"]
-    assert record["inputs"] == [{"name": "units.csv", "size": town_csv.stat().st_size,
-                                 "sha256": hashlib.sha256(town_csv.read_bytes()).hexdigest()}]
+    assert record["inputs"] == [
+        {
+            "name": "units.csv",
+            "size": town_csv.stat().st_size,
+            "sha256": hashlib.sha256(town_csv.read_bytes()).hexdigest(),
+        }
+    ]
     assert record["output"] == "t.csv"
 
 
@@ -450,8 +566,20 @@ def test_indices_on_bradford_output_areas(tmp_path, capsys):
     census = shared_data("uk", "census2011", "oa2011_ethnicity_bradford.csv")
     before = _sums(census)
     out = tmp_path / "bradford.csv"
-    code = main(["indices", "--input", str(census), "--groups", "Pakistani", "Bangladeshi", "--total", "Persons",
-                 "--out", str(out)])
+    code = main(
+        [
+            "indices",
+            "--input",
+            str(census),
+            "--groups",
+            "Pakistani",
+            "Bangladeshi",
+            "--total",
+            "Persons",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     got = pd.read_csv(out)
     row = got[(got.group == "Bangladeshi") & (got["index"] == "dissimilarity")].iloc[0]
@@ -466,10 +594,17 @@ def test_report_is_a_thin_caller_and_skips_draws_on_fractional_counts(town, tmp_
 
     def prepared(units, census, schools=None, **options):
         seen["prepare"] = (units, census, schools, options)
-        return PreparedArea(units=town.units.assign(total=town.units["total"] + 0.5), schools=town.schools,
-                            groups=("white_british", "pakistani"), other="white_british",
-                            common_groups=tuple(town.groups), census_year="2011", school_year="2022/23",
-                            notes=("a note",), whole_counts=False)
+        return PreparedArea(
+            units=town.units.assign(total=town.units["total"] + 0.5),
+            schools=town.schools,
+            groups=("white_british", "pakistani"),
+            other="white_british",
+            common_groups=tuple(town.groups),
+            census_year="2011",
+            school_year="2022/23",
+            notes=("a note",),
+            whole_counts=False,
+        )
 
     def report(out_dir, **kwargs):
         seen["report"] = kwargs
@@ -479,8 +614,25 @@ def test_report_is_a_thin_caller_and_skips_draws_on_fractional_counts(town, tmp_
 
     monkeypatch.setattr("segindex.prepare.prepare_area", prepared)
     monkeypatch.setattr("segindex.report.write_report", report)
-    code = main(["report", "--units", "u.gpkg", "--census", "c.csv", "--schools", "s.csv", "--area", "Town",
-                 "--other", "white_british", "--phase", "all", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            "u.gpkg",
+            "--census",
+            "c.csv",
+            "--schools",
+            "s.csv",
+            "--area",
+            "Town",
+            "--other",
+            "white_british",
+            "--phase",
+            "all",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.out.strip() == str((tmp_path / "out" / "index.html").resolve())
@@ -498,8 +650,21 @@ def test_report_out_that_is_an_input_is_refused(tmp_path, capsys):
     census = tmp_path / "census.csv"
     census.write_text("code,Persons\nU001,1\n")
     before = _sums(census)
-    code = main(["report", "--units", "u.gpkg", "--census", str(census), "--schools", "s.csv", "--area", "Town",
-                 "--out", str(census)])
+    code = main(
+        [
+            "report",
+            "--units",
+            "u.gpkg",
+            "--census",
+            str(census),
+            "--schools",
+            "s.csv",
+            "--area",
+            "Town",
+            "--out",
+            str(census),
+        ]
+    )
     assert code == 1
     assert re.search(r"refusing to write into --out '.*census.csv': it is the input", _error_line(capsys))
     assert _sums(census) == before

@@ -55,10 +55,41 @@ IDS = [name for name, _ in FUNCTIONS]
 
 #: First parameters a public function may take: its data (a table, a file, a result to draw).
 DATA_FIRST = {
-    "data", "residents", "data_from", "data_a", "table", "tables", "path", "paths", "lookup", "units", "frames",
-    "index", "gdf", "source", "profile", "w", "districts", "values", "content", "town", "counts", "x",
-    "result", "panel", "typology", "frame", "seed_table", "schools", "areas", "census", "inference",
-    "small", "lookups", "first", "contrast", "table",
+    "data",
+    "residents",
+    "data_from",
+    "data_a",
+    "table",
+    "tables",
+    "path",
+    "paths",
+    "lookup",
+    "units",
+    "frames",
+    "index",
+    "gdf",
+    "source",
+    "profile",
+    "w",
+    "districts",
+    "values",
+    "content",
+    "town",
+    "counts",
+    "x",
+    "result",
+    "panel",
+    "typology",
+    "frame",
+    "seed_table",
+    "schools",
+    "areas",
+    "census",
+    "inference",
+    "small",
+    "lookups",
+    "first",
+    "contrast",
     # a generator of example data takes its random state first
     "random_state",
     # the output folder of a writer (as pandas' to_csv takes its path first)
@@ -68,16 +99,61 @@ DATA_FIRST = {
 TEXT_HELPERS = {"figure_title", "human_label"}
 #: Parameters that may be given by position after the data (the arguments that say what is measured).
 POSITIONAL_OK = {
-    "group", "other", "groups", "host", "thresholds", "bandwidths", "ks", "kind", "distance", "k", "columns",
-    "mapping", "id_column", "target", "schools", "units", "data_to", "data_b", "index_args", "args", "lookup",
-    "value", "typology", "rows", "cols", "column", "year", "centre", "areas", "census", "out",
+    "group",
+    "other",
+    "groups",
+    "host",
+    "thresholds",
+    "bandwidths",
+    "ks",
+    "kind",
+    "distance",
+    "k",
+    "columns",
+    "mapping",
+    "id_column",
+    "target",
+    "schools",
+    "units",
+    "data_to",
+    "data_b",
+    "index_args",
+    "args",
+    "lookup",
+    "value",
+    "typology",
+    "rows",
+    "cols",
+    "column",
+    "year",
+    "centre",
+    "areas",
+    "census",
+    "out",
     # a second table or lookup the function compares with or places into: data, not an option
-    "data", "data_a", "authorities", "small", "large", "levels", "present", "second", "residents",
-    "row_target", "col_target", "index", "within",
+    "data",
+    "data_a",
+    "authorities",
+    "small",
+    "large",
+    "levels",
+    "present",
+    "second",
+    "residents",
+    "row_target",
+    "col_target",
+    "index",
+    "within",
 }
 #: Old names of shared options and the names that replaced them.
-RETIRED = {"n_bootstrap": "n_draws", "reference": "other", "seed": "random_state", "atkinson_b": "b",
-           "caller": "(internal: not a public parameter)", "standardize": "standardise"}
+RETIRED = {
+    "n_bootstrap": "n_draws",
+    "reference": "other",
+    "seed": "random_state",
+    "atkinson_b": "b",
+    "caller": "(internal: not a public parameter)",
+    "standardize": "standardise",
+}
 #: American spellings that must not appear in a public function or parameter name.
 #: (matplotlib's own vocabulary — ``color``, ``colors``, ``edgecolor`` — is kept where a plot function
 #: passes the value straight on to matplotlib, as geopandas and seaborn do.)
@@ -255,7 +331,7 @@ def test_no_import_cycles_between_modules():
             if node.startswith(dep + "."):  # a submodule importing from its parent package
                 continue
             if state.get(dep) == 1:
-                cycles.append(stack[stack.index(dep):] + [dep] if dep in stack else [node, dep])
+                cycles.append(stack[stack.index(dep) :] + [dep] if dep in stack else [node, dep])
             elif state.get(dep) is None:
                 visit(dep, stack + [dep])
         state[node] = 2

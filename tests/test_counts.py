@@ -217,7 +217,9 @@ def test_text_counts_name_first_non_numeric_unit(wide):
 
 def test_boolean_counts_rejected(wide):
     bad = wide.assign(a=[True, False, True, False])
-    with pytest.raises(SegindexTypeError, match=r"group column 'a' must hold numbers \(counts\), but its dtype is bool"):
+    with pytest.raises(
+        SegindexTypeError, match=r"group column 'a' must hold numbers \(counts\), but its dtype is bool"
+    ):
         as_counts(bad, ["a", "b"])
 
 
@@ -286,7 +288,9 @@ PUBLIC = {
 def test_every_index_names_the_bad_unit(wide, name):
     bad = wide.astype({"b": float})
     bad.loc["u1", "b"] = -1.0
-    with pytest.raises(SegindexValueError, match=rf"{name}\(\): the \w+ column 'b' has a negative count \(-1\) at unit 'u1'"):
+    with pytest.raises(
+        SegindexValueError, match=rf"{name}\(\): the \w+ column 'b' has a negative count \(-1\) at unit 'u1'"
+    ):
         PUBLIC[name](bad)
 
 

@@ -17,8 +17,9 @@ import pytest
 from segindex import infer, infer_difference, segregation_table
 from segindex.errors import SegindexTypeError, SegindexValueError
 
-distributed = pytest.importorskip("distributed",
-                                  reason="dask[distributed] is not installed (pip install 'segindex[dask]')")
+distributed = pytest.importorskip(
+    "distributed", reason="dask[distributed] is not installed (pip install 'segindex[dask]')"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +50,16 @@ def one_worker():
 
 def _frame(seed=0, n=600, areas=6):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"A": rng.integers(0, 40, n), "B": rng.integers(0, 90, n), "C": rng.integers(0, 25, n),
-                       "lad": [f"E{k:03d}" for k in rng.integers(0, areas, n)],
-                       "px": rng.uniform(0, 5e4, n), "py": rng.uniform(0, 5e4, n)})
+    df = pd.DataFrame(
+        {
+            "A": rng.integers(0, 40, n),
+            "B": rng.integers(0, 90, n),
+            "C": rng.integers(0, 25, n),
+            "lad": [f"E{k:03d}" for k in rng.integers(0, areas, n)],
+            "px": rng.uniform(0, 5e4, n),
+            "py": rng.uniform(0, 5e4, n),
+        }
+    )
     df["total"] = df[["A", "B", "C"]].sum(axis=1) + rng.integers(0, 10, n)
     return df
 
@@ -66,8 +74,12 @@ CASES = [
     ("two-group", "dissimilarity", ("A", "B"), {"by": "lad"}),
     ("two-group rest", "isolation", ("A",), {"total": "total"}),
     ("multigroup", "entropy_index", (["A", "B", "C"],), {"by": "lad"}),
-    ("spatial", "spatial_isolation", ("A",), {"total": "total", "bandwidth": 5000.0, "points": ("px", "py"),
-                                             "crs": 27700}),
+    (
+        "spatial",
+        "spatial_isolation",
+        ("A",),
+        {"total": "total", "bandwidth": 5000.0, "points": ("px", "py"), "crs": 27700},
+    ),
 ]
 
 
@@ -81,23 +93,49 @@ def test_infer_on_the_cluster_is_the_local_result_bit_for_bit(client, one_worker
     assert np.isfinite(local.draws).all() and np.unique(local.draws).size > 1  # real draws, not constants
     for block_size in (None, 1, 7):
         for c in (client, one_worker):
-            _same(local, infer(index, df, *args, n_draws=n, random_state=11, method=method, client=c,
-                               block_size=block_size, **kwargs))
+            _same(
+                local,
+                infer(
+                    index,
+                    df,
+                    *args,
+                    n_draws=n,
+                    random_state=11,
+                    method=method,
+                    client=c,
+                    block_size=block_size,
+                    **kwargs,
+                ),
+            )
 
 
 def test_block_size_never_changes_the_local_result():
     df = _frame(1)
     whole = infer("multigroup_dissimilarity", df, ["A", "B", "C"], by="lad", n_draws=30, random_state=5)
     for block_size in (1, 4, 30, 100):
-        _same(whole, infer("multigroup_dissimilarity", df, ["A", "B", "C"], by="lad", n_draws=30, random_state=5,
-                           block_size=block_size))
+        _same(
+            whole,
+            infer(
+                "multigroup_dissimilarity",
+                df,
+                ["A", "B", "C"],
+                by="lad",
+                n_draws=30,
+                random_state=5,
+                block_size=block_size,
+            ),
+        )
 
 
 def test_infer_difference_on_the_cluster(client):
     a, b = _frame(2), _frame(3)
     local = infer_difference("dissimilarity", a, b, "A", "B", by="lad", n_draws=30, random_state=4)
-    _same(local, infer_difference("dissimilarity", a, b, "A", "B", by="lad", n_draws=30, random_state=4,
-                                  client=client, block_size=4))
+    _same(
+        local,
+        infer_difference(
+            "dissimilarity", a, b, "A", "B", by="lad", n_draws=30, random_state=4, client=client, block_size=4
+        ),
+    )
 
 
 def test_national_like_table_on_the_cluster(client, one_worker):
@@ -105,9 +143,20 @@ def test_national_like_table_on_the_cluster(client, one_worker):
     local = segregation_table(df, ["A", "B", "C"], total="total", by="lad", n_draws=20, random_state=9)
     assert local["se"].notna().all() and (local["se"] > 0).all()
     for c, block_size in ((client, None), (client, 3), (one_worker, 8)):
-        pd.testing.assert_frame_equal(local, segregation_table(df, ["A", "B", "C"], total="total", by="lad",
-                                                               n_draws=20, random_state=9, client=c,
-                                                               block_size=block_size), check_exact=True)
+        pd.testing.assert_frame_equal(
+            local,
+            segregation_table(
+                df,
+                ["A", "B", "C"],
+                total="total",
+                by="lad",
+                n_draws=20,
+                random_state=9,
+                client=c,
+                block_size=block_size,
+            ),
+            check_exact=True,
+        )
 
 
 def test_schools_against_neighbourhoods_on_the_cluster(client):
@@ -169,8 +218,24 @@ def test_cli_scheduler_gives_the_local_table(cluster, client, tmp_path):
     df = _frame(6, n=800, areas=8)
     data = tmp_path / "units.csv"
     df.drop(columns=["px", "py"]).to_csv(data, index=False)
-    argv = ["indices", "--input", str(data), "--groups", "A", "B", "C", "--total", "total", "--by", "lad",
-            "--draws", "15", "--random-state", "2", "--no-progress"]
+    argv = [
+        "indices",
+        "--input",
+        str(data),
+        "--groups",
+        "A",
+        "B",
+        "C",
+        "--total",
+        "total",
+        "--by",
+        "lad",
+        "--draws",
+        "15",
+        "--random-state",
+        "2",
+        "--no-progress",
+    ]
     assert main([*argv, "--out", str(tmp_path / "local.csv")]) == 0
     assert main([*argv, "--out", str(tmp_path / "dask.csv"), "--scheduler", cluster.scheduler_address]) == 0
     local, remote = (tmp_path / "local.csv").read_bytes(), (tmp_path / "dask.csv").read_bytes()
@@ -182,8 +247,9 @@ def test_cli_scheduler_that_is_not_there_is_one_line(tmp_path, capsys):
 
     data = tmp_path / "units.csv"
     _frame(7, n=50).to_csv(data, index=False)
-    code = main(["indices", "--input", str(data), "--groups", "A", "B", "--draws", "5", "--scheduler",
-                 "tcp://127.0.0.1:9"])
+    code = main(
+        ["indices", "--input", str(data), "--groups", "A", "B", "--draws", "5", "--scheduler", "tcp://127.0.0.1:9"]
+    )
     err = capsys.readouterr().err
     assert code != 0 and "could not connect to a Dask scheduler at 'tcp://127.0.0.1:9'" in err
     assert "Traceback" not in err

@@ -156,9 +156,16 @@ def test_the_town_lies_in_the_open_sea(town):
 
     to_grid = Transformer.from_crs(4326, 27700, always_xy=True)
     # coastal points of north-east England and south-east Scotland (lon, lat) nearest to the town
-    coast = {"Whitby": (-0.615, 54.486), "Flamborough Head": (-0.082, 54.116), "Hartlepool": (-1.18, 54.69),
-             "Tynemouth": (-1.42, 55.017), "Amble": (-1.58, 55.33), "Holy Island": (-1.80, 55.67),
-             "Berwick-upon-Tweed": (-2.0, 55.77), "Spurn Head": (0.11, 53.58)}
+    coast = {
+        "Whitby": (-0.615, 54.486),
+        "Flamborough Head": (-0.082, 54.116),
+        "Hartlepool": (-1.18, 54.69),
+        "Tynemouth": (-1.42, 55.017),
+        "Amble": (-1.58, 55.33),
+        "Holy Island": (-1.80, 55.67),
+        "Berwick-upon-Tweed": (-2.0, 55.77),
+        "Spurn Head": (0.11, 53.58),
+    }
     outline = town.units.geometry.union_all()
     import shapely
 

@@ -105,8 +105,10 @@ def test_every_notebook_has_a_current_executed_copy():
         assert executed.exists(), f"no executed copy of {source.name}: run python docs/execute_notebooks.py"
         src = [c.source for c in nbformat.read(source, as_version=4).cells]
         out = [c.source for c in nbformat.read(executed, as_version=4).cells]
-        assert src == out, (f"docs/notebooks/{source.name} is older than notebooks/{source.name}: "
-                            f"run python docs/execute_notebooks.py {source.name[:2]}")
+        assert src == out, (
+            f"docs/notebooks/{source.name} is older than notebooks/{source.name}: "
+            f"run python docs/execute_notebooks.py {source.name[:2]}"
+        )
 
 
 def test_executed_notebooks_show_outputs_and_figures_and_no_machine_paths():
@@ -129,8 +131,16 @@ def test_the_machine_path_check_can_fail():
     spec = importlib.util.spec_from_file_location("segindex_execute_notebooks", DOCS / "execute_notebooks.py")
     execute_notebooks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(execute_notebooks)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)", outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text=f"read {ROOT.parent / 'data' / 'x.csv'}\n")])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "print(1)",
+                outputs=[
+                    nbformat.v4.new_output("stream", name="stdout", text=f"read {ROOT.parent / 'data' / 'x.csv'}\n")
+                ],
+            )
+        ]
+    )
     with pytest.raises(SystemExit, match="paths of this machine"):
         execute_notebooks.check_no_machine_paths(nb, "x.ipynb")
 
@@ -141,8 +151,11 @@ def test_paths_beside_the_project_are_published_relative_to_it():
     execute_notebooks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(execute_notebooks)
     text = f"read {ROOT.parent / 'shared' / 'data' / 'x.csv'} and {ROOT / 'docs' / 'figures'}\n"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)", outputs=[
-        nbformat.v4.new_output("stream", name="stdout", text=text)])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", name="stdout", text=text)])
+        ]
+    )
     assert execute_notebooks.relative_paths(nb) == 1
     assert nb.cells[0].outputs[0]["text"] == "read ../shared/data/x.csv and ./docs/figures\n"
     execute_notebooks.check_no_machine_paths(nb, "x.ipynb")
@@ -174,15 +187,25 @@ def test_the_site_builds_without_warnings(tmp_path):
     assert "WARNING" not in result.stderr, result.stderr[-6000:]
     assert seconds < BUILD_BUDGET_S, f"the docs build took {seconds:.0f} s"
     # every public name has a page
-    missing = [name for name in _public_names() if not (out / "generated" / f"{name}.html").exists()
-               and name.rsplit(".", 1)[-1] not in ("plot", "geography", "perturbation")]
+    missing = [
+        name
+        for name in _public_names()
+        if not (out / "generated" / f"{name}.html").exists()
+        and name.rsplit(".", 1)[-1] not in ("plot", "geography", "perturbation")
+    ]
     assert not missing, f"no page for {missing}"
     # the notebooks are rendered with their figures, and every guide is there
     for _, executed in _notebook_pairs():
         page = (out / "notebooks" / executed.with_suffix(".html").name).read_text()
         assert "<img" in page and ("image/png" in page or ".png" in page), f"{executed.name}: no figure rendered"
-    for guide in ("choosing-an-index", "schools-and-neighbourhoods", "small-units-and-inference",
-                  "change-over-time", "reading-uk-data", "running-at-scale"):
+    for guide in (
+        "choosing-an-index",
+        "schools-and-neighbourhoods",
+        "small-units-and-inference",
+        "change-over-time",
+        "reading-uk-data",
+        "running-at-scale",
+    ):
         assert (out / "guides" / f"{guide}.html").exists()
     assert "0.2.0" in (out / "changelog.html").read_text()
     # nothing of this machine in the published pages

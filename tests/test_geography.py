@@ -38,8 +38,7 @@ def _units(crs=27700):
     # c: a point-like unit exactly on the W1/W2 boundary; d: outside every ward
     return geopandas.GeoDataFrame(
         {"code": ["a", "b", "c", "d"]},
-        geometry=[box(100, 100, 400, 400), box(940, 400, 1100, 600), box(990, 900, 1010, 920),
-                  box(5000, 0, 5100, 100)],
+        geometry=[box(100, 100, 400, 400), box(940, 400, 1100, 600), box(990, 900, 1010, 920), box(5000, 0, 5100, 100)],
         crs=crs,
     ).set_index("code")
 
@@ -178,8 +177,7 @@ def test_chain_units_three_levels_with_partial_coverage():
     l1 = pd.concat([l1, pd.DataFrame({"c01": ["t"], "c11": ["T2"]})])
     l2 = pd.DataFrame({"c11": ["P", "Q", "S", "T1", "T2"], "c21": ["P", "Q", "S1", "T", "T"]})
     l2 = pd.concat([l2, pd.DataFrame({"c11": ["S"], "c21": ["S2"]})])
-    units = chain_units([l1, l2], ["c01", "c11", "c21"],
-                        coverage={"c01": ["p", "q", "s_t", "zz"]})
+    units = chain_units([l1, l2], ["c01", "c11", "c21"], coverage={"c01": ["p", "q", "s_t", "zz"]})
     # p unchanged; q+r merged but r missing -> partly covered; s and t tied by the joined code
     assert units.codes["c01"].to_dict() == {"p": "P", "s": "S1", "t": "S1"}
     assert units.codes["c21"].to_dict() == {"P": "P", "S1": "S1", "S2": "S1", "T": "S1"}

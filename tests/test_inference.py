@@ -17,8 +17,7 @@ from scipy import stats
 from conftest import shared_data
 from segindex._kernels import random as kr
 from segindex.errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
-from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity
-from segindex.indices import registry
+from segindex.indices import dissimilarity, entropy_index, isolation, multigroup_dissimilarity, registry
 from segindex.inference import INFERENCE_INDICES, Inference, infer, infer_difference
 
 
@@ -68,8 +67,15 @@ def test_bootstrap_fields_and_function_argument():
     assert r.ci_high == pytest.approx(2 * r.value - lo)
 
 
-SPATIAL = ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity", "spatial_isolation",
-           "spatial_information", "distance_decay_isolation", "distance_decay_exposure")
+SPATIAL = (
+    "morrill_dissimilarity",
+    "boundary_dissimilarity",
+    "perimeter_area_dissimilarity",
+    "spatial_isolation",
+    "spatial_information",
+    "distance_decay_isolation",
+    "distance_decay_exposure",
+)
 
 
 #: Every aspatial registered index (the house's and the peer-parity sets), except the rank-order indices,
@@ -112,8 +118,13 @@ def test_hypergeometric_keeps_row_and_column_totals():
     assert not np.array_equal(out, src)
 
 
-_NO_TABLES = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
-              np.empty(0, dtype=np.int32))
+_NO_TABLES = (
+    np.empty(0, dtype=np.int64),
+    np.empty((0, 4), dtype=np.int64),
+    np.empty((0, 4)),
+    np.empty(0),
+    np.empty(0, dtype=np.int32),
+)
 
 
 def _table_draws(n, p, tail, budget=10**6, size=20000, seed=1):
@@ -149,8 +160,16 @@ def test_column_tables_draw_the_multinomial(monkeypatch):
     rng = np.random.default_rng(5)
     src = np.vstack([rng.multinomial(37, [0.5, 0.3, 0.15, 0.05], 6), rng.multinomial(211, [0.1, 0.0, 0.6, 0.3], 6)])
     codes = np.repeat([0, 1], 6).astype(np.int64)
-    problem = Problem(name="entropy_index", src=src.astype(np.int64), codes=codes, n_areas=2, areas=None, by=None,
-                       param=0.0, statistic=np.zeros(2))
+    problem = Problem(
+        name="entropy_index",
+        src=src.astype(np.int64),
+        codes=codes,
+        n_areas=2,
+        areas=None,
+        by=None,
+        param=0.0,
+        statistic=np.zeros(2),
+    )
     probs = _shares(problem.src, codes, 2)
     import segindex._resampling as inference
 
@@ -159,8 +178,9 @@ def test_column_tables_draw_the_multinomial(monkeypatch):
         monkeypatch.setattr(inference, "_COLUMN_TABLE_BUDGET", budget)
         tables = _tables(problem, probs, kr.MODE_MULTINOMIAL, 4000)
         assert (tables[0] >= 0).any() == (budget > 1)
-        draws = np.array([kr.draw_table(problem.src, probs, codes, 2, kr.MODE_MULTINOMIAL, tables, seed)
-                          for seed in range(4000)])
+        draws = np.array(
+            [kr.draw_table(problem.src, probs, codes, 2, kr.MODE_MULTINOMIAL, tables, seed) for seed in range(4000)]
+        )
         np.testing.assert_array_equal(draws.sum(axis=2), np.broadcast_to(src.sum(axis=1), draws.shape[:2]))
         for unit, t in ((0, 37), (8, 211)):
             for g in range(4):
@@ -177,7 +197,7 @@ def test_binomial_table_sampler_matches_binomial(n, p):
     # 20,000 draws from the inversion table against scipy's pmf: chi-square test, fail below p = 0.001
     draws, ints, floats, cdf = _table_draws(n, p, kr.TAIL)
     a, start, size = ints[0, :3]
-    np.testing.assert_allclose(cdf[start:start + size], stats.binom.cdf(np.arange(a, a + size), n, p), atol=1e-11)
+    np.testing.assert_allclose(cdf[start : start + size], stats.binom.cdf(np.arange(a, a + size), n, p), atol=1e-11)
     assert cdf[start + size] == 2.0  # the sentinel
     assert floats[0, 0] == pytest.approx(stats.binom.cdf(a - 1, n, p), rel=1e-9, abs=1e-300)
     # the table leaves out at most TAIL on each side
@@ -192,8 +212,7 @@ def test_binomial_table_tails_are_exact(n, p):
     draws, ints, _, _ = _table_draws(n, p, 0.05)
     a, size = ints[0, 0], ints[0, 2]
     outside = (draws < a) | (draws > a + size - 1)
-    assert outside.mean() == pytest.approx(stats.binom.cdf(a - 1, n, p) + stats.binom.sf(a + size - 1, n, p),
-                                           abs=0.01)
+    assert outside.mean() == pytest.approx(stats.binom.cdf(a - 1, n, p) + stats.binom.sf(a + size - 1, n, p), abs=0.01)
     assert draws.min() < a  # the left tail is walked
     assert draws.max() > a + size - 1 or a + size - 1 == n  # and the right one, unless the table reaches n
     assert _chisquare_p(draws, n, p) > 0.001
@@ -237,8 +256,7 @@ def test_fused_dissimilarity_is_the_index_kernel_bit_for_bit():
     X, Y = np.array([x.sum()]), np.array([y.sum()])
     assert kr.dissimilarity_from_sums(x, y, X, Y, none, 1)[0] == kt.dissimilarity(x, y, none, 1)[0]
     X3, Y3 = np.bincount(codes, x, 3), np.bincount(codes, y, 3)
-    np.testing.assert_array_equal(kr.dissimilarity_from_sums(x, y, X3, Y3, codes, 3),
-                                  kt.dissimilarity(x, y, codes, 3))
+    np.testing.assert_array_equal(kr.dissimilarity_from_sums(x, y, X3, Y3, codes, 3), kt.dissimilarity(x, y, codes, 3))
     assert np.isnan(kr.dissimilarity_from_sums(x, 0 * y, X, 0 * Y, none, 1)[0])
 
 
@@ -272,8 +290,16 @@ def test_bootstrap_draws_match_binomial_per_unit():
     src = np.tile(np.array([[37, 263]], dtype=np.int64), (4000, 1))
     from segindex._resampling import Problem, _tables
 
-    prob = Problem(name="dissimilarity", src=src, codes=np.empty(0, dtype=np.int64), n_areas=1, areas=None,
-                    by=None, param=0.0, statistic=np.zeros(1))
+    prob = Problem(
+        name="dissimilarity",
+        src=src,
+        codes=np.empty(0, dtype=np.int64),
+        n_areas=1,
+        areas=None,
+        by=None,
+        param=0.0,
+        statistic=np.zeros(1),
+    )
     tables = _tables(prob, np.zeros((1, 2)), kr.MODE_BOOTSTRAP)
     assert tables[1].shape[0] == 1  # one shared table
     out = np.empty(src.shape)
@@ -477,12 +503,10 @@ def test_by_returns_arrays_per_area_and_nan_with_warning():
 def test_multigroup_by_and_hypergeometric():
     rng = np.random.default_rng(13)
     df = pd.concat([_three_groups(rng).assign(la="p"), _three_groups(rng).assign(la="q")])
-    r = infer("entropy_index", df, ["A", "B", "C"], by="la", allocation="hypergeometric",
-              n_draws=49, random_state=0)
+    r = infer("entropy_index", df, ["A", "B", "C"], by="la", allocation="hypergeometric", n_draws=49, random_state=0)
     np.testing.assert_allclose(r.value, entropy_index(df, ["A", "B", "C"], by="la").to_numpy())
     assert np.all(r.p_value > 0.01)  # the tables are random allocations
-    m = infer(multigroup_dissimilarity, df, ["A", "B"], total="total", method="bootstrap",
-              n_draws=49, random_state=0)
+    m = infer(multigroup_dissimilarity, df, ["A", "B"], total="total", method="bootstrap", n_draws=49, random_state=0)
     assert np.isfinite(m.se) and m.se > 0
 
 
@@ -495,8 +519,7 @@ def test_difference_of_identical_tables_is_zero_and_not_significant():
     r = infer_difference("dissimilarity", df, df, "A", "B", n_draws=199, random_state=0)
     assert r.value == 0.0 and r.contrast == "difference"
     assert r.ci_low < 0 < r.ci_high and r.p_value > 0.2
-    ratio = infer_difference("isolation", df, df, "A", total="total", contrast="ratio",
-                             n_draws=199, random_state=0)
+    ratio = infer_difference("isolation", df, df, "A", total="total", contrast="ratio", n_draws=199, random_state=0)
     assert ratio.value == 1.0 and ratio.ci_low < 1 < ratio.ci_high
 
 
@@ -620,9 +643,24 @@ def test_segregation_table_intervals_match_infer():
     plain = segregation_table(df, ["A", "C"], other="B", total="total")
     t = segregation_table(df, ["A", "C"], other="B", total="total", n_draws=49, random_state=0)
     # the shared column contract: estimates beside their intervals, then the small-number flags
-    assert list(t.columns) == ["area", "group", "comparison", "index", "value", "expected", "corrected", "p_value",
-                               "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high", "count",
-                               "small_group", "high_expected"]
+    assert list(t.columns) == [
+        "area",
+        "group",
+        "comparison",
+        "index",
+        "value",
+        "expected",
+        "corrected",
+        "p_value",
+        "bias_corrected",
+        "bootstrap_mean",
+        "se",
+        "ci_low",
+        "ci_high",
+        "count",
+        "small_group",
+        "high_expected",
+    ]
     pd.testing.assert_frame_equal(t[plain.columns], plain)
     assert t[["expected", "p_value", "bias_corrected", "se", "ci_low", "ci_high"]].notna().all().all()
     assert (t["ci_low"] <= t["ci_high"]).all() and (t["p_value"] > 0).all()
@@ -654,12 +692,32 @@ def test_inference_to_frame_repr_and_old_names():
     df["la"] = np.repeat(["p", "q"], 20)
     r = infer("dissimilarity", df, "A", "B", by="la", n_draws=19, random_state=0)
     frame = r.to_frame(min_count=10**6)
-    assert list(frame.columns) == ["area", "index", "method", "allocation", "contrast", "value", "expected",
-                                   "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low",
-                                   "ci_high", "count", "small_group", "high_expected", "n_draws", "ci"]
+    assert list(frame.columns) == [
+        "area",
+        "index",
+        "method",
+        "allocation",
+        "contrast",
+        "value",
+        "expected",
+        "corrected",
+        "p_value",
+        "bias_corrected",
+        "bootstrap_mean",
+        "se",
+        "ci_low",
+        "ci_high",
+        "count",
+        "small_group",
+        "high_expected",
+        "n_draws",
+        "ci",
+    ]
     assert frame["small_group"].all() and frame["count"].tolist() == [df.A[:20].sum(), df.A[20:].sum()]
-    assert repr(r) == "Inference(index='dissimilarity', method='randomisation', 2 areas, n_draws=19; " \
-                      ".to_frame() for the table)"
+    assert (
+        repr(r) == "Inference(index='dissimilarity', method='randomisation', 2 areas, n_draws=19; "
+        ".to_frame() for the table)"
+    )
     assert "<table" in r._repr_html_() and "randomisation (binomial allocation), 19 draws" in r._repr_html_()
     b = infer("dissimilarity", df, "A", "B", method="bootstrap", n_draws=19, random_state=0)
     text = repr(b)
@@ -677,8 +735,15 @@ def test_inference_to_frame_repr_and_old_names():
 
 def _spatial_frame(seed=3, n=120):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"px": rng.uniform(0, 1e5, n), "py": rng.uniform(0, 1e5, n),
-                         "a": rng.integers(0, 30, n), "b": rng.integers(0, 60, n), "t": rng.integers(100, 300, n)})
+    return pd.DataFrame(
+        {
+            "px": rng.uniform(0, 1e5, n),
+            "py": rng.uniform(0, 1e5, n),
+            "a": rng.integers(0, 30, n),
+            "b": rng.integers(0, 60, n),
+            "t": rng.integers(100, 300, n),
+        }
+    )
 
 
 @pytest.mark.parametrize("method", ["randomisation", "bootstrap"])
@@ -687,8 +752,18 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
     # with the public (aspatial) index on tables drawn from the same seeds
     df = _spatial_frame()
     before = df.copy()
-    r = infer("spatial_isolation", df, "a", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=30,
-              random_state=7, method=method)
+    r = infer(
+        "spatial_isolation",
+        df,
+        "a",
+        total="t",
+        bandwidth=1e-3,
+        points=("px", "py"),
+        crs=27700,
+        n_draws=30,
+        random_state=7,
+        method=method,
+    )
     pd.testing.assert_frame_equal(df, before)  # the input is never modified
     assert r.value == pytest.approx(isolation(df, "a", total="t"), rel=1e-12)
     seeds = np.random.default_rng(7).integers(0, 2**32, size=30, dtype=np.int64)
@@ -696,8 +771,13 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
     t = src.sum(axis=1)
     mode = kr.MODE_MULTINOMIAL if method == "randomisation" else kr.MODE_BOOTSTRAP
     probs = (src.sum(axis=0) / src.sum())[None, :]
-    none = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0),
-            np.empty(0, dtype=np.int32))
+    none = (
+        np.empty(0, dtype=np.int64),
+        np.empty((0, 4), dtype=np.int64),
+        np.empty((0, 4)),
+        np.empty(0),
+        np.empty(0, dtype=np.int32),
+    )
     by_hand = []
     for seed in seeds:
         table = kr.draw_table(src, probs, np.empty(0, dtype=np.int64), 1, mode, none, seed)
@@ -711,16 +791,39 @@ def test_spatial_index_draws_recompute_the_index_on_each_redrawn_table(method):
 def test_spatial_index_draws_match_the_table_kernel_exactly():
     # three columns (group, other, rest): the same draws as draw_table with the same column tables
     df = _spatial_frame(seed=4)
-    r = infer("spatial_isolation", df, "a", "b", total="t", bandwidth=1e-3, points=("px", "py"), crs=27700, n_draws=20,
-              random_state=11)
+    r = infer(
+        "spatial_isolation",
+        df,
+        "a",
+        "b",
+        total="t",
+        bandwidth=1e-3,
+        points=("px", "py"),
+        crs=27700,
+        n_draws=20,
+        random_state=11,
+    )
     from segindex._resampling import Problem, _tables
 
     seeds = np.random.default_rng(11).integers(0, 2**32, size=20, dtype=np.int64)
     src = np.column_stack([df["a"], df["b"], df["t"] - df["a"] - df["b"]]).astype(np.int64)
     probs = (src.sum(axis=0) / src.sum())[None, :]
     no_areas = np.empty(0, dtype=np.int64)
-    tables = _tables(Problem(name="spatial_isolation", src=src, codes=no_areas, n_areas=1, areas=None, by=None,
-                              param=0.0, statistic=np.zeros(1)), probs, kr.MODE_MULTINOMIAL, 20)
+    tables = _tables(
+        Problem(
+            name="spatial_isolation",
+            src=src,
+            codes=no_areas,
+            n_areas=1,
+            areas=None,
+            by=None,
+            param=0.0,
+            statistic=np.zeros(1),
+        ),
+        probs,
+        kr.MODE_MULTINOMIAL,
+        20,
+    )
     for d, seed in enumerate(seeds):
         table = kr.draw_table(src, probs, no_areas, 1, kr.MODE_MULTINOMIAL, tables, seed)
         # with ``other`` the population is the two groups
@@ -749,11 +852,13 @@ def test_spatial_indices_by_name_and_function_with_their_own_arguments():
     e = infer(distance_decay_exposure, units, "pakistani", "white_british", n_draws=20, random_state=2)
     assert e.value < e.expected and e.p_value == 1 / 21 and np.isnan(e.corrected)
     # the bootstrap, and the difference between two tables
-    boot = infer("boundary_dissimilarity", units, "pakistani", total="total", method="bootstrap", n_draws=20,
-                 random_state=2)
+    boot = infer(
+        "boundary_dissimilarity", units, "pakistani", total="total", method="bootstrap", n_draws=20, random_state=2
+    )
     assert boot.ci_low <= boot.bias_corrected <= boot.ci_high
-    diff = infer_difference("spatial_isolation", units, units, "pakistani", total="total", bandwidth=500.0,
-                            n_draws=20, random_state=2)
+    diff = infer_difference(
+        "spatial_isolation", units, units, "pakistani", total="total", bandwidth=500.0, n_draws=20, random_state=2
+    )
     assert diff.value == 0.0 and diff.ci_low < 0 < diff.ci_high
     assert set(INFERENCE_INDICES) >= set(SPATIAL)
 
@@ -779,10 +884,26 @@ def test_spatial_information_below_a_negative_expected_value_has_no_correction()
     polygons = gpd.read_file(shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg"))
     counts = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv"))
     lsoa = polygons.merge(counts, left_on="LSOA11CD", right_on="LSOA", validate="1:1")
-    groups = ["WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
-              "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller"]
+    groups = [
+        "WhiteBrit",
+        "Irish",
+        "OtherWhite",
+        "Mixed",
+        "Indian",
+        "Pakistani",
+        "Bangladeshi",
+        "Chinese",
+        "OtherAsian",
+        "BlkAfrican",
+        "BlkCaribbean",
+        "OtherBlk",
+        "Arab",
+        "Other",
+        "GypsyTraveller",
+    ]
     r = infer("spatial_information", lsoa, groups, bandwidth=4000.0, total="Persons", n_draws=19, random_state=1)
     assert r.value < r.expected <= 0 and np.isnan(r.corrected) and r.p_value == 1.0
     near = infer("spatial_information", lsoa, groups, bandwidth=1000.0, total="Persons", n_draws=19, random_state=1)
     assert 0 < near.expected < near.value and near.corrected == pytest.approx(
-        (near.value - near.expected) / (1 - near.expected))
+        (near.value - near.expected) / (1 - near.expected)
+    )

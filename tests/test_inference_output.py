@@ -23,8 +23,9 @@ def test_national_table_has_no_estimate_outside_its_interval():
     oa = pd.read_csv(path, usecols=["Persons", "Pakistani", "Indian", "Bangladeshi", "LAD"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        t = segregation_table(oa, ["Pakistani", "Indian", "Bangladeshi"], total="Persons", by="LAD", n_draws=19,
-                              random_state=2011)
+        t = segregation_table(
+            oa, ["Pakistani", "Indian", "Bangladeshi"], total="Persons", by="LAD", n_draws=19, random_state=2011
+        )
     # the Isles of Scilly have none of the three groups; in small authorities some draws have none either
     assert {w.category for w in caught} == {AbsentGroupWarning, DataQualityWarning}
     assert "Isles of Scilly" in str(next(w.message for w in caught if w.category is AbsentGroupWarning))

@@ -48,8 +48,9 @@ SCHOOL_HEADER = ["urn", "la_name", "new_la_code", "old_la_code", "phase_type_gro
 )
 
 
-def _school_row(urn, la="Bradford", code="E08000032", old="380.0", phase="State-funded primary", pc="BD1 1AA",
-                counts=None):
+def _school_row(
+    urn, la="Bradford", code="E08000032", old="380.0", phase="State-funded primary", pc="BD1 1AA", counts=None
+):
     counts = counts if counts is not None else ["10.0"] + ["1"] * 10 + ["0"] * 9
     return [str(urn), la, code, old, phase, pc] + list(counts)
 
@@ -308,8 +309,14 @@ def test_school_codes_made_missing_and_reported(tmp_path):
     assert np.isnan(df.loc[3, "white_british"]) and df.loc[3, "unclassified"] == 4.0
     assert df["headcount"].tolist() == [10.0, 5.0, 4.0, 3.0]  # trailing .0 parsed
     assert df["old_la_code"].tolist() == [380] * 4
-    assert list(df.columns) == ["la_name", "new_la_code", "old_la_code", "phase_type_grouping", "school_postcode",
-                                *SCHOOL_CENSUS_COLUMNS.values()]
+    assert list(df.columns) == [
+        "la_name",
+        "new_la_code",
+        "old_la_code",
+        "phase_type_grouping",
+        "school_postcode",
+        *SCHOOL_CENSUS_COLUMNS.values(),
+    ]
 
 
 def test_school_original_names(tmp_path):
@@ -412,8 +419,13 @@ def test_school_england():
 
 @pytest.mark.realdata
 def test_school_geocoded_files_located():
-    located = {"bradford": (227, 227), "oldham": (116, 118), "blackburn_with_darwen": (86, 87),
-               "leicester": (127, 127), "tower_hamlets": (108, 110)}  # README
+    located = {
+        "bradford": (227, 227),
+        "oldham": (116, 118),
+        "blackburn_with_darwen": (86, 87),
+        "leicester": (127, 127),
+        "tower_hamlets": (108, 110),
+    }  # README
     for la, (n_located, n) in located.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
@@ -435,8 +447,10 @@ def _lookup_file(tmp_path):
 def test_geocode_normalises_and_keeps_unmatched(tmp_path):
     lookup = _lookup_file(tmp_path)
     before = _sha(lookup)
-    table = pd.DataFrame({"school_postcode": ["bd1 1aa", "BD11AB", "BD1  1AA", "ZZ9 9ZZ", None]},
-                         index=pd.Index([11, 12, 13, 14, 15], name="urn"))
+    table = pd.DataFrame(
+        {"school_postcode": ["bd1 1aa", "BD11AB", "BD1  1AA", "ZZ9 9ZZ", None]},
+        index=pd.Index([11, 12, 13, 14, 15], name="urn"),
+    )
     original = table.copy()
     with pytest.warns(DataQualityWarning, match=r"2 of 5 postcodes were not found.*kept with a missing geometry"):
         pts = geocode_postcodes(table, lookup)
@@ -537,13 +551,15 @@ def test_geocode_bradford_schools_matches_geocoded_file():
 
 
 def _area_frame():
-    return geopandas.GeoDataFrame(geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)],
-                                  index=pd.Index(["A", "B"], name="code"), crs=27700)
+    return geopandas.GeoDataFrame(
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], index=pd.Index(["A", "B"], name="code"), crs=27700
+    )
 
 
 def test_join_within_reports_outside_and_boundary():
-    units = geopandas.GeoDataFrame({"n": [1, 2, 3, 4]}, geometry=[Point(5, 5), Point(15, 5), Point(50, 50),
-                                                                   Point(10, 5)], crs=27700)
+    units = geopandas.GeoDataFrame(
+        {"n": [1, 2, 3, 4]}, geometry=[Point(5, 5), Point(15, 5), Point(50, 50), Point(10, 5)], crs=27700
+    )
     with pytest.warns(DataQualityWarning, match=r"2 of 4 units joined no area"):
         out = join_to_areas(units, _area_frame())
     assert out["code"].tolist()[:2] == ["A", "B"] and out["code"].isna().tolist()[2:] == [True, True]
@@ -606,13 +622,16 @@ def test_bradford_gpkg_matches_census_codes():
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("name,id_column,n", [
-    ("lsoa11_bsc_bradford.geojson", "LSOA11CD", 310),
-    ("lsoa11_bsc_tower_hamlets.geojson", "LSOA11CD", 144),
-    ("lsoa21_bsc_oldham.geojson", "LSOA21CD", 142),
-    ("lsoa21_bsc_leicester.geojson", "LSOA21CD", 200),
-    ("lsoa21_bsc_blackburn_with_darwen.geojson", "LSOA21CD", 91),
-])
+@pytest.mark.parametrize(
+    "name,id_column,n",
+    [
+        ("lsoa11_bsc_bradford.geojson", "LSOA11CD", 310),
+        ("lsoa11_bsc_tower_hamlets.geojson", "LSOA11CD", 144),
+        ("lsoa21_bsc_oldham.geojson", "LSOA21CD", 142),
+        ("lsoa21_bsc_leicester.geojson", "LSOA21CD", 200),
+        ("lsoa21_bsc_blackburn_with_darwen.geojson", "LSOA21CD", 91),
+    ],
+)
 def test_geojson_reprojected(name, id_column, n):
     path = shared_data("uk", "boundaries", name)
     with pytest.raises(SegindexValueError, match="to_crs=27700"):
@@ -631,8 +650,9 @@ def test_bradford_schools_joined_to_lsoas():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         schools = read_school_census(shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv"))
-    pts = geopandas.GeoDataFrame(schools, geometry=geopandas.points_from_xy(schools["easting"], schools["northing"]),
-                                 crs=27700)
+    pts = geopandas.GeoDataFrame(
+        schools, geometry=geopandas.points_from_xy(schools["easting"], schools["northing"]), crs=27700
+    )
     areas = read_boundaries(shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg"), "LSOA11CD")
     out = join_to_areas(pts, areas)  # no warning: all 227 schools lie inside Bradford's LSOAs
     assert out["LSOA11CD"].notna().all() and report_of(out).unmatched == ()

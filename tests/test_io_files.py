@@ -281,8 +281,9 @@ def test_latin1_file_says_which_encoding(tmp_path):
     rows = "".join(f"W{i:03d},Area {i},{i},{i}\n" for i in range(50))  # the accent comes after the sniffed lines
     path.write_bytes(("code,name,a,b\n" + rows + "W999,Ynys Môn,3,4\n").encode("cp1252"))
     with pytest.raises(
-        SegindexValueError, match=r"'.*wales\.csv' is not utf-8 text \(first at line 52: 'W999,Ynys Môn,3,4'.*"
-        r"encoding='cp1252'"
+        SegindexValueError,
+        match=r"'.*wales\.csv' is not utf-8 text \(first at line 52: 'W999,Ynys Môn,3,4'.*"
+        r"encoding='cp1252'",
     ):
         read_census_table(path, groups=["a", "b"])
     df = read_census_table(path, groups=["a", "b"], encoding="cp1252")
@@ -365,8 +366,9 @@ def test_join_area_keys_same_after_normalising():
 
     from segindex.io import join_to_areas
 
-    areas = geopandas.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
-                                   index=pd.Index(["E01", "E01 "], name="code"), crs=27700)
+    areas = geopandas.GeoDataFrame(
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], index=pd.Index(["E01", "E01 "], name="code"), crs=27700
+    )
     units = geopandas.GeoDataFrame({"n": [1]}, geometry=[box(0.2, 0.2, 0.3, 0.3).centroid], crs=27700)
     with pytest.raises(SegindexValueError, match=r"area key 'E01' appears more than once .*surrounding spaces"):
         join_to_areas(units, areas)

@@ -27,8 +27,7 @@ def _write(tmp_path, header, rows, name="ks006.csv"):
 
 
 def _shipped(tmp_path, total=16, code="E01"):
-    return _write(tmp_path, ["LSOA01CD", "LSOA01NM", "total", *KS006_GROUPS],
-                  [[code, "Town 001A", total] + [1] * 16])
+    return _write(tmp_path, ["LSOA01CD", "LSOA01NM", "total", *KS006_GROUPS], [[code, "Town 001A", total] + [1] * 16])
 
 
 def test_shipped_layout(tmp_path):
@@ -88,8 +87,9 @@ def test_errors(tmp_path):
     text = _write(tmp_path, ["LSOA01CD", "total", *KS006_GROUPS], [["E1", 16, "c"] + [1] * 15], name="t.csv")
     with pytest.raises(SegindexTypeError, match="must hold numbers.*'c'"):
         read_ks006(text)
-    clash = _write(tmp_path, ["code", "white_british", *[f"g{i}" for i in range(16)]], [["E1"] + [1] * 17],
-                   name="clash.csv")
+    clash = _write(
+        tmp_path, ["code", "white_british", *[f"g{i}" for i in range(16)]], [["E1"] + [1] * 17], name="clash.csv"
+    )
     with pytest.raises(SegindexValueError, match="duplicate columns"):
         read_ks006(clash, columns={f"g{i}": g for i, g in enumerate(KS006_GROUPS)})
 

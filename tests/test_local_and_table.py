@@ -14,7 +14,7 @@ from segindex.errors import AbsentGroupWarning, SegindexTypeError, SegindexValue
 from segindex.indices.local import local_mutual_information, location_quotients
 from segindex.indices.multigroup import entropy_index, multigroup_dissimilarity, mutual_information
 from segindex.indices.table import ALL_GROUPS, segregation_table
-from segindex.indices.twogroup import atkinson, correlation_ratio, dissimilarity, exposure, gini, isolation
+from segindex.indices.twogroup import atkinson, correlation_ratio, exposure, gini, isolation
 
 # Three units, three groups: T = 80, margins 30, 30, 20 (shares 3/8, 3/8, 1/4).
 WORKED = pd.DataFrame({"a": [20, 0, 10], "b": [0, 20, 10], "c": [0, 0, 20]}, index=["u0", "u1", "u2"])
@@ -59,7 +59,7 @@ def test_location_quotients_match_naive(total):
 def test_location_quotients_by_equals_each_area():
     df = naive.random_table(np.random.default_rng(6), n_units=60, areas=["Oldham", "Leicester"])
     lq = location_quotients(df, GROUPS, total="total", by="area")
-    for area, sub in df.groupby("area"):
+    for _, sub in df.groupby("area"):
         pd.testing.assert_frame_equal(lq.loc[sub.index], location_quotients(sub, GROUPS, total="total"))
 
 
@@ -137,9 +137,7 @@ def test_table_rows_equal_the_single_index_functions():
         # the all-groups rows cover the listed groups and the rest, never other=
         (ALL_GROUPS, "multigroup", "entropy_index"): entropy_index(TABLE, ["x"], total="total"),
         (ALL_GROUPS, "multigroup", "mutual_information"): mutual_information(TABLE, ["x"], total="total"),
-        (ALL_GROUPS, "multigroup", "multigroup_dissimilarity"): multigroup_dissimilarity(
-            TABLE, ["x"], total="total"
-        ),
+        (ALL_GROUPS, "multigroup", "multigroup_dissimilarity"): multigroup_dissimilarity(TABLE, ["x"], total="total"),
     }
     for key, value in expected.items():
         assert _value(t, *key) == pytest.approx(value, rel=1e-13), key
@@ -187,10 +185,13 @@ def test_table_undefined_without_by_raises():
         segregation_table(df, ["x", "y"], total="total")
 
 
-@pytest.mark.parametrize(("b", "error", "message"), [
-    ("a", SegindexTypeError, r"'b' parameter must be a number in \(0, 1\), got 'a'"),
-    (1.0, SegindexValueError, r"'b' parameter must lie strictly between 0 and 1, got 1.0"),
-])
+@pytest.mark.parametrize(
+    ("b", "error", "message"),
+    [
+        ("a", SegindexTypeError, r"'b' parameter must be a number in \(0, 1\), got 'a'"),
+        (1.0, SegindexValueError, r"'b' parameter must lie strictly between 0 and 1, got 1.0"),
+    ],
+)
 def test_table_bad_atkinson_b(b, error, message):
     with pytest.raises(error, match=message):
         segregation_table(TABLE, ["x", "y"], b=b)
@@ -217,7 +218,8 @@ def test_table_other_never_changes_the_all_groups_rows():
     multi = plain[plain.comparison == "multigroup"].reset_index(drop=True)
     pd.testing.assert_frame_equal(with_other[with_other.comparison == "multigroup"].reset_index(drop=True), multi)
     assert multi.set_index("index").loc["entropy_index", "value"] == pytest.approx(
-        entropy_index(df, ["a"], total="total"), rel=1e-13)
+        entropy_index(df, ["a"], total="total"), rel=1e-13
+    )
     # the rest rows do not change either (with total)
     rest = with_other[with_other.comparison == "rest"].reset_index(drop=True)
     pd.testing.assert_frame_equal(rest, plain[plain.comparison == "rest"].reset_index(drop=True))

@@ -21,9 +21,7 @@ KERNELS = PACKAGE / "_kernels"
 
 def _run(code: str, **env) -> str:
     environment = {**os.environ, **env}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -56,8 +54,7 @@ print(json.dumps({
 def test_import_compiles_nothing_and_changes_no_global_state():
     report = json.loads(_run(IMPORT_CHECK))
     # the core kernels are among those checked
-    for name in ("twogroup.dissimilarity", "twogroup.gini", "multigroup.mutual_information",
-                 "validate.first_invalid"):
+    for name in ("twogroup.dissimilarity", "twogroup.gini", "multigroup.mutual_information", "validate.first_invalid"):
         assert f"segindex._kernels.{name}" in report["checked"]
     assert report["compiled"] == {}
     assert report["env_changed"] == []
@@ -104,8 +101,9 @@ def test_every_index_runs_without_the_jit_and_agrees():
     without = json.loads(_run(EVERY_INDEX, NUMBA_DISABLE_JIT="1"))
     assert with_jit.keys() == without.keys()
     for key in with_jit:
-        np.testing.assert_allclose(np.asarray(without[key], float), np.asarray(with_jit[key], float),
-                                   rtol=1e-12, atol=1e-15, err_msg=key)
+        np.testing.assert_allclose(
+            np.asarray(without[key], float), np.asarray(with_jit[key], float), rtol=1e-12, atol=1e-15, err_msg=key
+        )
     # and the subprocess with the JIT agrees with this process
     from segindex.indices import dissimilarity
 

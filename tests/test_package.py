@@ -55,12 +55,18 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
     tops = {name.split("/")[0] for name in names}
     assert tops == {"segindex", f"segindex_toolkit-{segindex.__version__}.dist-info"}, tops
     assert "segindex/_kernels/_jit.py" in names and "segindex/plot/__init__.py" in names
-    metadata = zipfile.ZipFile(_one(dist, "*.whl")).read(
-        f"segindex_toolkit-{segindex.__version__}.dist-info/METADATA").decode()
+    metadata = (
+        zipfile.ZipFile(_one(dist, "*.whl"))
+        .read(f"segindex_toolkit-{segindex.__version__}.dist-info/METADATA")
+        .decode()
+    )
     assert "License-Expression: BSD-3-Clause" in metadata
     assert "Provides-Extra: dev" in metadata
-    entry_points = zipfile.ZipFile(_one(dist, "*.whl")).read(
-        f"segindex_toolkit-{segindex.__version__}.dist-info/entry_points.txt").decode()
+    entry_points = (
+        zipfile.ZipFile(_one(dist, "*.whl"))
+        .read(f"segindex_toolkit-{segindex.__version__}.dist-info/entry_points.txt")
+        .decode()
+    )
     assert "segindex = segindex.cli:main" in entry_points
 
 
@@ -81,13 +87,26 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(dist, tmp_path):
     purelib = Path(_run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
     # the dependencies of this environment, after the venv's own site-packages (where the wheel goes)
     (purelib / "_segindex_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-         "--no-cache-dir", str(_one(dist, "*.whl")))
-    out = _run(str(python), "-c",
-               "import segindex, segindex.plot; print(segindex.__file__); print(segindex.__version__); "
-               "print(round(float(segindex.dissimilarity("
-               "__import__('pandas').DataFrame({'a': [10, 0], 'b': [0, 10]}), 'a', 'b')), 4))",
-               cwd=tmp_path)
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-deps",
+        "--no-index",
+        "--no-cache-dir",
+        str(_one(dist, "*.whl")),
+    )
+    out = _run(
+        str(python),
+        "-c",
+        "import segindex, segindex.plot; print(segindex.__file__); print(segindex.__version__); "
+        "print(round(float(segindex.dissimilarity("
+        "__import__('pandas').DataFrame({'a': [10, 0], 'b': [0, 10]}), 'a', 'b')), 4))",
+        cwd=tmp_path,
+    )
     file, version, value = out.strip().splitlines()[-3:]
     assert Path(file).is_relative_to(purelib), f"imported {file}, not the installed wheel"
     assert version == segindex.__version__

@@ -85,7 +85,8 @@ def test_decompose_difference_adds_up_and_vanishes_for_equal_tables():
             d = _parts(decompose_difference(index, a, b, "g", total="t", approach=approach))
             assert d["spatial"] + d["compositional"] == pytest.approx(d["difference"], abs=1e-14)
             assert d["value_a"] == pytest.approx(
-                (square_root_index if index == "square_root_index" else index)(a, "g", total="t"))
+                (square_root_index if index == "square_root_index" else index)(a, "g", total="t")
+            )
             same = _parts(decompose_difference(index, a, a.copy(), "g", total="t", approach=approach))
             assert same["spatial"] == pytest.approx(0.0, abs=1e-12)
             assert same["compositional"] == pytest.approx(0.0, abs=1e-12)
@@ -125,9 +126,9 @@ def test_decompose_difference_matches_pysal(approach):
     brad = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv"))
     old = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_oldham.csv"))
     for ours, cls in ((dissimilarity, single.Dissim), (isolation, single.Isolation)):
-        theirs = decomposition.DecomposeSegregation(cls(brad, "Pakistani", "Persons"),
-                                                    cls(old, "Pakistani", "Persons"),
-                                                    counterfactual_approach=approach)
+        theirs = decomposition.DecomposeSegregation(
+            cls(brad, "Pakistani", "Persons"), cls(old, "Pakistani", "Persons"), counterfactual_approach=approach
+        )
         d = _parts(decompose_difference(ours, brad, old, "Pakistani", total="Persons", approach=approach))
         assert d["spatial"] == pytest.approx(theirs.c_s, rel=1e-9, abs=1e-12), cls.__name__
         assert d["compositional"] == pytest.approx(theirs.c_a, rel=1e-9, abs=1e-12), cls.__name__
@@ -145,8 +146,17 @@ G = ["1", "2", "3", "4"]
 
 def test_km_r_package_checks():
     km = _parts(decompose_mutual_information(R1, R2, G, method="km"))
-    assert list(km.index) == ["M1", "M2", "diff", "additions", "removals", "group_marginal", "unit_marginal",
-                              "interaction", "structural"]
+    assert list(km.index) == [
+        "M1",
+        "M2",
+        "diff",
+        "additions",
+        "removals",
+        "group_marginal",
+        "unit_marginal",
+        "interaction",
+        "structural",
+    ]
     assert km["M1"] == pytest.approx(mutual_information(R1, G))
     assert km["M2"] == pytest.approx(mutual_information(R2, G))
     assert km[["unit_marginal", "group_marginal", "interaction", "structural"]].sum() == pytest.approx(km["diff"])

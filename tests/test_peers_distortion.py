@@ -41,7 +41,9 @@ def test_hand_worked_line():
     # from the middle: itself (KL 0), then a tie at distance 1 broken by input order (unit 0 first)
     assert local.iloc[1] == pytest.approx(0 + kl2 + 0)
     t = np.array([10, 10, 10])
-    assert global_distortion(df, ["a", "b"], points=("e", "n"), crs=27700) == pytest.approx(float(t @ local.to_numpy() / 30))
+    assert global_distortion(df, ["a", "b"], points=("e", "n"), crs=27700) == pytest.approx(
+        float(t @ local.to_numpy() / 30)
+    )
     profile = divergence_profiles(df, ["a", "b"], origins=[1], points=("e", "n"), crs=27700)
     assert profile["unit"].tolist() == [1, 0, 2] and profile["distance"].tolist() == [0.0, 1.0, 1.0]
     assert profile["divergence"].sum() == pytest.approx(local.iloc[1])
@@ -73,8 +75,11 @@ def test_unit_order_and_scale(seed, factor):
 def test_total_adds_the_rest():
     df = _points(10, 1)
     df["T"] = df[["a", "b", "c"]].sum(axis=1)
-    np.testing.assert_allclose(local_distortion(df, ["a", "b"], total="T", points=("e", "n"), crs=27700),
-                               local_distortion(df, ["a", "b", "c"], points=("e", "n"), crs=27700), rtol=1e-12)
+    np.testing.assert_allclose(
+        local_distortion(df, ["a", "b"], total="T", points=("e", "n"), crs=27700),
+        local_distortion(df, ["a", "b", "c"], points=("e", "n"), crs=27700),
+        rtol=1e-12,
+    )
     assert registry.get("global_distortion").kind == "spatial"
 
 
@@ -87,8 +92,7 @@ def test_errors():
     with pytest.raises(SegindexValueError, match="not in the data's index"):
         divergence_profiles(df, ["a", "b"], origins=[99], points=("e", "n"), crs=27700)
     with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
-        local_distortion(gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["e"], df["n"]), crs=4326),
-                         ["a", "b"])
+        local_distortion(gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["e"], df["n"]), crs=4326), ["a", "b"])
 
 
 @pytest.mark.realdata
@@ -106,4 +110,5 @@ def test_matches_pysal_on_bradford():
     ours = local_distortion(df, groups, points=centroids)
     np.testing.assert_allclose(ours.to_numpy(), np.asarray(theirs), rtol=1e-9)
     assert global_distortion(df, groups, points=centroids) == pytest.approx(
-        multi.GlobalDistortion(df, groups, normalize=False).statistic, rel=1e-9)
+        multi.GlobalDistortion(df, groups, normalize=False).statistic, rel=1e-9
+    )

@@ -43,8 +43,12 @@ SEGREGATION = {
     "squared_coefficient_of_variation": squared_coefficient_of_variation,
     "divergence": divergence,
 }
-ALL = {**SEGREGATION, "diversity": diversity, "simpsons_concentration": simpsons_concentration,
-       "simpsons_interaction": simpsons_interaction}
+ALL = {
+    **SEGREGATION,
+    "diversity": diversity,
+    "simpsons_concentration": simpsons_concentration,
+    "simpsons_interaction": simpsons_interaction,
+}
 GROUPS = ["A", "B", "C"]
 
 
@@ -90,11 +94,13 @@ def test_three_groups_hand_worked():
     assert relative_diversity(df, GROUPS) == pytest.approx(18 / (50 * I), rel=1e-12)
     assert normalised_exposure(df, GROUPS) == pytest.approx(12 / (50 * 0.4) + 2 * 3 / (50 * 0.8), rel=1e-12)
     assert squared_coefficient_of_variation(df, GROUPS) == pytest.approx(
-        (12 / (50 * 0.6) + 2 * 3 / (50 * 0.2)) / 2, rel=1e-12)
+        (12 / (50 * 0.6) + 2 * 3 / (50 * 0.2)) / 2, rel=1e-12
+    )
     # G: A: 2 * 30*20*1 = 1200; B, C: 2 * 30*20*.5 = 600 each; 2400 / (2 * 2500 * .56)
     assert multigroup_gini(df, GROUPS) == pytest.approx(2400 / (2 * 2500 * I), rel=1e-12)
     assert diversity(df, GROUPS, normalise=True) == pytest.approx(
-        -(0.6 * math.log(0.6) + 0.4 * math.log(0.2)) / math.log(3), rel=1e-12)
+        -(0.6 * math.log(0.6) + 0.4 * math.log(0.2)) / math.log(3), rel=1e-12
+    )
 
 
 def test_two_groups_reduce_to_two_group_indices():
@@ -103,7 +109,8 @@ def test_two_groups_reduce_to_two_group_indices():
     assert multigroup_gini(df, ["A", "B"]) == pytest.approx(gini(df, "A", total="T"), rel=1e-12)
     # with two groups, C = eta^2 of either group (Reardon & Firebaugh 2002, p. 40)
     assert squared_coefficient_of_variation(df, ["A", "B"]) == pytest.approx(
-        correlation_ratio(df, "A", total="T"), rel=1e-12)
+        correlation_ratio(df, "A", total="T"), rel=1e-12
+    )
 
 
 def test_divergence_is_mutual_information():
@@ -162,7 +169,8 @@ def test_registered():
         spec = registry.get(name)
         np.testing.assert_allclose(spec.compute(c, codes, 5), f(df, GROUPS, by="area").to_numpy(), rtol=1e-12)
     assert registry.get("diversity").compute(c, np.empty(0, np.int64), 1, normalise=True)[0] == pytest.approx(
-        diversity(_frame(c), GROUPS, normalise=True))
+        diversity(_frame(c), GROUPS, normalise=True)
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -190,8 +198,9 @@ def test_against_naive(seed):
     for name, f in ALL.items():
         assert f(df, GROUPS) == pytest.approx(NAIVE[name](c), rel=1e-10, abs=1e-14), name
     np.testing.assert_allclose(local_diversity(df, GROUPS), naive.local_diversity(c), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(local_simpsons_concentration(df, GROUPS), naive.local_simpsons_concentration(c),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        local_simpsons_concentration(df, GROUPS), naive.local_simpsons_concentration(c), rtol=1e-12
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -271,8 +280,21 @@ def test_errors():
 # PySAL segregation 2.6 on the 2011 Bradford LSOAs, same run
 
 CENSUS_GROUPS = [
-    "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
-    "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller",
+    "WhiteBrit",
+    "Irish",
+    "OtherWhite",
+    "Mixed",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "Chinese",
+    "OtherAsian",
+    "BlkAfrican",
+    "BlkCaribbean",
+    "OtherBlk",
+    "Arab",
+    "Other",
+    "GypsyTraveller",
 ]
 
 
@@ -299,11 +321,16 @@ def test_matches_pysal_on_bradford(bradford):
     for cls, ours in pairs:
         assert ours(df, CENSUS_GROUPS) == pytest.approx(cls(df, CENSUS_GROUPS).statistic, rel=1e-10), cls.__name__
     assert diversity(df, CENSUS_GROUPS, normalise=True) == pytest.approx(
-        multi.MultiDiversity(df, CENSUS_GROUPS, normalized=True).statistic, rel=1e-10)
-    for cls, ours in [(local.MultiLocalDiversity, local_diversity), (local.MultiLocalEntropy, local_entropy),
-                      (local.MultiLocalSimpsonConcentration, local_simpsons_concentration),
-                      (local.MultiLocalSimpsonInteraction, local_simpsons_interaction)]:
-        np.testing.assert_allclose(ours(df, CENSUS_GROUPS), cls(df, CENSUS_GROUPS).statistics, rtol=1e-10,
-                                   err_msg=cls.__name__)
+        multi.MultiDiversity(df, CENSUS_GROUPS, normalized=True).statistic, rel=1e-10
+    )
+    for cls, ours in [
+        (local.MultiLocalDiversity, local_diversity),
+        (local.MultiLocalEntropy, local_entropy),
+        (local.MultiLocalSimpsonConcentration, local_simpsons_concentration),
+        (local.MultiLocalSimpsonInteraction, local_simpsons_interaction),
+    ]:
+        np.testing.assert_allclose(
+            ours(df, CENSUS_GROUPS), cls(df, CENSUS_GROUPS).statistics, rtol=1e-10, err_msg=cls.__name__
+        )
     # a sanity reading: Bradford's LSOAs are strongly segregated across its 15 groups
     assert 0.5 < multigroup_gini(df, CENSUS_GROUPS) < 0.9

@@ -111,8 +111,14 @@ def test_by_equals_each_area_alone():
     rng = np.random.default_rng(4)
     units = _strip(rng.uniform(1, 5, 24), a=rng.integers(0, 30, 24), b=rng.integers(1, 30, 24))
     units["area"] = np.repeat(["x", "y", "z"], 8)
-    for f in (square_root_index, min_max, density_corrected_dissimilarity, concentration_profile_index,
-              absolute_concentration, relative_concentration):
+    for f in (
+        square_root_index,
+        min_max,
+        density_corrected_dissimilarity,
+        concentration_profile_index,
+        absolute_concentration,
+        relative_concentration,
+    ):
         per = f(units, "a", "b", by="area")
         for key, part in units.groupby("area"):
             assert per[key] == pytest.approx(f(part, "a", "b"), rel=1e-12), (f.__name__, key)
@@ -157,15 +163,16 @@ def test_against_naive(seed):
         assert f(units, "a", "b") == pytest.approx(ref(x, y), rel=1e-7, abs=1e-12), name
     area = units.area.to_numpy()
     assert delta(units, "a") == pytest.approx(naive.delta(x, area), rel=1e-12)
-    assert absolute_concentration(units, "a", "b") == pytest.approx(naive.absolute_concentration(x, y, area),
-                                                                    rel=1e-10)
-    assert relative_concentration(units, "a", "b") == pytest.approx(naive.relative_concentration(x, y, area),
-                                                                    rel=1e-10)
+    assert absolute_concentration(units, "a", "b") == pytest.approx(naive.absolute_concentration(x, y, area), rel=1e-10)
+    assert relative_concentration(units, "a", "b") == pytest.approx(naive.relative_concentration(x, y, area), rel=1e-10)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300), st.floats(0.5, 20)), min_size=2, max_size=20),
-       st.randoms(use_true_random=False), st.sampled_from([0.5, 3.0, 100.0]))
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300), st.floats(0.5, 20)), min_size=2, max_size=20),
+    st.randoms(use_true_random=False),
+    st.sampled_from([0.5, 3.0, 100.0]),
+)
 def test_unit_order_and_scale(rows, rnd, factor):
     x, y, w = (list(v) for v in zip(*rows))
     x[0], y[1] = x[0] + 1, y[1] + 1
@@ -180,7 +187,8 @@ def test_unit_order_and_scale(rows, rnd, factor):
         assert f(scaled, "a", "b") == pytest.approx(v, rel=1e-9, abs=1e-12)
     # density-corrected D is not scale invariant (more people, less noise) but is order invariant
     assert density_corrected_dissimilarity(shuffled, "a", "b") == pytest.approx(
-        density_corrected_dissimilarity(units, "a", "b"), rel=1e-9, abs=1e-12)
+        density_corrected_dissimilarity(units, "a", "b"), rel=1e-9, abs=1e-12
+    )
     assert delta(shuffled, "a") == pytest.approx(delta(units, "a"), rel=1e-9, abs=1e-12)
     assert delta(scaled, "a") == pytest.approx(delta(units, "a"), rel=1e-9, abs=1e-12)
 
@@ -234,15 +242,19 @@ def test_matches_pysal_on_bradford(bradford, group):
     df = bradford
     assert len(df) == 310
     assert square_root_index(df, group, total="Persons") == pytest.approx(
-        single.HutchensSqrt(df, group, "Persons").statistic, rel=1e-10)
+        single.HutchensSqrt(df, group, "Persons").statistic, rel=1e-10
+    )
     assert min_max(df, group, total="Persons") == pytest.approx(
-        single.MinMax(df.copy(), group, "Persons").statistic, rel=1e-10)
+        single.MinMax(df.copy(), group, "Persons").statistic, rel=1e-10
+    )
     _density_correction_against_pysal(df, group, single)
     assert delta(df, group) == pytest.approx(single.Delta(df, group, "Persons").statistic, rel=1e-10)
     assert absolute_concentration(df, group, total="Persons") == pytest.approx(
-        single.AbsoluteConcentration(df, group, "Persons").statistic, rel=1e-10)
+        single.AbsoluteConcentration(df, group, "Persons").statistic, rel=1e-10
+    )
     assert relative_concentration(df, group, total="Persons") == pytest.approx(
-        single.RelativeConcentration(df, group, "Persons").statistic, rel=1e-10)
+        single.RelativeConcentration(df, group, "Persons").statistic, rel=1e-10
+    )
     # ConProf approximates the integrals by a left Riemann sum over 1,000 grid points divided by m (its class
     # does not pass its m= on: every call uses 1,000); the same sum over our profile gives its number
     exact = concentration_profile_index(df, group, total="Persons")
@@ -254,6 +266,7 @@ def test_matches_pysal_on_bradford(bradford, group):
     riemann = (P - (v[grid < P].sum() - v[grid >= P].sum()) / 1000) / (1 - P)
     assert conprof.statistic == pytest.approx(riemann, rel=1e-12)
     assert abs(conprof.statistic - exact) < 5e-3
+
 
 def _density_correction_against_pysal(df, group, single):
     """PySAL's Nelder-Mead returns ~0 wherever theta_hat > ~38 (the likelihood underflows at its start, 0).

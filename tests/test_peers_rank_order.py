@@ -85,8 +85,14 @@ def test_more_segregated_scores_higher_and_rank_invariance():
     for kind, f in FUNCS.items():
         assert 0 < f(low, BANDS) < f(high, BANDS) < 1, kind
     # merging adjacent bands (coarser tabulation) barely moves the index (Reardon 2011, sec. 5)
-    coarse = pd.DataFrame({"a": high[BANDS[:2]].sum(axis=1), "b": high[BANDS[2:4]].sum(axis=1),
-                           "c": high[BANDS[4:6]].sum(axis=1), "d": high[BANDS[6:]].sum(axis=1)})
+    coarse = pd.DataFrame(
+        {
+            "a": high[BANDS[:2]].sum(axis=1),
+            "b": high[BANDS[2:4]].sum(axis=1),
+            "c": high[BANDS[4:6]].sum(axis=1),
+            "d": high[BANDS[6:]].sum(axis=1),
+        }
+    )
     fine = rank_order_information(high, BANDS, degree=2)
     assert rank_order_information(coarse, list("abcd"), degree=2) == pytest.approx(fine, abs=0.02)
 
@@ -103,8 +109,9 @@ def test_unit_order_and_scale(seed, factor):
 
 
 def test_by_and_registry():
-    df = pd.concat([synthetic(10, seed=1).assign(area="x"), synthetic(10, seed=2, spread=2).assign(area="y")],
-                   ignore_index=True)
+    df = pd.concat(
+        [synthetic(10, seed=1).assign(area="x"), synthetic(10, seed=2, spread=2).assign(area="y")], ignore_index=True
+    )
     for f in FUNCS.values():
         per = f(df, BANDS, by="area")
         for key, part in df.groupby("area"):

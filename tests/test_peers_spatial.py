@@ -47,8 +47,9 @@ def _grid(n, rng, size=1000.0):
 
 
 def test_centralisation_hand_worked():
-    rings = gpd.GeoDataFrame({"a": [10, 0, 0], "b": [0, 5, 5]},
-                             geometry=[box(0, 0, 1, 1), box(1, 0, 3, 1), box(3, 0, 6, 1)], crs=27700)
+    rings = gpd.GeoDataFrame(
+        {"a": [10, 0, 0], "b": [0, 5, 5]}, geometry=[box(0, 0, 1, 1), box(1, 0, 3, 1), box(3, 0, 6, 1)], crs=27700
+    )
     # from x = 0: X = (1, 1, 1), A = (1/6, 1/2, 1): (0 - 1/6) ... = sum X_{i-1} A_i - X_i A_{i-1}
     expected = (0 * 1 / 6 - 1 * 0) + (1 * 0.5 - 1 * 1 / 6) + (1 * 1 - 1 * 0.5)
     assert absolute_centralisation(rings, "a", "b", centre=(0, 0.5)) == pytest.approx(expected)
@@ -94,9 +95,11 @@ def test_centralisation_against_naive(seed):
     dist = np.hypot(pts.x - centre[0], pts.y - centre[1]).to_numpy()
     x, y, a = units["a"].to_numpy(float), units["b"].to_numpy(float), units.area.to_numpy()
     assert absolute_centralisation(units, "a", "b", centre=centre) == pytest.approx(
-        naive.centralisation(x, a, dist), rel=1e-10, abs=1e-12)
+        naive.centralisation(x, a, dist), rel=1e-10, abs=1e-12
+    )
     assert relative_centralisation(units, "a", "b", centre=centre) == pytest.approx(
-        naive.centralisation(x, y, dist), rel=1e-10, abs=1e-12)
+        naive.centralisation(x, y, dist), rel=1e-10, abs=1e-12
+    )
 
 
 def test_local_relative_centralisation_is_rce_of_each_neighbourhood():
@@ -150,8 +153,9 @@ def test_clustering_hand_worked():
 
 def test_self_distance_area_is_massey_denton():
     # a 1 km x 1 km unit: d_ii = sqrt(0.6 * 1e6) m = 774.6 m, c_ii = exp(-0.7746)
-    units = gpd.GeoDataFrame({"a": [10, 0], "b": [0, 10]},
-                             geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000)], crs=27700)
+    units = gpd.GeoDataFrame(
+        {"a": [10, 0], "b": [0, 10]}, geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000)], crs=27700
+    )
     cii = math.exp(-math.sqrt(0.6e6) / 1000)
     cij = math.exp(-5.0)
     c = [[cii, cij], [cij, cii]]
@@ -203,8 +207,9 @@ def test_clustering_errors():
     with pytest.raises(SegindexValueError, match="comparison group"):
         relative_clustering(units.assign(b=0), "a", "b")
     with pytest.raises(SegindexTypeError, match="must be a GeoDataFrame"):
-        relative_clustering(pd.DataFrame({"a": [1, 2], "b": [2, 1], "e": [0, 1], "n": [0, 0]}), "a", "b",
-                            points=("e", "n"), crs=27700)
+        relative_clustering(
+            pd.DataFrame({"a": [1, 2], "b": [2, 1], "e": [0, 1], "n": [0, 0]}), "a", "b", points=("e", "n"), crs=27700
+        )
     with pytest.raises(SegindexValueError, match="is in a geographic CRS"):
         spatial_proximity(units.set_crs(4326, allow_override=True), "a", "b")
 
@@ -233,11 +238,14 @@ def test_centralisation_matches_pysal_on_bradford(bradford):
     centroids = np.column_stack([df.centroid.x, df.centroid.y])
     town_hall = (416_500.0, 433_000.0)  # near Bradford City Hall, British National Grid
     for g in ("Pakistani", "WhiteBrit"):
-        for ours, cls in ((absolute_centralisation, single.AbsoluteCentralization),
-                          (relative_centralisation, single.RelativeCentralization)):
+        for ours, cls in (
+            (absolute_centralisation, single.AbsoluteCentralization),
+            (relative_centralisation, single.RelativeCentralization),
+        ):
             expected = cls(df, g, "Persons", center=town_hall).statistic
             assert ours(df, g, total="Persons", centre=town_hall, points=centroids) == pytest.approx(
-                expected, rel=1e-10), (g, cls.__name__)
+                expected, rel=1e-10
+            ), (g, cls.__name__)
             # our default centre is PySAL's "population_weighted_mean"
             expected = cls(df, g, "Persons", center="population_weighted_mean").statistic
             assert ours(df, g, total="Persons", points=centroids) == pytest.approx(expected, rel=1e-10)
@@ -268,9 +276,11 @@ def test_clustering_against_pysal_on_bradford(bradford):
     c_pysal = _pysal_proximity(df).tolist()
     xy = centroids.tolist()
     c_paper = naive.proximity_matrix(xy, 1000.0, np.sqrt(0.6 * df.area.to_numpy()))
-    for name, cls in (("absolute_clustering", single.AbsoluteClustering),
-                      ("relative_clustering", single.RelativeClustering),
-                      ("spatial_proximity", single.SpatialProximity)):
+    for name, cls in (
+        ("absolute_clustering", single.AbsoluteClustering),
+        ("relative_clustering", single.RelativeClustering),
+        ("spatial_proximity", single.SpatialProximity),
+    ):
         f, ref = CLUSTERING[name]
         pysal = cls(df, g, "Persons").statistic
         # PySAL computes Massey & Denton's formulas on its own matrix, c_ij = 1 - exp(-d_ij / D_j) ...
@@ -309,8 +319,9 @@ def test_spatial_proximity_profile_against_naive():
     rng = np.random.default_rng(5)
     side = 6
     cells = [box(i, j, i + 1, j + 1) for j in range(side) for i in range(side)]
-    units = gpd.GeoDataFrame({"a": rng.integers(0, 30, side * side), "b": rng.integers(1, 30, side * side)},
-                             geometry=cells, crs=27700)
+    units = gpd.GeoDataFrame(
+        {"a": rng.integers(0, 30, side * side), "b": rng.integers(1, 30, side * side)}, geometry=cells, crs=27700
+    )
     share = (units["a"] / (units["a"] + units["b"])).to_numpy()
     w = contiguity_weights(units)
     grid = np.linspace(0, 1, 41)
@@ -325,7 +336,8 @@ def test_spatial_proximity_profile_against_naive():
     # rook weights given explicitly change the graph
     rook = contiguity_weights(units, "rook")
     assert spatial_proximity_profile(units, "a", "b", w=rook, thresholds=[0.0])["eta"][0] == pytest.approx(
-        _naive_eta(share, rook, 0.0))
+        _naive_eta(share, rook, 0.0)
+    )
     with pytest.raises(SegindexValueError, match="at least 2 points"):
         spatial_proximity_profile(units, "a", "b", thresholds=1)
     with pytest.raises(SegindexValueError, match="has no members"):
@@ -343,7 +355,9 @@ def test_spatial_proximity_profile_matches_pysal_on_bradford(bradford):
     np.testing.assert_allclose(ours["eta"], theirs.curve, rtol=1e-9, atol=1e-12)
     # PySAL's summary: a left Riemann sum over its 1,000 grid points divided by m
     P, grid, eta = ours["area_share"].iloc[0], ours["threshold"].to_numpy(), ours["eta"].to_numpy()
-    assert theirs.statistic == pytest.approx((P - (eta[grid < P].sum() - eta[grid >= P].sum()) / 1000) / (1 - P),
-                                             rel=1e-9)
+    assert theirs.statistic == pytest.approx(
+        (P - (eta[grid < P].sum() - eta[grid >= P].sum()) / 1000) / (1 - P), rel=1e-9
+    )
     assert spatial_proximity_profile_index(df, "Pakistani", total="Persons") == pytest.approx(
-        theirs.statistic, abs=5e-3)
+        theirs.statistic, abs=5e-3
+    )

@@ -215,14 +215,16 @@ def test_school_points_errors(town, units):
 
 @pytest.fixture()
 def years():
-    return pd.DataFrame({
-        "year": [2001, 2011, 2021] * 2,
-        "group": ["A"] * 3 + ["B"] * 3,
-        "index": "dissimilarity",
-        "value": [0.5, 0.45, 0.4, 0.3, 0.32, 0.31],
-        "ci_low": [0.45, 0.4, 0.35, 0.25, 0.27, 0.26],
-        "ci_high": [0.55, 0.5, 0.45, 0.35, 0.37, 0.36],
-    })
+    return pd.DataFrame(
+        {
+            "year": [2001, 2011, 2021] * 2,
+            "group": ["A"] * 3 + ["B"] * 3,
+            "index": "dissimilarity",
+            "value": [0.5, 0.45, 0.4, 0.3, 0.32, 0.31],
+            "ci_low": [0.45, 0.4, 0.35, 0.25, 0.27, 0.26],
+            "ci_high": [0.55, 0.5, 0.45, 0.35, 0.37, 0.36],
+        }
+    )
 
 
 def test_index_by_year_lines_and_intervals(years):
@@ -257,8 +259,15 @@ def test_index_by_year_errors(years):
 
 
 def test_schools_vs_neighbourhoods_points_line_and_labels():
-    t = pd.DataFrame({"group": ["A", "B", "C"], "neighbourhoods": [0.3, 0.5, 0.6], "schools": [0.4, 0.55, 0.5],
-                      "lo": [0.35, 0.5, 0.45], "hi": [0.45, 0.6, 0.55]})
+    t = pd.DataFrame(
+        {
+            "group": ["A", "B", "C"],
+            "neighbourhoods": [0.3, 0.5, 0.6],
+            "schools": [0.4, 0.55, 0.5],
+            "lo": [0.35, 0.5, 0.45],
+            "hi": [0.45, 0.6, 0.55],
+        }
+    )
     ax = plot_schools_vs_neighbourhoods(t, yerr=("lo", "hi"), index_name="dissimilarity", source="src")
     scatter = [c for c in ax.collections if len(c.get_offsets()) == 3 and c.get_sizes().size]
     assert len(scatter[-1].get_offsets()) == 3
@@ -274,8 +283,13 @@ def test_schools_vs_neighbourhoods_points_line_and_labels():
 
 def test_schools_vs_neighbourhoods_labels_do_not_overlap():
     # six groups at nearly the same point: their labels are spread (a leader line where moved far)
-    t = pd.DataFrame({"group": [f"group {k}" for k in range(6)],
-                      "neighbourhoods": 0.3 + 0.002 * np.arange(6), "schools": 0.4 + 0.001 * np.arange(6)})
+    t = pd.DataFrame(
+        {
+            "group": [f"group {k}" for k in range(6)],
+            "neighbourhoods": 0.3 + 0.002 * np.arange(6),
+            "schools": 0.4 + 0.001 * np.arange(6),
+        }
+    )
     ax = plot_schools_vs_neighbourhoods(t)
     renderer = None
     labels = [x for x in ax.texts if x.get_text().startswith("group")]
@@ -285,7 +299,7 @@ def test_schools_vs_neighbourhoods_labels_do_not_overlap():
     # the text's own box (an annotation's box includes its leader line)
     corners = [x for x in ax.texts if "segregated" in x.get_text()]
     boxes = [Text.get_window_extent(x, renderer) for x in labels + corners]
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert any(getattr(x, "arrow_patch", None) is not None for x in labels)
     plt.close(ax.figure)
 
@@ -415,8 +429,13 @@ def test_plot_functions_never_show():
     import segindex.plot.trends
 
     calls = 0
-    for module in (segindex.plot.charts, segindex.plot.maps, segindex.plot.schools, segindex.plot.spatial,
-                   segindex.plot.trends):
+    for module in (
+        segindex.plot.charts,
+        segindex.plot.maps,
+        segindex.plot.schools,
+        segindex.plot.spatial,
+        segindex.plot.trends,
+    ):
         for node in ast.walk(ast.parse(inspect.getsource(module))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 calls += 1
@@ -539,11 +558,11 @@ def _labels(ax):
 
 def test_lq_legend_lists_only_classes_that_exist():
     # the largest quotient is below 2: no "2.00 – 1.56 (0)" class, nor a "4.00 – ..." one
-    ax = plot_choropleth(_lq_grid(np.linspace(0.3, 1.56, 16)), "lq", scheme="user_defined", bins=LQ_BINS,
-                         colors=LQ_COLORS, fmt="{:.2f}")
+    ax = plot_choropleth(
+        _lq_grid(np.linspace(0.3, 1.56, 16)), "lq", scheme="user_defined", bins=LQ_BINS, colors=LQ_COLORS, fmt="{:.2f}"
+    )
     labels = _labels(ax)
-    assert [label.split("  (")[0] for label in labels] == ["0.30 – 0.50", "0.50 – 0.80", "0.80 – 1.25",
-                                                            "1.25 – 1.56"]
+    assert [label.split("  (")[0] for label in labels] == ["0.30 – 0.50", "0.50 – 0.80", "0.80 – 1.25", "1.25 – 1.56"]
     for label in labels:
         lo, hi = (float(v) for v in label.split("  (")[0].split(" – "))
         assert lo < hi
@@ -551,8 +570,16 @@ def test_lq_legend_lists_only_classes_that_exist():
     faces = ax.collections[0].get_facecolors()
     assert np.allclose(faces[-1], matplotlib.colors.to_rgba(LQ_COLORS[3]))
     # the smallest quotient above 0.5: no "below 0.5" class either
-    labels = _labels(plot_choropleth(_lq_grid(np.linspace(0.9, 3.0, 16)), "lq", scheme="user_defined",
-                                     bins=LQ_BINS, colors=LQ_COLORS, fmt="{:.2f}"))
+    labels = _labels(
+        plot_choropleth(
+            _lq_grid(np.linspace(0.9, 3.0, 16)),
+            "lq",
+            scheme="user_defined",
+            bins=LQ_BINS,
+            colors=LQ_COLORS,
+            fmt="{:.2f}",
+        )
+    )
     assert [label.split("  (")[0] for label in labels] == ["0.90 – 1.25", "1.25 – 2.00", "2.00 – 3.00"]
     counts = [int(label.rsplit("(", 1)[1].rstrip(")")) for label in labels]
     assert sum(counts) == 16
@@ -561,10 +588,16 @@ def test_lq_legend_lists_only_classes_that_exist():
 def test_lq_legend_keeps_an_empty_class_inside_the_range():
     # nothing between 0.8 and 1.25, but values on both sides: the class is possible, shown with 0 units
     values = [0.3] * 8 + [3.0] * 8
-    labels = _labels(plot_choropleth(_lq_grid(values), "lq", scheme="user_defined", bins=LQ_BINS,
-                                     colors=LQ_COLORS, fmt="{:.2f}"))
-    assert labels == ["0.30 – 0.50  (8)", "0.50 – 0.80  (0)", "0.80 – 1.25  (0)", "1.25 – 2.00  (0)",
-                      "2.00 – 3.00  (8)"]
+    labels = _labels(
+        plot_choropleth(_lq_grid(values), "lq", scheme="user_defined", bins=LQ_BINS, colors=LQ_COLORS, fmt="{:.2f}")
+    )
+    assert labels == [
+        "0.30 – 0.50  (8)",
+        "0.50 – 0.80  (0)",
+        "0.80 – 1.25  (0)",
+        "1.25 – 2.00  (0)",
+        "2.00 – 3.00  (8)",
+    ]
 
 
 def test_missing_units_are_hatched_apart_from_the_neutral_class():
@@ -607,8 +640,11 @@ def test_school_points_size_legend_is_outside_with_real_data():
     path = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
     lsoas = gpd.read_file(path)
     cents = lsoas.representative_point()
-    schools = gpd.GeoDataFrame({"roll": np.linspace(50, 2000, len(lsoas)), "share": np.linspace(0, 1, len(lsoas))},
-                               geometry=cents.to_numpy(), crs=lsoas.crs)
+    schools = gpd.GeoDataFrame(
+        {"roll": np.linspace(50, 2000, len(lsoas)), "share": np.linspace(0, 1, len(lsoas))},
+        geometry=cents.to_numpy(),
+        crs=lsoas.crs,
+    )
     ax = plot_school_points(schools.iloc[::5], lsoas.assign(share=0.2), share_column="share")
     assert not _overlaps_axes(ax, ax.get_legend())
 
@@ -627,7 +663,8 @@ def test_human_label_and_figure_title():
     assert human_label("share of residents") == "share of residents"
     assert human_label(2011) == "2011"
     assert figure_title("location quotient", group="black_african", place="Bradford", year=2011) == (
-        "Black African: location quotient, Bradford 2011")
+        "Black African: location quotient, Bradford 2011"
+    )
     assert figure_title("Segregation by group") == "Segregation by group"
     assert figure_title("Segregation", year=2021) == "Segregation, 2021"
 
@@ -641,8 +678,12 @@ def test_legend_titles_and_labels_are_written_for_readers(town):
 
 
 def test_long_titles_wrap_within_the_axes(units):
-    long = figure_title("share of residents living in units where the group is at least half of all residents",
-                        group="black_african", place="Example town", year=2011)
+    long = figure_title(
+        "share of residents living in units where the group is at least half of all residents",
+        group="black_african",
+        place="Example town",
+        year=2011,
+    )
     ax = plot_choropleth(units, "share", title=long)
     assert "\n" in ax.get_title()
     assert ax.get_title().replace("\n", " ") == long
@@ -653,8 +694,7 @@ def test_long_titles_wrap_within_the_axes(units):
 
 def test_index_by_year_draws_intervals_that_exclude_the_value(years):
     # a bias-corrected interval need not contain the measured value: drawn from bound to bound, with its centre
-    t = years.assign(ci_low=years["value"] - 0.06, ci_high=years["value"] - 0.01,
-                     bias_corrected=years["value"] - 0.035)
+    t = years.assign(ci_low=years["value"] - 0.06, ci_high=years["value"] - 0.01, bias_corrected=years["value"] - 0.035)
     ax = plot_index_by_year(t)
     bars = ax.containers
     assert len(bars) == 2
@@ -667,8 +707,15 @@ def test_index_by_year_draws_intervals_that_exclude_the_value(years):
 
 
 def test_plot_trend_marks_the_bias_corrected_estimate():
-    t = pd.DataFrame({"year": [2011, 2021], "value": [0.5, 0.45], "bias_corrected": [0.47, 0.42],
-                      "ci_low": [0.44, 0.39], "ci_high": [0.49, 0.44]})
+    t = pd.DataFrame(
+        {
+            "year": [2011, 2021],
+            "value": [0.5, 0.45],
+            "bias_corrected": [0.47, 0.42],
+            "ci_low": [0.44, 0.39],
+            "ci_high": [0.49, 0.44],
+        }
+    )
     ax = plot_trend(t)
     centres = [ln for ln in ax.get_lines() if ln.get_label() == "_bias_corrected"]
     assert np.allclose(centres[0].get_ydata(), [0.47, 0.42])
@@ -678,8 +725,16 @@ def test_plot_trend_marks_the_bias_corrected_estimate():
 
 
 def test_schools_vs_neighbourhoods_marks_the_centres():
-    t = pd.DataFrame({"group": ["A", "B"], "neighbourhoods": [0.3, 0.5], "schools": [0.4, 0.55],
-                      "lo": [0.3, 0.45], "hi": [0.38, 0.53], "bc": [0.34, 0.49]})
+    t = pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "neighbourhoods": [0.3, 0.5],
+            "schools": [0.4, 0.55],
+            "lo": [0.3, 0.45],
+            "hi": [0.38, 0.53],
+            "bc": [0.34, 0.49],
+        }
+    )
     ax = plot_schools_vs_neighbourhoods(t, yerr=("lo", "hi"), bias_corrected=(None, "bc"))
     centre = [ln for ln in ax.get_lines() if ln.get_marker() == "D"]
     assert len(centre) == 1 and np.allclose(centre[0].get_ydata(), [0.34, 0.49])
@@ -722,8 +777,14 @@ def test_plot_typology_hatches_untyped_units_and_keeps_legend_outside(town):
 
 
 def test_plot_profile_lines_use_distinct_markers_and_colours():
-    prof = pd.DataFrame({"bandwidth": [500, 1000] * 2, "index": ["H"] * 2 + ["isolation"] * 2,
-                         "group": ["(all)"] * 2 + ["black_african"] * 2, "value": [0.3, 0.2, 0.5, 0.4]})
+    prof = pd.DataFrame(
+        {
+            "bandwidth": [500, 1000] * 2,
+            "index": ["H"] * 2 + ["isolation"] * 2,
+            "group": ["(all)"] * 2 + ["black_african"] * 2,
+            "value": [0.3, 0.2, 0.5, 0.4],
+        }
+    )
     ax = plot_profile(prof)
     lines = ax.get_lines()
     assert [ln.get_label() for ln in lines] == ["H", "isolation: Black African"]
@@ -735,8 +796,9 @@ def test_plot_profile_lines_use_distinct_markers_and_colours():
 
 @pytest.fixture()
 def threshold_panel():
-    return pd.DataFrame({"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5], "all": [100] * 6,
-                         "la": ["A"] * 6})
+    return pd.DataFrame(
+        {"year": [2011] * 3 + [2021] * 3, "x": [60, 30, 10, 80, 15, 5], "all": [100] * 6, "la": ["A"] * 6}
+    )
 
 
 def test_plot_threshold_trend_draws_the_table_it_is_given(threshold_panel):
@@ -784,8 +846,7 @@ def test_plot_threshold_trend_errors(threshold_panel):
 # deficiency", IEEE TVCG 15(6): matrices for severity 1.0, applied to linear sRGB.
 _CVD = {
     "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
-    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                     [-0.011820, 0.042940, 0.968881]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
     "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
 }
 

@@ -16,13 +16,15 @@ from segindex.plot.benchmark import plot_nearest_school_benchmark  # noqa: E402
 
 @pytest.fixture
 def table():
-    return pd.DataFrame({
-        "group": ["White British", "Pakistani", "White British", "Pakistani"],
-        "index": ["dissimilarity", "dissimilarity", "isolation", "isolation"],
-        "neighbourhoods": [0.64, 0.67, 0.81, 0.52],
-        "nearest_school": [0.57, 0.60, 0.78, 0.48],
-        "schools": [0.68, 0.61, 0.70, 0.62],
-    })
+    return pd.DataFrame(
+        {
+            "group": ["White British", "Pakistani", "White British", "Pakistani"],
+            "index": ["dissimilarity", "dissimilarity", "isolation", "isolation"],
+            "neighbourhoods": [0.64, 0.67, 0.81, 0.52],
+            "nearest_school": [0.57, 0.60, 0.78, 0.48],
+            "schools": [0.68, 0.61, 0.70, 0.62],
+        }
+    )
 
 
 def test_draws_one_row_per_group_with_the_three_series(table):
@@ -37,7 +39,10 @@ def test_draws_one_row_per_group_with_the_three_series(table):
     # the first group is drawn at the top
     assert offsets["across schools (observed)"][0, 1] > offsets["across schools (observed)"][1, 1]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "across neighbourhoods", "nearest school with room", "across schools (observed)"]
+        "across neighbourhoods",
+        "nearest school with room",
+        "across schools (observed)",
+    ]
     assert ax.get_title() == "T" and any(t.get_text() == "Source line" for t in ax.texts)
     assert ax.get_xlim()[0] == 0.0
 

@@ -123,8 +123,19 @@ def test_dissimilarity_is_symmetric_and_exposure_identity_holds(df):
 def test_bounds(df):
     eps = 1e-12
     values = all_indices(df)
-    for key in ("D", "D_rest", "Gini", "Gini_rest", "Atkinson", "Atkinson_b0.2", "H", "H_total", "mD",
-                "mD_total", "eta2"):
+    for key in (
+        "D",
+        "D_rest",
+        "Gini",
+        "Gini_rest",
+        "Atkinson",
+        "Atkinson_b0.2",
+        "H",
+        "H_total",
+        "mD",
+        "mD_total",
+        "eta2",
+    ):
         assert -eps <= values[key] <= 1 + eps, key
     P = df["g0"].sum() / df["total"].sum()
     assert P - eps <= values["isolation"] <= 1 + eps
@@ -156,16 +167,24 @@ def test_between_plus_within_is_total(df, data):
 def test_local_scores_average_to_m(df):
     g = groups_of(df)
     local = local_mutual_information(df, g, total="total")
-    assert (local["p"] * local["ls"]).sum() == pytest.approx(mutual_information(df, g, total="total"),
-                                                              rel=1e-10, abs=1e-14)
+    assert (local["p"] * local["ls"]).sum() == pytest.approx(
+        mutual_information(df, g, total="total"), rel=1e-10, abs=1e-14
+    )
     assert local["p"].sum() == pytest.approx(1.0, rel=1e-12)
     assert (local["ls"].dropna() >= -1e-12).all()
 
 
 @settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.integers(0, 300),
-              elements=st.one_of(st.sampled_from([0.0, 0.25, 0.5, 1.0, 5e-324, 1e300]),
-                                 st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False))))
+@given(
+    arrays(
+        np.float64,
+        st.integers(0, 300),
+        elements=st.one_of(
+            st.sampled_from([0.0, 0.25, 0.5, 1.0, 5e-324, 1e300]),
+            st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False),
+        ),
+    )
+)
 def test_radix_argsort_sorts_like_a_stable_argsort(v):
     # Gini's sort: bit patterns of non-negative floats as integers, 11 bits a pass
     from segindex._kernels.twogroup import argsort_nonnegative

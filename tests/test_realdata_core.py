@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import shared_data
 
+from conftest import shared_data
 from segindex.counts import to_wide
 from segindex.indices.multigroup import (
     entropy_index,
@@ -29,8 +29,21 @@ pytestmark = pytest.mark.realdata
 
 AUTHORITIES = ["bradford", "oldham", "blackburn_with_darwen", "leicester", "tower_hamlets"]
 GROUPS = [
-    "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian", "Pakistani", "Bangladeshi", "Chinese",
-    "OtherAsian", "BlkAfrican", "BlkCaribbean", "OtherBlk", "Arab", "Other", "GypsyTraveller",
+    "WhiteBrit",
+    "Irish",
+    "OtherWhite",
+    "Mixed",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "Chinese",
+    "OtherAsian",
+    "BlkAfrican",
+    "BlkCaribbean",
+    "OtherBlk",
+    "Arab",
+    "Other",
+    "GypsyTraveller",
 ]
 # groups checked one by one: the large South Asian groups of these towns and the majority
 FOCAL = ["WhiteBrit", "Pakistani", "Indian", "Bangladeshi"]
@@ -81,9 +94,7 @@ def test_oa_sums_equal_lsoa_rows(oas, lsoas):
                 dissimilarity(lsoa, g, total="Persons"), rel=1e-13
             )
         # coarser units hide segregation inside them
-        assert dissimilarity(lsoa, "Pakistani", total="Persons") <= dissimilarity(
-            oas[la], "Pakistani", total="Persons"
-        )
+        assert dissimilarity(lsoa, "Pakistani", total="Persons") <= dissimilarity(oas[la], "Pakistani", total="Persons")
 
 
 @pytest.mark.parametrize("la", AUTHORITIES)

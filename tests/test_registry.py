@@ -17,8 +17,15 @@ from segindex.indices.registry import IndexSpec, clip_rounding, get, names, regi
 EXPECTED = {
     "two-group": {"dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio"},
     "multigroup": {"entropy_index", "mutual_information", "multigroup_dissimilarity"},
-    "spatial": {"morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity",
-                "spatial_isolation", "spatial_information", "distance_decay_isolation", "distance_decay_exposure"},
+    "spatial": {
+        "morrill_dissimilarity",
+        "boundary_dissimilarity",
+        "perimeter_area_dissimilarity",
+        "spatial_isolation",
+        "spatial_information",
+        "distance_decay_isolation",
+        "distance_decay_exposure",
+    },
 }
 
 
@@ -93,8 +100,9 @@ def test_a_new_index_needs_only_its_function_and_a_spec(monkeypatch):
         return values
 
     def share_gap_function(data, group, other=None, *, total=None, by=None):
-        return float(share_gap(data[group].to_numpy(float), None, data[total].to_numpy(float),
-                               np.empty(0, np.int64), 1)[0])
+        return float(
+            share_gap(data[group].to_numpy(float), None, data[total].to_numpy(float), np.empty(0, np.int64), 1)[0]
+        )
 
     spec = IndexSpec("share_gap", "two-group", share_gap_function, share_gap, bounds=None)
     monkeypatch.setitem(registry._REGISTRY, "share_gap", spec)
@@ -114,8 +122,16 @@ def test_clip_rounding_only_clips_rounding():
     assert clip_rounding(np.array([-2.0]), None).tolist() == [-2.0]
 
 
-@pytest.mark.parametrize("module", ["segindex.indices.table", "segindex.inference", "segindex._resampling",
-                                    "segindex.schools", "segindex.indices.registry"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "segindex.indices.table",
+        "segindex.inference",
+        "segindex._resampling",
+        "segindex.schools",
+        "segindex.indices.registry",
+    ],
+)
 def test_modules_import_on_their_own(module):
     # no import cycle between the table and inference: each imports first in a fresh interpreter
     code = f"import importlib; importlib.import_module({module!r})"
@@ -126,7 +142,13 @@ def test_removed_lists_are_gone():
     inference = importlib.import_module("segindex.inference")
     table = importlib.import_module("segindex.indices.table")
     schools = importlib.import_module("segindex.schools")
-    for module, name in ((inference, "_INDEX_CODES"), (inference, "_FUNCTIONS"), (inference, "_BOUNDED"),
-                         (inference, "_EXPOSURES"), (table, "TWO_GROUP_INDICES"), (schools, "COMPARISON_INDICES")):
+    for module, name in (
+        (inference, "_INDEX_CODES"),
+        (inference, "_FUNCTIONS"),
+        (inference, "_BOUNDED"),
+        (inference, "_EXPOSURES"),
+        (table, "TWO_GROUP_INDICES"),
+        (schools, "COMPARISON_INDICES"),
+    ):
         assert not hasattr(module, name)
     assert set(inference.INFERENCE_INDICES) == set(names())

@@ -36,15 +36,16 @@ def _squares(n=4, crs=27700):
     """A row of n unit squares 100 m wide, a in the west half, b in the east half."""
     half = n // 2
     return gpd.GeoDataFrame(
-        {"a": [10.0] * half + [0.0] * (n - half), "b": [0.0] * half + [10.0] * (n - half),
-         "t": [12.0] * n},
-        geometry=[box(100 * i, 0, 100 * (i + 1), 100) for i in range(n)], crs=crs,
+        {"a": [10.0] * half + [0.0] * (n - half), "b": [0.0] * half + [10.0] * (n - half), "t": [12.0] * n},
+        geometry=[box(100 * i, 0, 100 * (i + 1), 100) for i in range(n)],
+        crs=crs,
     )
 
 
 def _points_frame():
-    return pd.DataFrame({"x": [0.0, 1000.0, 2000.0], "y": [0.0, 0.0, 0.0], "a": [10, 0, 5], "b": [0, 10, 5],
-                         "t": [10, 10, 10]})
+    return pd.DataFrame(
+        {"x": [0.0, 1000.0, 2000.0], "y": [0.0, 0.0, 0.0], "a": [10, 0, 5], "b": [0, 10, 5], "t": [10, 10, 10]}
+    )
 
 
 # ---------------------------------------------------------------------------- degrees never enter a distance
@@ -114,8 +115,9 @@ def test_points_columns_of_a_plain_frame_need_crs():
         unit_points(df, points=df[["x", "y"]].to_numpy())
 
 
-@pytest.mark.parametrize("columns", [("LONG_", "LAT"), ("lon", "lat"), ("x_lon", "y_lat"), ("Longitude", "Latitude"),
-                                     ("lng", "northing")])
+@pytest.mark.parametrize(
+    "columns", [("LONG_", "LAT"), ("lon", "lat"), ("x_lon", "y_lat"), ("Longitude", "Latitude"), ("lng", "northing")]
+)
 def test_points_columns_named_like_longitude_latitude_are_refused(columns):
     # ONS boundary files carry LONG_ and LAT beside projected geometry: the names decide, not the values
     g = _squares()
@@ -155,20 +157,30 @@ def _oa_frame(n=60, seed=4):
     rng = np.random.default_rng(seed)
     a = rng.integers(0, 50, n)
     b = rng.integers(0, 200, n)
-    return pd.DataFrame({"a": a, "b": b, "t": a + b + rng.integers(0, 30, n)},
-                        index=pd.Index([f"E00{i:06d}" for i in range(n)], name="OA"))
+    return pd.DataFrame(
+        {"a": a, "b": b, "t": a + b + rng.integers(0, 30, n)},
+        index=pd.Index([f"E00{i:06d}" for i in range(n)], name="OA"),
+    )
 
 
 def test_repeated_unit_labels_are_refused_naming_the_first_and_its_rows():
     d = _oa_frame()
     doubled = pd.concat([d, d.iloc[:30]])
-    with pytest.raises(SegindexValueError, match=r"unit 'E00000000' appears 2 times in the data's index "
-                                                 r"\(rows 0, 60\).*counted twice.*30 repeated rows"):
+    with pytest.raises(
+        SegindexValueError,
+        match=r"unit 'E00000000' appears 2 times in the data's index "
+        r"\(rows 0, 60\).*counted twice.*30 repeated rows",
+    ):
         si.dissimilarity(doubled, "a", "b")
-    for call in (lambda x: si.dissimilarity(x, "a", total="t"), lambda x: si.isolation(x, "a", total="t"),
-                 lambda x: si.gini(x, "a", "b"), lambda x: si.entropy_index(x, ["a", "b"]),
-                 lambda x: si.as_counts(x, ["a", "b"]), lambda x: si.location_quotients(x, ["a", "b"]),
-                 lambda x: si.area_typology(x, "a", ["b"], total="t")):
+    for call in (
+        lambda x: si.dissimilarity(x, "a", total="t"),
+        lambda x: si.isolation(x, "a", total="t"),
+        lambda x: si.gini(x, "a", "b"),
+        lambda x: si.entropy_index(x, ["a", "b"]),
+        lambda x: si.as_counts(x, ["a", "b"]),
+        lambda x: si.location_quotients(x, ["a", "b"]),
+        lambda x: si.area_typology(x, "a", ["b"], total="t"),
+    ):
         with pytest.raises(SegindexValueError, match="appears 2 times"):
             call(doubled)
     # the same label in two years stacked is two units when by= separates the years
@@ -184,7 +196,8 @@ def test_concatenated_default_indexes_are_not_unit_labels():
     stacked = pd.concat([d.iloc[:40], d.iloc[:20].reset_index(drop=True)])  # index 0..39, 0..19
     assert not stacked.index.is_unique
     assert si.dissimilarity(stacked, "a", "b") == pytest.approx(
-        si.dissimilarity(stacked.reset_index(drop=True), "a", "b"))
+        si.dissimilarity(stacked.reset_index(drop=True), "a", "b")
+    )
 
 
 def test_the_unique_check_leaves_the_published_d_unchanged():
@@ -242,9 +255,15 @@ def test_an_even_distribution_never_goes_below_zero(share):
     t = np.array([12.0, 36.0, 84.0, 132.0, 156.0, 20.0, 44.0] * 9)
     even = pd.DataFrame({"a": t * share, "t": t})
     even["b"] = even["t"] - even["a"]
-    for value in (si.correlation_ratio(even, "a", total="t"), si.gini(even, "a", "b"), si.atkinson(even, "a", "b"),
-                  si.atkinson(even, "a", "b", b=0.3), si.entropy_index(even, ["a", "b"]),
-                  si.multigroup_dissimilarity(even, ["a", "b"]), si.dissimilarity(even, "a", total="t")):
+    for value in (
+        si.correlation_ratio(even, "a", total="t"),
+        si.gini(even, "a", "b"),
+        si.atkinson(even, "a", "b"),
+        si.atkinson(even, "a", "b", b=0.3),
+        si.entropy_index(even, ["a", "b"]),
+        si.multigroup_dissimilarity(even, ["a", "b"]),
+        si.dissimilarity(even, "a", total="t"),
+    ):
         assert 0.0 <= value < 1e-12
 
 
@@ -261,8 +280,12 @@ def test_clamping_only_touches_rounding():
 
 
 def test_overlapping_polygons_warn_naming_the_pair_and_the_area():
-    g = gpd.GeoDataFrame({"a": [1, 2, 3]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(15, 0, 25, 10)],
-                         index=["A", "B", "C"], crs=27700)
+    g = gpd.GeoDataFrame(
+        {"a": [1, 2, 3]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(15, 0, 25, 10)],
+        index=["A", "B", "C"],
+        crs=27700,
+    )
     with pytest.warns(DataQualityWarning, match=r"'B' \(row 1\) and 'C' \(row 2\) share an area of 50 "):
         w = contiguity_weights(g)
     assert w.nnz == 4  # the overlap still links B and C, as the warning says
@@ -313,19 +336,29 @@ def _two_towns():
     """Two towns of four 100 m squares each (keys 'E' and 'W'), 10 km apart; group a is absent from town 'Z'."""
     cells = [box(100 * i, 0, 100 * (i + 1), 100) for i in range(4)]
     far = [box(10_000 + 100 * i, 0, 10_000 + 100 * (i + 1), 100) for i in range(4)]
-    g = gpd.GeoDataFrame({"a": [10.0, 8.0, 1.0, 0.0, 0.0, 2.0, 9.0, 10.0], "b": [0.0, 2.0, 9.0, 10.0] * 2,
-                          "t": [12.0] * 8, "town": ["E"] * 4 + ["W"] * 4},
-                         geometry=cells + far, crs=27700)
+    g = gpd.GeoDataFrame(
+        {
+            "a": [10.0, 8.0, 1.0, 0.0, 0.0, 2.0, 9.0, 10.0],
+            "b": [0.0, 2.0, 9.0, 10.0] * 2,
+            "t": [12.0] * 8,
+            "town": ["E"] * 4 + ["W"] * 4,
+        },
+        geometry=cells + far,
+        crs=27700,
+    )
     return g
 
 
-@pytest.mark.parametrize("func, kwargs", [
-    (morrill_dissimilarity, {}),
-    (boundary_dissimilarity, {}),
-    (perimeter_area_dissimilarity, {}),
-    (spatial_isolation, {"bandwidth": 150.0}),
-    (distance_decay_isolation, {"scale": 100.0}),
-])
+@pytest.mark.parametrize(
+    "func, kwargs",
+    [
+        (morrill_dissimilarity, {}),
+        (boundary_dissimilarity, {}),
+        (perimeter_area_dissimilarity, {}),
+        (spatial_isolation, {"bandwidth": 150.0}),
+        (distance_decay_isolation, {"scale": 100.0}),
+    ],
+)
 def test_spatial_indices_by_area_equal_each_area_on_its_own(func, kwargs):
     g = _two_towns()
     got = func(g, "a", "b", by="town", **kwargs)
@@ -339,12 +372,15 @@ def test_spatial_information_by_area_and_weights_cut_to_each_area():
     h = spatial_information(g, ["a", "b"], bandwidth=150.0, by="town")
     assert h.loc["W"] == pytest.approx(spatial_information(g.iloc[4:], ["a", "b"], bandwidth=150.0))
     w = contiguity_weights(g)
-    assert morrill_dissimilarity(g, "a", "b", w=w, by="town").tolist() == morrill_dissimilarity(g, "a", "b",
-                                                                                              by="town").tolist()
+    assert (
+        morrill_dissimilarity(g, "a", "b", w=w, by="town").tolist()
+        == morrill_dissimilarity(g, "a", "b", by="town").tolist()
+    )
     env = local_environment(g, ["a", "b"], bandwidth=150.0, by="town")
     assert env.index.equals(g.index)
-    np.testing.assert_allclose(env.iloc[4:].to_numpy(),
-                               local_environment(g.iloc[4:], ["a", "b"], bandwidth=150.0).to_numpy())
+    np.testing.assert_allclose(
+        env.iloc[4:].to_numpy(), local_environment(g.iloc[4:], ["a", "b"], bandwidth=150.0).to_numpy()
+    )
     prof = multiscale_profile(g, ["a", "b"], bandwidths=[150.0], by="town")
     assert prof["area"].tolist() == ["E", "W"] and prof["value"].iloc[1] == pytest.approx(h.loc["W"])
 
@@ -360,8 +396,9 @@ def test_a_spatial_index_is_nan_with_a_warning_where_the_group_is_absent():
 
 
 def test_nearest_school_allocation_refuses_residents_counted_twice():
-    homes = gpd.GeoDataFrame({"a": [5.0, 5.0]}, index=["E01", "E01"],
-                             geometry=gpd.points_from_xy([0, 100], [0, 0]), crs=27700)
+    homes = gpd.GeoDataFrame(
+        {"a": [5.0, 5.0]}, index=["E01", "E01"], geometry=gpd.points_from_xy([0, 100], [0, 0]), crs=27700
+    )
     schools = gpd.GeoDataFrame({"n": [3.0]}, geometry=gpd.points_from_xy([50], [0]), crs=27700)
     with pytest.raises(SegindexValueError, match=r"unit 'E01' appears 2 times in the index of residents"):
         nearest_school_allocation(homes, schools, ["a"])

@@ -33,8 +33,11 @@ def _check_folder(page: Path) -> str:
 
 
 def _checksums(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +46,15 @@ def small_town():
 
 
 def _small(out, town, **kwargs):
-    args = dict(units=town.units, groups=["pakistani", "indian"], total="total", area_name="Town",
-                synthetic=True, map_groups=["indian"], n_draws=0)
+    args = dict(
+        units=town.units,
+        groups=["pakistani", "indian"],
+        total="total",
+        area_name="Town",
+        synthetic=True,
+        map_groups=["indian"],
+        n_draws=0,
+    )
     args.update(kwargs)
     return write_report(out, **args)
 
@@ -54,10 +64,21 @@ def small_report(small_town, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "nested" / "out"
     messages = []
     page = write_report(
-        out, units=small_town.units, schools=small_town.schools, groups=small_town.groups, total="total",
-        school_total="roll", other="white_british", area_name="Small <town>", synthetic=True, year="2031",
-        description=small_town.description, sources=["Synthetic source"], caveats=["A caveat & more"],
-        map_groups=["pakistani", "black_african"], progress=messages.append,
+        out,
+        units=small_town.units,
+        schools=small_town.schools,
+        groups=small_town.groups,
+        total="total",
+        school_total="roll",
+        other="white_british",
+        area_name="Small <town>",
+        synthetic=True,
+        year="2031",
+        description=small_town.description,
+        sources=["Synthetic source"],
+        caveats=["A caveat & more"],
+        map_groups=["pakistani", "black_african"],
+        progress=messages.append,
     )
     return page, messages
 
@@ -70,10 +91,20 @@ def test_report_folder_is_self_contained(small_report):
     assert page.name == "index.html" and page.is_file()
     text = _check_folder(page)
     files = {p.name for p in page.parent.iterdir()}
-    for name in ("residential_indices.csv", "population.csv", "schools_vs_neighbourhoods.csv",
-                 "indices_by_group.png", "map_share_pakistani.png", "map_lq_black_african.png",
-                 "schools_pakistani.png", "schools_vs_neighbourhoods_isolation.png", "nearest_school_dissimilarity.png",
-                 "nearest_school_isolation.png", "units.gpkg", "provenance.json"):
+    for name in (
+        "residential_indices.csv",
+        "population.csv",
+        "schools_vs_neighbourhoods.csv",
+        "indices_by_group.png",
+        "map_share_pakistani.png",
+        "map_lq_black_african.png",
+        "schools_pakistani.png",
+        "schools_vs_neighbourhoods_isolation.png",
+        "nearest_school_dissimilarity.png",
+        "nearest_school_isolation.png",
+        "units.gpkg",
+        "provenance.json",
+    ):
         assert name in files
         assert name in text
     assert MARKER in files
@@ -101,8 +132,11 @@ def test_numbers_do_not_wrap_and_text_contrast_is_wcag_aa(small_report):
     assert re.search(r'<td class="num">0\.\d{3} \u2013 0\.\d{3}</td>', text)  # an interval, in one cell
 
     def luminance(colour):
-        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)] if len(colour) == 7 else \
-              [int(c * 2, 16) / 255 for c in colour[1:]]
+        rgb = (
+            [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+            if len(colour) == 7
+            else [int(c * 2, 16) / 255 for c in colour[1:]]
+        )
         lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -137,8 +171,7 @@ def test_report_says_synthetic_in_every_file(small_report):
 
 def test_report_csv_is_the_unrounded_table(small_report, small_town):
     csv = pd.read_csv(small_report[0].parent / "residential_indices.csv")
-    expected = segregation_table(small_town.units, list(small_town.groups), total="total",
-                                 other="white_british")
+    expected = segregation_table(small_town.units, list(small_town.groups), total="total", other="white_british")
     assert np.allclose(csv["value"].to_numpy(), expected["value"].to_numpy(), rtol=1e-12, equal_nan=True)
     assert list(csv["index"]) == list(expected["index"])
     # snake_case headers, whole counts as integers, the focal group's count and the small-group flag
@@ -150,8 +183,9 @@ def test_report_csv_is_the_unrounded_table(small_report, small_town):
     assert pd.api.types.is_integer_dtype(pop["residents"]) and pd.api.types.is_integer_dtype(pop["pupils"])
     assert all(re.fullmatch(r"[a-z0-9_]+", c) for c in pop.columns)
     # the page shows them rounded to 3 decimals
-    d = expected[(expected.group == "pakistani") & (expected.comparison == "rest")
-                 & (expected["index"] == "dissimilarity")]["value"].iloc[0]
+    d = expected[
+        (expected.group == "pakistani") & (expected.comparison == "rest") & (expected["index"] == "dissimilarity")
+    ]["value"].iloc[0]
     assert f"{d:.3f}" in small_report[0].read_text(encoding="utf-8")
 
 
@@ -184,26 +218,47 @@ def test_report_bootstrap_intervals_of_the_gap(small_report, small_town, tmp_pat
     from segindex.errors import SegindexTypeError
 
     t = pd.read_csv(small_report[0].parent / "schools_vs_neighbourhoods.csv")
-    ref = compare_schools_neighbourhoods(small_town.units, small_town.schools,
-                                         list(small_town.groups), total="total", school_total="roll",
-                                         n_draws=199, random_state=0).set_index("group")
+    ref = compare_schools_neighbourhoods(
+        small_town.units,
+        small_town.schools,
+        list(small_town.groups),
+        total="total",
+        school_total="roll",
+        n_draws=199,
+        random_state=0,
+    ).set_index("group")
     row = t[(t.group == "pakistani") & (t["index"] == "dissimilarity")].iloc[0]
-    assert row["difference_ci_low"] == pytest.approx(ref.loc["pakistani", "dissimilarity_difference_ci_low"],
-                                                     rel=1e-12)
+    assert row["difference_ci_low"] == pytest.approx(ref.loc["pakistani", "dissimilarity_difference_ci_low"], rel=1e-12)
     assert row["schools_ci_high"] == pytest.approx(ref.loc["pakistani", "dissimilarity_school_ci_high"], rel=1e-12)
     text = small_report[0].read_text(encoding="utf-8")
     assert "199 draws" in text and "centred on the bias-corrected estimate" in text
     assert "the measured value may lie outside its interval" in text
     if "schools_bias_corrected" in t.columns:  # the estimate each interval is centred on, shown before it
-        assert "<th scope=\"col\" class=\"num\">bias-corrected</th><th scope=\"col\" class=\"num\">95% interval" \
-            in text
+        assert '<th scope="col" class="num">bias-corrected</th><th scope="col" class="num">95% interval' in text
     # no intervals on request; counts that are not whole people: said, and left out
     units, schools = small_town.units, small_town.schools
-    page = write_report(tmp_path / "none", units=units, schools=schools, groups=["pakistani"], total="total",
-                        school_total="roll", area_name="Town", synthetic=True, n_draws=0)
+    page = write_report(
+        tmp_path / "none",
+        units=units,
+        schools=schools,
+        groups=["pakistani"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+        synthetic=True,
+        n_draws=0,
+    )
     assert "difference_ci_low" not in pd.read_csv(page.parent / "schools_vs_neighbourhoods.csv").columns
-    page = write_report(tmp_path / "half", units=units.assign(pakistani=units["pakistani"] + 0.5), schools=schools,
-                        groups=["pakistani"], total="total", school_total="roll", area_name="Town", synthetic=True)
+    page = write_report(
+        tmp_path / "half",
+        units=units.assign(pakistani=units["pakistani"] + 0.5),
+        schools=schools,
+        groups=["pakistani"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+        synthetic=True,
+    )
     text = page.read_text(encoding="utf-8")
     assert "No intervals:" in text and "not a whole number" in text and "&#39;pakistani&#39;" in text
     with pytest.raises(SegindexTypeError, match="'n_draws' must be None or a whole number of draws"):
@@ -239,8 +294,17 @@ def test_report_nearest_school_benchmark(small_report, small_town):
 def test_report_leaves_the_benchmark_out_without_a_projected_crs(small_town, tmp_path):
     units = small_town.units.to_crs(4326)
     schools = small_town.schools.to_crs(4326)
-    page = write_report(tmp_path / "r", units=units, schools=schools, groups=["pakistani", "indian"],
-                        total="total", school_total="roll", area_name="Town", synthetic=True, map_groups=["indian"])
+    page = write_report(
+        tmp_path / "r",
+        units=units,
+        schools=schools,
+        groups=["pakistani", "indian"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+        synthetic=True,
+        map_groups=["indian"],
+    )
     text = page.read_text(encoding="utf-8")
     assert "nearest-school benchmark is left out: the units are not in a projected CRS" in text
     assert "nearest_school" not in pd.read_csv(tmp_path / "r" / "schools_vs_neighbourhoods.csv").columns
@@ -249,8 +313,14 @@ def test_report_leaves_the_benchmark_out_without_a_projected_crs(small_town, tmp
 
 def test_report_without_schools_or_totals(small_town, tmp_path):
     units = small_town.units.drop(columns="total")
-    page = write_report(tmp_path / "r", units=units, groups=["pakistani", "indian", "white_british"],
-                        area_name="Town", caveats=REAL_DATA_CAVEATS, map_groups=["indian"])
+    page = write_report(
+        tmp_path / "r",
+        units=units,
+        groups=["pakistani", "indian", "white_british"],
+        area_name="Town",
+        caveats=REAL_DATA_CAVEATS,
+        map_groups=["indian"],
+    )
     text = _check_folder(page)
     assert "eleven years apart" in text
     assert 'class="synthetic"' not in text
@@ -282,8 +352,14 @@ def test_report_without_schools_or_totals(small_town, tmp_path):
     ],
 )
 def test_report_errors(small_town, tmp_path, change, error, match):
-    kwargs = dict(units=small_town.units, schools=small_town.schools, groups=["pakistani", "indian"],
-                  total="total", school_total="roll", area_name="Town")
+    kwargs = dict(
+        units=small_town.units,
+        schools=small_town.schools,
+        groups=["pakistani", "indian"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+    )
     kwargs.update(change)
     if isinstance(kwargs["units"], str):
         kwargs["units"] = pd.DataFrame(small_town.units.drop(columns="geometry"))
@@ -312,8 +388,11 @@ def test_report_refuses_a_folder_it_does_not_own(small_town, tmp_path, monkeypat
     town = example_town(0, n_units=40, n_schools=5)
     town.units.to_file(mine / "units.gpkg", layer="mine", driver="GPKG")
     before = _checksums(mine)
-    with pytest.raises(ValueError, match=r"the folder '.*mine' is not empty \('population.csv', 'units.gpkg'\) "
-                                         r"and holds no earlier segindex report"):
+    with pytest.raises(
+        ValueError,
+        match=r"the folder '.*mine' is not empty \('population.csv', 'units.gpkg'\) "
+        r"and holds no earlier segindex report",
+    ):
         _small(mine, small_town)
     monkeypatch.chdir(mine)
     with pytest.raises(ValueError, match=r"is not empty"):
@@ -331,8 +410,7 @@ def test_report_never_writes_over_its_inputs(small_town, tmp_path):
     source.write_text("a,b\n1,2\n")
     link = tmp_path / "alias"
     link.symlink_to(data, target_is_directory=True)
-    for out, given in ((data, [source]), (link, [source]), (tmp_path, [link / "census.csv"]),
-                       (source, [str(source)])):
+    for out, given in ((data, [source]), (link, [source]), (tmp_path, [link / "census.csv"]), (source, [str(source)])):
         with pytest.raises(ValueError, match=r"is or contains the input file\(s\) '.*census.csv'.*never writes"):
             _small(out, small_town, inputs=given)
     assert source.read_text() == "a,b\n1,2\n"
@@ -375,9 +453,11 @@ def test_report_command_never_alters_the_users_files(tmp_path, monkeypatch, caps
 
     from segindex.cli import main
 
-    files = [shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg"),
-             shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv"),
-             shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")]
+    files = [
+        shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg"),
+        shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv"),
+        shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv"),
+    ]
     work = tmp_path / "work"
     work.mkdir()
     for f in files:
@@ -386,9 +466,29 @@ def test_report_command_never_alters_the_users_files(tmp_path, monkeypatch, caps
     (work / "population.csv").write_text("my own table\n")
     before = _checksums(work)
     monkeypatch.chdir(work)
-    code = main(["report", "--units", files[0].name, "--units-id", "LSOA11CD", "--census", files[1].name,
-                 "--census-id", "LSOA", "--schools", files[2].name, "--area", "Bradford", "--groups", "pakistani",
-                 "--draws", "0", "--out", "."])
+    code = main(
+        [
+            "report",
+            "--units",
+            files[0].name,
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            files[1].name,
+            "--census-id",
+            "LSOA",
+            "--schools",
+            files[2].name,
+            "--area",
+            "Bradford",
+            "--groups",
+            "pakistani",
+            "--draws",
+            "0",
+            "--out",
+            ".",
+        ]
+    )
     err = capsys.readouterr().err
     assert code != 0 and ("is not empty" in err or "holds the input" in err) and "Traceback" not in err
     assert _checksums(work) == before
@@ -401,8 +501,9 @@ def test_small_counts_suppressed_for_publication(small_town, tmp_path):
     import pyogrio
 
     exact = _small(tmp_path / "exact", small_town, groups=["pakistani", "bangladeshi"], map_groups=["bangladeshi"])
-    page = _small(tmp_path / "pub", small_town, groups=["pakistani", "bangladeshi"], map_groups=["bangladeshi"],
-                  suppress_below=20)
+    page = _small(
+        tmp_path / "pub", small_town, groups=["pakistani", "bangladeshi"], map_groups=["bangladeshi"], suppress_below=20
+    )
     # the indices are computed on the exact counts
     a = pd.read_csv(exact.parent / "residential_indices.csv")
     b = pd.read_csv(page.parent / "residential_indices.csv")
@@ -416,17 +517,28 @@ def test_small_counts_suppressed_for_publication(small_town, tmp_path):
     assert layer["share_bangladeshi"].isna().to_numpy()[hidden].all()
     assert layer["share_bangladeshi"].notna().to_numpy()[~hidden].all()
     # a table whose group count is below the threshold shows "<N", in the page and in the CSV
-    small = _small(tmp_path / "tiny", small_town, groups=["bangladeshi"], map_groups=["bangladeshi"],
-                   suppress_below=10**6)
+    small = _small(
+        tmp_path / "tiny", small_town, groups=["bangladeshi"], map_groups=["bangladeshi"], suppress_below=10**6
+    )
     assert "&lt;1000000" in small.read_text(encoding="utf-8")
     assert pd.read_csv(small.parent / "population.csv")["residents"].iloc[0] == "<1000000"
     assert pd.read_csv(small.parent / "residential_indices.csv")["count"].astype(str).eq("<1000000").all()
 
 
 def test_counts_rounded_for_publication(small_report, small_town, tmp_path):
-    page = write_report(tmp_path / "r", units=small_town.units, schools=small_town.schools,
-                        groups=["pakistani", "indian"], total="total", school_total="roll", area_name="Town",
-                        synthetic=True, map_groups=["indian"], n_draws=0, round_to=5)
+    page = write_report(
+        tmp_path / "r",
+        units=small_town.units,
+        schools=small_town.schools,
+        groups=["pakistani", "indian"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+        synthetic=True,
+        map_groups=["indian"],
+        n_draws=0,
+        round_to=5,
+    )
     assert "counts are rounded to the nearest 5" in page.read_text(encoding="utf-8")
     pop = pd.read_csv(page.parent / "population.csv")
     assert (pop[["residents", "pupils"]] % 5 == 0).all().all()
@@ -443,8 +555,7 @@ def test_provenance_in_the_footer_and_beside_the_page(small_town, tmp_path):
 
     source = tmp_path / "units.csv"
     small_town.units.drop(columns="geometry").to_csv(source)
-    page = _small(tmp_path / "r", small_town, inputs=[source], vintages=["Synthetic, made today"],
-                  random_state=7)
+    page = _small(tmp_path / "r", small_town, inputs=[source], vintages=["Synthetic, made today"], random_state=7)
     record = json.loads((page.parent / "provenance.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     assert record["segindex_version"] == __version__ and record["random_state"] == 7
@@ -452,7 +563,7 @@ def test_provenance_in_the_footer_and_beside_the_page(small_town, tmp_path):
     assert record["data_vintages"] == ["Synthetic, made today"]
     assert record["parameters"]["groups"] == ["pakistani", "indian"] and record["parameters"]["n_draws"] == 0
     text = page.read_text(encoding="utf-8")
-    footer = text[text.index("<footer>"):]
+    footer = text[text.index("<footer>") :]
     assert __version__ in footer and digest in footer and "Synthetic, made today" in footer
     assert str(tmp_path) not in json.dumps(record) and str(tmp_path) not in text  # no folders of the machine
     marker = json.loads((page.parent / MARKER).read_text(encoding="utf-8"))
@@ -508,18 +619,29 @@ def test_the_bias_corrected_estimate_is_shown_before_its_interval(small_town, tm
         return table
 
     monkeypatch.setattr(segindex.schools, "compare_schools_neighbourhoods", with_bias_corrected)
-    page = write_report(tmp_path / "r", units=small_town.units, schools=small_town.schools,
-                        groups=["pakistani", "indian"], total="total", school_total="roll", area_name="Town",
-                        synthetic=True, map_groups=["indian"], n_draws=49)
+    page = write_report(
+        tmp_path / "r",
+        units=small_town.units,
+        schools=small_town.schools,
+        groups=["pakistani", "indian"],
+        total="total",
+        school_total="roll",
+        area_name="Town",
+        synthetic=True,
+        map_groups=["indian"],
+        n_draws=49,
+    )
     text = page.read_text(encoding="utf-8")
-    assert ('<th scope="col" class="num">measured</th><th scope="col" class="num">bias-corrected</th>'
-            '<th scope="col" class="num">95% interval</th>') in text
+    assert (
+        '<th scope="col" class="num">measured</th><th scope="col" class="num">bias-corrected</th>'
+        '<th scope="col" class="num">95% interval</th>'
+    ) in text
     assert "centred on the bias-corrected estimate\nshown beside it" in text
     assert "bias-corrected estimates with their 95% intervals" in text
     t = pd.read_csv(page.parent / "schools_vs_neighbourhoods.csv")
     columns = list(t.columns)
     i = columns.index("schools_bias_corrected")
-    assert columns[i - 1:i + 3] == ["schools", "schools_bias_corrected", "schools_ci_low", "schools_ci_high"]
+    assert columns[i - 1 : i + 3] == ["schools", "schools_bias_corrected", "schools_ci_low", "schools_ci_high"]
     row = t.iloc[0]
-    cell = f"{row['schools_bias_corrected']:.3f}</td><td class=\"num\">{row['schools_ci_low']:.3f} \u2013 "
+    cell = f'{row["schools_bias_corrected"]:.3f}</td><td class="num">{row["schools_ci_low"]:.3f} \u2013 '
     assert cell in text

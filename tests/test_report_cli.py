@@ -41,8 +41,7 @@ def test_demo_as_a_subprocess(tmp_path):
     out = tmp_path / "tmp"
     exe = Path(sys.executable).with_name("segindex")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "segindex"]
-    done = subprocess.run([*cmd, "demo", "--out", str(out)], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=300)
+    done = subprocess.run([*cmd, "demo", "--out", str(out)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     page = Path(done.stdout.strip())
     assert page == (out / "index.html").resolve()
@@ -56,8 +55,7 @@ def test_demo_as_a_subprocess(tmp_path):
 
 
 def test_python_dash_m(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "segindex", "--version"], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-m", "segindex", "--version"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("segindex ")
 
 
@@ -98,8 +96,22 @@ def town_csv(tmp_path_factory):
 def test_indices_from_a_csv(town_csv, tmp_path, capsys):
     town, path = town_csv
     out = tmp_path / "results.csv"
-    code = main(["indices", "--input", str(path), "--groups", "pakistani", "indian", "--total", "total",
-                 "--other", "white_british", "--out", str(out)])
+    code = main(
+        [
+            "indices",
+            "--input",
+            str(path),
+            "--groups",
+            "pakistani",
+            "indian",
+            "--total",
+            "total",
+            "--other",
+            "white_british",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     got = pd.read_csv(out)
     expected = segregation_table(town.units, ["pakistani", "indian"], total="total", other="white_british")
@@ -110,8 +122,21 @@ def test_indices_from_a_csv(town_csv, tmp_path, capsys):
 def test_indices_with_bootstrap_intervals(town_csv, tmp_path, capsys):
     town, path = town_csv
     out = tmp_path / "results.csv"
-    argv = ["indices", "--input", str(path), "--groups", "pakistani", "--total", "total", "--draws", "49",
-            "--random-state", "5", "--out", str(out)]
+    argv = [
+        "indices",
+        "--input",
+        str(path),
+        "--groups",
+        "pakistani",
+        "--total",
+        "total",
+        "--draws",
+        "49",
+        "--random-state",
+        "5",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     got = pd.read_csv(out)
     assert {"se", "ci_low", "ci_high", "p_value"} <= set(got.columns)
@@ -131,8 +156,25 @@ def test_indices_by_area_from_a_geopackage(tmp_path, capsys):
     gpkg = tmp_path / "units.gpkg"
     town.units.reset_index().to_file(gpkg, driver="GPKG")
     out = tmp_path / "by_ward.csv"
-    assert main(["indices", "--input", str(gpkg), "--groups", "pakistani", "white_british", "--total", "total",
-                 "--by", "ward", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "indices",
+                "--input",
+                str(gpkg),
+                "--groups",
+                "pakistani",
+                "white_british",
+                "--total",
+                "total",
+                "--by",
+                "ward",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     got = pd.read_csv(out)
     assert set(got["area"]) == set(town.units["ward"])
 
@@ -141,16 +183,22 @@ def test_indices_by_area_from_a_geopackage(tmp_path, capsys):
     ("argv", "message"),
     [
         (["--input", "{dir}/missing.csv", "--groups", "a"], r"cannot read --input file '.*missing.csv': no such file"),
-        (["--input", "{csv}", "--groups", "pakistan", "indian"],
-         r"the group 'pakistan' is not a column of '.*units.csv'. Did you mean 'pakistani'"),
-        (["--input", "{csv}", "--groups", "pakistani", "--total", "persons"],
-         r"the --total column 'persons' is not a column"),
+        (
+            ["--input", "{csv}", "--groups", "pakistan", "indian"],
+            r"the group 'pakistan' is not a column of '.*units.csv'. Did you mean 'pakistani'",
+        ),
+        (
+            ["--input", "{csv}", "--groups", "pakistani", "--total", "persons"],
+            r"the --total column 'persons' is not a column",
+        ),
         (["--input", "{csv}", "--groups", "pakistani", "--by", "district"], r"the --by column 'district'"),
         (["--input", "{csv}", "--groups", "ward"], r"the group column 'ward' must hold numbers"),
         (["--input", "{dir}", "--groups", "a"], r"it is a folder, not a file"),
         (["--input", "{bad}", "--groups", "a"], r"cannot read --input file '.*bad.gpkg' as a vector file"),
-        (["--input", "{csv}", "--groups", "pakistani", "--out", "{dir}/no/such/dir/x.csv"],
-         r"the folder '.*' does not exist"),
+        (
+            ["--input", "{csv}", "--groups", "pakistani", "--out", "{dir}/no/such/dir/x.csv"],
+            r"the folder '.*' does not exist",
+        ),
     ],
 )
 def test_indices_data_errors_exit_1(town_csv, tmp_path, capsys, argv, message):
@@ -175,9 +223,28 @@ def test_report_on_bradford(tmp_path, capsys):
     census = shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
     schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
     out = tmp_path / "bradford"
-    code = main(["report", "--units", str(units), "--units-id", "LSOA11CD", "--census", str(census),
-                 "--census-id", "LSOA", "--schools", str(schools), "--area", "Bradford",
-                 "--groups", "pakistani", "indian", "--out", str(out)])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(units),
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            str(census),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(schools),
+            "--area",
+            "Bradford",
+            "--groups",
+            "pakistani",
+            "indian",
+            "--out",
+            str(out),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     page = Path(captured.out.strip())
@@ -199,8 +266,21 @@ def test_report_with_mismatched_codes_is_a_data_error(tmp_path, capsys):
     units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
     census = shared_data("uk", "census2011", "lsoa2011_ethnicity_oldham.csv")
     schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
-    code = main(["report", "--units", str(units), "--census", str(census), "--schools", str(schools),
-                 "--area", "Bradford", "--out", str(tmp_path / "x")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(units),
+            "--census",
+            str(census),
+            "--schools",
+            str(schools),
+            "--area",
+            "Bradford",
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert re.search(r"segindex: error: 310 of 310 areas of '.*' have no row in '.*oldham.csv'", err), err
@@ -209,8 +289,21 @@ def test_report_with_mismatched_codes_is_a_data_error(tmp_path, capsys):
 @pytest.mark.realdata
 def test_report_with_a_missing_file(tmp_path, capsys):
     units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
-    code = main(["report", "--units", str(units), "--census", str(tmp_path / "none.csv"), "--schools", "s.csv",
-                 "--area", "Bradford", "--out", str(tmp_path / "x")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(units),
+            "--census",
+            str(tmp_path / "none.csv"),
+            "--schools",
+            "s.csv",
+            "--area",
+            "Bradford",
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "segindex: error:" in err and "none.csv" in err and "Traceback" not in err
 
@@ -227,10 +320,28 @@ def test_report_geocodes_schools_with_a_postcode_lookup(tmp_path, capsys):
     rows = lookup.read_text().splitlines(keepends=True)
     halves = [tmp_path / "bd_a.csv", tmp_path / "bd_b.csv"]
     halves[0].write_text("".join(rows[: len(rows) // 2]))
-    halves[1].write_text("".join(rows[len(rows) // 2:]))
-    code = main(["report", "--units", str(units), "--census", str(census), "--census-id", "LSOA",
-                 "--schools", str(plain), "--postcodes", *map(str, halves), "--area", "Bradford",
-                 "--groups", "pakistani", "--out", str(tmp_path / "out")])
+    halves[1].write_text("".join(rows[len(rows) // 2 :]))
+    code = main(
+        [
+            "report",
+            "--units",
+            str(units),
+            "--census",
+            str(census),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(plain),
+            "--postcodes",
+            *map(str, halves),
+            "--area",
+            "Bradford",
+            "--groups",
+            "pakistani",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "segindex: geocoding 192 schools with" in captured.err
@@ -247,8 +358,21 @@ def test_report_with_an_unknown_census_layout_is_a_data_error(tmp_path, capsys):
     town.units.drop(columns="total").reset_index().to_file(gpkg, driver="GPKG")
     census = tmp_path / "census.csv"
     census.write_text("code,Persons\nU001,1\n")
-    code = main(["report", "--units", str(gpkg), "--census", str(census), "--schools", str(census),
-                 "--area", "Town", "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(gpkg),
+            "--census",
+            str(census),
+            "--schools",
+            str(census),
+            "--area",
+            "Town",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert re.search(r"segindex: error: read_census_table\(\): '.*census.csv' is not a known census layout", err), err
@@ -276,9 +400,12 @@ def test_bradford_example_without_data_says_so(tmp_path, capsys, monkeypatch):
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_bradford_example_runs(tmp_path, capsys):
-    for path in ("census2011/oa2011_ethnicity_bradford.csv", "census2011/lsoa2011_ethnicity_bradford.csv",
-                 "boundaries/bradford_lsoa2011.gpkg",
-                 "schools/spc_2022_23_school_ethnicity_bradford_geocoded.csv"):
+    for path in (
+        "census2011/oa2011_ethnicity_bradford.csv",
+        "census2011/lsoa2011_ethnicity_bradford.csv",
+        "boundaries/bradford_lsoa2011.gpkg",
+        "schools/spc_2022_23_school_ethnicity_bradford_geocoded.csv",
+    ):
         shared_data("uk", *path.split("/"))
     out = tmp_path / "bradford-output"
     assert _load_example().main(["--out", str(out)]) == 0
@@ -295,16 +422,33 @@ def test_bradford_example_runs(tmp_path, capsys):
     ("option", "message"),
     [
         (["--other", "WhiteBrit"], r"the comparison group 'WhiteBrit' is not a common group of both files"),
-        (["--groups", "Pakistani"], r"the group 'Pakistani' is not a common group of both files; choose from "
-                                    r"white_british"),
+        (
+            ["--groups", "Pakistani"],
+            r"the group 'Pakistani' is not a common group of both files; choose from "
+            r"white_british",
+        ),
     ],
 )
 def test_report_group_names_are_the_common_ones(tmp_path, capsys, option, message):
     units = shared_data("uk", "boundaries", "bradford_lsoa2011.gpkg")
     census = shared_data("uk", "census2011", "lsoa2011_ethnicity_bradford.csv")
     schools = shared_data("uk", "schools", "spc_2022_23_school_ethnicity_bradford_geocoded.csv")
-    code = main(["report", "--units", str(units), "--census", str(census), "--schools", str(schools),
-                 "--area", "Bradford", *option, "--out", str(tmp_path / "x")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(units),
+            "--census",
+            str(census),
+            "--schools",
+            str(schools),
+            "--area",
+            "Bradford",
+            *option,
+            "--out",
+            str(tmp_path / "x"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and re.search(message, err.strip().splitlines()[-1]), err
     assert not (tmp_path / "x").exists()

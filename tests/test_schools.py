@@ -98,7 +98,9 @@ def test_compare_matches_indices_on_each_side(two_las):
         np.testing.assert_allclose(
             t[f"correlation_ratio_{side}"], correlation_ratio(frame, "pak", total="n", by="la").to_numpy()
         )
-    np.testing.assert_allclose(t["dissimilarity_difference"], t["dissimilarity_school"] - t["dissimilarity_residential"])
+    np.testing.assert_allclose(
+        t["dissimilarity_difference"], t["dissimilarity_school"] - t["dissimilarity_residential"]
+    )
     np.testing.assert_allclose(t["isolation_ratio"], t["isolation_school"] / t["isolation_residential"])
     assert t["n_schools"].tolist() == [3, 2]
     assert t["n_units"].tolist() == [3, 3]
@@ -134,7 +136,9 @@ def test_compare_per_phase(two_las):
 def test_compare_groups_map(two_las):
     schools, homes = two_las
     schools = schools.rename(columns={"pak": "Pakistani pupils"})
-    t = compare_schools_neighbourhoods(homes, schools, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"})
+    t = compare_schools_neighbourhoods(
+        homes, schools, "pak", total="n", by="la", groups_map={"pak": "Pakistani pupils"}
+    )
     assert t["dissimilarity_school"].notna().all()
 
 
@@ -211,9 +215,16 @@ def test_compare_bootstrap_intervals(town):
     t = example_town(random_state=3, choice=0.6)
     sch, res = t.schools.assign(la="X"), t.units.assign(la="X")
     # two areas: every column holds one value per area
-    two = compare_schools_neighbourhoods(res.assign(la=np.arange(len(res)) % 2), sch.assign(la=np.arange(len(sch)) % 2),
-                                         "pakistani", total="total", school_total="roll", by="la", n_draws=9,
-                                         random_state=1)
+    two = compare_schools_neighbourhoods(
+        res.assign(la=np.arange(len(res)) % 2),
+        sch.assign(la=np.arange(len(sch)) % 2),
+        "pakistani",
+        total="total",
+        school_total="roll",
+        by="la",
+        n_draws=9,
+        random_state=1,
+    )
     assert len(two) == 2 and two["dissimilarity_difference_ci_low"].notna().all()
     assert two["dissimilarity_school_expected"].iloc[0] != two["dissimilarity_school_expected"].iloc[1]
     kw = dict(total="total", school_total="roll", by="la", n_draws=99, random_state=7)
@@ -238,13 +249,13 @@ def test_compare_bootstrap_intervals(town):
     plain = compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la")
     assert "dissimilarity_school_ci_low" not in plain and "high_expected" not in plain
     # by= is optional: both tables are one area
-    whole = compare_schools_neighbourhoods(res.drop(columns="la"), sch.drop(columns="la"), "pakistani",
-                                           total="total", school_total="roll")
+    whole = compare_schools_neighbourhoods(
+        res.drop(columns="la"), sch.drop(columns="la"), "pakistani", total="total", school_total="roll"
+    )
     assert list(whole["area"]) == ["all"]
     assert whole["dissimilarity_school"].iloc[0] == pytest.approx(plain["dissimilarity_school"].iloc[0], rel=1e-14)
     with pytest.raises(SegindexValueError, match="'n_draws' parameter must be at least 1"):
-        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la",
-                                       n_draws=0)
+        compare_schools_neighbourhoods(res, sch, "pakistani", total="total", school_total="roll", by="la", n_draws=0)
     with pytest.raises(SegindexTypeError, match="the parameter 'n_bootstrap' is now called 'n_draws'"):
         compare_schools_neighbourhoods(res, sch, "pakistani", total="total", n_bootstrap=9)
     with pytest.raises(SegindexValueError, match="'gini' is|'entropy_index' is a multigroup index"):
@@ -301,8 +312,9 @@ def test_allocation_conserves_population(n_units, n_schools, seed, capacity):
     np.testing.assert_allclose(out.sum().to_numpy(), homes[["a", "b"]].sum().to_numpy(), rtol=1e-12, atol=1e-9)
     assert out.index.equals(schools.index)
     if capacity is None:
-        ref = naive_nearest(homes.get_coordinates().to_numpy(), schools.get_coordinates().to_numpy(),
-                            homes[["a", "b"]].to_numpy())
+        ref = naive_nearest(
+            homes.get_coordinates().to_numpy(), schools.get_coordinates().to_numpy(), homes[["a", "b"]].to_numpy()
+        )
         np.testing.assert_allclose(out.to_numpy(), ref)
 
 
@@ -378,8 +390,9 @@ def test_share_scalar_and_column():
 
 
 def test_representative_points_of_polygons_and_given_points():
-    homes = gpd.GeoDataFrame({"a": [10]}, geometry=gpd.GeoSeries.from_wkt(["POLYGON((0 0, 10 0, 10 10, 0 10, 0 0))"]),
-                             crs=27700)
+    homes = gpd.GeoDataFrame(
+        {"a": [10]}, geometry=gpd.GeoSeries.from_wkt(["POLYGON((0 0, 10 0, 10 10, 0 10, 0 0))"]), crs=27700
+    )
     schools = points([[5, 5], [1000, 1000]])
     assert nearest_school_allocation(homes, schools, ["a"])["a"].tolist() == [10.0, 0.0]
     given = gpd.GeoSeries(gpd.points_from_xy([990], [990]), index=homes.index, crs=27700)
@@ -547,7 +560,9 @@ def test_match_local_authorities_small():
 
 
 def test_match_every_english_authority_on_real_data():
-    census = pd.read_csv(shared_data("uk", "census2011", "lsoa2011_ethnicity_england_wales.csv"), usecols=["LAD", "RGN"])
+    census = pd.read_csv(
+        shared_data("uk", "census2011", "lsoa2011_ethnicity_england_wales.csv"), usecols=["LAD", "RGN"]
+    )
     dfe = pd.read_csv(shared_data("uk", "schools", "spc_2022_23_school_ethnicity_england.csv"), usecols=["la_name"])
     m = match_local_authorities(census["LAD"], dfe["la_name"])
     assert m.attrs["authorities_unmatched"] == []  # every one of the 152 authorities gets districts

@@ -148,10 +148,8 @@ def test_h_tilde_checkerboard_vs_halves():
         assert spatial_information(g, ["A", "B"], bandwidth=1e7, truncate=1.0) == pytest.approx(0.0, abs=1e-9)
     h_checker = spatial_information(grid("checker"), ["A", "B"], bandwidth=200)
     h_halves = spatial_information(grid("halves"), ["A", "B"], bandwidth=200)
-    ref_checker, _ = naive_entropy_index(grid("checker")[["A", "B"]].to_numpy(), _xy(grid("checker")), 200,
-                                         radius=600)
-    ref_halves, _ = naive_entropy_index(grid("halves")[["A", "B"]].to_numpy(), _xy(grid("halves")), 200,
-                                        radius=600)
+    ref_checker, _ = naive_entropy_index(grid("checker")[["A", "B"]].to_numpy(), _xy(grid("checker")), 200, radius=600)
+    ref_halves, _ = naive_entropy_index(grid("halves")[["A", "B"]].to_numpy(), _xy(grid("halves")), 200, radius=600)
     assert h_checker == pytest.approx(ref_checker, rel=1e-12)
     assert h_halves == pytest.approx(ref_halves, rel=1e-12)
     # a 200 m kernel over 100 m cells: the checkerboard's environments are almost 50/50
@@ -232,8 +230,14 @@ def test_square_size_does_not_change_the_sums(monkeypatch, per_radius):
     import segindex._neighbours as spatial
 
     rng = np.random.default_rng(2)
-    df = pd.DataFrame({"x": rng.uniform(0, 2000, 400), "y": rng.uniform(0, 2000, 400),
-                       "a": rng.integers(0, 9, 400), "b": rng.integers(0, 9, 400)})
+    df = pd.DataFrame(
+        {
+            "x": rng.uniform(0, 2000, 400),
+            "y": rng.uniform(0, 2000, 400),
+            "a": rng.integers(0, 9, 400),
+            "b": rng.integers(0, 9, 400),
+        }
+    )
     whole = local_environment(df, ["a", "b"], bandwidth=300, points=("x", "y"), crs=27700)
     monkeypatch.setattr(spatial, "_CELLS_PER_RADIUS", per_radius)
     other = local_environment(df, ["a", "b"], bandwidth=300, points=("x", "y"), crs=27700)
@@ -283,8 +287,9 @@ def test_binning_approximates_exact():
     rng = np.random.default_rng(4)
     n = 2000
     xy = rng.normal(0, 2000, size=(n, 2))
-    df = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "a": rng.integers(0, 20, n),
-                       "b": (xy[:, 0] > 0) * rng.integers(0, 40, n)})
+    df = pd.DataFrame(
+        {"x": xy[:, 0], "y": xy[:, 1], "a": rng.integers(0, 20, n), "b": (xy[:, 0] > 0) * rng.integers(0, 40, n)}
+    )
     exact = spatial_information(df, ["a", "b"], bandwidth=1000, points=("x", "y"), crs=27700)
     binned = spatial_information(df, ["a", "b"], bandwidth=1000, points=("x", "y"), crs=27700, bin_size="auto")
     assert binned == pytest.approx(exact, rel=0.02)
@@ -347,8 +352,14 @@ def test_bespoke_against_naive():
 def test_h_tilde_at_most_one_and_order_invariant(seed, bandwidth):
     rng = np.random.default_rng(seed)
     n = 40
-    df = pd.DataFrame({"x": rng.uniform(0, 3000, n), "y": rng.uniform(0, 3000, n),
-                       "a": rng.integers(0, 20, n), "b": rng.integers(0, 20, n) + 1})
+    df = pd.DataFrame(
+        {
+            "x": rng.uniform(0, 3000, n),
+            "y": rng.uniform(0, 3000, n),
+            "a": rng.integers(0, 20, n),
+            "b": rng.integers(0, 20, n) + 1,
+        }
+    )
     h = spatial_information(df, ["a", "b"], bandwidth=bandwidth, points=("x", "y"), crs=27700)
     # H~ <= 1; it is not bounded below by 0 (see the docstring): smoothed environments
     # weighted by population need not average to the city's composition
@@ -369,8 +380,9 @@ def test_real_bradford_spatial_measures():
 
     d = dissimilarity(g, "Pakistani", total="Persons")
     assert 0 < d_adj < d < 1
-    prof = multiscale_profile(g, ["WhiteBrit", "Pakistani", "Indian", "Bangladeshi"], bandwidths=[500, 4000],
-                              total="Persons")
+    prof = multiscale_profile(
+        g, ["WhiteBrit", "Pakistani", "Indian", "Bangladeshi"], bandwidths=[500, 4000], total="Persons"
+    )
     h = prof["value"].to_numpy()
     # segregation in Bradford is a matter of the small scale: H~ falls steeply from 500 m to 4 km
     assert h[1] < h[0] / 2 and 0 < h[0] < 1
@@ -432,8 +444,14 @@ def test_exp_neg_within_one_ulp_of_the_c_library():
     from segindex._kernels.spatial import exp_neg
 
     rng = np.random.default_rng(11)
-    u = np.concatenate([[0.0, 5e-324, 1e-300, 0.5 * np.log(2.0), np.log(2.0), 1.0, 10.0, 700.0, 708.0],
-                        rng.uniform(0, 1e-6, 2000), rng.uniform(0, 50, 20000), rng.uniform(0, 700, 2000)])
+    u = np.concatenate(
+        [
+            [0.0, 5e-324, 1e-300, 0.5 * np.log(2.0), np.log(2.0), 1.0, 10.0, 700.0, 708.0],
+            rng.uniform(0, 1e-6, 2000),
+            rng.uniform(0, 50, 20000),
+            rng.uniform(0, 700, 2000),
+        ]
+    )
     got = np.array([exp_neg(v) for v in u])
     want = np.exp(-u)
     assert got[0] == 1.0
@@ -486,4 +504,3 @@ def test_wong_indices_take_their_boundary_lengths_precomputed():
         boundary_dissimilarity(df, "A", "B", w=w[:10, :10])
     with pytest.raises(SegindexTypeError, match=r"perimeter_area_dissimilarity\(\): the 'w' parameter must be"):
         perimeter_area_dissimilarity(df, "A", "B", w=np.eye(len(df)))
-

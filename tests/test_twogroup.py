@@ -118,23 +118,38 @@ def _naive_pair(df, other):
 
 
 CASES = {
-    "dissimilarity": (lambda df, o, by: dissimilarity(df, "a", o, total="total", by=by),
-                      lambda df, o: naive.dissimilarity(*_naive_pair(df, o)[:2])),
-    "gini": (lambda df, o, by: gini(df, "a", o, total="total", by=by),
-             lambda df, o: naive.gini(*_naive_pair(df, o)[:2])),
-    "atkinson": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by),
-                 lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2])),
-    "atkinson_b0.3": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.3),
-                      lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.3)),
-    "atkinson_b0.8": (lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.8),
-                      lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.8)),
-    "exposure": (lambda df, o, by: exposure(df, "a", o or "b", total="total", by=by),
-                 lambda df, o: naive.exposure(*_naive_pair(df, o or "b"))),
-    "isolation": (lambda df, o, by: isolation(df, "a", total="total", by=by),
-                  lambda df, o: naive.isolation(df["a"].to_numpy(float), df["total"].to_numpy(float))),
-    "correlation_ratio": (lambda df, o, by: correlation_ratio(df, "a", total="total", by=by),
-                          lambda df, o: naive.correlation_ratio(df["a"].to_numpy(float),
-                                                                df["total"].to_numpy(float))),
+    "dissimilarity": (
+        lambda df, o, by: dissimilarity(df, "a", o, total="total", by=by),
+        lambda df, o: naive.dissimilarity(*_naive_pair(df, o)[:2]),
+    ),
+    "gini": (
+        lambda df, o, by: gini(df, "a", o, total="total", by=by),
+        lambda df, o: naive.gini(*_naive_pair(df, o)[:2]),
+    ),
+    "atkinson": (
+        lambda df, o, by: atkinson(df, "a", o, total="total", by=by),
+        lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2]),
+    ),
+    "atkinson_b0.3": (
+        lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.3),
+        lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.3),
+    ),
+    "atkinson_b0.8": (
+        lambda df, o, by: atkinson(df, "a", o, total="total", by=by, b=0.8),
+        lambda df, o: naive.atkinson(*_naive_pair(df, o)[:2], b=0.8),
+    ),
+    "exposure": (
+        lambda df, o, by: exposure(df, "a", o or "b", total="total", by=by),
+        lambda df, o: naive.exposure(*_naive_pair(df, o or "b")),
+    ),
+    "isolation": (
+        lambda df, o, by: isolation(df, "a", total="total", by=by),
+        lambda df, o: naive.isolation(df["a"].to_numpy(float), df["total"].to_numpy(float)),
+    ),
+    "correlation_ratio": (
+        lambda df, o, by: correlation_ratio(df, "a", total="total", by=by),
+        lambda df, o: naive.correlation_ratio(df["a"].to_numpy(float), df["total"].to_numpy(float)),
+    ),
 }
 
 
@@ -170,8 +185,7 @@ def _two_key_table():
     return df
 
 
-@pytest.mark.parametrize("name", ["dissimilarity", "gini", "atkinson", "isolation", "exposure",
-                                  "correlation_ratio"])
+@pytest.mark.parametrize("name", ["dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio"])
 def test_by_two_columns_equals_each_area_alone(name):
     df = _two_key_table()
     fn = CASES[name][0]
@@ -248,7 +262,9 @@ def test_group_without_members_in_the_whole_table():
 
 
 def test_other_none_without_total():
-    with pytest.raises(SegindexValueError, match=r"dissimilarity\(\): the index compares 'x' with the rest.*needs total="):
+    with pytest.raises(
+        SegindexValueError, match=r"dissimilarity\(\): the index compares 'x' with the rest.*needs total="
+    ):
         dissimilarity(WORKED, "x")
     with pytest.raises(SegindexValueError, match=r"isolation\(\): the index weights each unit.*needs total="):
         isolation(WORKED, "x")
@@ -308,15 +324,22 @@ def test_atkinson_b_outside_unit_interval(b):
 
 def test_group_against_total_errors_name_the_unit():
     # the group-against-total path checks both columns in one pass, then names the first problem
-    with pytest.raises(SegindexValueError, match=r"at unit 'i0' \(row 0\) the groups 'x' add up to 10, more than the total column 'total' \(5\)"):
+    with pytest.raises(
+        SegindexValueError,
+        match=r"at unit 'i0' \(row 0\) the groups 'x' add up to 10, more than the total column 'total' \(5\)",
+    ):
         dissimilarity(WORKED.assign(total=[5, 50, 60]), "x", total="total")
     bad = WORKED.astype(float)
     bad.loc["i1", "total"] = np.nan
-    with pytest.raises(SegindexValueError, match=r"isolation\(\): the total column 'total' has a missing \(NaN\) value at unit 'i1'"):
+    with pytest.raises(
+        SegindexValueError, match=r"isolation\(\): the total column 'total' has a missing \(NaN\) value at unit 'i1'"
+    ):
         isolation(bad, "x", total="total")
     bad = WORKED.astype(float)
     bad.loc["i2", "x"] = np.inf
-    with pytest.raises(SegindexValueError, match=r"correlation_ratio\(\): the group column 'x' has an infinite value at unit 'i2'"):
+    with pytest.raises(
+        SegindexValueError, match=r"correlation_ratio\(\): the group column 'x' has an infinite value at unit 'i2'"
+    ):
         correlation_ratio(bad, "x", total="total")
     with pytest.raises(SegindexTypeError, match=r"atkinson\(\): the total column 'total' must hold numbers"):
         atkinson(WORKED.assign(total=["40", "50", "x"]), "x", total="total")
@@ -391,13 +414,21 @@ def test_rest_path_bad_values_raise_the_column_messages(f):
     name = f.__name__
     bad = WORKED.astype(float)
     bad.loc["i1", "x"] = -3.0
-    with pytest.raises(SegindexValueError, match=rf"{name}\(\): the group column 'x' has a negative count \(-3\) at unit 'i1'"):
+    with pytest.raises(
+        SegindexValueError, match=rf"{name}\(\): the group column 'x' has a negative count \(-3\) at unit 'i1'"
+    ):
         f(bad, "x", total="total", by=None)
     bad = WORKED.astype(float).assign(area=["a", "a", "b"])
     bad.loc["i2", "total"] = np.inf
-    with pytest.raises(SegindexValueError, match=rf"{name}\(\): the total column 'total' has an infinite value at unit 'i2'"):
+    with pytest.raises(
+        SegindexValueError, match=rf"{name}\(\): the total column 'total' has an infinite value at unit 'i2'"
+    ):
         f(bad, "x", total="total", by="area")
-    with pytest.raises(SegindexValueError, match=rf"{name}\(\): at unit 'i1' \(row 1\) the groups 'x' add up to 20, more than the total column 'total' \(19\)"):
+    with pytest.raises(
+        SegindexValueError,
+        match=rf"{name}\(\): at unit 'i1' \(row 1\) the groups 'x' add up to 20, "
+        r"more than the total column 'total' \(19\)",
+    ):
         f(WORKED.assign(total=[40, 19, 60], area=1), "x", total="total", by="area")
 
 
@@ -415,13 +446,21 @@ def test_fused_checks_catch_what_the_column_checks_catch():
     bad = df.copy()
     bad.loc["i0", ["x", "total"]] = [0.0, -1e-12]
     for f in (dissimilarity, atkinson, isolation, correlation_ratio):
-        with pytest.raises(SegindexValueError, match=r"the total column 'total' has a negative count \(-1e-12\) at unit 'i0'"):
+        with pytest.raises(
+            SegindexValueError, match=r"the total column 'total' has a negative count \(-1e-12\) at unit 'i0'"
+        ):
             f(bad, "x", total="total")
     bad = df.copy()
     bad.loc["i1", ["x", "rest", "total"]] = [0.0, np.nan, 0.0]
-    with pytest.raises(SegindexValueError, match=r"exposure\(\): the other column 'rest' has a missing \(NaN\) value at unit 'i1'"):
+    with pytest.raises(
+        SegindexValueError, match=r"exposure\(\): the other column 'rest' has a missing \(NaN\) value at unit 'i1'"
+    ):
         exposure(bad, "x", "rest", total="total")
-    with pytest.raises(SegindexValueError, match=r"exposure\(\): at unit 'i0' \(row 0\) the groups 'x' \+ 'rest' add up to 40, more than the total column 'total' \(39\)"):
+    with pytest.raises(
+        SegindexValueError,
+        match=r"exposure\(\): at unit 'i0' \(row 0\) the groups 'x' \+ 'rest' add up to 40, "
+        r"more than the total column 'total' \(39\)",
+    ):
         exposure(df.assign(total=[39.0, 50.0, 60.0]), "x", "rest", total="total")
 
 

@@ -18,11 +18,13 @@ def types(df, **kw):
 
 
 def test_host_share_boundaries():
-    df = pd.DataFrame({
-        "host": [80, 7999, 50, 4999, 30, 2999],
-        "a":    [10, 1000, 25, 2500, 35, 3500],
-        "b":    [10, 1001, 25, 2501, 35, 3501],
-    })
+    df = pd.DataFrame(
+        {
+            "host": [80, 7999, 50, 4999, 30, 2999],
+            "a": [10, 1000, 25, 2500, 35, 3500],
+            "b": [10, 1001, 25, 2501, 35, 3501],
+        }
+    )
     # h = 0.80 exactly -> I; 0.7999 -> II; 0.50 -> II; 0.4999 -> III; 0.30 -> III; 0.2999 -> IV
     assert types(df) == ["I", "II", "II", "III", "III", "IV"]
     np.testing.assert_allclose(area_typology(df, "host", ["a", "b"])["host_share"], df["host"] / df.sum(axis=1))
@@ -45,11 +47,13 @@ def frame_with_ghetto_guard(rows):
 
 
 def test_dominance_exactly_theta_non_host_base():
-    df = frame_with_ghetto_guard([
-        {"host": 20, "a": 48, "b": 32},  # a = 0.60 of the non-host 80
-        {"host": 10, "a": 60, "b": 30},  # a = 2/3 of the non-host 90
-        {"host": 20, "a": 47, "b": 33},  # a = 0.5875
-    ])
+    df = frame_with_ghetto_guard(
+        [
+            {"host": 20, "a": 48, "b": 32},  # a = 0.60 of the non-host 80
+            {"host": 10, "a": 60, "b": 30},  # a = 2/3 of the non-host 90
+            {"host": 20, "a": 47, "b": 33},  # a = 0.5875
+        ]
+    )
     assert types(df)[:3] == ["V", "V", "IV"]
     assert types(df, dominance=0.6)[:3] == ["V", "V", "IV"]
     assert types(df, dominance=2 / 3)[:3] == ["IV", "V", "IV"]
@@ -59,11 +63,13 @@ def test_dominance_exactly_theta_non_host_base():
 
 
 def test_dominance_total_base():
-    df = frame_with_ghetto_guard([
-        {"host": 25, "a": 60, "b": 15},  # a = 0.80 of non-host, 0.60 of total
-        {"host": 20, "a": 48, "b": 32},  # a = 0.60 of non-host, 0.48 of total
-        {"host": 0, "a": 200, "b": 100},  # a = 2/3 of both
-    ])
+    df = frame_with_ghetto_guard(
+        [
+            {"host": 25, "a": 60, "b": 15},  # a = 0.80 of non-host, 0.60 of total
+            {"host": 20, "a": 48, "b": 32},  # a = 0.60 of non-host, 0.48 of total
+            {"host": 0, "a": 200, "b": 100},  # a = 2/3 of both
+        ]
+    )
     assert types(df, dominance_base="total")[:3] == ["V", "IV", "V"]
     assert types(df, dominance_base="total", dominance=2 / 3)[:3] == ["IV", "IV", "V"]
     assert types(df, dominance_base="non-host", dominance=2 / 3)[:3] == ["V", "IV", "V"]
@@ -133,7 +139,7 @@ def test_summary_shares_add_to_one():
     typ = area_typology(df, "host", ["a", "b"])
     s = typology_summary(df, typ, ["host", "a", "b"])
     assert set(s["type"]) == set(TYPES)
-    for g, part in s.groupby("group"):
+    for _, part in s.groupby("group"):
         assert part["share"].sum() == pytest.approx(1.0)
     units = s[s["group"] == "a"].set_index("type")["units"]
     assert units.sum() == len(df)
@@ -157,12 +163,14 @@ def test_summary_errors():
 @pytest.fixture
 def schools():
     # 4 schools; White British, Pakistani, Indian pupils
-    return pd.DataFrame({
-        "wb":  [95, 10, 50, 0],
-        "pak": [5, 90, 30, 60],
-        "ind": [0, 0, 20, 40],
-        "la":  ["X", "X", "Y", "Y"],
-    })
+    return pd.DataFrame(
+        {
+            "wb": [95, 10, 50, 0],
+            "pak": [5, 90, 30, 60],
+            "ind": [0, 0, 20, 40],
+            "la": ["X", "X", "Y", "Y"],
+        }
+    )
 
 
 def test_own_share_at_or_above(schools):
@@ -182,8 +190,7 @@ def test_strict_above(schools):
 
 
 def test_non_host_basis_with_combined_group(schools):
-    out = threshold_exposure(schools, ["pak", "ind"], [0.75], basis="non-host", host="wb",
-                             groups=["wb", "pak", "ind"])
+    out = threshold_exposure(schools, ["pak", "ind"], [0.75], basis="non-host", host="wb", groups=["wb", "pak", "ind"])
     # non-WB shares 0.05, 0.90, 0.50, 1.00 -> schools 2 and 4 hold 90 + 100 of 245
     assert out["group"].item() == "pak+ind"
     assert out["group_share"].item() == pytest.approx(190 / 245)

@@ -64,20 +64,43 @@ def _people(codes) -> int:
 
 #: The DfE school census layout (the published column names), for hand-made schools.
 _DFE_GROUPS = [
-    "white British", "Irish", "traveller of Irish heritage", "any other white background", "Gypsy/Roma",
-    "white and black Caribbean", "white and black African", "white and Asian", "any other mixed background",
-    "Indian", "Pakistani", "Bangladeshi", "any other Asian background", "Caribbean", "African",
-    "any other black background", "Chinese", "any other ethnic group",
+    "white British",
+    "Irish",
+    "traveller of Irish heritage",
+    "any other white background",
+    "Gypsy/Roma",
+    "white and black Caribbean",
+    "white and black African",
+    "white and Asian",
+    "any other mixed background",
+    "Indian",
+    "Pakistani",
+    "Bangladeshi",
+    "any other Asian background",
+    "Caribbean",
+    "African",
+    "any other black background",
+    "Chinese",
+    "any other ethnic group",
 ]
 
 
 def _schools_csv(path: Path) -> Path:
     rows = []
     for k, (x, y, pakistani) in enumerate([(250, 250, 150), (750, 750, 5), (400, 800, 20), (900, 100, 60)]):
-        row = {"time_period": 202223, "urn": 100001 + k, "la_name": "Bradford", "new_la_code": "E08000032",
-               "old_la_code": 380, "school_name": f"School {k}", "phase_type_grouping": "State-funded primary",
-               "ward_code": "E05000000", "ward_name": "A 2022 ward", "school_postcode": "BD1 1AA",
-               "headcount of pupils": 0}
+        row = {
+            "time_period": 202223,
+            "urn": 100001 + k,
+            "la_name": "Bradford",
+            "new_la_code": "E08000032",
+            "old_la_code": 380,
+            "school_name": f"School {k}",
+            "phase_type_grouping": "State-funded primary",
+            "ward_code": "E05000000",
+            "ward_name": "A 2022 ward",
+            "school_postcode": "BD1 1AA",
+            "headcount of pupils": 0,
+        }
         for group in _DFE_GROUPS:
             row[f"number of pupils classified as {group} ethnic origin"] = 5
         row["number of pupils classified as Pakistani ethnic origin"] = pakistani
@@ -133,21 +156,25 @@ def test_best_fit_wards_keep_every_person(squares):
     assert area.units.geometry.equals(_frame(WARDS, "ward").set_index("ward").geometry.loc[["W1", "W2"]])
     notes = " ".join(area.notes)
     assert "2 wards, the census counts of 6 smaller units added up by best fit" in notes
-    assert "1 of 6 units have their point in no ward and were given to the nearest ward, at most 25 m away " \
-           "('F')" in notes
+    assert (
+        "1 of 6 units have their point in no ward and were given to the nearest ward, at most 25 m away ('F')" in notes
+    )
     assert "1 have it within 50 m of a ward boundary" in notes  # E, whose point is on the boundary
     assert "1 of the 3 wards of the ward file lie outside the area" in notes
     # an areal split puts half of E in W2 (F's part outside every ward is shared among the wards it meets: W1)
     assert f"would place {_people('E') / 2:,.0f} residents" in notes
-    assert "2011 Census usual residents by ethnic group in 2 wards (w.gpkg), added up by best fit from 6 smaller " \
-           "areas" in area.description("c.csv", wards_name="w.gpkg")
+    assert (
+        "2011 Census usual residents by ethnic group in 2 wards (w.gpkg), added up by best fit from 6 smaller "
+        "areas" in area.description("c.csv", wards_name="w.gpkg")
+    )
 
 
 def test_wards_from_a_lookup_file(squares, tmp_path):
     lookup = tmp_path / "lookup.csv"
     # E given to the north ward: the lookup decides, point-in-polygon only checks
     pd.DataFrame({"unit": list(UNITS), "to": ["W1", "W1", "W2", "W2", "W2", "W1"], "name": "x"}).to_csv(
-        lookup, index=False, sep=";")
+        lookup, index=False, sep=";"
+    )
     area = _prepare(squares, lookup=lookup, lookup_from="unit", lookup_to="to")
     assert area.ward_method == "lookup" and area.lookup["E"] == "W2"
     assert area.units.loc["W2", "total"] == _people("CDE") and area.units.loc["W1", "total"] == _people("ABF")
@@ -186,8 +213,10 @@ def test_areal_split_names_the_wards_it_gives_slivers(squares, tmp_path):
     area = prepare_area(squares["units"], squares["census"], wards=path, ward_method="areal-split")
     assert area.units.index.tolist() == ["W1", "W2", "W5", "W6"]
     assert area.units.loc["W6", "total"] == pytest.approx(_people("A") / 501)
-    assert any("1 ward(s) receive less than one resident, from slivers of units along their edge ('W6')" in n
-               for n in area.notes)
+    assert any(
+        "1 ward(s) receive less than one resident, from slivers of units along their edge ('W6')" in n
+        for n in area.notes
+    )
     assert area.units["total"].sum() == pytest.approx(_census()["Persons"].sum(), rel=1e-12)
     assert area.units["total"].sum() == pytest.approx(_census()["Persons"].sum(), rel=1e-12)
 
@@ -205,8 +234,9 @@ def test_a_ward_inside_the_area_with_no_unit_is_named(squares, tmp_path):
 
 
 def test_wards_with_schools_say_the_ward_vintage(squares):
-    area = prepare_area(squares["units"], squares["census"], squares["schools"], wards=squares["wards"],
-                        groups=["pakistani"])
+    area = prepare_area(
+        squares["units"], squares["census"], squares["schools"], wards=squares["wards"], groups=["pakistani"]
+    )
     assert len(area.schools) == 4 and len(area.units) == 2
     assert any("ward codes of the school census are 2022 wards" in n for n in area.notes)
 
@@ -227,27 +257,40 @@ def test_a_ward_file_in_degrees_is_reprojected_like_the_units(squares, tmp_path)
         ({"wards": None, "lookup": "x.csv"}, SegindexValueError, r"lookup without wards=: give the ward boundaries"),
         ({"wards": None, "wards_id": "ward"}, SegindexValueError, r"wards_id without wards="),
         ({"lookup_from": "code"}, SegindexValueError, r"lookup_from/lookup_to name the columns of a lookup, but no"),
-        ({"lookup": {"A": "W1"}, "ward_method": "areal-split"}, SegindexValueError,
-         r"give either a lookup or ward_method='areal-split', not both"),
+        (
+            {"lookup": {"A": "W1"}, "ward_method": "areal-split"},
+            SegindexValueError,
+            r"give either a lookup or ward_method='areal-split', not both",
+        ),
         ({"lookup": 3}, SegindexTypeError, r"'lookup' must be a lookup file path, a DataFrame .* got int"),
         ({"wards": 3}, SegindexTypeError, r"'wards' must be a boundary file path or a GeoDataFrame, got int"),
         ({"wards": "degrees"}, SegindexValueError, r"'wards' must be in a projected CRS .*wards.to_crs\(27700\)"),
         ({"wards": "frame", "wards_id": "nope"}, SegindexValueError, r"the wards code column 'nope' is not in"),
-        ({"lookup": pd.Series({"A": "W1"}), "wards_id": "ward"}, SegindexValueError,
-         r"5 of 6 census units are not in the lookup 'lookup': 'B', 'C', 'D', 'E', 'F'\. Every census unit"),
-        ({"lookup": pd.DataFrame({"a": ["A"], "b": ["W1"]})}, SegindexValueError,
-         r"name the small-unit code column of the lookup 'lookup' with lookup_from="),
-        ({"wards": "unnamed", "lookup": pd.DataFrame({"code": ["A"], "w": ["W1"]})}, SegindexValueError,
-         r"name the ward code column of the lookup 'lookup' with lookup_to= \(segindex report: --lookup-to\)\. "
-         r"Its columns: 'code', 'w'\."),
+        (
+            {"lookup": pd.Series({"A": "W1"}), "wards_id": "ward"},
+            SegindexValueError,
+            r"5 of 6 census units are not in the lookup 'lookup': 'B', 'C', 'D', 'E', 'F'\. Every census unit",
+        ),
+        (
+            {"lookup": pd.DataFrame({"a": ["A"], "b": ["W1"]})},
+            SegindexValueError,
+            r"name the small-unit code column of the lookup 'lookup' with lookup_from=",
+        ),
+        (
+            {"wards": "unnamed", "lookup": pd.DataFrame({"code": ["A"], "w": ["W1"]})},
+            SegindexValueError,
+            r"name the ward code column of the lookup 'lookup' with lookup_to= \(segindex report: --lookup-to\)\. "
+            r"Its columns: 'code', 'w'\.",
+        ),
     ],
 )
 def test_prepare_area_ward_errors(squares, change, error, match):
     arguments = {"units": squares["units"], "census": squares["census"], "wards": squares["wards"], **change}
     wards = _frame(WARDS, "ward")
     named = {"degrees": wards.to_crs(4326), "frame": wards, "unnamed": wards.set_index("ward").rename_axis(None)}
-    arguments["wards"] = named.get(arguments["wards"], arguments["wards"]) if isinstance(arguments["wards"], str) \
-        else arguments["wards"]
+    arguments["wards"] = (
+        named.get(arguments["wards"], arguments["wards"]) if isinstance(arguments["wards"], str) else arguments["wards"]
+    )
     with pytest.raises(error, match=match):
         prepare_area(**arguments)
 
@@ -262,9 +305,26 @@ def test_a_ward_frame_is_used_as_given(squares):
 
 
 def _report(files, out, *extra):
-    return ["report", "--units", str(files["units"]), "--census", str(files["census"]), "--schools",
-            str(files["schools"]), "--area", "Squares", "--groups", "pakistani", "--draws", "0", "--out", str(out),
-            "--wards", str(files["wards"]), *extra]
+    return [
+        "report",
+        "--units",
+        str(files["units"]),
+        "--census",
+        str(files["census"]),
+        "--schools",
+        str(files["schools"]),
+        "--area",
+        "Squares",
+        "--groups",
+        "pakistani",
+        "--draws",
+        "0",
+        "--out",
+        str(out),
+        "--wards",
+        str(files["wards"]),
+        *extra,
+    ]
 
 
 def _run(argv, capsys):
@@ -301,8 +361,10 @@ def test_report_hands_the_wards_to_the_page(squares, tmp_path, capsys, spy):
     assert spy["groups"] == ["white_british", "pakistani"] and spy["n_draws"] == 0 and len(spy["schools"]) == 4
     assert any("added up by best fit" in c for c in spy["caveats"])
     assert any("1 of the 3 wards of the ward file lie outside the area" in c for c in spy["caveats"])
-    assert "in 2 wards (wards.gpkg), added up by best fit from 6 smaller areas (census.csv, on boundaries from " \
-           "units.gpkg)" in spy["description"]
+    assert (
+        "in 2 wards (wards.gpkg), added up by best fit from 6 smaller areas (census.csv, on boundaries from "
+        "units.gpkg)" in spy["description"]
+    )
 
 
 def test_report_with_an_areal_split(squares, tmp_path, capsys, spy):
@@ -335,26 +397,53 @@ def _write(tmp_path, name, frame):
     [
         (None, ["--wards-id", "nope"], r"id column 'nope' is not in '.*wards.gpkg'"),
         (None, ["--wards-layer", "nope"], r"nope"),
-        ("degrees", [], r"every coordinate of the wards '.*' lies within ±180/±90: they look like degrees of "
-                        r"longitude and latitude labelled as EPSG:27700 metres"),
+        (
+            "degrees",
+            [],
+            r"every coordinate of the wards '.*' lies within ±180/±90: they look like degrees of "
+            r"longitude and latitude labelled as EPSG:27700 metres",
+        ),
         ("no_crs", [], r"has no coordinate reference system"),
         ("elsewhere", [], r"the wards '.*' \(x .*\) do not overlap the residential units"),
-        ("partial", [], r"2 of 6 census units lie more than 1000 m from every ward of '.*' \('E', 'F'\): the ward "
-                        r"file does not cover the area"),
-        ("lookup", ["--lookup-from", "nope", "--lookup-to", "ward"], r"the lookup '.*' has no column 'nope' "
-                                                                      r"\(lookup_from= \(segindex report: --lookup"),
-        ("lookup2001", ["--lookup-to", "ward"],
-         r"name the small-unit code column of the lookup '.*' with lookup_from="),
-        ("lookup2001", ["--lookup-from", "LSOA01CD", "--lookup-to", "ward"],
-         r"6 of 6 census units are not in the lookup '.*' \('LSOA01CD' to 'ward'\): 'A', 'B', 'C', 'D', 'E' and 1 "
-         r"more\. None of them is: the lookup is of another geography or census vintage"),
-        ("lookup_partial", ["--lookup-from", "code", "--lookup-to", "ward"],
-         r"2 of 6 census units are not in the lookup .*: 'E', 'F'\. Every census unit needs a ward"),
-        ("lookup_twice", ["--lookup-from", "code", "--lookup-to", "ward"],
-         r"gives 1 census unit\(s\) to more than one ward \('A'\)"),
-        ("lookup_2019", ["--lookup-from", "code", "--lookup-to", "ward"],
-         r"gives 2 ward code\(s\) that are not wards of '.*wards.gpkg': 'E05001', 'E05002'\. The lookup and the "
-         r"ward file must use the same ward codes"),
+        (
+            "partial",
+            [],
+            r"2 of 6 census units lie more than 1000 m from every ward of '.*' \('E', 'F'\): the ward "
+            r"file does not cover the area",
+        ),
+        (
+            "lookup",
+            ["--lookup-from", "nope", "--lookup-to", "ward"],
+            r"the lookup '.*' has no column 'nope' "
+            r"\(lookup_from= \(segindex report: --lookup",
+        ),
+        (
+            "lookup2001",
+            ["--lookup-to", "ward"],
+            r"name the small-unit code column of the lookup '.*' with lookup_from=",
+        ),
+        (
+            "lookup2001",
+            ["--lookup-from", "LSOA01CD", "--lookup-to", "ward"],
+            r"6 of 6 census units are not in the lookup '.*' \('LSOA01CD' to 'ward'\): 'A', 'B', 'C', 'D', 'E' and 1 "
+            r"more\. None of them is: the lookup is of another geography or census vintage",
+        ),
+        (
+            "lookup_partial",
+            ["--lookup-from", "code", "--lookup-to", "ward"],
+            r"2 of 6 census units are not in the lookup .*: 'E', 'F'\. Every census unit needs a ward",
+        ),
+        (
+            "lookup_twice",
+            ["--lookup-from", "code", "--lookup-to", "ward"],
+            r"gives 1 census unit\(s\) to more than one ward \('A'\)",
+        ),
+        (
+            "lookup_2019",
+            ["--lookup-from", "code", "--lookup-to", "ward"],
+            r"gives 2 ward code\(s\) that are not wards of '.*wards.gpkg': 'E05001', 'E05002'\. The lookup and the "
+            r"ward file must use the same ward codes",
+        ),
         ("missing_lookup", [], r"cannot read the lookup file '.*none.csv': no such file"),
         ("xlsx_lookup", [], r"the lookup file '.*lookup.xlsx' is a spreadsheet; save it as CSV"),
     ],
@@ -367,13 +456,15 @@ def test_report_ward_data_errors_are_one_line(squares, tmp_path, capsys, make, e
     elif make == "elsewhere":
         wards = wards.set_geometry(wards.translate(200_000, 0))
     elif make == "partial":
-        wards = _frame({"W1": _box(0, 0, 1000, 500), "W2": _box(0, 500, 1000, 1000),
-                        "W3": _box(-5000, 0, -4000, 1000)}, "ward")
+        wards = _frame(
+            {"W1": _box(0, 0, 1000, 500), "W2": _box(0, 500, 1000, 1000), "W3": _box(-5000, 0, -4000, 1000)}, "ward"
+        )
         wards = wards.set_geometry(wards.geometry.scale(1, 1, origin=(X0, Y0)))
         # E and F move 3 km east, beyond WARD_GAP
         units = _frame(UNITS, "code")
-        units.loc[units["code"].isin(["E", "F"]), "geometry"] = units.geometry[units["code"].isin(["E", "F"])] \
-            .translate(3000, 0)
+        units.loc[units["code"].isin(["E", "F"]), "geometry"] = units.geometry[
+            units["code"].isin(["E", "F"])
+        ].translate(3000, 0)
         units.to_file(squares["units"])
     lookups = {
         "lookup": pd.DataFrame({"code": codes, "ward": "W1"}),
@@ -412,14 +503,30 @@ def test_report_ward_data_errors_are_one_line(squares, tmp_path, capsys, make, e
         (["--lookup", "x.csv"], r"--lookup needs --wards FILE"),
         (["--wards-id", "W", "--ward-method", "areal-split"], r"--wards-id, --ward-method need --wards FILE"),
         (["--wards", "w.gpkg", "--lookup-from", "code"], r"--lookup-from and --lookup-to name the columns of --lookup"),
-        (["--wards", "w.gpkg", "--lookup", "x.csv", "--ward-method", "areal-split"],
-         r"--lookup and --ward-method areal-split do not go together"),
+        (
+            ["--wards", "w.gpkg", "--lookup", "x.csv", "--ward-method", "areal-split"],
+            r"--lookup and --ward-method areal-split do not go together",
+        ),
         (["--wards", "w.gpkg", "--ward-method", "nearest"], r"argument --ward-method: invalid choice"),
     ],
 )
 def test_report_ward_usage_errors_exit_2(tmp_path, capsys, argv, message):
-    code = main(["report", "--units", "u.gpkg", "--census", "c.csv", "--schools", "s.csv", "--area", "A",
-                 "--out", str(tmp_path / "out"), *argv])
+    code = main(
+        [
+            "report",
+            "--units",
+            "u.gpkg",
+            "--census",
+            "c.csv",
+            "--schools",
+            "s.csv",
+            "--area",
+            "A",
+            "--out",
+            str(tmp_path / "out"),
+            *argv,
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and re.search(message, err), err
 
@@ -450,8 +557,16 @@ def _bradford():
 def test_bradford_lsoas_add_up_into_its_30_census_merged_wards():
     files = _bradford()
     before = _sums(*files.values())
-    area = prepare_area(files["units"], files["census"], files["schools"], units_id="LSOA11CD", census_id="LSOA",
-                        wards=files["wards"], wards_id="CMWD11CD", wards_layer="cmwd2011")
+    area = prepare_area(
+        files["units"],
+        files["census"],
+        files["schools"],
+        units_id="LSOA11CD",
+        census_id="LSOA",
+        wards=files["wards"],
+        wards_id="CMWD11CD",
+        wards_layer="cmwd2011",
+    )
     wards = gpd.read_file(files["wards"], layer="cmwd2011")
     bradford = set(wards.loc[wards["LAD11NM"] == "Bradford", "CMWD11CD"])
     assert len(bradford) == 30 and set(area.units.index) == bradford
@@ -473,9 +588,29 @@ def test_bradford_lsoas_add_up_into_its_30_census_merged_wards():
 def test_report_hands_bradford_s_30_wards_to_the_page(tmp_path, capsys, spy):
     files = _bradford()
     before = _sums(*files.values())
-    code = main(["report", "--units", str(files["units"]), "--units-id", "LSOA11CD", "--census", str(files["census"]),
-                 "--census-id", "LSOA", "--schools", str(files["schools"]), "--area", "Bradford", "--draws", "0",
-                 "--wards", str(files["wards"]), "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(files["units"]),
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            str(files["census"]),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(files["schools"]),
+            "--area",
+            "Bradford",
+            "--draws",
+            "0",
+            "--wards",
+            str(files["wards"]),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     units = spy["units"]
@@ -483,8 +618,10 @@ def test_report_hands_bradford_s_30_wards_to_the_page(tmp_path, capsys, spy):
     assert set(units.index) == set(wards.loc[wards["LAD11NM"] == "Bradford", "CMWD11CD"]) and len(units) == 30
     raw = pd.read_csv(files["census"])
     assert units["total"].sum() == raw["Persons"].sum()  # every person, exactly
-    assert np.array_equal(units[["pakistani", "indian", "bangladeshi"]].sum().to_numpy(),
-                          raw[["Pakistani", "Indian", "Bangladeshi"]].sum().to_numpy())
+    assert np.array_equal(
+        units[["pakistani", "indian", "bangladeshi"]].sum().to_numpy(),
+        raw[["Pakistani", "Indian", "Bangladeshi"]].sum().to_numpy(),
+    )
     assert any("2022 wards, another vintage" in c for c in spy["caveats"])
     assert _sums(*files.values()) == before
 
@@ -494,22 +631,56 @@ def test_report_on_bradford_wards(tmp_path, capsys):
     files = _bradford()
     before = _sums(*files.values())
     # the point-in-polygon lookup, written as a lookup file, gives the same wards as the best fit
-    fit = prepare_area(files["units"], files["census"], units_id="LSOA11CD", census_id="LSOA",
-                       wards=files["wards"], groups=["pakistani"])
+    fit = prepare_area(
+        files["units"],
+        files["census"],
+        units_id="LSOA11CD",
+        census_id="LSOA",
+        wards=files["wards"],
+        groups=["pakistani"],
+    )
     lookup = tmp_path / "lsoa_to_ward.csv"
     fit.lookup.rename("CMWD11CD").rename_axis("LSOA11CD").reset_index().to_csv(lookup, index=False)
     out = tmp_path / "bradford_wards"
-    captured = _run(["report", "--units", str(files["units"]), "--units-id", "LSOA11CD", "--census",
-                     str(files["census"]), "--census-id", "LSOA", "--schools", str(files["schools"]), "--area",
-                     "Bradford", "--groups", "pakistani", "indian", "--draws", "0", "--wards", str(files["wards"]),
-                     "--wards-layer", "cmwd2011", "--lookup", str(lookup), "--out", str(out)], capsys)
+    captured = _run(
+        [
+            "report",
+            "--units",
+            str(files["units"]),
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            str(files["census"]),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(files["schools"]),
+            "--area",
+            "Bradford",
+            "--groups",
+            "pakistani",
+            "indian",
+            "--draws",
+            "0",
+            "--wards",
+            str(files["wards"]),
+            "--wards-layer",
+            "cmwd2011",
+            "--lookup",
+            str(lookup),
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     text = Path(captured.out.strip()).read_text()
     assert "30 residential units" in text and "192 schools" in text
     assert "added up through a lookup from 310 smaller areas" in text
     assert "0 of 310 units have their representative point in another ward than the lookup gives" in text
     table = pd.read_csv(out / "residential_indices.csv")
-    d_ward = float(table.query("group == 'pakistani' and comparison == 'rest' and index == 'dissimilarity'")
-                   ["value"].iloc[0])
+    d_ward = float(
+        table.query("group == 'pakistani' and comparison == 'rest' and index == 'dissimilarity'")["value"].iloc[0]
+    )
     from segindex import dissimilarity
 
     d_lsoa = float(dissimilarity(fit.small_units, "pakistani", total="total"))
@@ -522,15 +693,41 @@ def test_report_on_bradford_wards(tmp_path, capsys):
 def test_a_2019_ward_lookup_against_2011_wards_is_a_one_line_error(tmp_path, capsys):
     files = _bradford()
     lookup = shared_data("uk", "lookups", "lsoa11_ward2019_bestfit.csv")
-    code = main(["report", "--units", str(files["units"]), "--units-id", "LSOA11CD", "--census", str(files["census"]),
-                 "--census-id", "LSOA", "--schools", str(files["schools"]), "--area", "Bradford", "--draws", "0",
-                 "--wards", str(files["wards"]), "--lookup", str(lookup), "--lookup-to", "WD19CD",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(files["units"]),
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            str(files["census"]),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(files["schools"]),
+            "--area",
+            "Bradford",
+            "--draws",
+            "0",
+            "--wards",
+            str(files["wards"]),
+            "--lookup",
+            str(lookup),
+            "--lookup-to",
+            "WD19CD",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1, err
-    assert re.search(r"segindex: error: prepare_area\(\): the lookup '.*lsoa11_ward2019_bestfit.csv' \('LSOA11CD' "
-                     r"to 'WD19CD'\) gives 30 ward code\(s\) that are not wards of '.*cmwd2011_five_towns.gpkg': "
-                     r"'E05\d+', .* and 25 more\.", err), err
+    assert re.search(
+        r"segindex: error: prepare_area\(\): the lookup '.*lsoa11_ward2019_bestfit.csv' \('LSOA11CD' "
+        r"to 'WD19CD'\) gives 30 ward code\(s\) that are not wards of '.*cmwd2011_five_towns.gpkg': "
+        r"'E05\d+', .* and 25 more\.",
+        err,
+    ), err
 
 
 @pytest.mark.realdata
@@ -545,26 +742,67 @@ def test_the_ons_best_fit_chain_against_the_representative_points(tmp_path, caps
     second = pd.read_csv(shared_data("uk", "lookups", "ward2011_cmwd2011_lad11.csv"), dtype=str)
     chain = first.merge(second[["WD11CD", "CMWD11CD"]], on="WD11CD")[["LSOA01CD", "CMWD11CD"]]
     lookup = _write(tmp_path, "chain.csv", chain)
-    code = main(["report", "--units", str(files["units"]), "--units-id", "LSOA11CD", "--census", str(files["census"]),
-                 "--census-id", "LSOA", "--schools", str(files["schools"]), "--area", "Bradford", "--draws", "0",
-                 "--wards", str(files["wards"]), "--lookup", str(lookup), "--lookup-from", "LSOA01CD",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "report",
+            "--units",
+            str(files["units"]),
+            "--units-id",
+            "LSOA11CD",
+            "--census",
+            str(files["census"]),
+            "--census-id",
+            "LSOA",
+            "--schools",
+            str(files["schools"]),
+            "--area",
+            "Bradford",
+            "--draws",
+            "0",
+            "--wards",
+            str(files["wards"]),
+            "--lookup",
+            str(lookup),
+            "--lookup-from",
+            "LSOA01CD",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
-    assert re.search(r"segindex: error: prepare_area\(\): 9 of 310 census units are not in the lookup '.*chain.csv' "
-                     r"\('LSOA01CD' to 'CMWD11CD'\): 'E01033689', 'E01033690', 'E01033691', 'E01033692', 'E01033693' "
-                     r"and 4 more\. Every census unit needs a ward: complete the lookup\.", err), err
+    assert re.search(
+        r"segindex: error: prepare_area\(\): 9 of 310 census units are not in the lookup '.*chain.csv' "
+        r"\('LSOA01CD' to 'CMWD11CD'\): 'E01033689', 'E01033690', 'E01033691', 'E01033692', 'E01033693' "
+        r"and 4 more\. Every census unit needs a ward: complete the lookup\.",
+        err,
+    ), err
     # completed with the representative points for the 9, the chain disagrees with them on 5 of the other 301
     # LSOAs (measured here: the ONS uses population-weighted centroids, segindex representative points)
-    points = prepare_area(files["units"], files["census"], units_id="LSOA11CD", census_id="LSOA",
-                          wards=files["wards"], groups=["pakistani"])
+    points = prepare_area(
+        files["units"],
+        files["census"],
+        units_id="LSOA11CD",
+        census_id="LSOA",
+        wards=files["wards"],
+        groups=["pakistani"],
+    )
     ons = chain.set_index("LSOA01CD")["CMWD11CD"]
     ons = ons[ons.index.isin(points.lookup.index)]
     assert len(ons) == 301
     full = pd.concat([ons, points.lookup.drop(ons.index)])
-    area = prepare_area(files["units"], files["census"], units_id="LSOA11CD", census_id="LSOA",
-                        wards=files["wards"], groups=["pakistani"], lookup=full)
+    area = prepare_area(
+        files["units"],
+        files["census"],
+        units_id="LSOA11CD",
+        census_id="LSOA",
+        wards=files["wards"],
+        groups=["pakistani"],
+        lookup=full,
+    )
     assert set(area.units.index) == set(points.units.index)
     assert area.units["total"].sum() == points.units["total"].sum() == 522_452
-    assert "5 of 310 units have their representative point in another ward than the lookup gives ('E01010578', " \
-           "'E01010608', 'E01010730', 'E01010824', 'E01010868')" in " ".join(area.notes)
+    assert (
+        "5 of 310 units have their representative point in another ward than the lookup gives ('E01010578', "
+        "'E01010608', 'E01010730', 'E01010824', 'E01010868')" in " ".join(area.notes)
+    )

@@ -25,20 +25,39 @@ from segindex.weights import contiguity_weights
 
 def _areas():
     """Two areas; group 'a' is absent from area 'Y' (so every index of 'a' is NaN there)."""
-    return pd.DataFrame({"a": [5.0, 1.0, 0.0, 0.0], "b": [1.0, 5.0, 3.0, 4.0], "c": [2.0, 2.0, 0.0, 0.0],
-                         "t": [8.0, 8.0, 3.0, 4.0], "area": ["X", "X", "Y", "Y"], "s": ["p", "q", "p", "q"]})
+    return pd.DataFrame(
+        {
+            "a": [5.0, 1.0, 0.0, 0.0],
+            "b": [1.0, 5.0, 3.0, 4.0],
+            "c": [2.0, 2.0, 0.0, 0.0],
+            "t": [8.0, 8.0, 3.0, 4.0],
+            "area": ["X", "X", "Y", "Y"],
+            "s": ["p", "q", "p", "q"],
+        }
+    )
 
 
 def _overlapping():
-    return gpd.GeoDataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]},
-                            geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(15, 0, 25, 10)], crs=27700)
+    return gpd.GeoDataFrame(
+        {"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(15, 0, 25, 10)],
+        crs=27700,
+    )
 
 
 def _homes_and_schools():
-    homes = gpd.GeoDataFrame({"a": [5.0, 5.0], "t": [10.0, 10.0]}, index=["near", "far"],
-                             geometry=gpd.points_from_xy([0, 50_000], [0, 0]), crs=27700)
-    schools = gpd.GeoDataFrame({"a": [3.0, 1.0], "n": [6.0, 4.0]}, index=["s1", "s2"],
-                               geometry=gpd.points_from_xy([10, 90_000], [0, 0]), crs=27700)
+    homes = gpd.GeoDataFrame(
+        {"a": [5.0, 5.0], "t": [10.0, 10.0]},
+        index=["near", "far"],
+        geometry=gpd.points_from_xy([0, 50_000], [0, 0]),
+        crs=27700,
+    )
+    schools = gpd.GeoDataFrame(
+        {"a": [3.0, 1.0], "n": [6.0, 4.0]},
+        index=["s1", "s2"],
+        geometry=gpd.points_from_xy([10, 90_000], [0, 0]),
+        crs=27700,
+    )
     return homes, schools
 
 
@@ -60,16 +79,15 @@ CALLS = {
     "mutual_information": lambda: si.mutual_information(_areas(), ["a", "c"], by="area"),
     "mutual_information within": lambda: si.mutual_information(_areas(), ["a", "c"], within="s", by="area"),
     "mutual_information_decomposition": lambda: si.mutual_information_decomposition(
-        _areas(), ["a", "c"], "s", by="area"),
+        _areas(), ["a", "c"], "s", by="area"
+    ),
     "multigroup_dissimilarity": lambda: si.multigroup_dissimilarity(_areas(), ["a", "c"], by="area"),
     "segregation_table": lambda: si.segregation_table(_areas(), ["a", "b"], total="t", by="area"),
     "threshold_exposure": lambda: si.threshold_exposure(_areas(), "a", total="t", by="area"),
     "contiguity_weights": lambda: contiguity_weights(_overlapping()),
     "morrill_dissimilarity": lambda: morrill_dissimilarity(_overlapping(), "a", "b"),
-    "nearest_school_allocation": lambda: nearest_school_allocation(*_homes_and_schools(), ["a"],
-                                                                   max_distance=1000),
-    "school_contrast": lambda: school_contrast(*_homes_and_schools(), "a", total="t",
-                                               school_total="n", radius=1000),
+    "nearest_school_allocation": lambda: nearest_school_allocation(*_homes_and_schools(), ["a"], max_distance=1000),
+    "school_contrast": lambda: school_contrast(*_homes_and_schools(), "a", total="t", school_total="n", radius=1000),
     "areal_interpolate": lambda: areal_interpolate(_overlapping().iloc[:2], _overlapping().iloc[:1], ["a"]),
     "decompose_change": lambda: decompose_change(*_years(), "a", total="t", by="area"),
 }

@@ -61,9 +61,7 @@ def test_matches_libpysal_queen_and_rook():
     g = g.iloc[np.random.default_rng(0).permutation(len(g))].reset_index(drop=True)
     for kind, builder in (("queen", Queen), ("rook", Rook)):
         ref = builder.from_dataframe(g, use_index=True)
-        np.testing.assert_array_equal(
-            contiguity_weights(g, kind).toarray(), from_libpysal(ref, ids=g.index).toarray()
-        )
+        np.testing.assert_array_equal(contiguity_weights(g, kind).toarray(), from_libpysal(ref, ids=g.index).toarray())
 
 
 def test_libpysal_round_trip():

@@ -68,8 +68,13 @@ LAYOUTS = {
 @jit
 def statistic(c, codes, n_areas, index, param):
     """The index ``index`` per area on a float units × columns table ``c`` (see :data:`LAYOUTS`)."""
-    if (index == INDEX_DISSIMILARITY or index == INDEX_GINI or index == INDEX_ATKINSON
-            or index == INDEX_ISOLATION or index == INDEX_CORRELATION_RATIO):
+    if (
+        index == INDEX_DISSIMILARITY
+        or index == INDEX_GINI
+        or index == INDEX_ATKINSON
+        or index == INDEX_ISOLATION
+        or index == INDEX_CORRELATION_RATIO
+    ):
         return pair_statistic(c[:, 0].copy(), c[:, 1].copy(), codes, n_areas, index, param)
     if index == INDEX_EXPOSURE:
         x = c[:, 0].copy()
@@ -145,8 +150,9 @@ _U27 = 7.450580596923828e-09  # 2^-27
 def _binomial_mode(n, q):
     """Mode of Binomial(n, q) and its pmf (by lgamma)."""
     m = min(n, int(np.floor((n + 1) * q)))
-    log_pm = (math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
-              + m * np.log(q) + (n - m) * np.log1p(-q))
+    log_pm = (
+        math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0) + m * np.log(q) + (n - m) * np.log1p(-q)
+    )
     return m, np.exp(log_pm)
 
 

@@ -408,8 +408,9 @@ def cell_pair_sums2(px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, 
     buf0 = np.zeros((chunks, n))
     buf1 = np.zeros((chunks, n))
     for c in prange(chunks):
-        _cell_pair_range2(px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, bounds[c], bounds[c + 1],
-                          buf0[c], buf1[c])
+        _cell_pair_range2(
+            px, py, v0, v1, start, pa, pb, inside, bandwidth, kind, r2, bounds[c], bounds[c + 1], buf0[c], buf1[c]
+        )
     for i in prange(n):
         s0 = v0[i]
         s1 = v1[i]

@@ -4,7 +4,6 @@ import numpy as np
 
 from ._jit import jit
 
-
 _BLOCK = 1024
 
 

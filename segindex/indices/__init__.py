@@ -10,6 +10,7 @@ from .multigroup import (
     mutual_information_decomposition,
     mutual_information_within,
 )
+
 from .table import segregation_table  # isort: skip
 
 # the peer-parity indices register after the house's own (PySAL and R segregation's sets)
@@ -49,18 +50,18 @@ from .diversity import (
     simpsons_interaction,
     squared_coefficient_of_variation,
 )
-from .rank_order import (
-    rank_order_information,
-    rank_order_profile,
-    rank_order_square_root,
-    rank_order_variance_ratio,
-)
 from .evenness import (
     concentration_profile,
     concentration_profile_index,
     density_corrected_dissimilarity,
     min_max,
     square_root_index,
+)
+from .rank_order import (
+    rank_order_information,
+    rank_order_profile,
+    rank_order_square_root,
+    rank_order_variance_ratio,
 )
 
 __all__ = [

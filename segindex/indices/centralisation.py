@@ -81,61 +81,67 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
         is used otherwise. A geographic or missing CRS is refused."""
 
 
-def absolute_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                            *, total: Hashable | None = None,
-                            by: Hashable | Sequence[Hashable] | None = None,
-                            centre: tuple[float, float] | None = None, points: PointsLike = None,
-                            crs: CRSLike = None) -> float | pd.Series:
+def absolute_centralisation(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    centre: tuple[float, float] | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float | pd.Series:
     r"""Massey & Denton's absolute centralisation index ACE.
 
-    The group's distribution over rings of land around the centre: how much
-    of the group lives in the innermost land, against an even spread over land.
+        The group's distribution over rings of land around the centre: how much
+        of the group lives in the innermost land, against an even spread over land.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Returns
-    -------
-    float or pandas.Series
-        ACE in [-1, 1]: positive when the group lives nearer the centre than
-        the land does, 1 when it lives only in the innermost unit.
+        Returns
+        -------
+        float or pandas.Series
+            ACE in [-1, 1]: positive when the group lives nearer the centre than
+            the land does, 1 when it lives only in the innermost unit.
 
-    Raises
-    ------
-    SegindexTypeError
-        ``data`` is not a GeoDataFrame (land areas are needed), a bad ``centre``.
-    SegindexValueError
-        Missing or geographic CRS, bad counts.
+        Raises
+        ------
+        SegindexTypeError
+            ``data`` is not a GeoDataFrame (land areas are needed), a bad ``centre``.
+        SegindexValueError
+            Missing or geographic CRS, bad counts.
 
-    Notes
-    -----
-    With units sorted by distance from the centre, :math:`X_i` the
-    cumulative share of the group and :math:`A_i` of land area up to unit i,
+        Notes
+        -----
+        With units sorted by distance from the centre, :math:`X_i` the
+        cumulative share of the group and :math:`A_i` of land area up to unit i,
 
-    .. math:: ACE = \sum_i X_{i-1} A_i - \sum_i X_i A_{i-1}
+        .. math:: ACE = \sum_i X_{i-1} A_i - \sum_i X_i A_{i-1}
 
-    PySAL's ``AbsoluteCentralization`` takes the unweighted mean of the
-    polygon centroids as its default centre; pass ``centre=`` and centroid
-    ``points`` to reproduce its numbers.
+        PySAL's ``AbsoluteCentralization`` takes the unweighted mean of the
+        polygon centroids as its default centre; pass ``centre=`` and centroid
+        ``points`` to reproduce its numbers.
 
-    References
-    ----------
-    Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
-    segregation. Social Forces 67(2), 281-315.
+        References
+        ----------
+        Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
+        segregation. Social Forces 67(2), 281-315.
 
-    Duncan, O. D. & Duncan, B. (1955). A methodological analysis of
-    segregation indexes. American Sociological Review 20(2), 210-217.
+        Duncan, O. D. & Duncan, B. (1955). A methodological analysis of
+        segregation indexes. American Sociological Review 20(2), 210-217.
 
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> rings = gpd.GeoDataFrame({"a": [10, 0], "b": [0, 10]},
-    ...                          geometry=[box(0, 0, 1, 1), box(1, 0, 4, 1)], crs=27700)
-    >>> # sorted from x = 0: X = (1, 1), A = (1/4, 1): X_0 A_1 - X_1 A_0 + X_1 A_2 - X_2 A_1 = 0 + 1 - 1/4
-    >>> round(absolute_centralisation(rings, "a", "b", centre=(0, 0.5)), 4)
-    0.75
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> rings = gpd.GeoDataFrame({"a": [10, 0], "b": [0, 10]},
+        ...                          geometry=[box(0, 0, 1, 1), box(1, 0, 4, 1)], crs=27700)
+        >>> # sorted from x = 0: X = (1, 1), A = (1/4, 1): X_0 A_1 - X_1 A_0 + X_1 A_2 - X_2 A_1 = 0 + 1 - 1/4
+        >>> round(absolute_centralisation(rings, "a", "b", centre=(0, 0.5)), 4)
+        0.75
     """
     caller = "absolute_centralisation"
     check_frame(data, caller)
@@ -148,51 +154,57 @@ def absolute_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable
     return finish(values, pair.areas, pair.by, caller, caller, lambda k: f"group {group!r} has no members")
 
 
-def relative_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                            *, total: Hashable | None = None,
-                            by: Hashable | Sequence[Hashable] | None = None,
-                            centre: tuple[float, float] | None = None, points: PointsLike = None,
-                            crs: CRSLike = None) -> float | pd.Series:
+def relative_centralisation(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    centre: tuple[float, float] | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float | pd.Series:
     r"""Massey & Denton's relative centralisation index RCE.
 
-    The share of one group that would have to move to match the other's
-    distribution around the centre.
+        The share of one group that would have to move to match the other's
+        distribution around the centre.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Returns
-    -------
-    float or pandas.Series
-        RCE in [-1, 1]: positive when X lives nearer the centre than Y, 0 when
-        both are spread alike around it.
+        Returns
+        -------
+        float or pandas.Series
+            RCE in [-1, 1]: positive when X lives nearer the centre than Y, 0 when
+            both are spread alike around it.
 
-    Raises
-    ------
-    SegindexTypeError
-        No geometry and no ``points``; a bad ``centre``.
-    SegindexValueError
-        Geographic CRS, bad counts.
+        Raises
+        ------
+        SegindexTypeError
+            No geometry and no ``points``; a bad ``centre``.
+        SegindexValueError
+            Geographic CRS, bad counts.
 
-    Notes
-    -----
-    With :math:`X_i`, :math:`Y_i` the cumulative shares of the two groups in
-    the units up to unit i, in order of distance from the centre,
+        Notes
+        -----
+        With :math:`X_i`, :math:`Y_i` the cumulative shares of the two groups in
+        the units up to unit i, in order of distance from the centre,
 
-    .. math:: RCE = \sum_i X_{i-1} Y_i - \sum_i X_i Y_{i-1}
+        .. math:: RCE = \sum_i X_{i-1} Y_i - \sum_i X_i Y_{i-1}
 
-    References
-    ----------
-    Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
+        References
+        ----------
+        Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"e": [0.0, 1000.0, 2000.0], "n": [0.0, 0.0, 0.0], "a": [10, 0, 0], "b": [0, 5, 5]})
-    >>> # X = (1, 1, 1), Y = (0, 1/2, 1): 0 - 0 + 1/2 - 0 + 1 - 1/2
-    >>> round(relative_centralisation(df, "a", "b", centre=(0, 0), points=("e", "n"), crs=27700), 4)
-    1.0
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"e": [0.0, 1000.0, 2000.0], "n": [0.0, 0.0, 0.0], "a": [10, 0, 0], "b": [0, 5, 5]})
+        >>> # X = (1, 1, 1), Y = (0, 1/2, 1): 0 - 0 + 1/2 - 0 + 1 - 1/2
+        >>> round(relative_centralisation(df, "a", "b", centre=(0, 0), points=("e", "n"), crs=27700), 4)
+        1.0
     """
     caller = "relative_centralisation"
     check_frame(data, caller)
@@ -202,13 +214,21 @@ def relative_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable
     order = _order(xy, pair.x + pair.y, pair.codes, pair.n_areas, point)
     values = _k.centralisation(pair.x, pair.y, order, pair.codes, pair.n_areas)
     X, Y = _k.pair_sums(pair.x, pair.y, pair.codes, pair.n_areas)
-    return finish(values, pair.areas, pair.by, caller, caller,
-                  lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+    return finish(
+        values, pair.areas, pair.by, caller, caller, lambda k: absent_reason(X[k], Y[k], group, pair.comparison)
+    )
 
 
-def local_relative_centralisation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                                  *, total: Hashable | None = None,
-                                  k: int = 5, points: PointsLike = None, crs: CRSLike = None) -> pd.Series:
+def local_relative_centralisation(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    k: int = 5,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> pd.Series:
     r"""Folch & Rey's local relative centralisation: RCE in each unit's neighbourhood, about the unit.
 
     Parameters
@@ -273,7 +293,22 @@ for _f in (absolute_centralisation, relative_centralisation):
     _f.__doc__ = _f.__doc__.replace("{parameters}", _PARAMETERS)
 del _f
 
-register(IndexSpec(name="absolute_centralisation", kind="spatial", function=absolute_centralisation,
-                   bounds=(-1.0, 1.0), comparison="none", reference="Massey & Denton 1988"))
-register(IndexSpec(name="relative_centralisation", kind="spatial", function=relative_centralisation,
-                   bounds=(-1.0, 1.0), reference="Massey & Denton 1988"))
+register(
+    IndexSpec(
+        name="absolute_centralisation",
+        kind="spatial",
+        function=absolute_centralisation,
+        bounds=(-1.0, 1.0),
+        comparison="none",
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        name="relative_centralisation",
+        kind="spatial",
+        function=relative_centralisation,
+        bounds=(-1.0, 1.0),
+        reference="Massey & Denton 1988",
+    )
+)

@@ -31,14 +31,20 @@ from ..errors import SegindexValueError
 from ._peer_input import check_frame, check_positive, read_pair, unit_areas, unit_points
 from .registry import IndexSpec, register
 
-__all__ = ["absolute_clustering", "relative_clustering", "spatial_proximity", "spatial_proximity_profile",
-           "spatial_proximity_profile_index"]
+__all__ = [
+    "absolute_clustering",
+    "relative_clustering",
+    "spatial_proximity",
+    "spatial_proximity_profile",
+    "spatial_proximity_profile_index",
+]
 
 _SELF_DISTANCES = ("area", "zero")
 
 
-def _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller,
-                    need_total=False):
+def _proximity_sums(
+    data, group, other, total, scale, max_distance, self_distance, points, crs, caller, need_total=False
+):
     """``Sx_i = sum_j c_ij x_j``, ``Sy_i``, ``C = sum_ij c_ij`` (only if ``need_total``) and the pair."""
     check_frame(data, caller)
     scale = check_positive(scale, "scale", caller)
@@ -64,8 +70,9 @@ def _proximity_sums(data, group, other, total, scale, max_distance, self_distanc
     C = None
     if need_total:
         ones = np.column_stack([np.ones(len(xy)), np.zeros(len(xy))])
-        C = float(_k.replace_self_weight(kernel_sums(xy, ones, scale, _ks.EXPONENTIAL, radius), ones,
-                                         self_weight)[:, 0].sum())
+        C = float(
+            _k.replace_self_weight(kernel_sums(xy, ones, scale, _ks.EXPONENTIAL, radius), ones, self_weight)[:, 0].sum()
+        )
     return pair, np.ascontiguousarray(sums[:, 0]), np.ascontiguousarray(sums[:, 1]), C
 
 
@@ -97,54 +104,63 @@ _PARAMETERS = """    data : geopandas.GeoDataFrame or pandas.DataFrame
     compute it alone."""
 
 
-def absolute_clustering(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                        *, total: Hashable | None = None,
-                        scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
-                        points: PointsLike = None, crs: CRSLike = None) -> float:
+def absolute_clustering(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    scale: float = 1000.0,
+    max_distance: float | None = None,
+    self_distance: str = "area",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float:
     r"""Massey & Denton's absolute clustering index ACL.
 
-    The mean proximity of group members to other group members, against the
-    proximity expected if the group were spread without regard to space.
+        The mean proximity of group members to other group members, against the
+        proximity expected if the group were spread without regard to space.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Returns
-    -------
-    float
-        ACL, near 0 for no clustering, approaching 1 for maximal clustering.
+        Returns
+        -------
+        float
+            ACL, near 0 for no clustering, approaching 1 for maximal clustering.
 
-    Notes
-    -----
-    With n units and :math:`t_j = x_j + y_j`,
+        Notes
+        -----
+        With n units and :math:`t_j = x_j + y_j`,
 
-    .. math:: ACL = \frac{\sum_i \frac{x_i}{X} \sum_j c_{ij} x_j - \frac{X}{n^2} \sum_i \sum_j c_{ij}}
-                         {\sum_i \frac{x_i}{X} \sum_j c_{ij} t_j - \frac{X}{n^2} \sum_i \sum_j c_{ij}}
+        .. math:: ACL = \frac{\sum_i \frac{x_i}{X} \sum_j c_{ij} x_j - \frac{X}{n^2} \sum_i \sum_j c_{ij}}
+                             {\sum_i \frac{x_i}{X} \sum_j c_{ij} t_j - \frac{X}{n^2} \sum_i \sum_j c_{ij}}
 
-    PySAL's ``AbsoluteClustering`` (like its ``RelativeClustering`` and
-    ``SpatialProximity``) uses :math:`c_{ij} = 1 - e^{-d_{ij}/D_j}` with
-    :math:`D_j` the sum of unit j's distances to all units, and
-    :math:`c_{ii} = 1 - e^{-\sqrt{0.6 a_i}}`: a weight that grows with
-    distance, so its numbers measure something other than Massey & Denton's
-    index (the tests rebuild them from that matrix).
+        PySAL's ``AbsoluteClustering`` (like its ``RelativeClustering`` and
+        ``SpatialProximity``) uses :math:`c_{ij} = 1 - e^{-d_{ij}/D_j}` with
+        :math:`D_j` the sum of unit j's distances to all units, and
+        :math:`c_{ii} = 1 - e^{-\sqrt{0.6 a_i}}`: a weight that grows with
+        distance, so its numbers measure something other than Massey & Denton's
+        index (the tests rebuild them from that matrix).
 
-    References
-    ----------
-    Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
-    segregation. Social Forces 67(2), 281-315.
+        References
+        ----------
+        Massey, D. S. & Denton, N. A. (1988). The dimensions of residential
+        segregation. Social Forces 67(2), 281-315.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> # c = [[1, 1/e], [1/e, 1]], X/n^2 sum c = 5 (1 + 1/e): (10 - 5 - 5/e) / (10 + 10/e - 5 - 5/e)
-    >>> round(absolute_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
-    0.4621
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
+        >>> # c = [[1, 1/e], [1/e, 1]], X/n^2 sum c = 5 (1 + 1/e): (10 - 5 - 5/e) / (10 + 10/e - 5 - 5/e)
+        >>> round(absolute_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
+        0.4621
     """
     caller = "absolute_clustering"
-    pair, sx, sy, C = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller,
-                                      need_total=True)
+    pair, sx, sy, C = _proximity_sums(
+        data, group, other, total, scale, max_distance, self_distance, points, crs, caller, need_total=True
+    )
     X = float(pair.x.sum())
     n = len(pair.x)
     w = pair.x / X
@@ -161,98 +177,118 @@ def _proximities(pair, sx, sy):
     return X, Y, T, pxx, pyy, ptt
 
 
-def relative_clustering(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                        *, total: Hashable | None = None,
-                        scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
-                        points: PointsLike = None, crs: CRSLike = None) -> float:
+def relative_clustering(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    scale: float = 1000.0,
+    max_distance: float | None = None,
+    self_distance: str = "area",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float:
     r"""Massey & Denton's relative clustering index RCL.
 
-    The mean proximity among members of X over the mean proximity among
-    members of Y, minus one.
+        The mean proximity among members of X over the mean proximity among
+        members of Y, minus one.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Returns
-    -------
-    float
-        RCL: 0 when X clusters as much as Y, positive when more.
+        Returns
+        -------
+        float
+            RCL: 0 when X clusters as much as Y, positive when more.
 
-    Notes
-    -----
-    .. math:: P_{xx} = \sum_i \sum_j \frac{x_i x_j c_{ij}}{X^2}, \qquad
-              RCL = \frac{P_{xx}}{P_{yy}} - 1
+        Notes
+        -----
+        .. math:: P_{xx} = \sum_i \sum_j \frac{x_i x_j c_{ij}}{X^2}, \qquad
+                  RCL = \frac{P_{xx}}{P_{yy}} - 1
 
-    PySAL's ``RelativeClustering`` uses another proximity matrix (see
-    :func:`absolute_clustering`), and in place of :math:`\sum_{ij} x_i x_j c_{ij}`
-    sums :math:`\sum_{ij} x_j^2 c_{ij}` (an elementwise product where an outer
-    product was meant).
+        PySAL's ``RelativeClustering`` uses another proximity matrix (see
+        :func:`absolute_clustering`), and in place of :math:`\sum_{ij} x_i x_j c_{ij}`
+        sums :math:`\sum_{ij} x_j^2 c_{ij}` (an elementwise product where an outer
+        product was meant).
 
-    References
-    ----------
-    Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
+        References
+        ----------
+        Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 10], "b": [20, 0]})
-    >>> # Pxx = (100 + 100 + 2 * 100 e^-1) / 400; Pyy = 1
-    >>> round(relative_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
-    -0.3161
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"e": [0.0, 1000.0], "n": [0.0, 0.0], "a": [10, 10], "b": [20, 0]})
+        >>> # Pxx = (100 + 100 + 2 * 100 e^-1) / 400; Pyy = 1
+        >>> round(relative_clustering(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
+        -0.3161
     """
     caller = "relative_clustering"
-    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller)
+    pair, sx, sy, _ = _proximity_sums(
+        data, group, other, total, scale, max_distance, self_distance, points, crs, caller
+    )
     X, Y, T, pxx, pyy, ptt = _proximities(pair, sx, sy)
     return pxx / pyy - 1.0
 
 
-def spatial_proximity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                      *, total: Hashable | None = None,
-                      scale: float = 1000.0, max_distance: float | None = None, self_distance: str = "area",
-                      points: PointsLike = None, crs: CRSLike = None) -> float:
+def spatial_proximity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    scale: float = 1000.0,
+    max_distance: float | None = None,
+    self_distance: str = "area",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float:
     r"""White's spatial proximity index SP.
 
-    The mean proximity of people to people of their own group, against the
-    mean proximity of people to everyone.
+        The mean proximity of people to people of their own group, against the
+        mean proximity of people to everyone.
 
-    Parameters
-    ----------
-{parameters}
+        Parameters
+        ----------
+    {parameters}
 
-    Returns
-    -------
-    float
-        SP: 1 when neither group clusters more than the whole population,
-        above 1 when members of each group live nearer one another.
+        Returns
+        -------
+        float
+            SP: 1 when neither group clusters more than the whole population,
+            above 1 when members of each group live nearer one another.
 
-    Notes
-    -----
-    With :math:`P_{xx}`, :math:`P_{yy}` as in :func:`relative_clustering` and
-    :math:`P_{tt}` the same over all people,
+        Notes
+        -----
+        With :math:`P_{xx}`, :math:`P_{yy}` as in :func:`relative_clustering` and
+        :math:`P_{tt}` the same over all people,
 
-    .. math:: SP = \frac{X P_{xx} + Y P_{yy}}{T P_{tt}}
+        .. math:: SP = \frac{X P_{xx} + Y P_{yy}}{T P_{tt}}
 
-    PySAL's ``SpatialProximity`` uses another proximity matrix (see
-    :func:`absolute_clustering`).
+        PySAL's ``SpatialProximity`` uses another proximity matrix (see
+        :func:`absolute_clustering`).
 
-    References
-    ----------
-    White, M. J. (1983). The measurement of spatial segregation. American
-    Journal of Sociology 88(5), 1008-1018.
+        References
+        ----------
+        White, M. J. (1983). The measurement of spatial segregation. American
+        Journal of Sociology 88(5), 1008-1018.
 
-    Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
+        Massey, D. S. & Denton, N. A. (1988). Social Forces 67(2), 281-315.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"e": [0.0, 1e6], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
-    >>> # far apart: Pxx = Pyy = 1, Ptt = 1/2: SP = (10 + 10) / (20 / 2)
-    >>> round(spatial_proximity(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
-    2.0
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"e": [0.0, 1e6], "n": [0.0, 0.0], "a": [10, 0], "b": [0, 10]})
+        >>> # far apart: Pxx = Pyy = 1, Ptt = 1/2: SP = (10 + 10) / (20 / 2)
+        >>> round(spatial_proximity(df, "a", "b", points=("e", "n"), crs=27700, self_distance="zero"), 4)
+        2.0
     """
     caller = "spatial_proximity"
-    pair, sx, sy, _ = _proximity_sums(data, group, other, total, scale, max_distance, self_distance, points, crs, caller)
+    pair, sx, sy, _ = _proximity_sums(
+        data, group, other, total, scale, max_distance, self_distance, points, crs, caller
+    )
     X, Y, T, pxx, pyy, ptt = _proximities(pair, sx, sy)
     return (X * pxx + Y * pyy) / (T * ptt)
 
@@ -261,13 +297,36 @@ for _f in (absolute_clustering, relative_clustering, spatial_proximity):
     _f.__doc__ = _f.__doc__.replace("{parameters}", _PARAMETERS)
 del _f
 
-register(IndexSpec(name="absolute_clustering", kind="spatial", function=absolute_clustering, bounds=None,
-                   options=("scale", "max_distance", "self_distance", "points"), reference="Massey & Denton 1988"))
-register(IndexSpec(name="relative_clustering", kind="spatial", function=relative_clustering, bounds=None,
-                   options=("scale", "max_distance", "self_distance", "points"), reference="Massey & Denton 1988"))
-register(IndexSpec(name="spatial_proximity", kind="spatial", function=spatial_proximity, bounds=None,
-                   options=("scale", "max_distance", "self_distance", "points"),
-                   reference="White 1983; Massey & Denton 1988"))
+register(
+    IndexSpec(
+        name="absolute_clustering",
+        kind="spatial",
+        function=absolute_clustering,
+        bounds=None,
+        options=("scale", "max_distance", "self_distance", "points"),
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        name="relative_clustering",
+        kind="spatial",
+        function=relative_clustering,
+        bounds=None,
+        options=("scale", "max_distance", "self_distance", "points"),
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        name="spatial_proximity",
+        kind="spatial",
+        function=spatial_proximity,
+        bounds=None,
+        options=("scale", "max_distance", "self_distance", "points"),
+        reference="White 1983; Massey & Denton 1988",
+    )
+)
 
 
 # ----------------------------------------------------------------------------
@@ -319,9 +378,15 @@ def _eta_at(sorted_share, eta, tau):
     return np.where(k >= 1, eta[np.maximum(k - 1, 0)], 0.0)
 
 
-def spatial_proximity_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                              *, total: Hashable | None = None,
-                              w: WeightsLike = None, thresholds: int | Sequence[float] = 101) -> pd.DataFrame:
+def spatial_proximity_profile(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    w: WeightsLike = None,
+    thresholds: int | Sequence[float] = 101,
+) -> pd.DataFrame:
     r"""Hong, O'Sullivan & Sadahiro's spatial proximity profile η(τ) of a group.
 
     For each threshold τ, the units where the group's share is at least τ are
@@ -400,9 +465,14 @@ def _grid(thresholds, caller):
     return grid
 
 
-def spatial_proximity_profile_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                                    *, total: Hashable | None = None,
-                                    w: WeightsLike = None) -> float:
+def spatial_proximity_profile_index(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    w: WeightsLike = None,
+) -> float:
     r"""Summary of the spatial proximity profile, as Hong & Sadahiro summarise the concentration profile.
 
     Parameters
@@ -446,5 +516,13 @@ def spatial_proximity_profile_index(data: pd.DataFrame, group: Hashable, other: 
     return (P - (below - above)) / (1 - P)
 
 
-register(IndexSpec(name="spatial_proximity_profile_index", kind="spatial", function=spatial_proximity_profile_index,
-                   bounds=None, options=("w",), reference="Hong, O'Sullivan & Sadahiro 2014"))
+register(
+    IndexSpec(
+        name="spatial_proximity_profile_index",
+        kind="spatial",
+        function=spatial_proximity_profile_index,
+        bounds=None,
+        options=("w",),
+        reference="Hong, O'Sullivan & Sadahiro 2014",
+    )
+)

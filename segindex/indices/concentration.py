@@ -88,8 +88,9 @@ def _concentration(data, group, other, total, by, caller, which):
     order = np.argsort(area, kind="stable")
     values = _k.concentration(pair.x, pair.y, area, order, pair.codes, pair.n_areas)[which]
     X, Y = _k.pair_sums(pair.x, pair.y, pair.codes, pair.n_areas)
-    return finish(values, pair.areas, pair.by, caller, caller,
-                  lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+    return finish(
+        values, pair.areas, pair.by, caller, caller, lambda k: absent_reason(X[k], Y[k], group, pair.comparison)
+    )
 
 
 _CONCENTRATION_PARAMETERS = """Parameters
@@ -108,9 +109,14 @@ _CONCENTRATION_PARAMETERS = """Parameters
         Compute per area."""
 
 
-def absolute_concentration(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                           *, total: Hashable | None = None,
-                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def absolute_concentration(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Massey & Denton's absolute concentration index ACO.
 
     Where the group's average land area per member lies between the smallest
@@ -160,9 +166,14 @@ def absolute_concentration(data: pd.DataFrame, group: Hashable, other: Hashable 
     return _concentration(data, group, other, total, by, "absolute_concentration", 0)
 
 
-def relative_concentration(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                           *, total: Hashable | None = None,
-                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def relative_concentration(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Massey & Denton's relative concentration index RCO.
 
     How much less land per member the focal group occupies than the
@@ -212,9 +223,26 @@ for _f in (absolute_concentration, relative_concentration):
     _f.__doc__ = _f.__doc__.replace("{parameters}", _CONCENTRATION_PARAMETERS).replace("{{", "{").replace("}}", "}")
 del _f
 
-register(IndexSpec(name="delta", kind="spatial", function=delta, comparison="none",
-                   reference="Hoover 1941; Massey & Denton 1988"))
-register(IndexSpec(name="absolute_concentration", kind="spatial", function=absolute_concentration, bounds=None,
-                   reference="Massey & Denton 1988"))
-register(IndexSpec(name="relative_concentration", kind="spatial", function=relative_concentration,
-                   bounds=None, reference="Massey & Denton 1988"))
+register(
+    IndexSpec(
+        name="delta", kind="spatial", function=delta, comparison="none", reference="Hoover 1941; Massey & Denton 1988"
+    )
+)
+register(
+    IndexSpec(
+        name="absolute_concentration",
+        kind="spatial",
+        function=absolute_concentration,
+        bounds=None,
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        name="relative_concentration",
+        kind="spatial",
+        function=relative_concentration,
+        bounds=None,
+        reference="Massey & Denton 1988",
+    )
+)

@@ -40,9 +40,14 @@ def _read(data, groups, total, points, crs, caller):
     return counts, unit_points(data, points, caller=caller, crs=crs)
 
 
-def local_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
-                     *, total: Hashable | None = None, points: PointsLike = None,
-                     crs: CRSLike = None) -> pd.Series:
+def local_distortion(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> pd.Series:
     r"""Distortion coefficient of every unit: how long its surroundings stay unlike the whole area.
 
     Parameters
@@ -96,9 +101,14 @@ def local_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
     return pd.Series(values, index=data.index, name="local_distortion")
 
 
-def global_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
-                      *, total: Hashable | None = None, points: PointsLike = None,
-                      crs: CRSLike = None) -> float:
+def global_distortion(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float:
     r"""Population-weighted mean distortion coefficient of an area.
 
     Parameters
@@ -134,8 +144,15 @@ def global_distortion(data: pd.DataFrame, groups: Sequence[Hashable],
     return float(np.dot(t, values) / t.sum())
 
 
-def divergence_profiles(data: pd.DataFrame, groups: Sequence[Hashable], *, origins: Sequence[Hashable] | None = None,
-                        total: Hashable | None = None, points: PointsLike = None, crs: CRSLike = None) -> pd.DataFrame:
+def divergence_profiles(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    origins: Sequence[Hashable] | None = None,
+    total: Hashable | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> pd.DataFrame:
     r"""Divergence profiles: the KL divergence of the surroundings of each origin, step by step outward.
 
     Parameters
@@ -179,12 +196,29 @@ def divergence_profiles(data: pd.DataFrame, groups: Sequence[Hashable], *, origi
     frames = []
     for i in positions:
         order, dist, pop, kl = _k.divergence_profile(counts.values, xy, int(i))
-        frames.append(pd.DataFrame({
-            "origin": data.index[i], "step": np.arange(1, len(order) + 1), "unit": data.index[order],
-            "distance": dist, "population": pop, "divergence": kl,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "origin": data.index[i],
+                    "step": np.arange(1, len(order) + 1),
+                    "unit": data.index[order],
+                    "distance": dist,
+                    "population": pop,
+                    "divergence": kl,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-register(IndexSpec(name="global_distortion", kind="spatial", function=global_distortion, bounds=None,
-                   comparison="multigroup", options=("points",), reference="Olteanu et al. 2019"))
+register(
+    IndexSpec(
+        name="global_distortion",
+        kind="spatial",
+        function=global_distortion,
+        bounds=None,
+        comparison="multigroup",
+        options=("points",),
+        reference="Olteanu et al. 2019",
+    )
+)

@@ -69,8 +69,13 @@ _PARAMETERS = """    Parameters
         warning, where the index is undefined)."""
 
 
-def multigroup_gini(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                    by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def multigroup_gini(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Reardon & Firebaugh's multigroup Gini index G.
 
     The average absolute difference in group shares between every pair of
@@ -111,8 +116,13 @@ def multigroup_gini(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Ha
     return _index(data, groups, total, by, "multigroup_gini", _k.multigroup_gini)
 
 
-def normalised_exposure(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                        by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def normalised_exposure(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""James's normalised exposure index P (Reardon & Firebaugh's multigroup form).
 
     The population-share-weighted mean of each group's correlation ratio
@@ -149,8 +159,13 @@ def normalised_exposure(data: pd.DataFrame, groups: Sequence[Hashable], *, total
     return _index(data, groups, total, by, "normalised_exposure", _k.normalised_exposure)
 
 
-def relative_diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                       by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def relative_diversity(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Reardon & Firebaugh's relative diversity index R (Carlson 1992).
 
     The share of the area's Simpson interaction (:func:`simpsons_interaction`)
@@ -188,8 +203,13 @@ def relative_diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total:
     return _index(data, groups, total, by, "relative_diversity", _k.relative_diversity)
 
 
-def squared_coefficient_of_variation(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                                     by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def squared_coefficient_of_variation(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Reardon & Firebaugh's squared coefficient of variation C.
 
     The mean over groups of the variance of the group's share across units,
@@ -230,8 +250,13 @@ def _divergence(values, codes, n_areas):
     return _km.mutual_information(values, codes, n_areas)[0]
 
 
-def divergence(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-               by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def divergence(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Roberto's divergence index D: the information lost by assuming every unit has the area's composition.
 
     {parameters}
@@ -266,8 +291,14 @@ def divergence(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashabl
     return _index(data, groups, total, by, "divergence", _divergence)
 
 
-def diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-              by: Hashable | Sequence[Hashable] | None = None, normalise: bool = False) -> float | pd.Series:
+def diversity(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    normalise: bool = False,
+) -> float | pd.Series:
     r"""Shannon entropy E of the area's composition (Theil 1972), or E / ln K.
 
     Not a segregation index: the diversity of the whole population, against
@@ -307,8 +338,13 @@ def diversity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable
     return _index(data, groups, total, by, "diversity", _k.diversity, normalise=bool(normalise))
 
 
-def simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                           by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def simpsons_concentration(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Simpson's concentration λ: the chance that two people drawn at random belong to the same group.
 
     {parameters}
@@ -338,8 +374,13 @@ def simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable], *, to
     return _index(data, groups, total, by, "simpsons_concentration", _k.simpsons_concentration)
 
 
-def simpsons_interaction(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                         by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def simpsons_interaction(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Simpson's interaction I: the chance that two people drawn at random belong to different groups.
 
     {parameters}
@@ -445,8 +486,9 @@ def local_entropy(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hash
     return values / np.log(K) if K > 1 else values * np.nan
 
 
-def local_simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable],
-                                 *, total: Hashable | None = None) -> pd.Series:
+def local_simpsons_concentration(
+    data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None
+) -> pd.Series:
     r"""Simpson's concentration of each unit, :math:`\lambda_i = \sum_g \pi_{ig}^2`.
 
     {parameters}
@@ -465,8 +507,9 @@ def local_simpsons_concentration(data: pd.DataFrame, groups: Sequence[Hashable],
     return _local(data, groups, total, "local_simpsons_concentration", 1)[1]
 
 
-def local_simpsons_interaction(data: pd.DataFrame, groups: Sequence[Hashable],
-                               *, total: Hashable | None = None) -> pd.Series:
+def local_simpsons_interaction(
+    data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None
+) -> pd.Series:
     r"""Simpson's interaction of each unit, :math:`I_i = \sum_g \pi_{ig} (1 - \pi_{ig})`.
 
     {parameters}
@@ -485,8 +528,16 @@ def local_simpsons_interaction(data: pd.DataFrame, groups: Sequence[Hashable],
     return _local(data, groups, total, "local_simpsons_interaction", 2)[1]
 
 
-for _f in (multigroup_gini, normalised_exposure, relative_diversity, squared_coefficient_of_variation, divergence,
-           diversity, simpsons_concentration, simpsons_interaction):
+for _f in (
+    multigroup_gini,
+    normalised_exposure,
+    relative_diversity,
+    squared_coefficient_of_variation,
+    divergence,
+    diversity,
+    simpsons_concentration,
+    simpsons_interaction,
+):
     _f.__doc__ = _f.__doc__.replace("{parameters}", _PARAMETERS.strip("\n").lstrip())
 for _f in (local_diversity, local_entropy, local_simpsons_concentration, local_simpsons_interaction):
     _f.__doc__ = _f.__doc__.replace("{parameters}", _LOCAL_PARAMETERS.strip("\n").lstrip())
@@ -498,22 +549,88 @@ def _diversity_compute(values, codes, n_areas, normalise=False):
 
 
 _R = "Reardon & Firebaugh 2002"
-register(IndexSpec(name="multigroup_gini", kind="multigroup", function=multigroup_gini, compute=_k.multigroup_gini,
-                   comparison="multigroup", reference=_R))
-register(IndexSpec(name="normalised_exposure", kind="multigroup", function=normalised_exposure,
-                   compute=_k.normalised_exposure, comparison="multigroup", reference="James 1986; " + _R))
-register(IndexSpec(name="relative_diversity", kind="multigroup", function=relative_diversity,
-                   compute=_k.relative_diversity, comparison="multigroup", reference="Carlson 1992; " + _R))
-register(IndexSpec(name="squared_coefficient_of_variation", kind="multigroup",
-                   function=squared_coefficient_of_variation, compute=_k.squared_coefficient_of_variation,
-                   comparison="multigroup", reference=_R))
-register(IndexSpec(name="divergence", kind="multigroup", function=divergence, compute=_divergence, bounds=None,
-                   comparison="multigroup", reference="Roberto 2015"))
-register(IndexSpec(name="diversity", kind="multigroup", function=diversity, compute=_diversity_compute, bounds=None,
-                   comparison="multigroup", higher_is_more_segregated=False, options=("normalise",),
-                   reference="Theil 1972"))
-register(IndexSpec(name="simpsons_concentration", kind="multigroup", function=simpsons_concentration,
-                   compute=_k.simpsons_concentration, comparison="multigroup", reference="Simpson 1949; " + _R))
-register(IndexSpec(name="simpsons_interaction", kind="multigroup", function=simpsons_interaction,
-                   compute=_k.simpsons_interaction, comparison="multigroup", higher_is_more_segregated=False,
-                   reference=_R))
+register(
+    IndexSpec(
+        name="multigroup_gini",
+        kind="multigroup",
+        function=multigroup_gini,
+        compute=_k.multigroup_gini,
+        comparison="multigroup",
+        reference=_R,
+    )
+)
+register(
+    IndexSpec(
+        name="normalised_exposure",
+        kind="multigroup",
+        function=normalised_exposure,
+        compute=_k.normalised_exposure,
+        comparison="multigroup",
+        reference="James 1986; " + _R,
+    )
+)
+register(
+    IndexSpec(
+        name="relative_diversity",
+        kind="multigroup",
+        function=relative_diversity,
+        compute=_k.relative_diversity,
+        comparison="multigroup",
+        reference="Carlson 1992; " + _R,
+    )
+)
+register(
+    IndexSpec(
+        name="squared_coefficient_of_variation",
+        kind="multigroup",
+        function=squared_coefficient_of_variation,
+        compute=_k.squared_coefficient_of_variation,
+        comparison="multigroup",
+        reference=_R,
+    )
+)
+register(
+    IndexSpec(
+        name="divergence",
+        kind="multigroup",
+        function=divergence,
+        compute=_divergence,
+        bounds=None,
+        comparison="multigroup",
+        reference="Roberto 2015",
+    )
+)
+register(
+    IndexSpec(
+        name="diversity",
+        kind="multigroup",
+        function=diversity,
+        compute=_diversity_compute,
+        bounds=None,
+        comparison="multigroup",
+        higher_is_more_segregated=False,
+        options=("normalise",),
+        reference="Theil 1972",
+    )
+)
+register(
+    IndexSpec(
+        name="simpsons_concentration",
+        kind="multigroup",
+        function=simpsons_concentration,
+        compute=_k.simpsons_concentration,
+        comparison="multigroup",
+        reference="Simpson 1949; " + _R,
+    )
+)
+register(
+    IndexSpec(
+        name="simpsons_interaction",
+        kind="multigroup",
+        function=simpsons_interaction,
+        compute=_k.simpsons_interaction,
+        comparison="multigroup",
+        higher_is_more_segregated=False,
+        reference=_R,
+    )
+)

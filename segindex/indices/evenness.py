@@ -47,13 +47,19 @@ def _pair_index(kernel, data, group, other, total, by, caller):
     pair = read_pair(data, group, other, total, by, caller)
     values = kernel(pair.x, pair.y, pair.codes, pair.n_areas)
     X, Y = _k.pair_sums(pair.x, pair.y, pair.codes, pair.n_areas)
-    return finish(values, pair.areas, pair.by, caller, caller,
-                  lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+    return finish(
+        values, pair.areas, pair.by, caller, caller, lambda k: absent_reason(X[k], Y[k], group, pair.comparison)
+    )
 
 
-def square_root_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                      *, total: Hashable | None = None,
-                      by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def square_root_index(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Hutchens's square root index S.
 
     One minus the Bhattacharyya affinity of the two groups' distributions over
@@ -90,8 +96,14 @@ def square_root_index(data: pd.DataFrame, group: Hashable, other: Hashable | Non
     return _pair_index(_k.square_root_index, data, group, other, total, by, "square_root_index")
 
 
-def min_max(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
-            by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def min_max(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""O'Sullivan & Wong's min-max index MM, the aspatial form.
 
     {pair_parameters}
@@ -128,9 +140,14 @@ def min_max(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, 
     return _pair_index(_k.min_max, data, group, other, total, by, "min_max")
 
 
-def density_corrected_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                                    *, total: Hashable | None = None,
-                                    by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def density_corrected_dissimilarity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Allen, Burgess, Davidson & Windmeijer's density-corrected index of dissimilarity.
 
     D is biased upward when units are small, because sampling noise makes
@@ -182,13 +199,19 @@ def density_corrected_dissimilarity(data: pd.DataFrame, group: Hashable, other: 
     >>> round(density_corrected_dissimilarity(df, "a", "b"), 4)
     0.4949
     """
-    return _pair_index(_k.density_corrected_dissimilarity, data, group, other, total, by,
-                       "density_corrected_dissimilarity")
+    return _pair_index(
+        _k.density_corrected_dissimilarity, data, group, other, total, by, "density_corrected_dissimilarity"
+    )
 
 
-def concentration_profile_index(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                                *, total: Hashable | None = None,
-                                by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def concentration_profile_index(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Hong & Sadahiro's summary R of the concentration profile.
 
     {pair_parameters}
@@ -225,13 +248,17 @@ def concentration_profile_index(data: pd.DataFrame, group: Hashable, other: Hash
     >>> round(concentration_profile_index(df, "a", "b"), 4)
     1.0
     """
-    return _pair_index(_k.concentration_profile_index, data, group, other, total, by,
-                       "concentration_profile_index")
+    return _pair_index(_k.concentration_profile_index, data, group, other, total, by, "concentration_profile_index")
 
 
-def concentration_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
-                          *, total: Hashable | None = None,
-                          thresholds: int | Sequence[float] = 101) -> pd.DataFrame:
+def concentration_profile(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    thresholds: int | Sequence[float] = 101,
+) -> pd.DataFrame:
     r"""Hong & Sadahiro's concentration profile v(τ) of a group.
 
     Parameters
@@ -307,12 +334,39 @@ def _pair_compute(kernel):
     return compute
 
 
-register(IndexSpec(name="square_root_index", kind="two-group", function=square_root_index,
-                   compute=_pair_compute(_k.square_root_index), reference="Hutchens 2004"))
-register(IndexSpec(name="min_max", kind="two-group", function=min_max, compute=_pair_compute(_k.min_max),
-                   reference="O'Sullivan & Wong 2007"))
-register(IndexSpec(name="density_corrected_dissimilarity", kind="two-group",
-                   function=density_corrected_dissimilarity,
-                   compute=_pair_compute(_k.density_corrected_dissimilarity), reference="Allen et al. 2015"))
-register(IndexSpec(name="concentration_profile_index", kind="two-group", function=concentration_profile_index,
-                   compute=_pair_compute(_k.concentration_profile_index), reference="Hong & Sadahiro 2014"))
+register(
+    IndexSpec(
+        name="square_root_index",
+        kind="two-group",
+        function=square_root_index,
+        compute=_pair_compute(_k.square_root_index),
+        reference="Hutchens 2004",
+    )
+)
+register(
+    IndexSpec(
+        name="min_max",
+        kind="two-group",
+        function=min_max,
+        compute=_pair_compute(_k.min_max),
+        reference="O'Sullivan & Wong 2007",
+    )
+)
+register(
+    IndexSpec(
+        name="density_corrected_dissimilarity",
+        kind="two-group",
+        function=density_corrected_dissimilarity,
+        compute=_pair_compute(_k.density_corrected_dissimilarity),
+        reference="Allen et al. 2015",
+    )
+)
+register(
+    IndexSpec(
+        name="concentration_profile_index",
+        kind="two-group",
+        function=concentration_profile_index,
+        compute=_pair_compute(_k.concentration_profile_index),
+        reference="Hong & Sadahiro 2014",
+    )
+)

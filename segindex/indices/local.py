@@ -12,8 +12,13 @@ from ..counts import check_labels, read_counts
 __all__ = ["location_quotients", "local_mutual_information"]
 
 
-def location_quotients(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                       by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
+def location_quotients(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
     r"""Location quotients: each group's share of a unit over its share of the area.
 
     Parameters
@@ -61,8 +66,13 @@ def location_quotients(data: pd.DataFrame, groups: Sequence[Hashable], *, total:
     return pd.DataFrame(lq[:, : len(labels)], index=data.index, columns=labels)
 
 
-def local_mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                             by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
+def local_mutual_information(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
     r"""Local segregation scores of the mutual information index M.
 
     Parameters
@@ -103,7 +113,6 @@ def local_mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, 
     0.4621
     """
     labels = check_labels(groups, "groups", "local_mutual_information")
-    counts = read_counts(data, labels, total=total, by=by, rest=total is not None,
-                         caller="local_mutual_information")
+    counts = read_counts(data, labels, total=total, by=by, rest=total is not None, caller="local_mutual_information")
     ls, p = _k.local_mutual_information(counts.values, counts.codes, counts.n_areas)
     return pd.DataFrame({"ls": ls, "p": p}, index=data.index)

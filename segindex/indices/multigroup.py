@@ -36,8 +36,13 @@ def _area_reason(T, E):
     return reasons
 
 
-def entropy_index(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                  by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def entropy_index(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Theil's information theory index H.
 
     How much less diverse units are, on average, than the whole area, relative
@@ -96,9 +101,14 @@ def entropy_index(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hash
     return finish(H, counts.areas, counts.by, "entropy_index", "entropy_index", _area_reason(T, E))
 
 
-def mutual_information(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                       within: Hashable | Sequence[Hashable] | None = None,
-                       by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def mutual_information(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    within: Hashable | Sequence[Hashable] | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Mutual information index M (Theil & Finizza 1971; Mora & Ruiz-Castillo 2011).
 
     Parameters
@@ -171,8 +181,9 @@ class _Decomposition:
         n_inner = len(inner_areas)
         agg = np.zeros((n_inner, c.shape[1]))
         np.add.at(agg, inner_codes, c)
-        self.between_M = _k.mutual_information(agg, inner_outer if areas is not None else np.empty(0, np.int64),
-                                               n_outer)[0]
+        self.between_M = _k.mutual_information(
+            agg, inner_outer if areas is not None else np.empty(0, np.int64), n_outer
+        )[0]
         self.inner_M, self.inner_E, self.inner_T = _k.mutual_information(c, inner_codes, n_inner)
         self.inner_areas = inner_areas
         self.inner_outer = inner_outer
@@ -210,9 +221,14 @@ def _decompose(data, groups, within, total, by, caller):
     return _Decomposition(counts, counts.codes, counts.areas, counts.by, inner_codes, inner_areas, inner_outer)
 
 
-def mutual_information_decomposition(data: pd.DataFrame, groups: Sequence[Hashable],
-                                     within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
-                                     by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
+def mutual_information_decomposition(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    within: Hashable | Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
     r"""Exact between/within decomposition of M (and the matching parts of H).
 
     Parameters
@@ -280,9 +296,14 @@ def mutual_information_decomposition(data: pd.DataFrame, groups: Sequence[Hashab
     return out
 
 
-def mutual_information_within(data: pd.DataFrame, groups: Sequence[Hashable],
-                              within: Hashable | Sequence[Hashable], *, total: Hashable | None = None,
-                              by: Hashable | Sequence[Hashable] | None = None) -> pd.DataFrame:
+def mutual_information_within(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    within: Hashable | Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
     r"""Each super-unit's part of the within component of M.
 
     Parameters
@@ -336,8 +357,13 @@ def mutual_information_within(data: pd.DataFrame, groups: Sequence[Hashable],
     )
 
 
-def multigroup_dissimilarity(data: pd.DataFrame, groups: Sequence[Hashable], *, total: Hashable | None = None,
-                             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def multigroup_dissimilarity(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Multigroup index of dissimilarity (Morgan 1975; Reardon & Firebaugh 2002).
 
     Parameters
@@ -393,11 +419,40 @@ from .._kernels import computes as _computes  # noqa: E402
 from .._kernels import random as _random  # noqa: E402
 from .registry import IndexSpec, register  # noqa: E402
 
-register(IndexSpec("entropy_index", "multigroup", entropy_index, _computes.entropy_index, in_table=True,
-                   comparison="multigroup", kernel_code=_random.INDEX_ENTROPY, reference="Theil & Finizza 1971"))
-register(IndexSpec("mutual_information", "multigroup", mutual_information, _computes.mutual_information,
-                   in_table=True, comparison="multigroup", bounds=None, kernel_code=_random.INDEX_MUTUAL_INFORMATION,
-                   reference="Theil & Finizza 1971; Mora & Ruiz-Castillo 2011"))
-register(IndexSpec("multigroup_dissimilarity", "multigroup", multigroup_dissimilarity,
-                   _computes.multigroup_dissimilarity, in_table=True, comparison="multigroup",
-                   kernel_code=_random.INDEX_MULTIGROUP_DISSIMILARITY, reference="Morgan 1975"))
+register(
+    IndexSpec(
+        "entropy_index",
+        "multigroup",
+        entropy_index,
+        _computes.entropy_index,
+        in_table=True,
+        comparison="multigroup",
+        kernel_code=_random.INDEX_ENTROPY,
+        reference="Theil & Finizza 1971",
+    )
+)
+register(
+    IndexSpec(
+        "mutual_information",
+        "multigroup",
+        mutual_information,
+        _computes.mutual_information,
+        in_table=True,
+        comparison="multigroup",
+        bounds=None,
+        kernel_code=_random.INDEX_MUTUAL_INFORMATION,
+        reference="Theil & Finizza 1971; Mora & Ruiz-Castillo 2011",
+    )
+)
+register(
+    IndexSpec(
+        "multigroup_dissimilarity",
+        "multigroup",
+        multigroup_dissimilarity,
+        _computes.multigroup_dissimilarity,
+        in_table=True,
+        comparison="multigroup",
+        kernel_code=_random.INDEX_MULTIGROUP_DISSIMILARITY,
+        reference="Morgan 1975",
+    )
+)

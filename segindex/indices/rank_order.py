@@ -90,8 +90,14 @@ def _index(data, groups, by, degree, kind, caller):
             f"(degree={max(counts.n_groups - 2, 0)})."
         )
     values = compute(counts.values, counts.codes, counts.n_areas, kind, degree)
-    return finish(values, counts.areas, counts.by, caller, caller,
-                  lambda k: f"fewer than {degree + 1} thresholds have people on both sides")
+    return finish(
+        values,
+        counts.areas,
+        counts.by,
+        caller,
+        caller,
+        lambda k: f"fewer than {degree + 1} thresholds have people on both sides",
+    )
 
 
 _PARAMETERS = """Parameters
@@ -114,9 +120,9 @@ _PARAMETERS = """Parameters
         outside when the thresholds are few)."""
 
 
-def rank_order_information(data: pd.DataFrame, groups: Sequence[Hashable],
-                           *, by: Hashable | Sequence[Hashable] | None = None,
-                           degree: int = 4) -> float | pd.Series:
+def rank_order_information(
+    data: pd.DataFrame, groups: Sequence[Hashable], *, by: Hashable | Sequence[Hashable] | None = None, degree: int = 4
+) -> float | pd.Series:
     r"""Reardon's rank-order information theory index :math:`H^R`.
 
     {parameters}
@@ -155,9 +161,9 @@ def rank_order_information(data: pd.DataFrame, groups: Sequence[Hashable],
     return _index(data, groups, by, degree, "information", "rank_order_information")
 
 
-def rank_order_variance_ratio(data: pd.DataFrame, groups: Sequence[Hashable],
-                              *, by: Hashable | Sequence[Hashable] | None = None,
-                              degree: int = 4) -> float | pd.Series:
+def rank_order_variance_ratio(
+    data: pd.DataFrame, groups: Sequence[Hashable], *, by: Hashable | Sequence[Hashable] | None = None, degree: int = 4
+) -> float | pd.Series:
     r"""Reardon's rank-order variance ratio index :math:`R^R`.
 
     {parameters}
@@ -185,9 +191,9 @@ def rank_order_variance_ratio(data: pd.DataFrame, groups: Sequence[Hashable],
     return _index(data, groups, by, degree, "variance_ratio", "rank_order_variance_ratio")
 
 
-def rank_order_square_root(data: pd.DataFrame, groups: Sequence[Hashable],
-                           *, by: Hashable | Sequence[Hashable] | None = None,
-                           degree: int = 4) -> float | pd.Series:
+def rank_order_square_root(
+    data: pd.DataFrame, groups: Sequence[Hashable], *, by: Hashable | Sequence[Hashable] | None = None, degree: int = 4
+) -> float | pd.Series:
     r"""Reardon's rank-order square root index :math:`S^R` (Hutchens's index at every threshold).
 
     {parameters}
@@ -259,8 +265,21 @@ def _compute(kind):
     return f
 
 
-for _name, _kind in (("rank_order_information", "information"), ("rank_order_variance_ratio", "variance_ratio"),
-                     ("rank_order_square_root", "square_root")):
-    register(IndexSpec(name=_name, kind="multigroup", function=globals()[_name], compute=_compute(_kind),
-                       bounds=None, comparison="multigroup", options=("degree",), reference="Reardon 2011"))
+for _name, _kind in (
+    ("rank_order_information", "information"),
+    ("rank_order_variance_ratio", "variance_ratio"),
+    ("rank_order_square_root", "square_root"),
+):
+    register(
+        IndexSpec(
+            name=_name,
+            kind="multigroup",
+            function=globals()[_name],
+            compute=_compute(_kind),
+            bounds=None,
+            comparison="multigroup",
+            options=("degree",),
+            reference="Reardon 2011",
+        )
+    )
 del _name, _kind

@@ -85,7 +85,6 @@ _KERNELS = {"gaussian": _ks.GAUSSIAN, "biweight": _ks.BIWEIGHT, "exponential": _
 GAUSSIAN_TRUNCATE = 3.0
 
 
-
 # ----------------------------------------------------------------------------
 # spatially adjusted dissimilarity
 
@@ -133,8 +132,11 @@ def _row_arguments(data, kwargs, caller):
     w, points = kwargs.get("w"), kwargs.get("points")
     if w is not None:
         w = check_weights(w, len(data), caller)
-    named = (isinstance(points, (tuple, list)) and len(points) == 2
-             and all(isinstance(p, Hashable) and p in data.columns for p in points))
+    named = (
+        isinstance(points, (tuple, list))
+        and len(points) == 2
+        and all(isinstance(p, Hashable) and p in data.columns for p in points)
+    )
     if points is None or named:
         return w, None
     points = np.asarray(points, dtype=np.float64)
@@ -200,9 +202,15 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
     return pd.concat(frames, ignore_index=True)
 
 
-def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                          total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                          w: WeightsLike = None) -> float | pd.Series:
+def morrill_dissimilarity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    w: WeightsLike = None,
+) -> float | pd.Series:
     r"""Morrill's spatially adjusted index of dissimilarity D(adj).
 
     Parameters
@@ -268,9 +276,16 @@ def morrill_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable |
 
 
 @renamed_parameters(standardize="standardise")
-def boundary_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                           total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                           standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
+def boundary_dissimilarity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    standardise: bool = True,
+    w: WeightsLike = None,
+) -> float | pd.Series:
     r"""Wong's boundary-adjusted dissimilarity D(w).
 
     Like :func:`morrill_dissimilarity` but each neighbour pair weighs by the
@@ -363,9 +378,16 @@ def _row_standardise(w):
 
 
 @renamed_parameters(standardize="standardise")
-def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                                 total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                                 standardise: bool = True, w: WeightsLike = None) -> float | pd.Series:
+def perimeter_area_dissimilarity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    standardise: bool = True,
+    w: WeightsLike = None,
+) -> float | pd.Series:
     r"""Wong's dissimilarity adjusted for boundary length and shape, D(s).
 
     Parameters
@@ -454,9 +476,7 @@ def perimeter_area_dissimilarity(data: pd.DataFrame, group: Hashable, other: Has
 
 def _kernel_code(kernel, caller):
     if kernel not in _KERNELS:
-        raise SegindexValueError(
-            f"{caller}(): kernel must be one of {sorted(_KERNELS)}, got {kernel!r}."
-        )
+        raise SegindexValueError(f"{caller}(): kernel must be one of {sorted(_KERNELS)}, got {kernel!r}.")
     return _KERNELS[kernel]
 
 
@@ -467,10 +487,10 @@ def _support(kernel, bandwidth, truncate, caller):
     return float(truncate) * float(bandwidth)
 
 
-
 def _read_groups(data, groups, total, caller):
-    counts = read_groups(data, groups, total=total, caller=caller, min_groups=1, require_members=False,
-                         drop_empty_rest=True)
+    counts = read_groups(
+        data, groups, total=total, caller=caller, min_groups=1, require_members=False, drop_empty_rest=True
+    )
     return counts.values, list(counts.groups)
 
 
@@ -483,11 +503,19 @@ def _check_bin(bin_size, bandwidth, caller):
     return float(bin_size)
 
 
-def local_environment(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
-                      truncate: float = GAUSSIAN_TRUNCATE,
-                      bin_size: float | str | None = None) -> pd.DataFrame:
+def local_environment(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    bandwidth: float,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    kernel: str = "gaussian",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    truncate: float = GAUSSIAN_TRUNCATE,
+    bin_size: float | str | None = None,
+) -> pd.DataFrame:
     r"""Each unit's local environment: kernel-weighted counts of every group around it.
 
     Parameters
@@ -575,11 +603,19 @@ def _information(data, groups, bandwidth, total, kernel, points, crs, truncate, 
     return h, e, ent, contrib, local, labels
 
 
-def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                        total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                        kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
-                        truncate: float = GAUSSIAN_TRUNCATE,
-                        bin_size: float | str | None = None) -> float | pd.Series:
+def spatial_information(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    bandwidth: float,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    kernel: str = "gaussian",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    truncate: float = GAUSSIAN_TRUNCATE,
+    bin_size: float | str | None = None,
+) -> float | pd.Series:
     r"""Reardon & O'Sullivan's spatial information theory index H̃ at one bandwidth.
 
     Parameters
@@ -645,15 +681,25 @@ def spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandw
     """
     if by is not None:
         return _per_area(spatial_information, data, by, _options(locals()))
-    return clamp_unit(_information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size,
-                                   "spatial_information")[0], low=False)
+    return clamp_unit(
+        _information(data, groups, bandwidth, total, kernel, points, crs, truncate, bin_size, "spatial_information")[0],
+        low=False,
+    )
 
 
-def local_spatial_information(data: pd.DataFrame, groups: Sequence[Hashable], *, bandwidth: float,
-                              total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                              kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
-                              truncate: float = GAUSSIAN_TRUNCATE,
-                              bin_size: float | str | None = None) -> pd.DataFrame:
+def local_spatial_information(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    bandwidth: float,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    kernel: str = "gaussian",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    truncate: float = GAUSSIAN_TRUNCATE,
+    bin_size: float | str | None = None,
+) -> pd.DataFrame:
     """Each unit's local environment and its contribution to H̃.
 
     Parameters
@@ -707,19 +753,29 @@ def _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
     pair = read_pair(data, group, other, total, None, caller)
     t = pair.x + pair.y if pair.other is not None or pair.t is None else pair.t
     if pair.x.sum() <= 0:
-        raise _Undefined(f"{caller}(): group {group!r} has no members in the whole table.",
-                         f"group {group!r} has no members")
+        raise _Undefined(
+            f"{caller}(): group {group!r} has no members in the whole table.", f"group {group!r} has no members"
+        )
     xy = point_coordinates(data, points, crs, caller)
     values = np.column_stack([pair.x if col == "x" else pair.y, t])
     local = kernel_sums(xy, values, bandwidth, kind, radius, bin_size)
     return pair, t, local
 
 
-def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, bandwidth: float,
-                      total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                      kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
-                      truncate: float = GAUSSIAN_TRUNCATE,
-                      bin_size: float | str | None = None) -> float | pd.Series:
+def spatial_isolation(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    bandwidth: float,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    kernel: str = "gaussian",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    truncate: float = GAUSSIAN_TRUNCATE,
+    bin_size: float | str | None = None,
+) -> float | pd.Series:
     r"""Spatial isolation: the group's share of the local environment of its average member.
 
     Parameters
@@ -776,26 +832,49 @@ def spatial_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | Non
     check_positive(bandwidth, "bandwidth", caller)
     kind = _kernel_code(kernel, caller)
     radius = _support(kernel, bandwidth, truncate, caller)
-    pair, t, local = _pair_local(data, group, other, total, points, crs, bandwidth, kind, radius,
-                                 _check_bin(bin_size, bandwidth, caller), caller)
-    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
-                                           np.ascontiguousarray(local[:, 1])))
+    pair, t, local = _pair_local(
+        data, group, other, total, points, crs, bandwidth, kind, radius, _check_bin(bin_size, bandwidth, caller), caller
+    )
+    return clamp_unit(
+        _ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 1]))
+    )
 
 
 def _decay(data, group, other, total, scale, max_distance, points, crs, caller, which):
     check_positive(scale, "scale", caller)
     radius = 10.0 * float(scale) if max_distance is None else max_distance
     check_positive(radius, "max_distance", caller)
-    pair, t, local = _pair_local(data, group, other, total, points, crs, scale, _ks.EXPONENTIAL, float(radius),
-                                 None, caller, "x" if which == "isolation" else "y")
-    return clamp_unit(_ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]),
-                                           np.ascontiguousarray(local[:, 1])))
+    pair, t, local = _pair_local(
+        data,
+        group,
+        other,
+        total,
+        points,
+        crs,
+        scale,
+        _ks.EXPONENTIAL,
+        float(radius),
+        None,
+        caller,
+        "x" if which == "isolation" else "y",
+    )
+    return clamp_unit(
+        _ks.local_share_mean(pair.x, np.ascontiguousarray(local[:, 0]), np.ascontiguousarray(local[:, 1]))
+    )
 
 
-def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                             scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
-                             crs: CRSLike = None) -> float | pd.Series:
+def distance_decay_isolation(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    scale: float = 1000.0,
+    max_distance: float | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float | pd.Series:
     r"""Morgan's distance-decay isolation index DP*xx.
 
     Parameters
@@ -859,14 +938,21 @@ def distance_decay_isolation(data: pd.DataFrame, group: Hashable, other: Hashabl
     """
     if by is not None:
         return _per_area(distance_decay_isolation, data, by, _options(locals()))
-    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_isolation",
-                  "isolation")
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_isolation", "isolation")
 
 
-def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                            total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                            scale: float = 1000.0, max_distance: float | None = None, points: PointsLike = None,
-                            crs: CRSLike = None) -> float | pd.Series:
+def distance_decay_exposure(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    scale: float = 1000.0,
+    max_distance: float | None = None,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> float | pd.Series:
     r"""Morgan's distance-decay exposure index DP*xy of the group to ``other`` (or the rest).
 
     Parameters
@@ -908,8 +994,7 @@ def distance_decay_exposure(data: pd.DataFrame, group: Hashable, other: Hashable
     """
     if by is not None:
         return _per_area(distance_decay_exposure, data, by, _options(locals()))
-    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure",
-                  "exposure")
+    return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure", "exposure")
 
 
 # ----------------------------------------------------------------------------
@@ -919,12 +1004,20 @@ DEFAULT_BANDWIDTHS = (250, 500, 1000, 2000, 4000, 8000)
 DEFAULT_KS = (200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 
 
-def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
-                       bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS, isolation: Sequence[Hashable] | None = None,
-                       total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                       kernel: str = "gaussian", points: PointsLike = None, crs: CRSLike = None,
-                       truncate: float = GAUSSIAN_TRUNCATE,
-                       bin_size: float | str | None = None) -> pd.DataFrame:
+def multiscale_profile(
+    data: pd.DataFrame,
+    groups: Sequence[Hashable],
+    *,
+    bandwidths: Sequence[float] = DEFAULT_BANDWIDTHS,
+    isolation: Sequence[Hashable] | None = None,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    kernel: str = "gaussian",
+    points: PointsLike = None,
+    crs: CRSLike = None,
+    truncate: float = GAUSSIAN_TRUNCATE,
+    bin_size: float | str | None = None,
+) -> pd.DataFrame:
     """H̃ (and spatial isolation of chosen groups) over a series of bandwidths.
 
     Parameters
@@ -978,9 +1071,7 @@ def multiscale_profile(data: pd.DataFrame, groups: Sequence[Hashable], *,
     for g in iso:
         check_label(g, "isolation", caller)
         if g not in labels:
-            raise SegindexValueError(
-                f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}."
-            )
+            raise SegindexValueError(f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}.")
     xy = point_coordinates(data, points, crs, caller)
     rows = []
     for b in bws:
@@ -1002,9 +1093,7 @@ def _bespoke_local(xy, values, pop, k, caller):
     n = xy.shape[0]
     total = pop.sum()
     if k > total:
-        raise SegindexValueError(
-            f"{caller}(): k = {k:g} people is more than the whole population ({total:g})."
-        )
+        raise SegindexValueError(f"{caller}(): k = {k:g} people is more than the whole population ({total:g}).")
     tree = cKDTree(xy)
     positive = pop[pop > 0]
     m = int(min(n, max(2, np.ceil(k / np.median(positive)) * 2 + 1)))
@@ -1022,9 +1111,17 @@ def _bespoke_local(xy, values, pop, k, caller):
     return out
 
 
-def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                    total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-                    ks: Sequence[float] = DEFAULT_KS, points: PointsLike = None, crs: CRSLike = None) -> pd.DataFrame:
+def bespoke_profile(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    ks: Sequence[float] = DEFAULT_KS,
+    points: PointsLike = None,
+    crs: CRSLike = None,
+) -> pd.DataFrame:
     r"""D and isolation over bespoke neighbourhoods of the k nearest people (Östh, Clark & Malmberg 2015).
 
     Parameters
@@ -1098,8 +1195,9 @@ def bespoke_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None 
     t = x + y
     X = x.sum()
     if X <= 0 or y.sum() <= 0:
-        raise _Undefined(f"{caller}(): {group!r} or its comparison has no members.",
-                         f"{group!r} or its comparison has no members")
+        raise _Undefined(
+            f"{caller}(): {group!r} or its comparison has no members.", f"{group!r} or its comparison has no members"
+        )
     values = np.ascontiguousarray(np.column_stack([x, y]))
     rows = []
     for k in kk:
@@ -1124,8 +1222,24 @@ register(IndexSpec("morrill_dissimilarity", "spatial", morrill_dissimilarity, re
 register(IndexSpec("boundary_dissimilarity", "spatial", boundary_dissimilarity, reference="Wong 1993"))
 register(IndexSpec("perimeter_area_dissimilarity", "spatial", perimeter_area_dissimilarity, reference="Wong 1993"))
 register(IndexSpec("spatial_isolation", "spatial", spatial_isolation, reference="Reardon & O'Sullivan 2004"))
-register(IndexSpec("spatial_information", "spatial", spatial_information, bounds=(-np.inf, 1.0),
-                   comparison="multigroup", reference="Reardon & O'Sullivan 2004"))
+register(
+    IndexSpec(
+        "spatial_information",
+        "spatial",
+        spatial_information,
+        bounds=(-np.inf, 1.0),
+        comparison="multigroup",
+        reference="Reardon & O'Sullivan 2004",
+    )
+)
 register(IndexSpec("distance_decay_isolation", "spatial", distance_decay_isolation, reference="Morgan 1983"))
-register(IndexSpec("distance_decay_exposure", "spatial", distance_decay_exposure, bounds=None,
-                   higher_is_more_segregated=False, reference="Morgan 1983"))
+register(
+    IndexSpec(
+        "distance_decay_exposure",
+        "spatial",
+        distance_decay_exposure,
+        bounds=None,
+        higher_is_more_segregated=False,
+        reference="Morgan 1983",
+    )
+)

@@ -214,8 +214,20 @@ def segregation_table(
         "value": np.concatenate([r[3] for r in rows]) if rows else np.empty(0),
     }
     if n_draws is not None:
-        columns.update(_inference_columns(rows, n_draws, random_state, ci, progress, caller, counts.values.shape[0],
-                                          counts.values.shape[1], client, block_size))
+        columns.update(
+            _inference_columns(
+                rows,
+                n_draws,
+                random_state,
+                ci,
+                progress,
+                caller,
+                counts.values.shape[0],
+                counts.values.shape[1],
+                client,
+                block_size,
+            )
+        )
     count = np.concatenate([r[4] for r in rows]) if rows else np.empty(0)
     columns["count"] = count.astype(np.int64) if np.array_equal(count, np.round(count)) else count
     flags = _rs.flags(count, columns["value"], columns.get("expected"), min_count)
@@ -257,9 +269,17 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
         for spec in two:
             opts = {k: options[k] for k in spec.options if k in options}
             values = registry.clip_rounding(spec.compute(x, rest, t, codes, A, **opts), spec.bounds)
-            add(g, "rest", spec, values, X, why_rest,
+            add(
+                g,
+                "rest",
+                spec,
+                values,
+                X,
+                why_rest,
                 lambda spec=spec, x=x, opts=opts: _rs.two_group_problem(
-                    spec, x, None, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller))
+                    spec, x, None, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller
+                ),
+            )
         if other is not None and g != other:
             y = counts.column(other)
 
@@ -271,15 +291,26 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
                     continue
                 opts = {k: options[k] for k in spec.options if k in options}
                 values = registry.clip_rounding(spec.compute(x, y, t, codes, A, **opts), spec.bounds)
-                add(g, str(other), spec, values, X, why_other,
+                add(
+                    g,
+                    str(other),
+                    spec,
+                    values,
+                    X,
+                    why_other,
                     lambda spec=spec, x=x, y=y, opts=opts: _rs.two_group_problem(
-                        spec, x, y, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller))
+                        spec, x, y, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller
+                    ),
+                )
 
     multi = [s for s in specs if s.kind == "multigroup"]
     if multi:
         # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
-        mg = counts if other is None or other in labels else read_counts(
-            data, labels, total=total, by=by, rest=total is not None, caller=caller)
+        mg = (
+            counts
+            if other is None or other in labels
+            else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
+        )
         people = _area_sums(mg.values.sum(axis=1), codes, A)
 
         def why_all(k):
@@ -287,9 +318,24 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
 
         for spec in multi:
             values = registry.clip_rounding(spec.compute(mg.values, codes, A), spec.bounds)
-            add(ALL_GROUPS, "multigroup", spec, values, people, why_all,
-                lambda spec=spec: _rs.groups_problem(spec, mg.values, codes, A, areas=counts.areas, by=counts.by,
-                                                     labels=[repr(c) for c in mg.groups], caller=caller))
+            add(
+                ALL_GROUPS,
+                "multigroup",
+                spec,
+                values,
+                people,
+                why_all,
+                lambda spec=spec: _rs.groups_problem(
+                    spec,
+                    mg.values,
+                    codes,
+                    A,
+                    areas=counts.areas,
+                    by=counts.by,
+                    labels=[repr(c) for c in mg.groups],
+                    caller=caller,
+                ),
+            )
 
     return rows, absent
 
@@ -320,8 +366,9 @@ def _width(spec, n_columns):
     return 3 if layout == "exposure" else 2
 
 
-def _inference_columns(rows, n_draws, random_state, ci, progress, caller, n_units, n_columns, client=None,
-                       block_size=None):
+def _inference_columns(
+    rows, n_draws, random_state, ci, progress, caller, n_units, n_columns, client=None, block_size=None
+):
     """The randomisation and bootstrap columns of every row, one progress display for the whole table."""
     rng = _rs.default_rng(random_state, caller)
     n = int(n_draws)
@@ -333,10 +380,30 @@ def _inference_columns(rows, n_draws, random_state, ci, progress, caller, n_unit
         with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
             for *_, make in rows:
                 problem = make()
-                test = _rs.run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller,
-                               client=client, block_size=block_size)
-                boot = _rs.run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller,
-                               client=client, block_size=block_size)
+                test = _rs.run(
+                    problem,
+                    "randomisation",
+                    n,
+                    rng,
+                    float(ci),
+                    "binomial",
+                    shown,
+                    caller,
+                    client=client,
+                    block_size=block_size,
+                )
+                boot = _rs.run(
+                    problem,
+                    "bootstrap",
+                    n,
+                    rng,
+                    float(ci),
+                    "binomial",
+                    shown,
+                    caller,
+                    client=client,
+                    block_size=block_size,
+                )
                 del problem
                 for name in ("expected", "corrected", "p_value"):
                     out[name].append(np.atleast_1d(getattr(test, name)))

@@ -41,8 +41,14 @@ def _evenness(kernel, data, group, other, total, by, caller, *extra, rest_kernel
         pair = read_pair(data, group, other, total, by, caller, checked=False)
         ok, values, X, Y = _fused(rest_kernel, pair.x, pair.t, *extra, pair.codes, pair.n_areas, RTOL)
         if ok:
-            return finish(clamp_unit(values), pair.areas, pair.by, caller, caller,
-                          lambda k: absent_reason(X[k], Y[k], group, pair.comparison))
+            return finish(
+                clamp_unit(values),
+                pair.areas,
+                pair.by,
+                caller,
+                caller,
+                lambda k: absent_reason(X[k], Y[k], group, pair.comparison),
+            )
         check_values(data, pair, caller)  # raises; returns only on a false alarm (an overflowing sum)
     pair = read_pair(data, group, other, total, by, caller)
     values = kernel(pair.x, pair.y, *extra, pair.codes, pair.n_areas)
@@ -65,8 +71,14 @@ def _finish_pair(values, pair, caller):
     return finish(clamp_unit(values), pair.areas, pair.by, caller, caller, reasons)
 
 
-def dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                  total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def dissimilarity(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Index of dissimilarity D (Duncan & Duncan 1955).
 
     The share of the focal group (or, equally, of the comparison group) who
@@ -132,12 +144,19 @@ def dissimilarity(data: pd.DataFrame, group: Hashable, other: Hashable | None = 
     >>> round(dissimilarity(df, "A", total="total"), 4)  # A against the rest
     0.1667
     """
-    return _evenness(_k.dissimilarity, data, group, other, total, by, "dissimilarity",
-                     rest_kernel=_k.dissimilarity_rest)
+    return _evenness(
+        _k.dissimilarity, data, group, other, total, by, "dissimilarity", rest_kernel=_k.dissimilarity_rest
+    )
 
 
-def gini(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
-         by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def gini(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Two-group Gini index of segregation.
 
     The mean absolute difference in the group's share between all pairs of
@@ -185,9 +204,15 @@ def gini(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, 
     return _finish_pair(values, pair, "gini")
 
 
-def atkinson(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-             total: Hashable | None = None, by: Hashable | Sequence[Hashable] | None = None,
-             b: float = 0.5) -> float | pd.Series:
+def atkinson(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+    b: float = 0.5,
+) -> float | pd.Series:
     r"""Atkinson index of segregation A(b).
 
     Parameters
@@ -239,12 +264,16 @@ def atkinson(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
         raise SegindexTypeError(f"atkinson(): the 'b' parameter must be a number in (0, 1), got {b!r}.")
     if not 0.0 < float(b) < 1.0:
         raise SegindexValueError(f"atkinson(): the 'b' parameter must lie strictly between 0 and 1, got {b!r}.")
-    return _evenness(_k.atkinson, data, group, other, total, by, "atkinson", float(b),
-                     rest_kernel=_k.atkinson_rest)
+    return _evenness(_k.atkinson, data, group, other, total, by, "atkinson", float(b), rest_kernel=_k.atkinson_rest)
 
 
-def isolation(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
-              by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def isolation(
+    data: pd.DataFrame,
+    group: Hashable,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Index of isolation :math:`{}_xP^*_x`.
 
     The share of the focal group in the unit of the average member of the
@@ -296,12 +325,19 @@ def isolation(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = N
     ok, values, _, _ = _fused(_k.isolation_checked, pair.x, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "isolation")  # raises, unless a sum overflowed (same values then)
-    return finish(clamp_unit(values), pair.areas, pair.by, "isolation", "isolation",
-                  lambda k: f"group {group!r} has no members")
+    return finish(
+        clamp_unit(values), pair.areas, pair.by, "isolation", "isolation", lambda k: f"group {group!r} has no members"
+    )
 
 
-def exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *, total: Hashable | None = None,
-             by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def exposure(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Index of exposure :math:`{}_xP^*_y`.
 
     The share of group Y in the unit of the average member of group X.
@@ -351,18 +387,25 @@ def exposure(data: pd.DataFrame, group: Hashable, other: Hashable | None = None,
     if other is None:
         pair = read_pair(data, group, None, total, by, "exposure", need_t=True)
         values = _k.exposure(pair.x, pair.y, pair.t, pair.codes, pair.n_areas)[0]
-        return finish(clamp_unit(values), pair.areas, pair.by, "exposure", "exposure",
-                      lambda k: f"group {group!r} has no members")
+        return finish(
+            clamp_unit(values), pair.areas, pair.by, "exposure", "exposure", lambda k: f"group {group!r} has no members"
+        )
     pair = read_pair(data, group, other, total, by, "exposure", need_t=True, checked=False)
     ok, values, _, _ = _fused(_k.exposure_checked, pair.x, pair.y, pair.t, pair.codes, pair.n_areas, RTOL)
     if not ok:
         check_values(data, pair, "exposure")  # raises, unless a sum overflowed (same values then)
-    return finish(clamp_unit(values), pair.areas, pair.by, "exposure", "exposure",
-                  lambda k: f"group {group!r} has no members")
+    return finish(
+        clamp_unit(values), pair.areas, pair.by, "exposure", "exposure", lambda k: f"group {group!r} has no members"
+    )
 
 
-def correlation_ratio(data: pd.DataFrame, group: Hashable, *, total: Hashable | None = None,
-                      by: Hashable | Sequence[Hashable] | None = None) -> float | pd.Series:
+def correlation_ratio(
+    data: pd.DataFrame,
+    group: Hashable,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | Sequence[Hashable] | None = None,
+) -> float | pd.Series:
     r"""Correlation ratio :math:`\eta^2` (V): isolation adjusted for group size.
 
     Parameters
@@ -431,16 +474,75 @@ from .._kernels import computes as _computes  # noqa: E402
 from .._kernels import random as _random  # noqa: E402
 from .registry import IndexSpec, register  # noqa: E402
 
-register(IndexSpec("dissimilarity", "two-group", dissimilarity, _computes.dissimilarity, in_table=True,
-                   kernel_code=_random.INDEX_DISSIMILARITY, reference="Duncan & Duncan 1955"))
-register(IndexSpec("gini", "two-group", gini, _computes.gini, in_table=True,
-                   kernel_code=_random.INDEX_GINI, reference="Massey & Denton 1988"))
-register(IndexSpec("atkinson", "two-group", atkinson, _computes.atkinson, in_table=True, options=("b",),
-                   kernel_code=_random.INDEX_ATKINSON, reference="Atkinson 1970"))
-register(IndexSpec("isolation", "two-group", isolation, _computes.isolation, in_table=True, comparison="none",
-                   kernel_code=_random.INDEX_ISOLATION, reference="Lieberson 1981"))
-register(IndexSpec("exposure", "two-group", exposure, _computes.exposure, in_table=True, comparison="group",
-                   bounds=None, higher_is_more_segregated=False, kernel_code=_random.INDEX_EXPOSURE,
-                   reference="Massey & Denton 1988"))
-register(IndexSpec("correlation_ratio", "two-group", correlation_ratio, _computes.correlation_ratio, in_table=True,
-                   comparison="none", kernel_code=_random.INDEX_CORRELATION_RATIO, reference="Bell 1954"))
+register(
+    IndexSpec(
+        "dissimilarity",
+        "two-group",
+        dissimilarity,
+        _computes.dissimilarity,
+        in_table=True,
+        kernel_code=_random.INDEX_DISSIMILARITY,
+        reference="Duncan & Duncan 1955",
+    )
+)
+register(
+    IndexSpec(
+        "gini",
+        "two-group",
+        gini,
+        _computes.gini,
+        in_table=True,
+        kernel_code=_random.INDEX_GINI,
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        "atkinson",
+        "two-group",
+        atkinson,
+        _computes.atkinson,
+        in_table=True,
+        options=("b",),
+        kernel_code=_random.INDEX_ATKINSON,
+        reference="Atkinson 1970",
+    )
+)
+register(
+    IndexSpec(
+        "isolation",
+        "two-group",
+        isolation,
+        _computes.isolation,
+        in_table=True,
+        comparison="none",
+        kernel_code=_random.INDEX_ISOLATION,
+        reference="Lieberson 1981",
+    )
+)
+register(
+    IndexSpec(
+        "exposure",
+        "two-group",
+        exposure,
+        _computes.exposure,
+        in_table=True,
+        comparison="group",
+        bounds=None,
+        higher_is_more_segregated=False,
+        kernel_code=_random.INDEX_EXPOSURE,
+        reference="Massey & Denton 1988",
+    )
+)
+register(
+    IndexSpec(
+        "correlation_ratio",
+        "two-group",
+        correlation_ratio,
+        _computes.correlation_ratio,
+        in_table=True,
+        comparison="none",
+        kernel_code=_random.INDEX_CORRELATION_RATIO,
+        reference="Bell 1954",
+    )
+)

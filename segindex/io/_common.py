@@ -378,9 +378,7 @@ def read_text_table(path: Path, sep: str, caller: str, *, encoding: str = "utf-8
     check_header(path, sep, caller, encoding=encoding)
     compression = compression_of(path)
     try:
-        return pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding, compression=compression
-        )
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding, compression=compression)
     except UnicodeDecodeError:
         raise encoding_error(path, encoding, caller) from None
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -388,9 +386,7 @@ def read_text_table(path: Path, sep: str, caller: str, *, encoding: str = "utf-8
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         if compression is not None and isinstance(exc, OSError):
             raise corrupt_gzip_error(path, exc, caller) from None
-        raise SegindexValueError(
-            f"{caller}(): cannot read {str(path)!r} as a {sep!r}-delimited table: {exc}"
-        ) from None
+        raise SegindexValueError(f"{caller}(): cannot read {str(path)!r} as a {sep!r}-delimited table: {exc}") from None
 
 
 def missing_column_error(column, columns, what: str, caller: str, source: str) -> SegindexValueError:
@@ -539,8 +535,10 @@ def parse_counts(
     else:
         stripped = pd.Series(strip_all(text.to_numpy(dtype=object)), index=text.index, dtype=object)
         is_code = stripped.isin(list(codes)).to_numpy(dtype=bool) if codes else np.zeros(len(text), dtype=bool)
-        cleaned, misused = (stripped, np.zeros(len(text), dtype=bool)) if thousands is None else _drop_thousands(
-            stripped.astype("string"), thousands
+        cleaned, misused = (
+            (stripped, np.zeros(len(text), dtype=bool))
+            if thousands is None
+            else _drop_thousands(stripped.astype("string"), thousands)
         )
         cells = cleaned.to_numpy(dtype=object).copy()
         cells[is_code] = "nan"
@@ -584,8 +582,7 @@ def _refuse_fractions(values, text, column, caller, source, where, role) -> None
     more = f" ({others} more in this column)" if others else ""
     looks = re.fullmatch(r"\d{1,3}(\.\d{3})+", value) is not None
     why = (
-        f"'.' probably separates thousands in this file ({value} meaning {value.replace('.', '')}): "
-        "pass thousands='.'"
+        f"'.' probably separates thousands in this file ({value} meaning {value.replace('.', '')}): pass thousands='.'"
         if looks
         else "if '.' separates thousands in this file, pass thousands='.'"
     )

@@ -200,7 +200,11 @@ def read_census_table(
             "segindex.io.report_of(frame).mismatches."
         )
     report = ReadReport(
-        source=str(path), reader=caller, rows_read=len(raw), rows_kept=len(out), mismatches=mismatches,
+        source=str(path),
+        reader=caller,
+        rows_read=len(raw),
+        rows_kept=len(out),
+        mismatches=mismatches,
         notes=tuple(notes),
     )
     return attach_report(out, report)
@@ -269,8 +273,13 @@ def _mismatches(out: pd.DataFrame, groups: list, total, broad_checks: list) -> p
         if bad.any():
             frames.append(
                 pd.DataFrame(
-                    {"unit": out.index[bad], "check": name, "parts": parts[bad], "total": tot[bad],
-                     "difference": parts[bad] - tot[bad]}
+                    {
+                        "unit": out.index[bad],
+                        "check": name,
+                        "parts": parts[bad],
+                        "total": tot[bad],
+                        "difference": parts[bad] - tot[bad],
+                    }
                 )
             )
     if frames:

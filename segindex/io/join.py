@@ -95,8 +95,7 @@ def join_to_areas(
         )
     if name in units.columns:
         raise SegindexValueError(
-            f"{caller}(): units already have a column {name!r}; rename it or pass area_column= to choose "
-            "another name."
+            f"{caller}(): units already have a column {name!r}; rename it or pass area_column= to choose another name."
         )
     if how == "code":
         if code_column is None:
@@ -127,8 +126,13 @@ def join_to_areas(
             f"their {name!r} is missing. See segindex.io.report_of(frame)."
         )
     report = ReadReport(
-        source="<DataFrame>", reader=caller, rows_read=len(units), rows_kept=len(out), excluded=excluded,
-        unmatched=unmatched, crs=None if how == "code" else units.crs.to_string(),
+        source="<DataFrame>",
+        reader=caller,
+        rows_read=len(units),
+        rows_kept=len(out),
+        excluded=excluded,
+        unmatched=unmatched,
+        crs=None if how == "code" else units.crs.to_string(),
     )
     return attach_report(out, report)
 

@@ -17,9 +17,9 @@ from ._common import (
     check_path,
     first_few,
     missing_column_error,
+    parse_counts,
     read_text_table,
     sniff_delimiter,
-    parse_counts,
     warn_quality,
 )
 
@@ -70,8 +70,14 @@ def _rename(raw, columns, total, caller, source, notes):
     return raw, total
 
 
-def read_ks006(path: str | os.PathLike, *, columns: Mapping | None = None, id_column: str | None = None,
-               total: str | None = None, sep: str | None = None) -> pd.DataFrame:
+def read_ks006(
+    path: str | os.PathLike,
+    *,
+    columns: Mapping | None = None,
+    id_column: str | None = None,
+    total: str | None = None,
+    sep: str | None = None,
+) -> pd.DataFrame:
     """Read a 2001 census KS006 "Ethnic group" table (16 groups), indexed by area code.
 
     Understands, without arguments, the layout ``LSOA01CD, LSOA01NM, total,
@@ -172,6 +178,7 @@ def read_ks006(path: str | os.PathLike, *, columns: Mapping | None = None, id_co
     check_ids(raw[id_column], id_column, caller, source)
     ids = raw[id_column].to_numpy()
     out = raw.set_index(id_column)
+
     def where(i: int) -> str:
         return f"area {ids[i]!r} (line {i + 2})"
 
@@ -191,8 +198,13 @@ def read_ks006(path: str | os.PathLike, *, columns: Mapping | None = None, id_co
     tot = out[total].to_numpy()
     bad = parts != tot
     mismatches = pd.DataFrame(
-        {"unit": out.index[bad], "check": "KS006 groups vs total", "parts": parts[bad], "total": tot[bad],
-         "difference": parts[bad] - tot[bad]}
+        {
+            "unit": out.index[bad],
+            "check": "KS006 groups vs total",
+            "parts": parts[bad],
+            "total": tot[bad],
+            "difference": parts[bad] - tot[bad],
+        }
     )
     if bad.any():
         warn_quality(
@@ -207,7 +219,11 @@ def read_ks006(path: str | os.PathLike, *, columns: Mapping | None = None, id_co
             "be split; segindex.geography.chain_units ties the parts into one unit"
         )
     report = ReadReport(
-        source=str(path), reader=caller, rows_read=len(raw), rows_kept=len(out), mismatches=mismatches,
+        source=str(path),
+        reader=caller,
+        rows_read=len(raw),
+        rows_kept=len(out),
+        mismatches=mismatches,
         notes=tuple(notes),
     )
     return attach_report(out, report)

@@ -76,8 +76,13 @@ def _read_lookup(lookup, caller: str, encoding: str = "utf-8"):
     header = pd.to_numeric(pd.Series(first[2:4]), errors="coerce").isna().any()
     try:
         table = pd.read_csv(
-            path, header=0 if header else None, usecols=[0, 2, 3], dtype={0: str} if not header else None,
-            keep_default_na=False, encoding=encoding, compression=compression_of(path),
+            path,
+            header=0 if header else None,
+            usecols=[0, 2, 3],
+            dtype={0: str} if not header else None,
+            keep_default_na=False,
+            encoding=encoding,
+            compression=compression_of(path),
         )
     except UnicodeDecodeError:
         raise encoding_error(path, encoding, caller) from None
@@ -201,7 +206,12 @@ def geocode_postcodes(
             "See segindex.io.report_of(frame).unmatched."
         )
     report = ReadReport(
-        source=source, reader=caller, rows_read=len(table), rows_kept=len(out), unmatched=unmatched,
-        crs=out.crs.to_string(), notes=(f"{int(found.sum())} of {len(table)} postcodes located",),
+        source=source,
+        reader=caller,
+        rows_read=len(table),
+        rows_kept=len(out),
+        unmatched=unmatched,
+        crs=out.crs.to_string(),
+        notes=(f"{int(found.sum())} of {len(table)} postcodes located",),
     )
     return attach_report(out, report)

@@ -218,8 +218,14 @@ def read_school_census(
             "headcount; nothing was changed. See segindex.io.report_of(frame).mismatches."
         )
     report = ReadReport(
-        source=str(path), reader=_CALLER, rows_read=len(raw), rows_kept=len(out), excluded=excluded,
-        missing_cells=missing_cells, rows_with_missing=int(any_missing.sum()), mismatches=mismatches,
+        source=str(path),
+        reader=_CALLER,
+        rows_read=len(raw),
+        rows_kept=len(out),
+        excluded=excluded,
+        missing_cells=missing_cells,
+        rows_with_missing=int(any_missing.sum()),
+        mismatches=mismatches,
         notes=(f"delimiter {sep!r}",) if sep != "," else (),
     )
     return attach_report(out, report)
@@ -313,7 +319,13 @@ def _counts(data, index, lines, source, groups, thousands, fractional) -> tuple[
     counts = {}
     for column, short in SCHOOL_CENSUS_COLUMNS.items():
         values, is_code = parse_counts(
-            data[column], column, _CALLER, source, where, codes=tuple(DFE_MISSING_CODES), thousands=thousands,
+            data[column],
+            column,
+            _CALLER,
+            source,
+            where,
+            codes=tuple(DFE_MISSING_CODES),
+            thousands=thousands,
             fractional=fractional,
         )
         found = pd.Series(strip_all(data[column].to_numpy(dtype=object)[is_code]), dtype=object)
@@ -348,6 +360,11 @@ def _mismatches(counts: pd.DataFrame, any_missing: np.ndarray) -> pd.DataFrame:
     total = counts.iloc[:, 0].to_numpy()
     bad = ~any_missing & (parts != total)
     return pd.DataFrame(
-        {"unit": counts.index[bad], "check": "groups + unclassified vs headcount", "parts": parts[bad],
-         "total": total[bad], "difference": parts[bad] - total[bad]}
+        {
+            "unit": counts.index[bad],
+            "check": "groups + unclassified vs headcount",
+            "parts": parts[bad],
+            "total": total[bad],
+            "difference": parts[bad] - total[bad],
+        }
     )

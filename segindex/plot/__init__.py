@@ -25,8 +25,8 @@ from ._base import (
     figure_title,
     human_label,
 )
-from .charts import plot_index_by_year, plot_indices_by_group, plot_schools_vs_neighbourhoods
 from .benchmark import plot_nearest_school_benchmark
+from .charts import plot_index_by_year, plot_indices_by_group, plot_schools_vs_neighbourhoods
 from .curves import plot_concentration_profile, plot_segplot, plot_segregation_curve
 from .maps import LQ_BINS, LQ_COLORS, SCHEMES, plot_choropleth, plot_school_points
 from .schools import plot_school_contrast

@@ -19,8 +19,7 @@ OS_ROYAL_MAIL = (
     "Contains Royal Mail data © Royal Mail copyright and database right."
 )
 DFE_2023 = (
-    "Source: Department for Education, Schools, pupils and their characteristics 2022/23, "
-    "Open Government Licence v3.0."
+    "Source: Department for Education, Schools, pupils and their characteristics 2022/23, Open Government Licence v3.0."
 )
 
 
@@ -31,10 +30,35 @@ DFE_2023 = (
 CVD_SAFE_CMAPS = frozenset(
     name + suffix
     for name in (
-        "viridis", "cividis", "plasma", "inferno", "magma",
-        "Blues", "Greens", "Greys", "Oranges", "Purples", "Reds", "BuGn", "BuPu", "GnBu", "OrRd", "PuBu",
-        "PuBuGn", "PuRd", "RdPu", "YlGn", "YlGnBu", "YlOrBr", "YlOrRd",
-        "BrBG", "PiYG", "PRGn", "PuOr", "RdBu", "RdYlBu",
+        "viridis",
+        "cividis",
+        "plasma",
+        "inferno",
+        "magma",
+        "Blues",
+        "Greens",
+        "Greys",
+        "Oranges",
+        "Purples",
+        "Reds",
+        "BuGn",
+        "BuPu",
+        "GnBu",
+        "OrRd",
+        "PuBu",
+        "PuBuGn",
+        "PuRd",
+        "RdPu",
+        "YlGn",
+        "YlGnBu",
+        "YlOrBr",
+        "YlOrRd",
+        "BrBG",
+        "PiYG",
+        "PRGn",
+        "PuOr",
+        "RdBu",
+        "RdYlBu",
     )
     for suffix in ("", "_r")
 )
@@ -100,8 +124,9 @@ def human_label(name: Hashable) -> str:
     return _fallback_label(name)
 
 
-def figure_title(subject: str, *, group: Hashable | None = None, place: str | None = None,
-                 year: int | str | None = None) -> str:
+def figure_title(
+    subject: str, *, group: Hashable | None = None, place: str | None = None, year: int | str | None = None
+) -> str:
     """A title that says what, who, where and when: ``"Pakistani: share of residents, Bradford 2011"``.
 
     Parameters
@@ -145,8 +170,7 @@ def keyword_only_ax(func):
 
             if any(isinstance(a, Axes) for a in args[n_positional:]):
                 raise SegindexTypeError(
-                    f"{func.__name__}(): 'ax' is keyword-only; write {func.__name__}(..., ax=ax) "
-                    "(see CHANGELOG.md)."
+                    f"{func.__name__}(): 'ax' is keyword-only; write {func.__name__}(..., ax=ax) (see CHANGELOG.md)."
                 )
         return func(*args, **kwargs)
 
@@ -276,10 +300,20 @@ def spread_labels(ax, labels, avoid=(), max_shift: int = 12):
         x0, y0 = text.get_position()
         ha0 = text.get_horizontalalignment()
         step = text.get_window_extent(renderer).height * 72.0 / fig.dpi  # one label height, in points
-        near = [(x0, y0, ha0), (-x0, y0, "right"), (x0, y0 - step, ha0), (-x0, y0 - step, "right"),
-                (x0, y0 + step, ha0), (-x0, y0 + step, "right")]
-        far = [(x * x0, y0 + k * step * sign, ha0 if x > 0 else "right")
-               for k in range(2, max_shift + 1) for sign in (1, -1) for x in (1, -1)]
+        near = [
+            (x0, y0, ha0),
+            (-x0, y0, "right"),
+            (x0, y0 - step, ha0),
+            (-x0, y0 - step, "right"),
+            (x0, y0 + step, ha0),
+            (-x0, y0 + step, "right"),
+        ]
+        far = [
+            (x * x0, y0 + k * step * sign, ha0 if x > 0 else "right")
+            for k in range(2, max_shift + 1)
+            for sign in (1, -1)
+            for x in (1, -1)
+        ]
         chosen, leader = near[0], False
         # first a clear place inside the axes, then a clear place anywhere
         for within in (True, False):
@@ -287,8 +321,9 @@ def spread_labels(ax, labels, avoid=(), max_shift: int = 12):
                 text.set_position((x, y))
                 text.set_horizontalalignment(ha)
                 box = text.get_window_extent(renderer)
-                if within and not (frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
-                                   and box.y1 <= frame.y1):
+                if within and not (
+                    frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+                ):
                     continue
                 if not any(box.overlaps(other) for other in placed):
                     chosen, leader = (x, y, ha), n >= len(near)
@@ -299,10 +334,16 @@ def spread_labels(ax, labels, avoid=(), max_shift: int = 12):
         text.set_position(chosen[:2])
         text.set_horizontalalignment(chosen[2])
         if leader:
-            new = ax.annotate(text.get_text(), text.xy, xytext=chosen[:2], textcoords="offset points",
-                              fontsize=text.get_fontsize(), ha=chosen[2], va=text.get_verticalalignment(),
-                              arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5, "shrinkA": 0,
-                                          "shrinkB": 2})
+            new = ax.annotate(
+                text.get_text(),
+                text.xy,
+                xytext=chosen[:2],
+                textcoords="offset points",
+                fontsize=text.get_fontsize(),
+                ha=chosen[2],
+                va=text.get_verticalalignment(),
+                arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5, "shrinkA": 0, "shrinkB": 2},
+            )
             text.remove()
             text = new
         text.get_window_extent(renderer)  # an annotation places its text when measured

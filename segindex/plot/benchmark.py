@@ -59,9 +59,16 @@ def _rows(table, index, caller):
     return rows
 
 
-def plot_nearest_school_benchmark(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None = None,
-                                  group: Hashable = "group", xlabel: str | None = None, title: str | None = None,
-                                  source: str | None = None) -> Axes:
+def plot_nearest_school_benchmark(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    index: str | None = None,
+    group: Hashable = "group",
+    xlabel: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """Each group's index across schools against the nearest-school benchmark, one row per group.
 
     The benchmark places every resident, scaled to the number of pupils, in
@@ -116,8 +123,17 @@ def plot_nearest_school_benchmark(table: pd.DataFrame, *, ax: Axes | None = None
     for column, label, marker, face, edge, size, zorder in _SERIES:
         if column not in rows.columns:
             continue
-        ax.scatter(rows[column].to_numpy(dtype=float), y, marker=marker, s=size, facecolors=face,
-                   edgecolors=edge, linewidths=1.4, label=label, zorder=zorder)
+        ax.scatter(
+            rows[column].to_numpy(dtype=float),
+            y,
+            marker=marker,
+            s=size,
+            facecolors=face,
+            edgecolors=edge,
+            linewidths=1.4,
+            label=label,
+            zorder=zorder,
+        )
     ax.set_yticks(y, [str(v) for v in rows[group]])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlim(left=0.0)
@@ -126,8 +142,16 @@ def plot_nearest_school_benchmark(table: pd.DataFrame, *, ax: Axes | None = None
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(xlabel or (str(index).replace("_", " ").capitalize() if index else "index"))
     # the legend between the title and the rows, off the data
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8,
-              handletextpad=0.3, columnspacing=1.2, borderaxespad=0.2)
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=3,
+        frameon=False,
+        fontsize=8,
+        handletextpad=0.3,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    )
     if title:
         ax.set_title(title, pad=24)
     note = add_source(ax, source)

@@ -45,8 +45,7 @@ def _add_source_below(ax, source):
 def _check_table(table, caller: str, columns) -> None:
     if not isinstance(table, pd.DataFrame):
         raise SegindexTypeError(
-            f"{caller}(): 'table' must be a pandas DataFrame (a tidy table of results), "
-            f"got {type(table).__name__}."
+            f"{caller}(): 'table' must be a pandas DataFrame (a tidy table of results), got {type(table).__name__}."
         )
     if len(table) == 0:
         raise SegindexValueError(f"{caller}(): the table is empty (0 rows); there is nothing to draw.")
@@ -61,9 +60,7 @@ def _check_table(table, caller: str, columns) -> None:
 def _numbers(table, column, caller: str) -> np.ndarray:
     col = table[column]
     if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-        raise SegindexTypeError(
-            f"{caller}(): the column {column!r} must be numeric, got dtype {col.dtype}."
-        )
+        raise SegindexTypeError(f"{caller}(): the column {column!r} must be numeric, got dtype {col.dtype}.")
     return col.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -75,8 +72,7 @@ def _one_value(table, column, caller: str, hint: str):
     if len(values) > 1:
         shown = ", ".join(repr(v) for v in values[:6])
         raise SegindexValueError(
-            f"{caller}(): the table holds several values of {column!r} ({shown}); "
-            f"select one first, {hint}."
+            f"{caller}(): the table holds several values of {column!r} ({shown}); select one first, {hint}."
         )
     return values[0]
 
@@ -158,33 +154,66 @@ def plot_index_by_year(
         ys = _numbers(part, y, caller)
         if len(np.unique(xs)) != len(xs):
             raise SegindexValueError(
-                f"{caller}(): several rows share a year {x!r}" + (f" for {hue} {key!r}" if keyed else "")
+                f"{caller}(): several rows share a year {x!r}"
+                + (f" for {hue} {key!r}" if keyed else "")
                 + "; filter the table to one row per year and line."
             )
-        (line,) = ax.plot(xs, ys, marker=_MARKERS[n % len(_MARKERS)], color=CVD_SAFE_COLORS[n % len(CVD_SAFE_COLORS)],
-                          label=None if key is None else human_label(key))
+        (line,) = ax.plot(
+            xs,
+            ys,
+            marker=_MARKERS[n % len(_MARKERS)],
+            color=CVD_SAFE_COLORS[n % len(CVD_SAFE_COLORS)],
+            label=None if key is None else human_label(key),
+        )
         if has_ci:
             lo, hi = _numbers(part, ci[0], caller), _numbers(part, ci[1], caller)
             ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.18, linewidth=0)
             # the interval from its bounds, not around the point: it is centred on the bias-corrected
             # estimate, and the measured value may lie outside it
-            ax.errorbar(xs, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor=line.get_color(), elinewidth=1,
-                        capsize=3)
+            ax.errorbar(
+                xs, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor=line.get_color(), elinewidth=1, capsize=3
+            )
             if bias_corrected in part.columns:
-                ax.plot(xs, _numbers(part, bias_corrected, caller), linestyle="", marker="D", markersize=4.5,
-                        markerfacecolor="white", markeredgewidth=1.2, color=line.get_color(),
-                        label="_bias_corrected")
+                ax.plot(
+                    xs,
+                    _numbers(part, bias_corrected, caller),
+                    linestyle="",
+                    marker="D",
+                    markersize=4.5,
+                    markerfacecolor="white",
+                    markeredgewidth=1.2,
+                    color=line.get_color(),
+                    label="_bias_corrected",
+                )
                 marked = True
     if keyed or marked:  # beside the chart, off the lines
         from matplotlib.lines import Line2D
 
         handles, texts = ax.get_legend_handles_labels()
         if marked:
-            handles.append(Line2D([], [], linestyle="", marker="D", markersize=4.5, markerfacecolor="white",
-                                  markeredgewidth=1.2, color="0.2"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="",
+                    marker="D",
+                    markersize=4.5,
+                    markerfacecolor="white",
+                    markeredgewidth=1.2,
+                    color="0.2",
+                )
+            )
             texts.append("bias-corrected estimate\n(the interval's centre)")
-        ax.legend(handles, texts, title=human_label(hue) if keyed else None, frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
+        ax.legend(
+            handles,
+            texts,
+            title=human_label(hue) if keyed else None,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+            fontsize=8,
+        )
     years = np.unique(table[x].to_numpy())
     if np.issubdtype(years.dtype, np.number) and len(years) <= 12:
         ax.set_xticks(years)
@@ -257,9 +286,18 @@ def plot_schools_vs_neighbourhoods(
     (2, ['A', 'B'])
     """
     caller = "plot_schools_vs_neighbourhoods"
-    _check_table(table, caller, [("x", x), ("y", y)]
-                 + [(f"{n}[{i}]", c) for n, pair in (("xerr", xerr), ("yerr", yerr), ("bias_corrected", bias_corrected))
-                    if pair for i, c in enumerate(pair) if c is not None])
+    _check_table(
+        table,
+        caller,
+        [("x", x), ("y", y)]
+        + [
+            (f"{n}[{i}]", c)
+            for n, pair in (("xerr", xerr), ("yerr", yerr), ("bias_corrected", bias_corrected))
+            if pair
+            for i, c in enumerate(pair)
+            if c is not None
+        ],
+    )
     xs, ys = _numbers(table, x, caller), _numbers(table, y, caller)
     ax = get_ax(ax, figsize=(5.5, 5.5))
     finite = np.concatenate([xs, ys])
@@ -273,17 +311,19 @@ def plot_schools_vs_neighbourhoods(
     lo = min(0.0, float(finite.min()))
     hi = float(finite.max())
     hi = hi + 0.08 * (hi - lo if hi > lo else 1.0)
-    ax.plot([lo, hi], [lo, hi], color="0.5", linestyle="--", linewidth=1, label="schools = neighbourhoods",
-            zorder=1)
+    ax.plot([lo, hi], [lo, hi], color="0.5", linestyle="--", linewidth=1, label="schools = neighbourhoods", zorder=1)
     # intervals as lines from low to high: a bias-corrected interval need not contain its point
     if xerr:
-        ax.hlines(ys, _numbers(table, xerr[0], caller), _numbers(table, xerr[1], caller), color="0.4",
-                  linewidth=0.8, zorder=2)
+        ax.hlines(
+            ys, _numbers(table, xerr[0], caller), _numbers(table, xerr[1], caller), color="0.4", linewidth=0.8, zorder=2
+        )
     if yerr:
-        ax.vlines(xs, _numbers(table, yerr[0], caller), _numbers(table, yerr[1], caller), color="0.4",
-                  linewidth=0.8, zorder=2)
-    points = ax.scatter(xs, ys, s=36, color=CVD_SAFE_COLORS[0], edgecolors="white", linewidths=0.6, zorder=3,
-                        label="measured value")
+        ax.vlines(
+            xs, _numbers(table, yerr[0], caller), _numbers(table, yerr[1], caller), color="0.4", linewidth=0.8, zorder=2
+        )
+    points = ax.scatter(
+        xs, ys, s=36, color=CVD_SAFE_COLORS[0], edgecolors="white", linewidths=0.6, zorder=3, label="measured value"
+    )
     labels = []
     if label is not None:
         names = table[label] if label in table.columns else pd.Series(table.index, index=table.index)
@@ -297,23 +337,34 @@ def plot_schools_vs_neighbourhoods(
     ax.set_xlabel(f"{what} across neighbourhoods")
     ax.set_ylabel(f"{what} across schools")
     corners = [
-        ax.text(0.04, 0.96, "more segregated at school", transform=ax.transAxes, fontsize=7.5, color="0.45",
-                va="top"),
-        ax.text(0.96, 0.04, "more segregated at home", transform=ax.transAxes, fontsize=7.5, color="0.45",
-                ha="right"),
+        ax.text(0.04, 0.96, "more segregated at school", transform=ax.transAxes, fontsize=7.5, color="0.45", va="top"),
+        ax.text(0.96, 0.04, "more segregated at home", transform=ax.transAxes, fontsize=7.5, color="0.45", ha="right"),
     ]
     centres = []
     if bias_corrected:
-        style = {"linestyle": "", "marker": "D", "markersize": 4.5, "markerfacecolor": "white",
-                 "markeredgewidth": 1.1, "color": "0.25", "zorder": 4}
+        style = {
+            "linestyle": "",
+            "marker": "D",
+            "markersize": 4.5,
+            "markerfacecolor": "white",
+            "markeredgewidth": 1.1,
+            "color": "0.25",
+            "zorder": 4,
+        }
         xc, yc = (tuple(bias_corrected) + (None, None))[:2]
         if yc is not None:
             centres += ax.plot(xs, _numbers(table, yc, caller), **style)
         if xc is not None:
             centres += ax.plot(_numbers(table, xc, caller), ys, **style)
         centres[0].set_label("bias-corrected estimate\n(the interval's centre)")
-        ax.legend(handles=[points, centres[0]], loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
-                  fontsize=7.5, frameon=False)
+        ax.legend(
+            handles=[points, centres[0]],
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            fontsize=7.5,
+            frameon=False,
+        )
     spread_labels(ax, labels, avoid=corners)
     ax.spines[["top", "right"]].set_visible(False)
     set_title(ax, title)
@@ -402,10 +453,14 @@ def plot_indices_by_group(
     for j, name in enumerate(indices):
         offset = (j - (len(indices) - 1) / 2) * height
         vals = wide[name].to_numpy(dtype=np.float64)
-        bars = ax.barh(pos + offset, vals, height=height * 0.92, label=INDEX_LABELS.get(name, name),
-                       color=CVD_SAFE_COLORS[j % len(CVD_SAFE_COLORS)])
-        ax.bar_label(bars, labels=[f"{v:.2f}" if np.isfinite(v) else "n/a" for v in vals], padding=2,
-                     fontsize=7)
+        bars = ax.barh(
+            pos + offset,
+            vals,
+            height=height * 0.92,
+            label=INDEX_LABELS.get(name, name),
+            color=CVD_SAFE_COLORS[j % len(CVD_SAFE_COLORS)],
+        )
+        ax.bar_label(bars, labels=[f"{v:.2f}" if np.isfinite(v) else "n/a" for v in vals], padding=2, fontsize=7)
     ax.set_yticks(pos, labels=[human_label(g) for g in groups])
     ax.invert_yaxis()
     top = np.nanmax(wide.to_numpy(dtype=np.float64)) if np.isfinite(wide.to_numpy(dtype=np.float64)).any() else 1

@@ -39,9 +39,18 @@ def _curve(x, y):
     return cy, cx
 
 
-def plot_segregation_curve(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                           total: Hashable | None = None, by: Hashable | list | None = None, ax: Axes | None = None,
-                           source: str | None = None, title: str | None = None, **line_kw: object) -> Axes:
+def plot_segregation_curve(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    by: Hashable | list | None = None,
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    **line_kw: object,
+) -> Axes:
     r"""Duncan & Duncan's segregation curve of a group against another (or the rest), for one or several areas.
 
     Units are sorted by the focal group's share; the curve joins the
@@ -134,9 +143,18 @@ def _segplot_order(c, order):
 
 
 @renamed_parameters(reference="overall")
-def plot_segplot(data: pd.DataFrame, groups: list, *, total: Hashable | None = None, order: str = "segregation",
-                 overall: bool = True, ax: Axes | None = None, source: str | None = None, title: str | None = None,
-                 colors: list | None = None) -> Axes:
+def plot_segplot(
+    data: pd.DataFrame,
+    groups: list,
+    *,
+    total: Hashable | None = None,
+    order: str = "segregation",
+    overall: bool = True,
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    colors: list | None = None,
+) -> Axes:
     r"""Elbers & Gruijters's segplot: every unit as a bar as wide as its population, stacked by group.
 
     Parameters
@@ -210,12 +228,18 @@ def plot_segplot(data: pd.DataFrame, groups: list, *, total: Hashable | None = N
     for g, name in enumerate(counts.groups):
         top = base + shares[:, g]
         colour = None if colors is None else colors[g % len(colors)]
-        poly = ax.fill_between(xs, np.repeat(base, 2), np.repeat(top, 2), step=None, linewidth=0,
-                               label=str(name), color=colour)
+        poly = ax.fill_between(
+            xs, np.repeat(base, 2), np.repeat(top, 2), step=None, linewidth=0, label=str(name), color=colour
+        )
         if overall:
             low = composition[:g].sum()
-            ax.fill_between([1 + gap, 1 + gap + 0.05], [low, low], [low + composition[g]] * 2, linewidth=0,
-                            color=poly.get_facecolor()[0])
+            ax.fill_between(
+                [1 + gap, 1 + gap + 0.05],
+                [low, low],
+                [low + composition[g]] * 2,
+                linewidth=0,
+                color=poly.get_facecolor()[0],
+            )
         base = top
     ax.set_xlim(0, 1 + (gap + 0.05 if overall else 0.0))
     ax.set_ylim(0, 1)
@@ -228,10 +252,19 @@ def plot_segplot(data: pd.DataFrame, groups: list, *, total: Hashable | None = N
     return ax
 
 
-def plot_concentration_profile(data: pd.DataFrame, group: Hashable, other: Hashable | None = None, *,
-                               total: Hashable | None = None, thresholds: int = 101, ax: Axes | None = None,
-                               source: str | None = None, title: str | None = None, label: str | None = None,
-                               **line_kw: object) -> Axes:
+def plot_concentration_profile(
+    data: pd.DataFrame,
+    group: Hashable,
+    other: Hashable | None = None,
+    *,
+    total: Hashable | None = None,
+    thresholds: int = 101,
+    ax: Axes | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    label: str | None = None,
+    **line_kw: object,
+) -> Axes:
     r"""Hong & Sadahiro's concentration profile v(τ) of a group, with the even-spread profile.
 
     Parameters
@@ -280,4 +313,3 @@ def plot_concentration_profile(data: pd.DataFrame, group: Hashable, other: Hasha
         ax.set_title(title)
     add_source(ax, source)
     return ax
-

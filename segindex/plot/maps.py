@@ -60,8 +60,7 @@ def _values(gdf, column, name: str, caller: str) -> np.ndarray:
         shown = ", ".join(repr(c) for c in list(gdf.columns)[:12])
         more = ", ..." if gdf.shape[1] > 12 else ""
         raise SegindexValueError(
-            f"{caller}(): the column {column!r} given as '{name}' is not in the table. "
-            f"Its columns are: {shown}{more}."
+            f"{caller}(): the column {column!r} given as '{name}' is not in the table. Its columns are: {shown}{more}."
         )
     col = gdf[column]
     if isinstance(col, pd.DataFrame):
@@ -289,8 +288,9 @@ def plot_choropleth(
         raise SegindexValueError(
             f"{caller}(): the column {column!r} has no values (all {len(values)} are missing); nothing to map."
         )
-    ax = get_ax(ax, figsize=map_figsize(gdf, margin=2.2 if scheme is not None else 1.0,
-                                        bars=int(scheme is None and legend)))
+    ax = get_ax(
+        ax, figsize=map_figsize(gdf, margin=2.2 if scheme is not None else 1.0, bars=int(scheme is None and legend))
+    )
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
     geoms = gdf.geometry
     handles = []
@@ -453,22 +453,26 @@ def plot_school_points(
                 f"({residents.crs.to_string()}) are in different CRSs; reproject one, e.g. "
                 "schools.to_crs(residents.crs) (EPSG:27700 for Britain)."
             )
-        background = _values(residents, share_column if residents_column is None else residents_column,
-                             "residents_column", caller)
+        background = _values(
+            residents, share_column if residents_column is None else residents_column, "residents_column", caller
+        )
     both = np.concatenate([share, background if background is not None else []])
     top = float(np.nanmax(both)) if np.isfinite(both).any() else 1.0
     norm = mpl.colors.Normalize(vmin=0.0, vmax=top if vmax is None else float(vmax))
     colormap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-    ax = get_ax(ax, figsize=map_figsize(residents if residents is not None else schools, width=7.5, margin=1.2,
-                                        bars=int(legend)))
+    ax = get_ax(
+        ax,
+        figsize=map_figsize(residents if residents is not None else schools, width=7.5, margin=1.2, bars=int(legend)),
+    )
     n_missing_units = 0
     if residents is not None:
         miss = np.isnan(background)
         geoms = residents.geometry
         if (~miss).any():
             # grey outlines: the town's shape stays visible where shares (and colours) are near zero
-            geoms[~miss].plot(ax=ax, color=colormap(norm(background[~miss])), edgecolor="0.8",
-                              linewidth=0.2, alpha=0.75)
+            geoms[~miss].plot(
+                ax=ax, color=colormap(norm(background[~miss])), edgecolor="0.8", linewidth=0.2, alpha=0.75
+            )
         draw_missing(ax, geoms[miss])
         n_missing_units = int(miss.sum())
     size_top = float(np.nanmax(size)) if np.isfinite(size).any() else 0.0
@@ -481,8 +485,7 @@ def plot_school_points(
     face[~nan] = colormap(norm(share[~nan]))
     face[nan] = (1.0, 1.0, 1.0, 0.0)
     edge = np.where(nan[:, None], np.array([[0.45, 0.45, 0.45, 1.0]]), np.array([[0.1, 0.1, 0.1, 1.0]]))
-    ax.scatter(xs[order], ys[order], s=areas[order], c=face[order], edgecolors=edge[order],
-               linewidths=0.6, zorder=3)
+    ax.scatter(xs[order], ys[order], s=areas[order], c=face[order], edgecolors=edge[order], linewidths=0.6, zorder=3)
     if legend:
         mappable = mpl.cm.ScalarMappable(norm=norm, cmap=colormap)
         # the colour bar in the upper part of the right margin, the size legend under it: off the town
@@ -495,12 +498,31 @@ def plot_school_points(
         if size_top > 0:
             for v in sorted({_nice(size_top / 4), _nice(size_top / 2), _nice(size_top)}):
                 if v > 0:
-                    handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="white",
-                                          markeredgecolor="0.1", markersize=math.sqrt(v * scale + 4.0),
-                                          label=f"{v:,.0f}"))
+                    handles.append(
+                        Line2D(
+                            [],
+                            [],
+                            linestyle="",
+                            marker="o",
+                            markerfacecolor="white",
+                            markeredgecolor="0.1",
+                            markersize=math.sqrt(v * scale + 4.0),
+                            label=f"{v:,.0f}",
+                        )
+                    )
         if nan.any():
-            handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="none",
-                                  markeredgecolor="0.45", markersize=5, label=f"no value  ({int(nan.sum())})"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="",
+                    marker="o",
+                    markerfacecolor="none",
+                    markeredgecolor="0.45",
+                    markersize=5,
+                    label=f"no value  ({int(nan.sum())})",
+                )
+            )
         if n_missing_units:
             handles.append(missing_handle(n_missing_units, "areas: no data"))
         if handles:

@@ -133,12 +133,19 @@ def plot_school_contrast(
         # residents) to a mid tone (the schools' colours stay readable on top)
         res_cmap = mpl.colors.ListedColormap(res_cmap(np.linspace(0.12, 0.75, 256)), name=f"{res_cmap.name}_tint")
         if known.any():
-            residents.geometry[known].plot(ax=ax, color=res_cmap(res_norm(share[known])), linewidth=0.1,
-                                           edgecolor="0.8")
+            residents.geometry[known].plot(
+                ax=ax, color=res_cmap(res_norm(share[known])), linewidth=0.1, edgecolor="0.8"
+            )
         draw_missing(ax, residents.geometry[~known], linewidth=0.1)
         n_empty = int((~known).sum())
-        ax.figure.colorbar(mpl.cm.ScalarMappable(norm=res_norm, cmap=res_cmap), ax=ax, shrink=0.6, pad=0.01,
-                           location="left", label=f"{human_label(group)}: share of residents")
+        ax.figure.colorbar(
+            mpl.cm.ScalarMappable(norm=res_norm, cmap=res_cmap),
+            ax=ax,
+            shrink=0.6,
+            pad=0.01,
+            location="left",
+            label=f"{human_label(group)}: share of residents",
+        )
     else:
         residents.boundary.plot(ax=ax, linewidth=0.2, color="0.7")
     values = contrast[column].to_numpy(dtype=float)
@@ -153,30 +160,63 @@ def plot_school_contrast(
         sizes = 8 + 120 * np.sqrt(np.clip(s, 0, None) / smax)
     else:
         sizes = np.full(len(values), 40.0)
-    edge = np.where(contrast["flag"].to_numpy(dtype=bool), "black", "0.5") if (
-        mark_flagged and "flag" in contrast.columns) else "0.5"
-    widths = np.where(contrast["flag"].to_numpy(dtype=bool), 1.2, 0.3) if (
-        mark_flagged and "flag" in contrast.columns) else 0.3
+    edge = (
+        np.where(contrast["flag"].to_numpy(dtype=bool), "black", "0.5")
+        if (mark_flagged and "flag" in contrast.columns)
+        else "0.5"
+    )
+    widths = (
+        np.where(contrast["flag"].to_numpy(dtype=bool), 1.2, 0.3)
+        if (mark_flagged and "flag" in contrast.columns)
+        else 0.3
+    )
     ok = np.isfinite(values)
-    sc = ax.scatter(xy["x"].to_numpy()[ok], xy["y"].to_numpy()[ok], c=values[ok], s=np.asarray(sizes)[ok],
-                    cmap=cmap, norm=norm, edgecolors=np.broadcast_to(edge, values.shape)[ok],
-                    linewidths=np.broadcast_to(widths, values.shape)[ok], zorder=3)
+    sc = ax.scatter(
+        xy["x"].to_numpy()[ok],
+        xy["y"].to_numpy()[ok],
+        c=values[ok],
+        s=np.asarray(sizes)[ok],
+        cmap=cmap,
+        norm=norm,
+        edgecolors=np.broadcast_to(edge, values.shape)[ok],
+        linewidths=np.broadcast_to(widths, values.shape)[ok],
+        zorder=3,
+    )
     if (~ok).any():
         ax.scatter(xy["x"].to_numpy()[~ok], xy["y"].to_numpy()[~ok], marker="x", color="0.3", s=20, zorder=3)
     label = {"difference": "school share − local share", "z": "z-score against local share"}.get(column, column)
     ax.figure.colorbar(sc, ax=ax, shrink=0.6, pad=0.01, label=label, anchor=(0.0, 0.9))
     handles = []
     if (~ok).any():
-        handles.append(Line2D([], [], linestyle="", marker="x", color="0.3",
-                              label=f"school: no residents around  ({int((~ok).sum())})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="x",
+                color="0.3",
+                label=f"school: no residents around  ({int((~ok).sum())})",
+            )
+        )
     if mark_flagged and "flag" in contrast.columns and contrast["flag"].to_numpy(dtype=bool).any():
-        handles.append(Line2D([], [], linestyle="", marker="o", markerfacecolor="white", markeredgecolor="black",
-                              markeredgewidth=1.2, label=f"flagged school  ({int(contrast['flag'].sum())})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markeredgewidth=1.2,
+                label=f"flagged school  ({int(contrast['flag'].sum())})",
+            )
+        )
     if n_empty:
         handles.append(missing_handle(n_empty, "area: no residents"))
     if handles:  # under the schools' colour bar, off the map
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.02, 0.0), borderaxespad=0.0, fontsize=7,
-                  frameon=False)
+        ax.legend(
+            handles=handles, loc="lower left", bbox_to_anchor=(1.02, 0.0), borderaxespad=0.0, fontsize=7, frameon=False
+        )
     ax.set_axis_off()
     ax.set_aspect("equal")
     set_title(ax, title)

@@ -41,9 +41,18 @@ TYPE_COLORS = {
 
 
 @keyword_only_ax
-def plot_typology(gdf: gpd.GeoDataFrame, typology: pd.DataFrame | pd.Series, *, ax: Axes | None = None,
-                  colors: Mapping[str, str] | None = None, legend: bool = True, source: str | None = None,
-                  title: str | None = None, edgecolor: str = "white", linewidth: float = 0.2) -> Axes:
+def plot_typology(
+    gdf: gpd.GeoDataFrame,
+    typology: pd.DataFrame | pd.Series,
+    *,
+    ax: Axes | None = None,
+    colors: Mapping[str, str] | None = None,
+    legend: bool = True,
+    source: str | None = None,
+    title: str | None = None,
+    edgecolor: str = "white",
+    linewidth: float = 0.2,
+) -> Axes:
     """Map the Poulsen-Johnston-Forrest area types.
 
     Parameters
@@ -109,14 +118,18 @@ def plot_typology(gdf: gpd.GeoDataFrame, typology: pd.DataFrame | pd.Series, *, 
     values = types.astype(object).to_numpy()
     typed = np.array([isinstance(v, str) and v in palette for v in values], dtype=bool)
     if typed.any():
-        gdf.geometry[typed].plot(ax=ax, color=[palette[v] for v in values[typed]], edgecolor=edgecolor,
-                                 linewidth=linewidth)
+        gdf.geometry[typed].plot(
+            ax=ax, color=[palette[v] for v in values[typed]], edgecolor=edgecolor, linewidth=linewidth
+        )
     draw_missing(ax, gdf.geometry[~typed], linewidth=linewidth)
     ax.set_axis_off()
     ax.set_aspect("equal")
     if legend:
-        dominant = typology["dominant_group"] if isinstance(typology, pd.DataFrame) and \
-            "dominant_group" in typology.columns else None
+        dominant = (
+            typology["dominant_group"]
+            if isinstance(typology, pd.DataFrame) and "dominant_group" in typology.columns
+            else None
+        )
         handles = []
         for ty in TYPES:
             here = values == ty
@@ -125,21 +138,43 @@ def plot_typology(gdf: gpd.GeoDataFrame, typology: pd.DataFrame | pd.Series, *, 
             if dominant is not None and count and ty in ("V", "VI"):
                 names = pd.Series(dominant.to_numpy()[here]).dropna().value_counts()
                 who = ": " + ", ".join(human_label(g) for g in names.index)
-            handles.append(Patch(facecolor=palette[ty], edgecolor="0.5", linewidth=0.5,
-                                 label=f"{ty} {TYPE_LABELS[ty]}{who} ({count})"))
+            handles.append(
+                Patch(
+                    facecolor=palette[ty],
+                    edgecolor="0.5",
+                    linewidth=0.5,
+                    label=f"{ty} {TYPE_LABELS[ty]}{who} ({count})",
+                )
+            )
         if (~typed).any():
             handles.append(missing_handle(int((~typed).sum()), "no type (no people)"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-                  title="Area type (units)", title_fontsize=8)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=7,
+            frameon=False,
+            title="Area type (units)",
+            title_fontsize=8,
+        )
     set_title(ax, title)
     add_source(ax, source)
     return ax
 
 
 @keyword_only_ax
-def plot_profile(profile: pd.DataFrame, *, ax: Axes | None = None, x: str | None = None, index: str | None = None,
-                 source: str | None = None, title: str | None = None, logx: bool = True, label: str | None = None,
-                 **line_kw: Any) -> Axes:
+def plot_profile(
+    profile: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    x: str | None = None,
+    index: str | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    logx: bool = True,
+    label: str | None = None,
+    **line_kw: Any,
+) -> Axes:
     """Plot a segregation profile over scale (bandwidth or neighbourhood size).
 
     Parameters

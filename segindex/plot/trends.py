@@ -42,8 +42,18 @@ def _source_under_xlabel(ax, text):
     """A source line under the x-axis label (add_source's default spot is taken by the label)."""
     if not text:
         return None
-    return ax.annotate(text, xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0, -34),
-                       textcoords="offset points", fontsize=6.5, color="0.35", ha="left", va="top", wrap=True)
+    return ax.annotate(
+        text,
+        xy=(0.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0, -34),
+        textcoords="offset points",
+        fontsize=6.5,
+        color="0.35",
+        ha="left",
+        va="top",
+        wrap=True,
+    )
 
 
 def _check_table(table, caller, columns):
@@ -83,11 +93,23 @@ def _select(table, caller, index, comparison):
 
 
 @keyword_only_ax
-def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None = None, x: Hashable = "year",
-               area: Hashable | None = "area", group: Hashable | None = "group", value: Hashable = "value",
-               comparison: str | None = None, ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
-               bias_corrected: Hashable | None = "bias_corrected", ylabel: str | None = None,
-               title: str | None = None, legend: bool = True, source: str | None = None) -> Axes:
+def plot_trend(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    index: str | None = None,
+    x: Hashable = "year",
+    area: Hashable | None = "area",
+    group: Hashable | None = "group",
+    value: Hashable = "value",
+    comparison: str | None = None,
+    ci: tuple[Hashable, Hashable] | None = ("ci_low", "ci_high"),
+    bias_corrected: Hashable | None = "bias_corrected",
+    ylabel: str | None = None,
+    title: str | None = None,
+    legend: bool = True,
+    source: str | None = None,
+) -> Axes:
     """One index by year, one line per area and group, with intervals where the table has them.
 
     Parameters
@@ -178,12 +200,22 @@ def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None
             if has_ci:
                 # from bound to bound: the interval need not contain the measured value
                 lo, hi = sel[ci[0]].to_numpy(float), sel[ci[1]].to_numpy(float)
-                ax.errorbar(sel[x], (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none",
-                            ecolor=colours[a], alpha=0.6, capsize=3)
+                ax.errorbar(
+                    sel[x], (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor=colours[a], alpha=0.6, capsize=3
+                )
                 if bias_corrected in sel.columns:
-                    ax.plot(sel[x], sel[bias_corrected].to_numpy(float), linestyle="", marker="D", markersize=4,
-                            markerfacecolor="white", markeredgewidth=1.1, color=colours[a], alpha=0.8,
-                            label="_bias_corrected")
+                    ax.plot(
+                        sel[x],
+                        sel[bias_corrected].to_numpy(float),
+                        linestyle="",
+                        marker="D",
+                        markersize=4,
+                        markerfacecolor="white",
+                        markeredgewidth=1.1,
+                        color=colours[a],
+                        alpha=0.8,
+                        label="_bias_corrected",
+                    )
                     marked = True
     years = np.sort(pd.unique(rows[x]))
     if np.issubdtype(np.asarray(years).dtype, np.number):
@@ -192,8 +224,17 @@ def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None
     ax.set_ylabel(ylabel or INDEX_LABELS.get(index, str(index) if index is not None else str(value)))
     set_title(ax, title)
     if marked:  # one legend entry for the centres of the intervals
-        ax.plot([], [], linestyle="", marker="D", markersize=4, markerfacecolor="white", markeredgewidth=1.1,
-                color="0.2", label="bias-corrected estimate\n(the interval's centre)")
+        ax.plot(
+            [],
+            [],
+            linestyle="",
+            marker="D",
+            markersize=4,
+            markerfacecolor="white",
+            markeredgewidth=1.1,
+            color="0.2",
+            label="bias-corrected estimate\n(the interval's centre)",
+        )
     if legend and (len(areas) > 1 or len(groups) > 1 or marked):  # beside the chart, off the lines
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.grid(alpha=0.3)
@@ -201,10 +242,16 @@ def plot_trend(table: pd.DataFrame, *, ax: Axes | None = None, index: str | None
     return ax
 
 
-def plot_trend_panels(table: pd.DataFrame, *, indices: str | Sequence[str] = ("dissimilarity", "isolation",
-                                                                              "correlation_ratio"),
-                      axes: Sequence[Axes] | np.ndarray | None = None, figsize: tuple[float, float] | None = None,
-                      source: str | None = None, suptitle: str | None = None, **kwargs: Any) -> np.ndarray:
+def plot_trend_panels(
+    table: pd.DataFrame,
+    *,
+    indices: str | Sequence[str] = ("dissimilarity", "isolation", "correlation_ratio"),
+    axes: Sequence[Axes] | np.ndarray | None = None,
+    figsize: tuple[float, float] | None = None,
+    source: str | None = None,
+    suptitle: str | None = None,
+    **kwargs: Any,
+) -> np.ndarray:
     """D, isolation and η² (or any indices) by year, side by side, one shared legend.
 
     Parameters
@@ -265,8 +312,9 @@ def plot_trend_panels(table: pd.DataFrame, *, indices: str | Sequence[str] = ("d
     line = 0.22 / height  # one legend row, as a fraction of the figure height
     base = (0.2 / height) if source else 0.0
     if rows:
-        fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=7.5, frameon=False,
-                   bbox_to_anchor=(0.5, base))
+        fig.legend(
+            handles, labels, loc="lower center", ncol=ncol, fontsize=7.5, frameon=False, bbox_to_anchor=(0.5, base)
+        )
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout(rect=(0, base + rows * line + 0.01, 1, 1))
@@ -285,8 +333,15 @@ _THRESHOLD_COLUMNS = ("threshold", "group_share")
     "threshold_exposure(data, group, thresholds, total=..., by='year') and pass its table",
 )
 @keyword_only_ax
-def plot_threshold_trend(table: pd.DataFrame, *, x: Hashable = "year", value: str = "group_share",
-                         ax: Axes | None = None, title: str | None = None, source: str | None = None) -> Axes:
+def plot_threshold_trend(
+    table: pd.DataFrame,
+    *,
+    x: Hashable = "year",
+    value: str = "group_share",
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+) -> Axes:
     """The share of a group living in units where it is at least k % of residents, by year.
 
     Draws the table :func:`segindex.typology.threshold_exposure` returns when
@@ -371,8 +426,23 @@ def plot_threshold_trend(table: pd.DataFrame, *, x: Hashable = "year", value: st
                 f"{caller}(): the table mixes several values of {column!r} "
                 f"({first_few(pd.unique(table[column]))}); draw one at a time, e.g. table[table[{column!r}] == ...]."
             )
-    extra = [c for c in table.columns if c not in (x, "basis", "threshold", "rule", "group", "units", "unit_share",
-                                                   "group_share", "population_share", "area")]
+    extra = [
+        c
+        for c in table.columns
+        if c
+        not in (
+            x,
+            "basis",
+            "threshold",
+            "rule",
+            "group",
+            "units",
+            "unit_share",
+            "group_share",
+            "population_share",
+            "area",
+        )
+    ]
     rows_per = table.groupby(["threshold", x], sort=False).size()
     if (rows_per > 1).any():
         raise SegindexValueError(
@@ -385,20 +455,35 @@ def plot_threshold_trend(table: pd.DataFrame, *, x: Hashable = "year", value: st
     ax = get_ax(ax, figsize=(6, 4.5))
     for k, (thr, rows) in enumerate(table.groupby("threshold", sort=True)):
         rows = rows.sort_values(x)
-        ax.plot(rows[x], 100 * rows[value].to_numpy(dtype=float), marker=_MARKERS[k % len(_MARKERS)],
-                linestyle=_STYLES[k % len(_STYLES)], color=CVD_SAFE_COLORS[k % len(CVD_SAFE_COLORS)],
-                label=f"{sign} {100 * float(thr):g} % {who}")
+        ax.plot(
+            rows[x],
+            100 * rows[value].to_numpy(dtype=float),
+            marker=_MARKERS[k % len(_MARKERS)],
+            linestyle=_STYLES[k % len(_STYLES)],
+            color=CVD_SAFE_COLORS[k % len(CVD_SAFE_COLORS)],
+            label=f"{sign} {100 * float(thr):g} % {who}",
+        )
     years = table[x].unique()
     if np.issubdtype(np.asarray(years).dtype, np.number):
         ax.set_xticks(np.sort(years))
     ax.set_xlabel(human_label(x))
-    whose = {"group_share": f"% of {who} living in such units",
-             "population_share": "% of residents living in such units", "unit_share": "% of units"}
+    whose = {
+        "group_share": f"% of {who} living in such units",
+        "population_share": "% of residents living in such units",
+        "unit_share": "% of units",
+    }
     ax.set_ylabel(whose.get(value, human_label(value)))
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-              title="units where the share is", title_fontsize=7)
+    ax.legend(
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        title="units where the share is",
+        title_fontsize=7,
+    )
     set_title(ax, title)
     _source_under_xlabel(ax, source)
     return ax

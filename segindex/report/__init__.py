@@ -31,8 +31,7 @@ from .render import render_html
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["write_report", "REAL_DATA_CAVEATS", "ReportContent", "ReportSpec", "build_content", "render_html",
-           "MARKER"]
+__all__ = ["write_report", "REAL_DATA_CAVEATS", "ReportContent", "ReportSpec", "build_content", "render_html", "MARKER"]
 
 #: Caveats that apply to every report comparing 2011 residents with 2022/23 pupils.
 REAL_DATA_CAVEATS = (
@@ -220,22 +219,48 @@ def write_report(
 
         figure_source = SYNTHETIC_NOTE if synthetic else " ".join(sources)
     spec = ReportSpec(
-        units=units, groups=groups, area_name=area_name, total=total, schools=schools, school_total=school_total,
-        other=other, description=description, sources=sources, caveats=caveats, synthetic=bool(synthetic),
-        figure_source=figure_source, map_groups=check_map_groups(map_groups, groups), n_draws=draws,
-        random_state=random_state, year=None if year is None else str(year),
-        disclosure=Disclosure.checked(suppress_below, round_to), min_count=int(min_count),
+        units=units,
+        groups=groups,
+        area_name=area_name,
+        total=total,
+        schools=schools,
+        school_total=school_total,
+        other=other,
+        description=description,
+        sources=sources,
+        caveats=caveats,
+        synthetic=bool(synthetic),
+        figure_source=figure_source,
+        map_groups=check_map_groups(map_groups, groups),
+        n_draws=draws,
+        random_state=random_state,
+        year=None if year is None else str(year),
+        disclosure=Disclosure.checked(suppress_below, round_to),
+        min_count=int(min_count),
         say=progress if progress is not None else (lambda message: None),
     )
     out = check_target(out_dir, inputs)
     record = provenance(
-        call="segindex.write_report" if command is None else " ".join(str(c) for c in command), random_state=random_state, inputs=[] if inputs is None else list(inputs),
+        call="segindex.write_report" if command is None else " ".join(str(c) for c in command),
+        random_state=random_state,
+        inputs=[] if inputs is None else list(inputs),
         vintages=vintages,
-        parameters={"area_name": area_name, "groups": groups, "total": total, "school_total": school_total,
-                    "other": other, "n_draws": draws, "map_groups": spec.map_groups, "year": spec.year,
-                    "synthetic": spec.synthetic, "suppress_below": suppress_below, "round_to": round_to,
-                    "min_count": spec.min_count, "n_units": len(units),
-                    "n_schools": None if schools is None else len(schools)},
+        parameters={
+            "area_name": area_name,
+            "groups": groups,
+            "total": total,
+            "school_total": school_total,
+            "other": other,
+            "n_draws": draws,
+            "map_groups": spec.map_groups,
+            "year": spec.year,
+            "synthetic": spec.synthetic,
+            "suppress_below": suppress_below,
+            "round_to": round_to,
+            "min_count": spec.min_count,
+            "n_units": len(units),
+            "n_schools": None if schools is None else len(schools),
+        },
     )
     with staged_folder(out) as folder:
         content = build_content(folder, spec)

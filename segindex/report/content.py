@@ -146,8 +146,7 @@ def _with_synthetic(frame: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
 
 
 def _population(spec: ReportSpec):
-    exact = population_table(spec.units, spec.schools, spec.groups, total=spec.total,
-                             school_total=spec.school_total)
+    exact = population_table(spec.units, spec.schools, spec.groups, total=spec.total, school_total=spec.school_total)
     d = spec.disclosure
     csv = pd.DataFrame({"group": exact["group"]})
     sides = [("residents", "share_of_residents", "residents_total")]
@@ -172,8 +171,7 @@ def _population(spec: ReportSpec):
 def _residential(spec: ReportSpec):
     from ..indices.table import ALL_GROUPS
 
-    table = residential_table(spec.units, spec.groups, total=spec.total, other=spec.other,
-                              min_count=spec.min_count)
+    table = residential_table(spec.units, spec.groups, total=spec.total, other=spec.other, min_count=spec.min_count)
     two = table[table["group"] != ALL_GROUPS]
     present = set(two["index"])
     shown = [i for i in index_names("two-group") if i in present]
@@ -182,9 +180,15 @@ def _residential(spec: ReportSpec):
     for (g, comp), part in two.groupby(["group", "comparison"], sort=False):
         values = part.set_index("index")["value"]
         first = part.iloc[0]
-        rows.append([Cell(group_label(g)), Cell(group_label(comp)), count(spec.disclosure.count(first["count"])),
-                     *[number(values.get(i, np.nan)) for i in shown],
-                     Cell(f"yes (< {spec.min_count})" if bool(first["small_group"]) else "")])
+        rows.append(
+            [
+                Cell(group_label(g)),
+                Cell(group_label(comp)),
+                count(spec.disclosure.count(first["count"])),
+                *[number(values.get(i, np.nan)) for i in shown],
+                Cell(f"yes (< {spec.min_count})" if bool(first["small_group"]) else ""),
+            ]
+        )
     multi = table[table["group"] == ALL_GROUPS].set_index("index")["value"]
     multigroup = [(index_label(i), number(multi[i]).text) for i in index_names("multigroup") if i in multi.index]
     csv = table.copy()
@@ -197,12 +201,19 @@ def _bars(folder, spec: ReportSpec, table) -> Figure:
 
     shown = table.assign(group=table["group"].map(group_label))
     ax = plot_function(charts, "indices_by_group")(
-        shown, ax=new_ax((7.0, 1.0 + 0.9 * len(spec.groups))),
-        title=f"Residential segregation by group, {spec.place}", source=spec.figure_source)
-    return draw(folder, "indices_by_group.png", ax,
-                alt=f"Bar chart of dissimilarity, isolation and the correlation ratio of each group's residents "
-                    f"against the rest of the population in {spec.place}; the values are in the table above.",
-                caption="Dissimilarity, isolation and the correlation ratio by group (each against the rest).")
+        shown,
+        ax=new_ax((7.0, 1.0 + 0.9 * len(spec.groups))),
+        title=f"Residential segregation by group, {spec.place}",
+        source=spec.figure_source,
+    )
+    return draw(
+        folder,
+        "indices_by_group.png",
+        ax,
+        alt=f"Bar chart of dissimilarity, isolation and the correlation ratio of each group's residents "
+        f"against the rest of the population in {spec.place}; the values are in the table above.",
+        caption="Dissimilarity, isolation and the correlation ratio by group (each against the rest).",
+    )
 
 
 # ---------------------------------------------------------------------------- maps
@@ -235,8 +246,10 @@ def _mappable(spec: ReportSpec, layer, slugs, notes: list) -> list:
     keep = [g for g in spec.map_groups if layer[f"share_{slugs[g]}"].notna().any()]
     left = [group_label(g) for g in spec.map_groups if g not in keep]
     if left:
-        notes.append(f"Not mapped: {', '.join(left)} (no unit has a count that can be shown"
-                     + (", after suppression of small counts)." if spec.disclosure.suppress_below else ")."))
+        notes.append(
+            f"Not mapped: {', '.join(left)} (no unit has a count that can be shown"
+            + (", after suppression of small counts)." if spec.disclosure.suppress_below else ").")
+        )
     return keep
 
 
@@ -249,23 +262,49 @@ def _map_figures(folder, spec: ReportSpec, layer, slugs, groups) -> list[Figure]
     for g in groups:
         spec.say(f"drawing maps for {g}")
         s, label = slugs[g], group_label(g)
-        ax = choropleth(layer, f"share_{s}", ax=new_ax(), scheme="natural_breaks", fmt="percent",
-                        legend_title=f"{label} share of residents",
-                        title=f"{label} residents: share of each unit's residents\n{spec.place}",
-                        source=spec.figure_source)
-        figures.append(draw(folder, f"map_share_{s}.png", ax,
-                            alt=f"Map of {spec.place}: the share of {label} residents in each of its "
-                                f"{len(layer):,} residential units, in classes by natural breaks; darker is higher.",
-                            caption=f"{label}: share of residents"))
-        ax = choropleth(layer, f"lq_{s}", ax=new_ax(), scheme="user_defined", bins=lq_bins, colors=lq_colors,
-                        fmt="{:.2f}", legend_title=f"{label} location quotient",
-                        title=f"{label} residents: location quotient (1 = the area's share)\n{spec.place}",
-                        source=spec.figure_source)
-        figures.append(draw(folder, f"map_lq_{s}.png", ax,
-                            alt=f"Map of {spec.place}: the location quotient of {label} residents in each unit "
-                                "(the unit's share over the area's); orange and red units hold more than the "
-                                "area's share, blue units fewer.",
-                            caption=f"{label}: location quotient"))
+        ax = choropleth(
+            layer,
+            f"share_{s}",
+            ax=new_ax(),
+            scheme="natural_breaks",
+            fmt="percent",
+            legend_title=f"{label} share of residents",
+            title=f"{label} residents: share of each unit's residents\n{spec.place}",
+            source=spec.figure_source,
+        )
+        figures.append(
+            draw(
+                folder,
+                f"map_share_{s}.png",
+                ax,
+                alt=f"Map of {spec.place}: the share of {label} residents in each of its "
+                f"{len(layer):,} residential units, in classes by natural breaks; darker is higher.",
+                caption=f"{label}: share of residents",
+            )
+        )
+        ax = choropleth(
+            layer,
+            f"lq_{s}",
+            ax=new_ax(),
+            scheme="user_defined",
+            bins=lq_bins,
+            colors=lq_colors,
+            fmt="{:.2f}",
+            legend_title=f"{label} location quotient",
+            title=f"{label} residents: location quotient (1 = the area's share)\n{spec.place}",
+            source=spec.figure_source,
+        )
+        figures.append(
+            draw(
+                folder,
+                f"map_lq_{s}.png",
+                ax,
+                alt=f"Map of {spec.place}: the location quotient of {label} residents in each unit "
+                "(the unit's share over the area's); orange and red units hold more than the "
+                "area's share, blue units fewer.",
+                caption=f"{label}: location quotient",
+            )
+        )
     return figures
 
 
@@ -282,8 +321,9 @@ def _school_frames(spec: ReportSpec):
 def _school_rows(spec: ReportSpec, notes: dict):
     res, res_t, pup, pup_t = _school_frames(spec)
     spec.say("comparing schools with neighbourhoods")
-    rows, draws, notes["intervals"] = school_comparison(res, res_t, pup, pup_t, spec.groups, spec.n_draws,
-                                                        spec.random_state)
+    rows, draws, notes["intervals"] = school_comparison(
+        res, res_t, pup, pup_t, spec.groups, spec.n_draws, spec.random_state
+    )
     spec.say("allocating residents to their nearest schools")
     nearest, notes["nearest"] = nearest_school_indices(res, res_t, pup, pup_t, spec.groups)
     if nearest is not None:
@@ -310,8 +350,11 @@ def _school_table(spec: ReportSpec, rows, index_name: str, draws: int) -> Table:
     per_side = ["measured"] + (["bias-corrected"] if bias else []) + ([f"{CI_LEVEL:.0%} interval"] if draws else [])
     columns = ["Group", "Residents", "Pupils"]
     groups = [("", 3)]
-    for side, label in (("neighbourhoods", "Neighbourhoods"), ("schools", "Schools"),
-                        ("difference", "Gap: schools \u2212 neighbourhoods")):
+    for side, label in (
+        ("neighbourhoods", "Neighbourhoods"),
+        ("schools", "Schools"),
+        ("difference", "Gap: schools \u2212 neighbourhoods"),
+    ):
         columns += per_side + (["p"] if side == "difference" and draws else [])
         groups.append((label, len(per_side) + (1 if side == "difference" and draws else 0)))
     if "nearest_school" in rows.columns:
@@ -351,20 +394,32 @@ def _scatter_figures(folder, spec: ReportSpec, rows, draws) -> list[Figure]:
         part = rows[rows["index"] == index_name].assign(group=lambda t: t["group"].map(group_label))
         kwargs = {}
         if draws and "schools_ci_low" in rows.columns:
-            kwargs = {"xerr": ("neighbourhoods_ci_low", "neighbourhoods_ci_high"),
-                      "yerr": ("schools_ci_low", "schools_ci_high")}
+            kwargs = {
+                "xerr": ("neighbourhoods_ci_low", "neighbourhoods_ci_high"),
+                "yerr": ("schools_ci_low", "schools_ci_high"),
+            }
         if bias:
             kwargs.update(x="neighbourhoods_bias_corrected", y="schools_bias_corrected")
-        ax = scatter(part, ax=new_ax((5.5, 5.5)), index_name=index_name,
-                     title=f"{index_label(index_name)}: schools and neighbourhoods\n{spec.place}",
-                     source=spec.figure_source, **kwargs)
+        ax = scatter(
+            part,
+            ax=new_ax((5.5, 5.5)),
+            index_name=index_name,
+            title=f"{index_label(index_name)}: schools and neighbourhoods\n{spec.place}",
+            source=spec.figure_source,
+            **kwargs,
+        )
         what = "bias-corrected estimates with their" if bias else "measured values with"
-        figures.append(draw(
-            folder, f"schools_vs_neighbourhoods_{index_name}.png", ax,
-            alt=f"Scatter chart of {index_label(index_name).lower()} across schools against across neighbourhoods "
+        figures.append(
+            draw(
+                folder,
+                f"schools_vs_neighbourhoods_{index_name}.png",
+                ax,
+                alt=f"Scatter chart of {index_label(index_name).lower()} across schools against across neighbourhoods "
                 f"for each group in {spec.place}; points above the diagonal are groups more segregated at school.",
-            caption=f"{index_label(index_name)}: schools against neighbourhoods"
-                    + (f" ({what} {CI_LEVEL:.0%} intervals)" if draws else "")))
+                caption=f"{index_label(index_name)}: schools against neighbourhoods"
+                + (f" ({what} {CI_LEVEL:.0%} intervals)" if draws else ""),
+            )
+        )
     return figures
 
 
@@ -375,15 +430,23 @@ def _benchmark_figures(folder, spec: ReportSpec, rows) -> list[Figure]:
     for index_name in SCHOOL_INDICES:
         part = rows[rows["index"] == index_name].assign(group=lambda t: t["group"].map(group_label))
         ax = plot_nearest_school_benchmark(
-            part, ax=new_ax((6.5, 1.9 + 0.42 * len(part))), xlabel=index_label(index_name),
+            part,
+            ax=new_ax((6.5, 1.9 + 0.42 * len(part))),
+            xlabel=index_label(index_name),
             title=f"{index_label(index_name)}: observed schools against the nearest school\n{spec.place}",
-            source=spec.figure_source)
-        figures.append(draw(
-            folder, f"nearest_school_{index_name}.png", ax,
-            alt=f"Chart of {index_label(index_name).lower()} for each group in {spec.place}: across "
+            source=spec.figure_source,
+        )
+        figures.append(
+            draw(
+                folder,
+                f"nearest_school_{index_name}.png",
+                ax,
+                alt=f"Chart of {index_label(index_name).lower()} for each group in {spec.place}: across "
                 "neighbourhoods (grey square), under the nearest-school benchmark (blue circle) and across "
                 "schools as observed (orange diamond); the values are in the table above.",
-            caption=f"{index_label(index_name)}: observed schools against the nearest-school benchmark"))
+                caption=f"{index_label(index_name)}: observed schools against the nearest-school benchmark",
+            )
+        )
     return figures
 
 
@@ -401,15 +464,25 @@ def _school_map_figures(folder, spec: ReportSpec, layer, slugs, groups) -> list[
         s, label = slugs[g], group_label(g)
         ax = school_points(
             points.assign(share=d.shares(pup[g].to_numpy(float), pup[pup_t].to_numpy(float))),
-            layer.assign(share=layer[f"share_{s}"]), share_column="share", size_column="pupils",
-            ax=new_ax((7.5, 6.0)), label=f"{label} share",
-            title=f"{label}: schools over residents\n{spec.place}", source=spec.figure_source)
-        figures.append(draw(
-            folder, f"schools_{s}.png", ax,
-            alt=f"Map of {spec.place}: schools as dots sized by pupils and coloured by their share of {label} "
+            layer.assign(share=layer[f"share_{s}"]),
+            share_column="share",
+            size_column="pupils",
+            ax=new_ax((7.5, 6.0)),
+            label=f"{label} share",
+            title=f"{label}: schools over residents\n{spec.place}",
+            source=spec.figure_source,
+        )
+        figures.append(
+            draw(
+                folder,
+                f"schools_{s}.png",
+                ax,
+                alt=f"Map of {spec.place}: schools as dots sized by pupils and coloured by their share of {label} "
                 f"pupils, over the residential units coloured by their share of {label} residents on the same "
                 "scale.",
-            caption=f"{label}: schools over residents"))
+                caption=f"{label}: schools over residents",
+            )
+        )
     return figures
 
 
@@ -420,8 +493,7 @@ def _schools(folder, spec: ReportSpec, layer, slugs, groups, content: ReportCont
     content.csvs["schools_vs_neighbourhoods.csv"] = _school_csv(spec, rows)
     content.schools = [(i, _school_table(spec, rows, i, draws)) for i in SCHOOL_INDICES]
     content.figures["schools"] = _scatter_figures(folder, spec, rows, draws)
-    content.figures["benchmark"] = (_benchmark_figures(folder, spec, rows) if "nearest_school" in rows.columns
-                                    else [])
+    content.figures["benchmark"] = _benchmark_figures(folder, spec, rows) if "nearest_school" in rows.columns else []
     content.figures["school_maps"] = _school_map_figures(folder, spec, layer, slugs, groups)
 
 
@@ -446,8 +518,9 @@ def slugs_of(groups) -> dict:
 
 def _facts(spec: ReportSpec) -> str:
     n_schools = "" if spec.schools is None else f", {len(spec.schools):,} schools"
-    return (f"{len(spec.units):,} residential units{n_schools}; groups: "
-            f"{', '.join(group_label(g) for g in spec.groups)}.")
+    return (
+        f"{len(spec.units):,} residential units{n_schools}; groups: {', '.join(group_label(g) for g in spec.groups)}."
+    )
 
 
 def build_content(folder: str | os.PathLike, spec: ReportSpec) -> ReportContent:
@@ -485,14 +558,22 @@ def build_content(folder: str | os.PathLike, spec: ReportSpec) -> ReportContent:
     synthetic_label = spec.synthetic and "synthetic" not in spec.area_name.lower()
     title = f"Segregation report: {spec.area_name}" + (" (synthetic data)" if synthetic_label else "")
     content = ReportContent(
-        title=title, spec=spec, facts=_facts(spec), population=population, residential=residential,
-        multigroup=multigroup, figures=figures, layer=layer,
+        title=title,
+        spec=spec,
+        facts=_facts(spec),
+        population=population,
+        residential=residential,
+        multigroup=multigroup,
+        figures=figures,
+        layer=layer,
         csvs={"population.csv": population_csv, "residential_indices.csv": residential_csv},
     )
     content.notes["maps"] = map_notes
     content.provenance = provenance(
-        call="segindex.report.build_content", random_state=spec.random_state,
-        parameters={"area_name": spec.area_name, "groups": list(spec.groups), "n_draws": spec.n_draws})
+        call="segindex.report.build_content",
+        random_state=spec.random_state,
+        parameters={"area_name": spec.area_name, "groups": list(spec.groups), "n_draws": spec.n_draws},
+    )
     content.missing_units = bool(layer.filter(like="share_").isna().any(axis=1).any())
     if spec.schools is not None:
         _schools(folder, spec, layer, slugs, mapped, content)

@@ -57,8 +57,7 @@ def _resolved_inputs(inputs, caller: str) -> list[Path]:
         return [Path(p).resolve() for p in inputs]
     except TypeError:
         raise SegindexTypeError(
-            f"{caller}(): 'inputs' must be a list of file paths (the files the report is made from), "
-            f"got {inputs!r}."
+            f"{caller}(): 'inputs' must be a list of file paths (the files the report is made from), got {inputs!r}."
         ) from None
 
 

@@ -94,13 +94,18 @@ class Disclosure:
         """The sentence the page prints about it (None when counts are published exactly)."""
         parts = []
         if self.suppress_below is not None:
-            parts.append(f"counts from 1 to {self.suppress_below - 1} are suppressed (shown as "
-                         f"\u201c{self.symbol}\u201d, and their shares left out of the maps)")
+            parts.append(
+                f"counts from 1 to {self.suppress_below - 1} are suppressed (shown as "
+                f"\u201c{self.symbol}\u201d, and their shares left out of the maps)"
+            )
         if self.round_to is not None:
-            parts.append(f"the other counts are rounded to the nearest {self.round_to}, and shares are computed "
-                         "from the rounded counts" if parts else
-                         f"counts are rounded to the nearest {self.round_to}, and shares are computed from the "
-                         "rounded counts")
+            parts.append(
+                f"the other counts are rounded to the nearest {self.round_to}, and shares are computed "
+                "from the rounded counts"
+                if parts
+                else f"counts are rounded to the nearest {self.round_to}, and shares are computed from the "
+                "rounded counts"
+            )
         if not parts:
             return None
-        return ("For publication, " + "; ".join(parts) + ". Every index is computed on the exact counts.")
+        return "For publication, " + "; ".join(parts) + ". Every index is computed on the exact counts."

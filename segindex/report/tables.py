@@ -55,8 +55,10 @@ def whole_number_problem(frame, columns, name: str) -> str | None:
         bad = np.flatnonzero(~np.isfinite(values) | (values != np.round(values)))
         if bad.size:
             labels = [str(frame.index[i]) for i in bad]
-            return (f"the column {col!r} of '{name}' holds counts that are not a whole number of people "
-                    f"(rows {first_few(labels)}, e.g. {values[bad[0]]!r}); bootstrap draws need whole people.")
+            return (
+                f"the column {col!r} of '{name}' holds counts that are not a whole number of people "
+                f"(rows {first_few(labels)}, e.g. {values[bad[0]]!r}); bootstrap draws need whole people."
+            )
     return None
 
 
@@ -67,7 +69,12 @@ def _compare(pup, res, groups, *, res_t, pup_t, draws, random_state, notes):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", AbsentGroupWarning)
         table = compare_schools_neighbourhoods(
-            res, pup, list(groups), total=res_t, school_total=pup_t, n_draws=draws or None,
+            res,
+            pup,
+            list(groups),
+            total=res_t,
+            school_total=pup_t,
+            n_draws=draws or None,
             random_state=random_state,
         )
     notes.extend(str(w.message) for w in caught if issubclass(w.category, AbsentGroupWarning))
@@ -106,13 +113,13 @@ def school_comparison(res, res_t, pup, pup_t, groups, n_draws, random_state):
     notes: list[str] = []
     draws = int(n_draws or 0)
     if draws:
-        problem = (whole_number_problem(res, [*groups, res_t], "units")
-                   or whole_number_problem(pup, [*groups, pup_t], "schools"))
+        problem = whole_number_problem(res, [*groups, res_t], "units") or whole_number_problem(
+            pup, [*groups, pup_t], "schools"
+        )
         if problem:
             notes.append(f"No intervals: {problem}")
             draws = 0
-    table = _compare(pup, res, groups, res_t=res_t, pup_t=pup_t, draws=draws, random_state=random_state,
-                     notes=notes)
+    table = _compare(pup, res, groups, res_t=res_t, pup_t=pup_t, draws=draws, random_state=random_state, notes=notes)
     return pd.DataFrame(_comparison_rows(table, bool(draws))), draws, notes
 
 
@@ -145,8 +152,10 @@ def nearest_school_indices(res, res_t, pup, pup_t, groups):
     from ..schools import nearest_school_allocation
 
     if res.crs is None or not res.crs.is_projected:
-        return None, ["The nearest-school benchmark is left out: the units are not in a projected CRS "
-                      "(reproject to one in metres, e.g. British National Grid, EPSG:27700)."]
+        return None, [
+            "The nearest-school benchmark is left out: the units are not in a projected CRS "
+            "(reproject to one in metres, e.g. British National Grid, EPSG:27700)."
+        ]
     residents, schools, columns = _allocation_inputs(res, res_t, pup, pup_t, groups)
     people = float(residents[columns].to_numpy().sum())
     places = float(schools["places"].sum())
@@ -154,8 +163,9 @@ def nearest_school_indices(res, res_t, pup, pup_t, groups):
         return None, ["The nearest-school benchmark is left out: no residents or no pupils."]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
-        alloc = nearest_school_allocation(residents, schools, columns, capacity="places",
-                                          share=min(1.0, places / people))
+        alloc = nearest_school_allocation(
+            residents, schools, columns, capacity="places", share=min(1.0, places / people)
+        )
     notes = [f"Nearest-school benchmark: {w.message}" for w in caught if issubclass(w.category, DataQualityWarning)]
     alloc["_total"] = alloc[columns].sum(axis=1)
     rows = []
