@@ -167,6 +167,10 @@ def test_report_says_synthetic_in_every_file(small_report):
     layers = [name for name, _ in pyogrio.list_layers(page.parent / "units.gpkg")]
     assert layers == ["synthetic_units"]
     assert pyogrio.read_dataframe(page.parent / "units.gpkg")["synthetic"].all()
+    # the GeoPackage carries the report's provenance in its layer metadata
+    info = pyogrio.read_info(page.parent / "units.gpkg", layer=layers[0])
+    record = json.loads(info["layer_metadata"]["segindex_provenance"])
+    assert record == json.loads((page.parent / "provenance.json").read_text(encoding="utf-8"))
 
 
 def test_report_csv_is_the_unrounded_table(small_report, small_town):

@@ -56,7 +56,14 @@ def _write_files(folder: Path, content: ReportContent) -> None:
         frame.to_csv(folder / name, index=False)
     layer_name = "synthetic_units" if spec.synthetic else "units"
     try:
-        content.layer.to_file(folder / "units.gpkg", layer=layer_name, driver="GPKG")
+        # the provenance travels with the layer: QGIS shows it under the layer's metadata
+        content.layer.to_file(
+            folder / "units.gpkg",
+            layer=layer_name,
+            driver="GPKG",
+            layer_metadata={"segindex_provenance": json.dumps(content.provenance)},
+            dataset_metadata={"segindex_version": __version__},
+        )
     except Exception as exc:  # noqa: BLE001 - an optional extra: say why it is missing, keep the report
         spec.say(f"units.gpkg not written: {exc}")
         content.gpkg_name = None
