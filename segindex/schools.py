@@ -234,6 +234,7 @@ def compare_schools_neighbourhoods(
     check_label(school_total, "school_total", caller, optional=True)
     check_label(phase, "phase", caller, optional=True)
     check_label(by, "by", caller, optional=True)
+    _check_order(residents, schools, total, school_total, caller)
     specs = _compared(indices, caller)
     _rs.check_min_count(min_count, caller)
     if by is None:  # both tables are one area
@@ -307,6 +308,27 @@ def compare_schools_neighbourhoods(
     _warn_absent(absent, caller)
     result.attrs["unmatched_areas"] = {"schools_only": list(only_s), "residents_only": list(only_r)}
     return result
+
+
+def _check_order(residents, schools, total, school_total, caller):
+    """Refuse the tables in the order of segindex < 0.2 (schools first), which would swap the two sides.
+
+    Seen when the residential total is a column of ``schools`` only and the
+    pupil total a column of ``residents`` only.
+    """
+    if total is None or school_total is None or total == school_total:
+        return
+    if (
+        total not in residents.columns
+        and total in schools.columns
+        and school_total in residents.columns
+        and school_total not in schools.columns
+    ):
+        raise SegindexValueError(
+            f"{caller}(): the residential total {total!r} is a column of 'schools' and the pupil total "
+            f"{school_total!r} a column of 'residents': the tables look swapped. Residents come first "
+            f"(since segindex 0.2, see CHANGELOG.md): {caller}(residents, schools, ...)."
+        )
 
 
 def _check_compare(residents, schools, groups, other, total, school_total, by, phase, groups_map, caller):
@@ -1050,6 +1072,7 @@ def school_contrast(
     check_label(total, "total", caller)
     check_label(school_total, "school_total", caller, optional=True)
     check_label(residential_group, "residential_group", caller, optional=True)
+    _check_order(residents, schools, total, school_total, caller)
     school_total = total if school_total is None else school_total
     residential_group = group if residential_group is None else residential_group
     if k_units is not None and radius is not None:

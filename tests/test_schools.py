@@ -596,3 +596,14 @@ def test_plot_school_contrast_centred_diverging(town):
         plot_school_contrast(c.iloc[:-1], town.schools, town.units)
     with pytest.raises(SegindexValueError, match="both group= and total="):
         plot_school_contrast(c, town.schools, town.units, group="pakistani")
+
+
+def test_tables_in_the_old_order_are_refused_not_swapped():
+    # segindex < 0.2 took schools first; a call in that order must not silently swap the two sides
+    from segindex import compare_schools_neighbourhoods, school_contrast
+    from segindex.datasets import example_town
+
+    town = example_town(random_state=3, n_units=60, n_schools=10)
+    for f in (compare_schools_neighbourhoods, school_contrast):
+        with pytest.raises(SegindexValueError, match=r"the tables look swapped\. Residents come first"):
+            f(town.schools, town.units, "pakistani", total="total", school_total="roll")
