@@ -91,7 +91,7 @@ def test_errors():
         global_distortion(df.assign(a=0, b=0), ["a", "b"], points=("e", "n"), crs=27700)
     with pytest.raises(SegindexValueError, match="not in the data's index"):
         divergence_profiles(df, ["a", "b"], origins=[99], points=("e", "n"), crs=27700)
-    with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
+    with pytest.raises(SegindexValueError, match="is in a geographic CRS"):
         local_distortion(gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["e"], df["n"]), crs=4326), ["a", "b"])
 
 

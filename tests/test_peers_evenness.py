@@ -214,7 +214,7 @@ def test_errors():
     with pytest.raises(SegindexTypeError, match="must be a GeoDataFrame"):
         delta(df, "a")
     units = _strip([1, 2], a=[1, 2], b=[2, 1])
-    with pytest.raises(SegindexValueError, match="geographic coordinate reference system"):
+    with pytest.raises(SegindexValueError, match="is in a geographic CRS"):
         absolute_concentration(units.set_crs(4326, allow_override=True), "a", "b")
     with pytest.raises(SegindexValueError, match="no coordinate reference system"):
         relative_concentration(units.set_crs(None, allow_override=True), "a", "b")
