@@ -414,7 +414,7 @@ def infer_difference(
     null : {None, "composition", "share", "dual_composition"}, default None
         Keyword only. None: the bootstrap above. Otherwise the counterfactual
         test of the difference of Rey, Cortes & Knaap (2021) under that null
-        (see Notes), for a two-group or spatial index of ``group`` against the
+        (see Notes), for a two-group index of ``group`` against the
         rest of the population, called as ``infer_difference(index, data_a,
         data_b, group, total=..., null=...)``; ``contrast`` must be
         ``"difference"``, and ``by``, ``other``, ``client`` and ``block_size``
@@ -445,7 +445,7 @@ def infer_difference(
     SegindexValueError
         As for :func:`infer`; an unknown ``contrast``; different areas in the
         two tables; an unknown ``null`` (the message names the options), or a
-        ``null`` with a multigroup index, ``by``, ``other``, no ``total``, a
+        ``null`` with a multigroup or spatial index, ``by``, ``other``, no ``total``, a
         ratio, ``client`` or ``block_size``.
 
     Notes
@@ -597,10 +597,10 @@ def _counterfactual_difference(
         if value is not None:
             raise SegindexValueError(f"{caller}(): null={null!r} does not take {name!r} ({why}); leave it out.")
     spec = registry.get(index, caller)
-    if spec.kind not in ("two-group", "spatial"):
+    if spec.kind != "two-group" or spec.compute is None:
         raise SegindexValueError(
-            f"{caller}(): null={null!r} needs a two-group or spatial index of a group against the rest; "
-            f"{spec.name!r} is {spec.kind}."
+            f"{caller}(): null={null!r} needs a two-group index of a group against the rest (dissimilarity, gini, "
+            f"atkinson, ...); {spec.name!r} is {spec.kind}."
         )
     kwargs = dict(index_kwargs)
     args = list(index_args)
@@ -622,18 +622,10 @@ def _counterfactual_difference(
     xb, tb = data_b[group].to_numpy(float), data_b[total].to_numpy(float)
     xa2, ta2 = cf_a[group].to_numpy(float), cf_a[total].to_numpy(float)
     xb2, tb2 = cf_b[group].to_numpy(float), cf_b[total].to_numpy(float)
-    if spec.kind == "two-group":
-        empty = np.empty(0, np.int64)
+    empty = np.empty(0, np.int64)
 
-        def value(data, x, t):
-            return float(spec.compute(x, t - x, t, empty, 1, **kwargs)[0])
-
-    else:
-
-        def value(data, x, t):
-            frame = data.copy()
-            frame[group], frame[total] = x, t
-            return float(spec.function(frame, group, total=total, **kwargs))
+    def value(x, t):
+        return float(spec.compute(x, t - x, t, empty, 1, **kwargs)[0])
 
     observed = float(spec.function(data_a, group, total=total, **kwargs)) - float(
         spec.function(data_b, group, total=total, **kwargs)
@@ -647,8 +639,8 @@ def _counterfactual_difference(
             coins = np.random.default_rng(int(seed))
             swap_a = coins.random(xa.shape[0]) < 0.5
             swap_b = coins.random(xb.shape[0]) < 0.5
-            draws[r] = value(data_a, np.where(swap_a, xa2, xa), np.where(swap_a, ta2, ta)) - value(
-                data_b, np.where(swap_b, xb2, xb), np.where(swap_b, tb2, tb)
+            draws[r] = value(np.where(swap_a, xa2, xa), np.where(swap_a, ta2, ta)) - value(
+                np.where(swap_b, xb2, xb), np.where(swap_b, tb2, tb)
             )
             shown.update(1)
     ok = draws[~np.isnan(draws)]

@@ -80,7 +80,7 @@ def test_a_clearly_different_pair_gives_a_small_p(null):
     assert r.p_value <= 0.01
 
 
-def test_other_two_group_and_spatial_indices_are_taken(pair):
+def test_other_two_group_indices_and_their_options_are_taken(pair):
     a, b = pair
     r = infer_difference("atkinson", a, b, "g", total="t", b=0.3, null="share", n_draws=20, random_state=0)
     assert np.isfinite(r.value) and np.all(np.isfinite(r.draws)) and r.index == "atkinson"
@@ -116,10 +116,11 @@ def test_what_the_nulls_do_not_take_is_refused(pair, args, kwargs, message):
         infer_difference("dissimilarity", a, b, *args, null="composition", **kwargs)
 
 
-def test_a_multigroup_index_is_refused(pair):
+@pytest.mark.parametrize(("index", "kind"), [("mutual_information", "multigroup"), ("delta", "spatial")])
+def test_a_multigroup_or_spatial_index_is_refused(pair, index, kind):
     a, b = pair
-    with pytest.raises(SegindexValueError, match="'mutual_information' is multigroup"):
-        infer_difference("mutual_information", a, b, "g", total="t", null="composition")
+    with pytest.raises(SegindexValueError, match=f"needs a two-group index.*'{index}' is {kind}"):
+        infer_difference(index, a, b, "g", total="t", null="composition")
 
 
 def test_bad_counts_are_refused(pair):

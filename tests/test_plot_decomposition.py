@@ -28,6 +28,7 @@ def test_returns_the_axes_it_was_given_and_a_new_one_otherwise(result):
     ax = Figure().subplots()
     assert plot_decomposition(result, ax=ax, title="T", source="Synthetic") is ax
     assert ax.get_title() == "T"
+    assert "Synthetic" in [t.get_text() for t in ax.texts]
     assert isinstance(plot_decomposition(result), Axes)
 
 

@@ -142,5 +142,7 @@ def plot_decomposition(
         bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.7"},
     )
     set_title(ax, title)
-    add_source(ax, source)
+    note = add_source(ax, source)
+    if note is not None:
+        note.xyann = (0, -30)  # below the bar labels on the horizontal axis
     return ax
