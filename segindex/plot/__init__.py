@@ -28,6 +28,7 @@ from ._base import (
 from .benchmark import plot_nearest_school_benchmark
 from .charts import plot_index_by_year, plot_indices_by_group, plot_schools_vs_neighbourhoods
 from .curves import plot_concentration_profile, plot_segplot, plot_segregation_curve
+from .decomposition import plot_decomposition
 from .maps import LQ_BINS, LQ_COLORS, SCHEMES, plot_choropleth, plot_school_points
 from .schools import plot_school_contrast
 from .spatial import TYPE_COLORS, plot_profile, plot_typology
@@ -68,4 +69,5 @@ __all__ = [
     "plot_segplot",
     "plot_concentration_profile",
     "plot_nearest_school_benchmark",
+    "plot_decomposition",
 ]
