@@ -400,7 +400,7 @@ def test_every_plot_function_is_named_plot_and_takes_ax_by_keyword():
     callables = [name for name in splot.__all__ if inspect.isfunction(getattr(splot, name))]
     helpers = {"figure_title", "human_label"}  # text helpers, not plots
     assert sorted(n for n in callables if n not in helpers) == sorted(f.__name__ for f in PLOT_FUNCTIONS)
-    assert len(PLOT_FUNCTIONS) == 15
+    assert len(PLOT_FUNCTIONS) == 16
     for func in PLOT_FUNCTIONS:
         params = inspect.signature(func).parameters
         if func.__name__ == "plot_trend_panels":  # several panels: axes=, returns an array of Axes
