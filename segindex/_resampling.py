@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._kernels import random as _kr
+from ._kernels import twogroup as _ktg
 from ._kernels import validate as _kv
 from .errors import DataQualityWarning, SegindexTypeError, SegindexValueError
 
@@ -373,10 +374,9 @@ def whole_counts(src, labels, caller):
 # array-level problems
 
 
-def _area_sums(v, codes, n_areas):
-    if codes.size == 0:
-        return np.array([float(np.sum(v))])
-    return np.bincount(codes, weights=v, minlength=n_areas).astype(float)
+def area_sums(v, codes, n_areas):
+    """Sum of ``v`` in each area (the kernel of the index computes, in unit order)."""
+    return _ktg.area_sums(np.ascontiguousarray(v, dtype=np.float64), codes, n_areas)
 
 
 def two_group_problem(
@@ -429,7 +429,7 @@ def two_group_problem(
         kernel_code=spec.kernel_code,
         higher_is_more_segregated=spec.higher_is_more_segregated,
         corrected_defined=spec.corrected_defined,
-        count=_area_sums(x, codes, n_areas),
+        count=area_sums(x, codes, n_areas),
         recompute=None if spec.kernel_code is not None else recompute,
     )
 
@@ -460,7 +460,7 @@ def groups_problem(
         kernel_code=spec.kernel_code,
         higher_is_more_segregated=spec.higher_is_more_segregated,
         corrected_defined=spec.corrected_defined,
-        count=_area_sums(values.sum(axis=1), codes, n_areas),
+        count=area_sums(values.sum(axis=1), codes, n_areas),
         recompute=None if spec.kernel_code is not None else recompute,
     )
 

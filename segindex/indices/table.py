@@ -55,12 +55,6 @@ def _check_b(b, caller):
         raise SegindexValueError(f"{caller}(): the 'b' parameter must lie strictly between 0 and 1, got {b!r}.")
 
 
-def _area_sums(v, codes, n_areas):
-    if codes.size == 0:
-        return np.array([float(np.sum(v))])
-    return np.bincount(codes, weights=v, minlength=n_areas).astype(float)
-
-
 @renamed_parameters(reference="other", n_bootstrap="n_draws", atkinson_b="b")
 def segregation_table(
     data: pd.DataFrame,
@@ -260,7 +254,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
     two = [s for s in specs if s.kind == "two-group"]
     for g in labels:
         x = counts.column(g)
-        X = _area_sums(x, codes, A)
+        X = _rs.area_sums(x, codes, A)
         rest = _kv.remainder(t, x)
 
         def why_rest(k, g=g, X=X):
@@ -311,7 +305,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
             if other is None or other in labels
             else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
         )
-        people = _area_sums(mg.values.sum(axis=1), codes, A)
+        people = _rs.area_sums(mg.values.sum(axis=1), codes, A)
 
         def why_all(k):
             return "the area has no population" if not people[k] > 0 else "the area (one group only)"
