@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._kernels import spatial as _ks
+from ._kernels import spatial_draws as _kd
 
-__all__ = ["kernel_sums"]
+__all__ = ["kernel_sums", "pair_structure", "InformationDraws", "STORED_PAIRS"]
 
 #: Pairs handled per chunk of the pair-list kernel sums (bounds memory: ~24 bytes a pair).
 _CHUNK_PAIRS = 4_000_000
@@ -203,3 +204,147 @@ def kernel_sums(xy, values, bandwidth, kind, radius, bin_size=None):
     if inverse is not None:
         out = np.ascontiguousarray(out[inverse])
     return out
+
+
+#: Most kernel-weighted pairs of cells (12 bytes each, ~0.7 GB) a stored structure of
+#: :func:`pair_structure` may hold over all its bandwidths.
+STORED_PAIRS = 60_000_000
+
+
+def _estimated_pairs(xy, radius):
+    """Unordered pairs of ``xy`` within ``radius``, estimated from a sample of 2,000 points."""
+    from scipy.spatial import cKDTree
+
+    n = xy.shape[0]
+    if n < 2:
+        return 0.0
+    sample = np.random.default_rng(0).choice(n, size=min(n, 2000), replace=False)
+    per_point = cKDTree(xy).query_ball_point(xy[sample], radius, return_length=True).mean()
+    return n * (per_point - 1.0) / 2.0
+
+
+def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=STORED_PAIRS):
+    """The neighbour structure of the local environment at several bandwidths, built once.
+
+    For each bandwidth ``b`` (support ``radius``, cell size ``bin_size`` or
+    None): the units are aggregated to square cells as :func:`kernel_sums`
+    aggregates them (population-weighted centres, from ``pop``: the unit
+    totals, which the draws keep) or, without ``bin_size``, each unit is its
+    own cell; the unordered pairs of cells within the support come from
+    :meth:`scipy.spatial.cKDTree.query_pairs` and get their kernel weights
+    (pairs of weight 0 are left out). Returns the arrays of
+    :mod:`segindex._kernels.spatial_draws` as a dict, or None when the pairs
+    would pass ``max_pairs`` (estimated first, from a sample of points).
+    """
+    from scipy.spatial import cKDTree
+
+    xy = np.ascontiguousarray(xy, dtype=float)
+    n = xy.shape[0]
+    S = len(bandwidths)
+    unit_cell = np.empty((S, n), dtype=np.int64)
+    n_cells = np.empty(S, dtype=np.int64)
+    ptrs, nbrs, wts = [], [], []
+    used = 0
+    for s, (b, radius, bin_size) in enumerate(zip(bandwidths, radii, bin_sizes)):
+        if bin_size is not None:
+            centre, _, inverse = _bin(xy, pop.reshape(-1, 1), bin_size)
+        else:
+            centre, inverse = xy, np.arange(n, dtype=np.int64)
+        if used + _estimated_pairs(centre, radius) > max_pairs:
+            return None
+        m = centre.shape[0]
+        pairs = cKDTree(centre).query_pairs(radius, output_type="ndarray").astype(np.int64, copy=False)
+        pairs = pairs.reshape(-1, 2)
+        i, j = pairs.min(axis=1), pairs.max(axis=1)
+        del pairs
+        dx = centre[i, 0] - centre[j, 0]
+        dy = centre[i, 1] - centre[j, 1]
+        w = _ks.kernel_weights(np.sqrt(dx * dx + dy * dy), float(b), kind)
+        keep = w != 0.0
+        i, j, w = i[keep], j[keep], w[keep]
+        order = np.lexsort((j, i))
+        i, j, w = i[order], j[order], w[order]
+        used += i.shape[0]
+        if used > max_pairs:
+            return None
+        unit_cell[s] = inverse
+        n_cells[s] = m
+        base = sum(x.shape[0] for x in nbrs)
+        ptrs.append(base + np.concatenate([[0], np.cumsum(np.bincount(i, minlength=m))]).astype(np.int64))
+        nbrs.append(j.astype(np.int32))
+        wts.append(np.ascontiguousarray(w, dtype=np.float64))
+    ptr_off = np.concatenate([[0], np.cumsum([p.shape[0] for p in ptrs])[:-1]]).astype(np.int64)
+    return {
+        "unit_cell": unit_cell,
+        "n_cells": n_cells,
+        "ptr_off": ptr_off,
+        "indptr": np.concatenate(ptrs),
+        "nbr": np.concatenate(nbrs) if nbrs else np.empty(0, np.int32),
+        "wts": np.concatenate(wts) if wts else np.empty(0),
+    }
+
+
+# Draws per chunk when progress is shown: a multiple of the threads, about this many chunks.
+_DRAW_CHUNKS = 10
+# Below this work (draws x stored pairs x groups) the draws run on one thread.
+_SERIAL_WORK = 2_000_000
+
+
+class InformationDraws:
+    """The draws of H̃ (and local isolation) at several bandwidths over one stored structure.
+
+    ``structure`` from :func:`pair_structure`; ``iso`` the columns whose
+    local isolation follows H at each bandwidth. Called by the draw loop of
+    :mod:`segindex._resampling` (``Problem.batch``) as
+    ``batch(src, probs, codes, mode, tables, seeds, progress, block_size)``; returns
+    the draws, shape ``(len(seeds), n_out)``, each row the statistics of the
+    table drawn from that seed, the same for any number of threads and any
+    blocking.
+    """
+
+    def __init__(self, structure, iso=()):
+        self.structure = structure
+        self.iso = np.asarray(list(iso), dtype=np.int64)
+        self.n_out = len(structure["n_cells"]) * (1 + len(self.iso))
+
+    @property
+    def nbytes(self):
+        return sum(a.nbytes for a in self.structure.values())
+
+    def _arrays(self):
+        st = self.structure
+        return st["unit_cell"], st["n_cells"], st["ptr_off"], st["indptr"], st["nbr"], st["wts"], self.iso
+
+    def evaluate(self, table):
+        """The statistics of one table (units × groups, float): one row."""
+        out = np.empty((1, self.n_out))
+        _kd.information_stats(np.ascontiguousarray(table, dtype=float), *self._arrays(), out, 0)
+        return out[0]
+
+    def __call__(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
+        import math
+
+        import numba
+
+        n = seeds.shape[0]
+        out = np.empty((n, self.n_out))
+        per_draw = src.size
+        pairs = self.structure["nbr"].shape[0] + self.structure["unit_cell"].size
+        if n * pairs * src.shape[1] < _SERIAL_WORK:
+            _kd.information_draws_serial(src, probs, codes, mode, tables, seeds, *self._arrays(), out)
+            progress.update(n * per_draw)
+            return out
+        if block_size is not None:
+            chunk = block_size
+        elif progress.active:
+            threads = numba.get_num_threads()
+            chunk = threads * max(1, math.ceil(n / (_DRAW_CHUNKS * threads)))
+        else:
+            chunk = n
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            _kd.information_draws_parallel(
+                src, probs, codes, mode, tables, seeds[start:stop], *self._arrays(), out[start:stop]
+            )
+            progress.update((stop - start) * per_draw)
+        return out

@@ -303,6 +303,9 @@ class Problem:
     count: np.ndarray | None = None
     # table (units × columns, float) -> index per area (or a float), outside the kernels
     recompute: object = None
+    # (src, probs, codes, mode, tables, seeds, progress, block_size) -> draws: a compiled pass per draw over a
+    # structure built once (the spatial indices, segindex._neighbours.InformationDraws)
+    batch: object = None
 
 
 # ----------------------------------------------------------------------------
@@ -580,6 +583,8 @@ def _draw(problem, mode, seeds, progress, client=None, block_size=None):
 
         parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds), blocks, client, on_done=done)
         return np.concatenate(parts, axis=0) if parts else np.empty((0, problem.n_areas))
+    if problem.batch is not None:
+        return problem.batch(problem.src, probs, problem.codes, mode, tables, seeds, progress, block_size)
     out = np.empty((n, problem.n_areas))
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress)
@@ -634,6 +639,8 @@ def draw_block(shared, block):
     problem, probs, mode, tables, seeds = shared
     start, stop = block
     part = seeds[start:stop]
+    if problem.batch is not None:
+        return problem.batch(problem.src, probs, problem.codes, mode, tables, part, _Silent())
     out = np.empty((part.shape[0], problem.n_areas))
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, part, out, _Silent())

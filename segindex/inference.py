@@ -124,6 +124,22 @@ def _spatial_problem(spec, data, args, kwargs, caller) -> Problem:
             return np.nan
 
     src = whole_counts(np.ascontiguousarray(src, dtype=float), labels, caller)
+    batch = None
+    if name == "spatial_information":  # the neighbour structure once, one compiled pass per draw
+        from .indices.spatial import information_draws
+
+        batch = information_draws(
+            data,
+            a["groups"],
+            bandwidths=[a["bandwidth"]],
+            total=total,
+            kernel=a["kernel"],
+            points=a["points"],
+            crs=a["crs"],
+            truncate=a["truncate"],
+            bin_size=a["bin_size"],
+            caller=name,
+        )[2]
     return Problem(
         name=name,
         src=src,
@@ -136,7 +152,8 @@ def _spatial_problem(spec, data, args, kwargs, caller) -> Problem:
         higher_is_more_segregated=spec.higher_is_more_segregated,
         corrected_defined=spec.corrected_defined,
         count=np.array([float(src[:, 0].sum() if "groups" not in a else src.sum())]),
-        recompute=recompute,
+        recompute=recompute if batch is None else None,
+        batch=batch,
     )
 
 

@@ -46,7 +46,7 @@ import pandas as pd
 from .._compat import renamed_parameters
 from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
-from .._neighbours import kernel_sums
+from .._neighbours import InformationDraws, kernel_sums, pair_structure
 from ..counts import (
     CRSLike,
     PointsLike,
@@ -995,6 +995,29 @@ def distance_decay_exposure(
     if by is not None:
         return _per_area(distance_decay_exposure, data, by, _options(locals()))
     return _decay(data, group, other, total, scale, max_distance, points, crs, "distance_decay_exposure", "exposure")
+
+
+def information_draws(
+    data, groups, *, bandwidths, total, kernel, points, crs, truncate, bin_size, isolation=(), caller
+):
+    """The draws of H̃ (and local isolation) at ``bandwidths`` over a neighbour structure built once.
+
+    For :func:`segindex.infer` and :func:`multiscale_profile` with draws (not
+    exported). Returns ``(values, labels, draws)``: the counts the index reads
+    (units × groups, with ``"(rest)"``), their labels, and a
+    :class:`segindex._neighbours.InformationDraws` over the structure, or
+    None when its pairs would not fit the memory budget
+    (:data:`segindex._neighbours.STORED_PAIRS`).
+    """
+    kind = _kernel_code(kernel, caller)
+    values, labels = _read_groups(data, groups, total, caller)
+    xy = point_coordinates(data, points, crs, caller)
+    radii = [_support(kernel, b, truncate, caller) for b in bandwidths]
+    bins = [_check_bin(bin_size, b, caller) for b in bandwidths]
+    structure = pair_structure(xy, values.sum(axis=1), [float(b) for b in bandwidths], kind, radii, bins)
+    if structure is None:
+        return values, labels, None
+    return values, labels, InformationDraws(structure, [labels.index(g) for g in isolation])
 
 
 # ----------------------------------------------------------------------------
