@@ -253,26 +253,19 @@ def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=STO
         if used + _estimated_pairs(centre, radius) > max_pairs:
             return None
         m = centre.shape[0]
-        pairs = cKDTree(centre).query_pairs(radius, output_type="ndarray").astype(np.int64, copy=False)
-        pairs = pairs.reshape(-1, 2)
-        i, j = pairs.min(axis=1), pairs.max(axis=1)
+        pairs = cKDTree(centre).query_pairs(radius, output_type="ndarray").reshape(-1, 2)  # i < j
+        indptr, nbr, w = _kd.csr_pairs(
+            np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]), centre, float(b), kind, m
+        )
         del pairs
-        dx = centre[i, 0] - centre[j, 0]
-        dy = centre[i, 1] - centre[j, 1]
-        w = _ks.kernel_weights(np.sqrt(dx * dx + dy * dy), float(b), kind)
-        keep = w != 0.0
-        i, j, w = i[keep], j[keep], w[keep]
-        order = np.lexsort((j, i))
-        i, j, w = i[order], j[order], w[order]
-        used += i.shape[0]
+        used += nbr.shape[0]
         if used > max_pairs:
             return None
         unit_cell[s] = inverse
         n_cells[s] = m
-        base = sum(x.shape[0] for x in nbrs)
-        ptrs.append(base + np.concatenate([[0], np.cumsum(np.bincount(i, minlength=m))]).astype(np.int64))
-        nbrs.append(j.astype(np.int32))
-        wts.append(np.ascontiguousarray(w, dtype=np.float64))
+        ptrs.append(sum(x.shape[0] for x in nbrs) + indptr)
+        nbrs.append(nbr)
+        wts.append(w)
     ptr_off = np.concatenate([[0], np.cumsum([p.shape[0] for p in ptrs])[:-1]]).astype(np.int64)
     return {
         "unit_cell": unit_cell,
