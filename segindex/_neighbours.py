@@ -223,7 +223,7 @@ def _estimated_pairs(xy, radius):
     return n * (per_point - 1.0) / 2.0
 
 
-def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=STORED_PAIRS):
+def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=None):
     """The neighbour structure of the local environment at several bandwidths, built once.
 
     For each bandwidth ``b`` (support ``radius``, cell size ``bin_size`` or
@@ -234,9 +234,13 @@ def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=STO
     :meth:`scipy.spatial.cKDTree.query_pairs` and get their kernel weights
     (pairs of weight 0 are left out). Returns the arrays of
     :mod:`segindex._kernels.spatial_draws` as a dict, or None when the pairs
-    would pass ``max_pairs`` (estimated first, from a sample of points).
+    would pass ``max_pairs`` (default :data:`STORED_PAIRS`; estimated first,
+    from a sample of points).
     """
     from scipy.spatial import cKDTree
+
+    if max_pairs is None:
+        max_pairs = STORED_PAIRS
 
     xy = np.ascontiguousarray(xy, dtype=float)
     n = xy.shape[0]

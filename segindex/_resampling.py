@@ -717,7 +717,7 @@ def _tables(problem, probs, mode, n_draws=1_000):
         _kr.TAIL,
     )
     ints = built[0]
-    unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
+    unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0) if ints.shape[0] else unit_table >= 0
     unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
     return (unit_table,) + tuple(built)
 

@@ -25,6 +25,9 @@ from ._jit import jit, prange
 from .random import draw_table
 from .spatial import kernel_weights
 
+#: Values within this of a bound are set to it (as ``segindex.indices._common.clamp_unit`` does).
+ROUNDING = 1e-12
+
 
 @jit
 def csr_pairs(i, j, centre, bandwidth, kind, m):
@@ -72,7 +75,8 @@ def information_stats(table, unit_cell, n_cells, ptr_off, indptr, nbr, wts, iso,
     ``H = sum_a t_a (E - E_a) / (T E)`` (NaN when ``E = 0``) and the isolation
     of group ``g`` ``sum_a c_ag l_ag / l_a. / X_g`` (NaN when ``X_g = 0``).
     ``out[d, s * (1 + k) + 0]`` is H and ``out[d, s * (1 + k) + 1 + q]`` the
-    isolation of ``iso[q]``.
+    isolation of ``iso[q]``. H above 1 and isolation outside [0, 1] by at most
+    :data:`ROUNDING` are set to the bound.
     """
     n, g = table.shape
     S = n_cells.shape[0]
@@ -139,7 +143,7 @@ def information_stats(table, unit_cell, n_cells, ptr_off, indptr, nbr, wts, iso,
                             p = local[a, c] / lt
                             e -= p * np.log(p)
                 h += ta * (E - e) / (T * E)
-            out[d, col] = h
+            out[d, col] = 1.0 if 1.0 < h <= 1.0 + ROUNDING else h  # H is at most 1: rounding set to the bound
         else:
             out[d, col] = np.nan
         for q in range(k):
@@ -155,7 +159,12 @@ def information_stats(table, unit_cell, n_cells, ptr_off, indptr, nbr, wts, iso,
                     lt += local[a, cc]
                 if cellv[a, c] > 0.0 and lt > 0.0:
                     v += cellv[a, c] * local[a, c] / lt
-            out[d, col + 1 + q] = v / X
+            v = v / X
+            if -ROUNDING <= v < 0.0:
+                v = 0.0
+            elif 1.0 < v <= 1.0 + ROUNDING:
+                v = 1.0
+            out[d, col + 1 + q] = v
 
 
 @jit
