@@ -14,7 +14,8 @@ import pytest
 from segindex import infer
 from segindex._kernels import random as _kr
 from segindex._neighbours import InformationDraws
-from segindex.indices.spatial import spatial_information
+from segindex.errors import SegindexTypeError, SegindexValueError
+from segindex.indices.spatial import information_draws, multiscale_profile, spatial_information
 
 GROUPS = ["a", "b", "c"]
 
@@ -83,3 +84,183 @@ def test_infer_draws_equal_the_recompute_of_each_drawn_table(captured, method, o
     np.testing.assert_allclose(r.draws, naive, rtol=1e-12, atol=1e-15)
     assert np.unique(r.draws).size == 12  # the draws differ from one another
     assert r.value == spatial_information(df, GROUPS, **opts)
+
+
+def test_infer_falls_back_to_the_recompute_when_the_pairs_pass_the_budget(monkeypatch):
+    import segindex._neighbours as nb
+
+    df = _frame(n=120)
+    opts = dict(bandwidth=500.0, points=("x", "y"), crs=27700)
+    batched = infer("spatial_information", df, GROUPS, n_draws=8, random_state=4, **opts)
+    monkeypatch.setattr(nb, "STORED_PAIRS", 10)
+    recomputed = infer("spatial_information", df, GROUPS, n_draws=8, random_state=4, **opts)
+    np.testing.assert_allclose(batched.draws, recomputed.draws, rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------------------- the profile
+
+BANDS = [150.0, 400.0, 1200.0]
+
+
+def _profile(df, **kw):
+    kw.setdefault("bin_size", "auto")
+    return multiscale_profile(df, GROUPS, bandwidths=BANDS, isolation=["a", "c"], points=("x", "y"), crs=27700, **kw)
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Record the inputs and outputs of every batched pass."""
+    calls = []
+    original = InformationDraws.__call__
+
+    def spy(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
+        out = original(self, src, probs, codes, mode, tables, seeds, progress, block_size)
+        calls.append(((src, probs, codes, mode, tables, seeds), out))
+        return out
+
+    monkeypatch.setattr(InformationDraws, "__call__", spy)
+    return calls
+
+
+@pytest.mark.parametrize("bin_size", ["auto", None])
+def test_profile_draws_equal_the_profile_of_each_drawn_table(recorded, bin_size):
+    df = _frame(seed=1)
+    prof = _profile(df, bin_size=bin_size, n_draws=6, random_state=9)
+    assert [c[0][3] for c in recorded] == [_kr.MODE_MULTINOMIAL, _kr.MODE_BOOTSTRAP]
+    for call, out in recorded:
+        naive = _naive(df, call, GROUPS, lambda d: _profile(d, bin_size=bin_size)["value"].to_numpy())
+        assert out.shape == (6, len(prof))
+        np.testing.assert_allclose(out, naive, rtol=1e-12, atol=1e-15)
+    # the summaries are those of the recorded draws
+    rand, boot = recorded[0][1], recorded[1][1]
+    value = prof["value"].to_numpy()
+    np.testing.assert_array_equal(prof["expected"], rand.mean(axis=0))
+    np.testing.assert_array_equal(prof["p_value"], ((rand >= value - 1e-12).sum(axis=0) + 1.0) / 7.0)
+    np.testing.assert_allclose(prof["bias_corrected"], 2 * value - boot.mean(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(prof["se"], boot.std(axis=0, ddof=1), rtol=1e-12)
+    # the first draw of each bandwidth's H is infer's first draw with the same seed
+    h = infer("spatial_information", df, GROUPS, bandwidth=400.0, bin_size=bin_size, points=("x", "y"), crs=27700,
+              n_draws=6, random_state=9)
+    np.testing.assert_allclose(h.draws, rand[:, 3], rtol=1e-12, atol=1e-15)
+
+
+def test_profile_with_draws_keeps_the_plain_profile_and_adds_the_table_columns():
+    from segindex import segregation_table
+    from segindex.indices.table import INFERENCE_COLUMNS
+
+    df = _frame(seed=2)
+    plain = _profile(df)
+    prof = _profile(df, n_draws=9, random_state=0)
+    pd.testing.assert_frame_equal(prof[list(plain.columns)], plain)
+    table = segregation_table(df, GROUPS, n_draws=3, random_state=0)
+    tail = [c for c in table.columns if c not in ("area", "group", "comparison", "index", "value")]
+    assert list(prof.columns) == list(plain.columns) + tail
+    assert tail[: len(INFERENCE_COLUMNS)] == list(INFERENCE_COLUMNS)
+    everyone = int(df[GROUPS].to_numpy().sum())
+    assert prof["count"].tolist() == [everyone, int(df["a"].sum()), int(df["c"].sum())] * len(BANDS)
+    assert prof["small_group"].tolist() == [c < 100 for c in prof["count"]]
+    assert (prof["p_value"] > 0).all() and (prof["ci_low"] <= prof["ci_high"]).all()
+
+
+def test_profile_draws_do_not_depend_on_threads_or_blocks(monkeypatch):
+    import numba
+
+    import segindex._neighbours as nb
+
+    monkeypatch.setattr(nb, "_SERIAL_WORK", 0)  # the parallel kernel, however small the case
+    df = _frame(seed=3, n=500)
+    base = _profile(df, n_draws=10, random_state=1)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = _profile(df, n_draws=10, random_state=1)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = _profile(df, n_draws=10, random_state=1, block_size=3)
+    finally:
+        numba.set_num_threads(before)
+    pd.testing.assert_frame_equal(one, base, check_exact=True)
+    pd.testing.assert_frame_equal(two, base, check_exact=True)
+    other = _profile(df, n_draws=10, random_state=2)
+    assert not np.array_equal(other["expected"], base["expected"])
+
+
+def test_the_parallel_pass_equals_one_table_at_a_time(monkeypatch):
+    import segindex._neighbours as nb
+
+    monkeypatch.setattr(nb, "_SERIAL_WORK", 0)
+    df = _frame(seed=4, n=400)
+    values, _, draws = information_draws(
+        df, GROUPS, bandwidths=BANDS, total=None, kernel="gaussian", points=("x", "y"), crs=27700,
+        truncate=3.0, bin_size=None, isolation=["b"], caller="test",
+    )
+    src = np.rint(values).astype(np.int64)
+    empty = (np.empty(0, np.int64), np.empty((0, 4), np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, np.int32))
+    seeds = np.arange(7, dtype=np.int64) * 1000 + 5
+    args = (src, np.empty((1, 0)), np.empty(0, np.int64), _kr.MODE_BOOTSTRAP, empty)
+
+    class Shown:
+        active = True
+
+        def update(self, work):
+            pass
+
+    parallel = draws(*args, seeds, Shown(), 2)
+    serial = np.empty_like(parallel)
+    for d, seed in enumerate(seeds):  # one table at a time, evaluated on its own
+        serial[d] = draws.evaluate(
+            _kr.draw_table(src, np.empty((1, 0)), np.empty(0, np.int64), 1, _kr.MODE_BOOTSTRAP, empty, seed)
+        )
+    np.testing.assert_array_equal(parallel, serial)
+
+
+def test_profile_draws_run_without_the_compiler():
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, pandas as pd\n"
+        "from segindex.indices.spatial import multiscale_profile\n"
+        "df = pd.DataFrame({'x': [0.0, 90.0, 3000.0, 3100.0, 6000.0], 'y': [0.0, 50.0, 0.0, 40.0, 0.0],\n"
+        "                   'a': [30, 25, 4, 6, 12], 'b': [5, 9, 30, 28, 14]})\n"
+        "p = multiscale_profile(df, ['a', 'b'], bandwidths=[100, 2000], isolation=['a'], points=('x', 'y'),\n"
+        "                       crs=27700, n_draws=5, random_state=0)\n"
+        "assert np.isfinite(p[['value', 'expected', 'p_value', 'se']].to_numpy()).all(), p\n"
+        "print(p['value'].round(12).tolist())\n"
+    )
+    env = dict(__import__("os").environ, NUMBA_DISABLE_JIT="1")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    df = pd.DataFrame({"x": [0.0, 90.0, 3000.0, 3100.0, 6000.0], "y": [0.0, 50.0, 0.0, 40.0, 0.0],
+                       "a": [30, 25, 4, 6, 12], "b": [5, 9, 30, 28, 14]})
+    here = multiscale_profile(df, ["a", "b"], bandwidths=[100, 2000], isolation=["a"], points=("x", "y"), crs=27700)
+    assert eval(done.stdout.strip()) == pytest.approx(here["value"].tolist(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (dict(n_draws=0), SegindexValueError, "'n_draws' parameter must be at least 1, got 0"),
+        (dict(n_draws=2.5), SegindexTypeError, "'n_draws' parameter must be a whole number"),
+        (dict(n_draws=5, ci=1.5), SegindexValueError, "'ci' parameter is the interval's coverage"),
+        (dict(n_draws=5, random_state=-1), SegindexValueError, "'random_state' parameter must be a non-negative"),
+        (dict(n_draws=5, random_state="seed"), SegindexTypeError, "'random_state' parameter must be None"),
+        (dict(n_draws=5, progress="yes"), SegindexTypeError, "'progress' parameter must be None, True or False"),
+        (dict(n_draws=5, block_size=0), SegindexValueError, "'block_size' parameter must be at least 1"),
+        (dict(n_draws=5, block_size="big"), SegindexTypeError, "'block_size' parameter must be None or a whole"),
+        (dict(n_draws=5, client="tcp://x"), SegindexTypeError, "'client' parameter must be None or a dask"),
+    ],
+)
+def test_profile_draw_options_are_checked(options, error, match):
+    with pytest.raises(error, match=f"multiscale_profile\\(\\): (the )?{match}"):
+        _profile(_frame(n=30), **options)
+
+
+def test_profile_draws_refuse_fractional_counts_and_too_many_pairs(monkeypatch):
+    import segindex._neighbours as nb
+
+    df = _frame(n=60)
+    with pytest.raises(SegindexValueError, match=r"multiscale_profile\(\): .*count of unit 0 .* not a whole number"):
+        _profile(df.assign(a=df["a"] + 0.5), n_draws=5)
+    monkeypatch.setattr(nb, "STORED_PAIRS", 10)
+    with pytest.raises(SegindexValueError, match=r"more than 10 pairs; pass bin_size='auto'"):
+        _profile(df, bin_size=None, n_draws=5)

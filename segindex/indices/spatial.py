@@ -43,11 +43,12 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import _neighbours
 from .._compat import renamed_parameters
 from .._engine import check_block_size, check_client
 from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
-from .._neighbours import STORED_PAIRS, InformationDraws, kernel_sums, pair_structure
+from .._neighbours import InformationDraws, kernel_sums, pair_structure
 from .._resampling import (
     Problem,
     Progress,
@@ -1223,7 +1224,7 @@ def multiscale_profile(
     if batch is None:
         raise SegindexValueError(
             f"{caller}(): the draws store the pairs of units within the support at every bandwidth, and these "
-            f"bandwidths hold more than {STORED_PAIRS:,} pairs; pass bin_size='auto' (cells of a quarter "
+            f"bandwidths hold more than {_neighbours.STORED_PAIRS:,} pairs; pass bin_size='auto' (cells of a quarter "
             "bandwidth) or a bin_size in metres."
         )
     everyone = float(src.sum())
