@@ -281,8 +281,10 @@ def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=Non
     }
 
 
-# Draws per chunk when progress is shown: a multiple of the threads, about this many chunks.
+# Draws per chunk when progress is shown: about this many chunks, each a multiple of a few draws
+# (so that the threads share a chunk evenly).
 _DRAW_CHUNKS = 10
+_CHUNK_MULTIPLE = 4
 # Below this work (draws x stored pairs x groups) the draws run on one thread.
 _SERIAL_WORK = 2_000_000
 
@@ -321,8 +323,6 @@ class InformationDraws:
     def __call__(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
         import math
 
-        import numba
-
         n = seeds.shape[0]
         out = np.empty((n, self.n_out))
         per_draw = src.size
@@ -334,8 +334,7 @@ class InformationDraws:
         if block_size is not None:
             chunk = block_size
         elif progress.active:
-            threads = numba.get_num_threads()
-            chunk = threads * max(1, math.ceil(n / (_DRAW_CHUNKS * threads)))
+            chunk = _CHUNK_MULTIPLE * max(1, math.ceil(n / (_DRAW_CHUNKS * _CHUNK_MULTIPLE)))
         else:
             chunk = n
         for start in range(0, n, chunk):
