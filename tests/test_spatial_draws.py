@@ -264,3 +264,16 @@ def test_profile_draws_refuse_fractional_counts_and_too_many_pairs(monkeypatch):
     monkeypatch.setattr(nb, "STORED_PAIRS", 10)
     with pytest.raises(SegindexValueError, match=r"more than 10 pairs; pass bin_size='auto'"):
         _profile(df, bin_size=None, n_draws=5)
+
+
+def test_profile_method_runs_one_method_with_the_same_draws():
+    df = _frame(seed=5)
+    both = _profile(df, n_draws=7, random_state=3)
+    rand = _profile(df, n_draws=7, random_state=3, method="randomisation")
+    boot = _profile(df, n_draws=7, random_state=3, method="bootstrap")
+    assert "se" not in rand.columns and "p_value" in rand.columns and "high_expected" in rand.columns
+    assert "p_value" not in boot.columns and "high_expected" not in boot.columns and "se" in boot.columns
+    pd.testing.assert_frame_equal(rand, both[list(rand.columns)])  # randomisation draws come first
+    assert not np.array_equal(boot["se"], both["se"])  # the bootstrap alone starts the generator afresh
+    with pytest.raises(SegindexValueError, match=r"multiscale_profile\(\): the 'method' parameter must be None"):
+        _profile(df, n_draws=7, method="permutation")

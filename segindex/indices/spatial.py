@@ -1058,6 +1058,7 @@ def multiscale_profile(
     progress: bool | None = None,
     client: object | None = None,
     block_size: int | None = None,
+    method: str | None = None,
 ) -> pd.DataFrame:
     r"""H̃ (and spatial isolation of chosen groups) over a series of bandwidths, with optional inference.
 
@@ -1094,6 +1095,10 @@ def multiscale_profile(
         result is the local one, bit for bit.
     block_size : int, optional
         Draws per block (per task with ``client``); never changes the result.
+    method : None, "randomisation" or "bootstrap", default None
+        With ``n_draws``: None runs both (the randomisation test, then the
+        bootstrap, as :func:`segindex.segregation_table`); a method name runs
+        that one only (half the draws), and only its columns are added.
 
     Returns
     -------
@@ -1103,9 +1108,9 @@ def multiscale_profile(
         ``corrected``, ``p_value`` (randomisation), ``bias_corrected``,
         ``bootstrap_mean``, ``se``, ``ci_low``, ``ci_high`` (bootstrap), then
         ``count`` (everyone for the H rows, the group's people for the
-        isolation rows), ``small_group`` (``count`` below 100) and
-        ``high_expected`` (the expected value is more than half the measured
-        one), as in :func:`segindex.segregation_table`.
+        isolation rows), ``small_group`` (``count`` below 100) and, with the
+        randomisation test, ``high_expected`` (the expected value is more
+        than half the measured one), as in :func:`segindex.segregation_table`.
 
     Raises
     ------
@@ -1177,6 +1182,11 @@ def multiscale_profile(
     caller = "multiscale_profile"
     check_frame(data, caller)
     if n_draws is not None:
+        if method is not None and (not isinstance(method, str) or method not in ("randomisation", "bootstrap")):
+            raise SegindexValueError(
+                f"{caller}(): the 'method' parameter must be None (both), 'randomisation' or 'bootstrap', "
+                f"got {method!r}."
+            )
         check_options(caller, "randomisation", n_draws, ci, "binomial", random_state, progress)
         client = check_client(client, caller)
         block_size = check_block_size(block_size, caller)
@@ -1208,19 +1218,16 @@ def multiscale_profile(
     profile = pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
     if n_draws is None:
         return profile
-    batch = information_draws(
-        data,
-        groups,
-        bandwidths=bws,
-        total=total,
-        kernel=kernel,
-        points=points,
-        crs=crs,
-        truncate=truncate,
-        bin_size=bin_size,
-        isolation=iso,
-        caller=caller,
-    )[2]
+    opts = dict(total=total, kernel=kernel, points=points, crs=crs, truncate=truncate, bin_size=bin_size)
+    draws = dict(n_draws=n_draws, random_state=random_state, ci=ci, progress=progress, client=client)
+    return _profile_draws(profile, data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller)
+
+
+def _profile_draws(profile, data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller):
+    """The inference columns of :func:`multiscale_profile` (arguments already checked)."""
+    n_draws, random_state, ci = draws["n_draws"], draws["random_state"], draws["ci"]
+    progress, client = draws["progress"], draws["client"]
+    batch = information_draws(data, groups, bandwidths=bws, isolation=iso, caller=caller, **opts)[2]
     if batch is None:
         raise SegindexValueError(
             f"{caller}(): the draws store the pairs of units within the support at every bandwidth, and these "
@@ -1245,15 +1252,20 @@ def multiscale_profile(
     n = int(n_draws)
     rng = default_rng(random_state, caller)
     options = dict(client=client, block_size=block_size)
-    with Progress(caller, 2 * work_of(problem, n), 2 * n, progress) as shown:
-        test = run(problem, "randomisation", n, rng, float(ci), "binomial", shown, caller, **options)
-        boot = run(problem, "bootstrap", n, rng, float(ci), "binomial", shown, caller, **options)
+    methods = ("randomisation", "bootstrap") if method is None else (method,)
+    results = {}
+    with Progress(caller, len(methods) * work_of(problem, n), len(methods) * n, progress) as shown:
+        for m in methods:
+            results[m] = run(problem, m, n, rng, float(ci), "binomial", shown, caller, **options)
     from .table import INFERENCE_COLUMNS  # the table's contract (imported here: table imports the registry)
 
     for name in INFERENCE_COLUMNS:
-        profile[name] = np.atleast_1d(getattr(test if name in ("expected", "corrected", "p_value") else boot, name))
+        m = "randomisation" if name in ("expected", "corrected", "p_value") else "bootstrap"
+        if m in results:
+            profile[name] = np.atleast_1d(getattr(results[m], name))
     profile["count"] = count.astype(np.int64)
-    marks = flags(count, profile["value"].to_numpy(), profile["expected"].to_numpy())
+    expected = profile["expected"].to_numpy() if "randomisation" in results else None
+    marks = flags(count, profile["value"].to_numpy(), expected)
     for name in marks.columns:
         profile[name] = marks[name].to_numpy()
     return profile
