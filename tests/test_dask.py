@@ -80,6 +80,12 @@ CASES = [
         ("A",),
         {"total": "total", "bandwidth": 5000.0, "points": ("px", "py"), "crs": 27700},
     ),
+    (
+        "spatial information",
+        "spatial_information",
+        (["A", "B", "C"],),
+        {"total": "total", "bandwidth": 4000.0, "points": ("px", "py"), "crs": 27700, "bin_size": "auto"},
+    ),
 ]
 
 
@@ -107,6 +113,20 @@ def test_infer_on_the_cluster_is_the_local_result_bit_for_bit(client, one_worker
                     **kwargs,
                 ),
             )
+
+
+def test_multiscale_profile_on_the_cluster_is_the_local_result_bit_for_bit(client, one_worker):
+    from segindex.indices.spatial import multiscale_profile
+
+    df = _frame(2)
+    opts = dict(bandwidths=[1000.0, 4000.0], isolation=["A"], total="total", points=("px", "py"), crs=27700)
+    opts.update(n_draws=10, random_state=8, bin_size="auto")
+    local = multiscale_profile(df, ["A", "B", "C"], **opts)
+    assert local["se"].gt(0).all() and local["expected"].gt(0).all()  # real draws
+    for block_size in (None, 3):
+        for c in (client, one_worker):
+            there = multiscale_profile(df, ["A", "B", "C"], client=c, block_size=block_size, **opts)
+            pd.testing.assert_frame_equal(there, local, check_exact=True)
 
 
 def test_block_size_never_changes_the_local_result():
