@@ -253,3 +253,19 @@ def test_cli_scheduler_that_is_not_there_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "could not connect to a Dask scheduler at 'tcp://127.0.0.1:9'" in err
     assert "Traceback" not in err
+
+
+def test_an_area_failing_on_the_cluster_is_nan_with_a_warning_and_the_others_intact(client):
+    import operator
+
+    from segindex import _engine
+    from segindex.errors import AreaFailureWarning
+
+    # area 0 divides by zero on its worker; the other areas' tasks are unaffected
+    with pytest.warns(AreaFailureWarning, match=r"1 of 4 areas.*'E000' \(ZeroDivisionError"):
+        out = _engine.map_areas(
+            operator.truediv, 12.0, 4, keys=["E000", "E001", "E002", "E003"], caller="f", client=client
+        )
+    assert out == [None, 12.0, 6.0, 4.0]
+    with pytest.raises(ZeroDivisionError):
+        _engine.map_areas(operator.truediv, 12.0, 1, keys=["E000"], caller="f", client=client)

@@ -43,6 +43,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import _engine
 from .._compat import renamed_parameters
 from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
@@ -132,12 +133,11 @@ def _row_arguments(data, kwargs, caller):
     w, points = kwargs.get("w"), kwargs.get("points")
     if w is not None:
         w = check_weights(w, len(data), caller)
-    named = (
-        isinstance(points, (tuple, list))
-        and len(points) == 2
-        and all(isinstance(p, Hashable) and p in data.columns for p in points)
-    )
-    if points is None or named:
+    if "points" in kwargs:
+        # located once, for the whole table: a bad coordinate is named by its row in the data, and
+        # representative points are computed once, not per area
+        return w, point_coordinates(data, points, kwargs.get("crs"), caller)
+    if points is None:
         return w, None
     points = np.asarray(points, dtype=np.float64)
     if points.shape != (len(data), 2):
@@ -154,14 +154,18 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
     AbsentGroupWarning naming them, where it is undefined); a per-unit table
     (``per_unit=True``) the areas' rows in the input's order; a profile the
     areas' rows with the area key first (``area``, and one column per key
-    when there are several).
+    when there are several). An area where ``func`` fails for another reason
+    gets NaN (no rows, for a profile) and is named, with its error, in one
+    :class:`~segindex.errors.AreaFailureWarning`; the other areas are intact
+    (see :func:`segindex._engine.map_areas`).
     """
     caller = func.__name__
     check_frame(data, caller)
     codes, areas, names = unit_codes(data, by, caller)
     w, points = _row_arguments(data, kwargs, caller)
-    results, reasons = [], {}
-    for k in range(len(areas)):
+    reasons = {}
+
+    def one(_, k):
         rows = np.flatnonzero(codes == k)
         kw = dict(kwargs)
         if w is not None:
@@ -169,14 +173,20 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
         if points is not None:
             kw["points"] = points[rows]
         try:
-            results.append(func(data.iloc[rows], **kw))
+            return func(data.iloc[rows], **kw)
         except _Undefined as exc:
-            results.append(None)
             reasons[k] = exc.reason
-    if len(reasons) == len(areas):
+            return _UNDEFINED
+
+    results = _engine.map_areas(one, None, len(areas), keys=list(areas), caller=caller)
+    failed = {k for k, r in enumerate(results) if r is None}
+    results = [None if r is _UNDEFINED else r for r in results]
+    if len(reasons) + len(failed) == len(areas):
+        more = f"; it failed in {len(failed)} (see the warning)" if failed else ""
         raise SegindexValueError(
-            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))})."
+            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))}){more}."
         )
+    # the areas where the index is undefined (failed areas have their own warning)
     flags = np.array([np.nan if k in reasons else 0.0 for k in range(len(areas))])
     if per_unit:
         template = next(r for r in results if r is not None)
@@ -188,7 +198,7 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
         return out
     if all(r is None or np.isscalar(r) for r in results):
         values = np.array([np.nan if r is None else float(r) for r in results])
-        warn_absent(values, areas, names, caller, reasons.get)
+        warn_absent(np.where([k in failed for k in range(len(areas))], 0.0, values), areas, names, caller, reasons.get)
         return pd.Series(values, index=areas, name=caller)
     frames = []
     for k, r in enumerate(results):
@@ -200,6 +210,10 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
         frames.append(pd.concat([pd.DataFrame(lead), r.reset_index(drop=True)], axis=1))
     warn_absent(flags, areas, names, caller, reasons.get)
     return pd.concat(frames, ignore_index=True)
+
+
+#: Marks an area where the index is undefined (its reason kept apart), as against one that failed.
+_UNDEFINED = object()
 
 
 def morrill_dissimilarity(
