@@ -33,6 +33,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax copied into _static: formulas render without a network
     "numpydoc",
     "myst_nb",  # MyST markdown for the prose and the rendered notebooks
     "sphinx_design",  # the cards of the home page and the gallery

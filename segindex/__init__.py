@@ -34,6 +34,7 @@ from .decomposition import (
 )
 from .errors import (
     AbsentGroupWarning,
+    AreaFailureWarning,
     DataQualityWarning,
     SegindexError,
     SegindexTypeError,
@@ -227,6 +228,7 @@ __all__ = [
     "SegindexWarning",
     "AbsentGroupWarning",
     "DataQualityWarning",
+    "AreaFailureWarning",
     # peer-parity indices and decompositions (PySAL segregation, R segregation)
     "square_root_index",
     "min_max",

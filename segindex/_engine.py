@@ -12,6 +12,11 @@ area codes, the inversion tables) is sent to every worker once
 only its seeds, submitted with ``retries`` so that a task lost with its worker
 (or failing for a passing reason) runs again on another one. Dask is imported
 only here, and only when a client is given.
+
+Runs over areas (:func:`map_areas`) are cut by area instead: each area is one
+task (on Dask) or one call (here), seeded by the caller from the area's
+position alone, so an area that fails leaves the others' results, and their
+random numbers, exactly as they would be without it.
 """
 
 from __future__ import annotations
@@ -20,9 +25,17 @@ import math
 
 import numpy as np
 
-from .errors import SegindexTypeError, SegindexValueError
+from .errors import AreaFailureWarning, SegindexTypeError, SegindexValueError, first_few
 
-__all__ = ["check_client", "check_block_size", "require_dask", "block_bounds", "map_blocks", "RETRIES"]
+__all__ = [
+    "check_client",
+    "check_block_size",
+    "require_dask",
+    "block_bounds",
+    "map_blocks",
+    "map_areas",
+    "RETRIES",
+]
 
 #: Times a block is resubmitted after its task failed (a worker lost mid-run included).
 RETRIES = 2
@@ -92,7 +105,7 @@ def map_blocks(func, shared, blocks, client, on_done=None):
     completes (for progress).
     """
     dd = require_dask("map_blocks")
-    [data] = client.scatter([shared], broadcast=True)
+    [data] = client.scatter([shared], broadcast=True, hash=False)
     futures = [client.submit(func, data, block, retries=RETRIES, pure=False) for block in blocks]
     index = {f.key: i for i, f in enumerate(futures)}
     results = [None] * len(futures)
@@ -106,4 +119,74 @@ def map_blocks(func, shared, blocks, client, on_done=None):
         for future in futures:
             future.release()
         data.release()
+    return results
+
+
+def _failure(exc) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Failed:
+    """An area's failure, as listed in the warning."""
+
+    def __init__(self, key, exc):
+        self.key, self.exc = key, exc
+
+    def __repr__(self) -> str:
+        return f"{self.key!r} ({_failure(self.exc)})"
+
+
+def map_areas(func, shared, n_areas, *, keys, caller, client=None, on_done=None):
+    """``[func(shared, k) for k in range(n_areas)]``, an area that fails giving None and a warning.
+
+    Each area is one call here, or one task on ``client``'s workers
+    (``shared`` scattered to them once; a task retried up to
+    :data:`RETRIES` times, so a lost worker changes nothing). An area whose
+    call raises gives None in its place; one
+    :class:`~segindex.errors.AreaFailureWarning` names the failed areas
+    (``keys[k]``) and their errors, and says the others are intact. If
+    every area fails, the first area's error is raised as it is (a wrong
+    argument fails everywhere and is reported as usual). ``on_done(k)`` is
+    called as area k completes (for progress).
+    """
+    results = [None] * n_areas
+    failed = {}
+    if client is None:
+        for k in range(n_areas):
+            try:
+                results[k] = func(shared, k)
+            except Exception as exc:  # noqa: BLE001 - reported per area below
+                failed[k] = exc
+            if on_done is not None:
+                on_done(k)
+    else:
+        dd = require_dask(caller)
+        [data] = client.scatter([shared], broadcast=True, hash=False)
+        futures = [client.submit(func, data, k, retries=RETRIES, pure=False) for k in range(n_areas)]
+        index = {f.key: k for k, f in enumerate(futures)}
+        try:
+            for future in dd.as_completed(futures):
+                k = index[future.key]
+                if future.status == "error":
+                    failed[k] = future.exception()
+                else:
+                    results[k] = future.result()
+                if on_done is not None:
+                    on_done(k)
+        finally:
+            for future in futures:
+                future.release()
+            data.release()
+    if failed and len(failed) == n_areas:
+        raise failed[0]
+    if failed:
+        from .counts import warn_at_caller
+
+        listed = first_few([_Failed(keys[k], failed[k]) for k in sorted(failed)], limit=10)
+        warn_at_caller(
+            f"{caller}(): the computation failed in {len(failed)} of {n_areas} areas, whose rows are NaN: "
+            f"{listed}. The other areas' results are complete and unaffected.",
+            AreaFailureWarning,
+        )
     return results

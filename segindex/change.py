@@ -35,7 +35,7 @@ from ._kernels import multigroup as _km
 from ._kernels import twogroup as _kt
 from ._kernels import validate as _kv
 from .counts import area_codes, check_frame, check_label, check_labels, check_projected, numeric_column, read_pair
-from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError
+from .errors import AbsentGroupWarning, DataQualityWarning, SegindexTypeError, SegindexValueError, first_few
 from .indices import registry
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
@@ -58,11 +58,8 @@ CHANGE_TYPES = {"U": "unchanged", "S": "split", "M": "merged", "X": "irregular"}
 _MAX_LISTED = 10
 
 
-def _listing(values, limit: int = _MAX_LISTED) -> str:
-    values = list(values)
-    shown = ", ".join(repr(v) for v in values[:limit])
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return f"{shown}{more}"
+def _listing(values) -> str:
+    return first_few(values, limit=_MAX_LISTED)
 
 
 # ----------------------------------------------------------------------------

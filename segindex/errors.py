@@ -12,6 +12,7 @@ __all__ = [
     "SegindexWarning",
     "AbsentGroupWarning",
     "DataQualityWarning",
+    "AreaFailureWarning",
 ]
 
 
@@ -37,6 +38,14 @@ class AbsentGroupWarning(SegindexWarning):
 
 class DataQualityWarning(SegindexWarning):
     """Input data were read, but something in them needs the user's attention."""
+
+
+class AreaFailureWarning(SegindexWarning):
+    """The computation failed in some areas of a ``by=`` run; their rows are NaN, the other areas are intact.
+
+    The warning names each failed area and its error. When every area fails,
+    the first area's error is raised instead.
+    """
 
 
 def first_few(values, limit: int = 5) -> str:

@@ -129,6 +129,18 @@ def test_multiscale_profile_on_the_cluster_is_the_local_result_bit_for_bit(clien
             pd.testing.assert_frame_equal(there, local, check_exact=True)
 
 
+def test_multiscale_profile_by_area_on_the_cluster_is_the_local_result(client, one_worker):
+    from segindex.indices.spatial import multiscale_profile
+
+    df = _frame(3, n=300, areas=3)
+    opts = dict(bandwidths=[2000.0, 8000.0], by="lad", points=("px", "py"), crs=27700, n_draws=5, random_state=4)
+    local = multiscale_profile(df, ["A", "B", "C"], **opts)
+    assert local["area"].nunique() == 3 and local["se"].gt(0).all()
+    for c in (client, one_worker):
+        there = multiscale_profile(df, ["A", "B", "C"], client=c, **opts)
+        pd.testing.assert_frame_equal(there, local, check_exact=True)
+
+
 def test_block_size_never_changes_the_local_result():
     df = _frame(1)
     whole = infer("multigroup_dissimilarity", df, ["A", "B", "C"], by="lad", n_draws=30, random_state=5)
@@ -273,3 +285,19 @@ def test_cli_scheduler_that_is_not_there_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "could not connect to a Dask scheduler at 'tcp://127.0.0.1:9'" in err
     assert "Traceback" not in err
+
+
+def test_an_area_failing_on_the_cluster_is_nan_with_a_warning_and_the_others_intact(client):
+    import operator
+
+    from segindex import _engine
+    from segindex.errors import AreaFailureWarning
+
+    # area 0 divides by zero on its worker; the other areas' tasks are unaffected
+    with pytest.warns(AreaFailureWarning, match=r"1 of 4 areas.*'E000' \(ZeroDivisionError"):
+        out = _engine.map_areas(
+            operator.truediv, 12.0, 4, keys=["E000", "E001", "E002", "E003"], caller="f", client=client
+        )
+    assert out == [None, 12.0, 6.0, 4.0]
+    with pytest.raises(ZeroDivisionError):
+        _engine.map_areas(operator.truediv, 12.0, 1, keys=["E000"], caller="f", client=client)

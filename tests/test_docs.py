@@ -208,6 +208,10 @@ def test_the_site_builds_without_warnings(tmp_path):
     ):
         assert (out / "guides" / f"{guide}.html").exists()
     assert "0.2.0" in (out / "changelog.html").read_text()
+    # formulas render offline: MathJax is served with the site, not fetched from a CDN
+    page = (out / "generated" / "segindex.dissimilarity.html").read_text()
+    assert "_static/mathjax/tex-chtml.js" in page and "cdn.jsdelivr" not in page
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").exists()
     # nothing of this machine in the published pages
     leaks = [p.name for p in out.rglob("*.html") if str(ROOT) in p.read_text()]
     assert not leaks, f"machine paths in {leaks[:5]}"

@@ -61,6 +61,8 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
         .decode()
     )
     assert "License-Expression: BSD-3-Clause" in metadata
+    assert "License-File: LICENSE" in metadata
+    assert f"segindex_toolkit-{segindex.__version__}.dist-info/licenses/LICENSE" in names
     assert "Provides-Extra: dev" in metadata
     entry_points = (
         zipfile.ZipFile(_one(dist, "*.whl"))
@@ -74,7 +76,7 @@ def test_wheel_holds_the_package_and_nothing_else(dist):
 def test_sdist_holds_sources_changelog_and_citation(dist):
     with tarfile.open(_one(dist, "*.tar.gz")) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
-    assert {"pyproject.toml", "README.md", "CHANGELOG.md", "CITATION.cff", "segindex/__init__.py"} <= names
+    assert {"pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "CITATION.cff", "segindex/__init__.py"} <= names
     assert not any(name.endswith((".gpkg", ".csv", ".csv.gz", ".psv")) for name in names), "data in the sdist"
 
 

@@ -277,3 +277,40 @@ def test_profile_method_runs_one_method_with_the_same_draws():
     assert not np.array_equal(boot["se"], both["se"])  # the bootstrap alone starts the generator afresh
     with pytest.raises(SegindexValueError, match=r"multiscale_profile\(\): the 'method' parameter must be None"):
         _profile(df, n_draws=7, method="permutation")
+
+
+def _towns(seed=6):
+    df = pd.concat([_frame(seed=seed, n=150).assign(town="N"), _frame(seed=seed + 1, n=120).assign(town="S")])
+    return df.reset_index(drop=True)
+
+
+def test_profile_draws_by_area_are_each_area_seeded_from_its_position():
+    df = _towns()
+    prof = _profile(df, by="town", n_draws=6, random_state=12)
+    assert prof["area"].tolist() == ["N"] * 9 + ["S"] * 9
+    seeds = np.random.SeedSequence(12).spawn(2)
+    for k, town in enumerate(["N", "S"]):
+        alone = _profile(df[df["town"] == town], n_draws=6, random_state=seeds[k])
+        got = prof[prof["area"] == town].drop(columns="area").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone, check_exact=True)
+    # the same random_state as a SeedSequence or a Generator seeds every area alike, reproducibly
+    again = _profile(df, by="town", n_draws=6, random_state=np.random.SeedSequence(12))
+    pd.testing.assert_frame_equal(again, prof, check_exact=True)
+    g1 = _profile(df, by="town", n_draws=6, random_state=np.random.default_rng(3))
+    g2 = _profile(df, by="town", n_draws=6, random_state=np.random.default_rng(3))
+    pd.testing.assert_frame_equal(g1, g2, check_exact=True)
+    assert not np.array_equal(g1["expected"], prof["expected"])
+
+
+def test_profile_draws_by_area_a_failing_area_is_named_and_the_others_kept():
+    from segindex.errors import AreaFailureWarning
+
+    df = _towns()
+    bad = df.assign(a=df["a"] + np.where(df["town"] == "S", 0.5, 0.0))  # not whole people: S cannot be drawn
+    with pytest.warns(AreaFailureWarning, match=r"'S'.*not a whole number"):
+        prof = _profile(bad, by="town", n_draws=5, random_state=1)
+    good = _profile(df, by="town", n_draws=5, random_state=1)
+    assert prof["area"].unique().tolist() == ["N"]
+    pd.testing.assert_frame_equal(prof, good[good["area"] == "N"], check_exact=True)
+    with pytest.raises(SegindexValueError, match=r"multiscale_profile\(\): the 'n_draws' parameter must be at least"):
+        _profile(df, by="town", n_draws=0)

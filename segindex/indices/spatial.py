@@ -43,7 +43,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import _neighbours
+from .. import _engine, _neighbours
 from .._compat import renamed_parameters
 from .._engine import check_block_size, check_client
 from .._kernels import spatial as _ks
@@ -144,12 +144,11 @@ def _row_arguments(data, kwargs, caller):
     w, points = kwargs.get("w"), kwargs.get("points")
     if w is not None:
         w = check_weights(w, len(data), caller)
-    named = (
-        isinstance(points, (tuple, list))
-        and len(points) == 2
-        and all(isinstance(p, Hashable) and p in data.columns for p in points)
-    )
-    if points is None or named:
+    if "points" in kwargs:
+        # located once, for the whole table: a bad coordinate is named by its row in the data, and
+        # representative points are computed once, not per area
+        return w, point_coordinates(data, points, kwargs.get("crs"), caller)
+    if points is None:
         return w, None
     points = np.asarray(points, dtype=np.float64)
     if points.shape != (len(data), 2):
@@ -159,6 +158,42 @@ def _row_arguments(data, kwargs, caller):
     return w, points
 
 
+class _AreaUndefined:
+    """What an area where the index is undefined returns (its reason), as against one that failed."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+
+def _area_call(shared, k):
+    """``func`` on the rows of area ``k`` (a task: ``shared`` is scattered once with a client)."""
+    func, data, codes, w, points, kwargs, seeds = shared
+    rows = np.flatnonzero(codes == k)
+    kw = dict(kwargs)
+    if w is not None:
+        kw["w"] = w[rows][:, rows]
+    if points is not None:
+        kw["points"] = points[rows]
+    if seeds is not None:
+        kw["random_state"] = seeds[k]
+    try:
+        return func(data.iloc[rows], **kw)
+    except _Undefined as exc:
+        return _AreaUndefined(exc.reason)
+
+
+def area_seeds(random_state, n_areas, caller):
+    """One :class:`numpy.random.SeedSequence` per area, from ``random_state`` and the area's position."""
+    default_rng(random_state, caller)  # checks it
+    if isinstance(random_state, np.random.Generator):
+        root = np.random.SeedSequence(int(random_state.integers(0, 2**63)))
+    elif isinstance(random_state, np.random.SeedSequence):
+        root = np.random.SeedSequence(random_state.entropy, spawn_key=random_state.spawn_key)  # not spawned from
+    else:
+        root = np.random.SeedSequence(random_state)
+    return root.spawn(n_areas)
+
+
 def _per_area(func, data, by, kwargs, *, per_unit=False):
     """``func`` computed on the rows of each ``by`` area; weights and point arrays are subset alike.
 
@@ -166,29 +201,48 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
     AbsentGroupWarning naming them, where it is undefined); a per-unit table
     (``per_unit=True``) the areas' rows in the input's order; a profile the
     areas' rows with the area key first (``area``, and one column per key
-    when there are several).
+    when there are several). An area where ``func`` fails for another reason
+    gets NaN (no rows, for a profile) and is named, with its error, in one
+    :class:`~segindex.errors.AreaFailureWarning`; the other areas are intact
+    (see :func:`segindex._engine.map_areas`).
+
+    With draws (``kwargs["n_draws"]`` not None) each area is its own problem,
+    seeded from ``random_state`` and its position (:func:`area_seeds`); with a
+    ``client`` each area is one task (the data scattered once), and one
+    progress display counts the areas.
     """
     caller = func.__name__
     check_frame(data, caller)
     codes, areas, names = unit_codes(data, by, caller)
     w, points = _row_arguments(data, kwargs, caller)
-    results, reasons = [], {}
-    for k in range(len(areas)):
-        rows = np.flatnonzero(codes == k)
-        kw = dict(kwargs)
-        if w is not None:
-            kw["w"] = w[rows][:, rows]
-        if points is not None:
-            kw["points"] = points[rows]
-        try:
-            results.append(func(data.iloc[rows], **kw))
-        except _Undefined as exc:
-            results.append(None)
-            reasons[k] = exc.reason
-    if len(reasons) == len(areas):
-        raise SegindexValueError(
-            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))})."
+    seeds, client, progress, kwargs = None, None, False, dict(kwargs)
+    n_draws = kwargs.get("n_draws")
+    if n_draws is not None:
+        progress = kwargs["progress"]
+        check_options(caller, "randomisation", n_draws, kwargs["ci"], "binomial", kwargs["random_state"], progress)
+        client = check_client(kwargs["client"], caller)
+        seeds = area_seeds(kwargs["random_state"], len(areas), caller)
+        kwargs.update(client=None, progress=False)  # an area's draws run where the area runs, shown as one area
+    shared = (func, data, codes, w, points, kwargs, seeds)
+    with Progress(caller, len(areas), len(areas) * (n_draws or 0), progress) as shown:
+        results = _engine.map_areas(
+            _area_call,
+            shared,
+            len(areas),
+            keys=list(areas),
+            caller=caller,
+            client=client,
+            on_done=lambda k: shown.update(1),
         )
+    reasons = {k: r.reason for k, r in enumerate(results) if isinstance(r, _AreaUndefined)}
+    results = [None if isinstance(r, _AreaUndefined) else r for r in results]
+    failed = {k for k, r in enumerate(results) if r is None and k not in reasons}
+    if len(reasons) + len(failed) == len(areas):
+        more = f"; it failed in {len(failed)} (see the warning)" if failed else ""
+        raise SegindexValueError(
+            f"{caller}(): the index is undefined in every area of {names!r} ({first_few(set(reasons.values()))}){more}."
+        )
+    # the areas where the index is undefined (failed areas have their own warning)
     flags = np.array([np.nan if k in reasons else 0.0 for k in range(len(areas))])
     if per_unit:
         template = next(r for r in results if r is not None)
@@ -200,7 +254,7 @@ def _per_area(func, data, by, kwargs, *, per_unit=False):
         return out
     if all(r is None or np.isscalar(r) for r in results):
         values = np.array([np.nan if r is None else float(r) for r in results])
-        warn_absent(values, areas, names, caller, reasons.get)
+        warn_absent(np.where([k in failed for k in range(len(areas))], 0.0, values), areas, names, caller, reasons.get)
         return pd.Series(values, index=areas, name=caller)
     frames = []
     for k, r in enumerate(results):
