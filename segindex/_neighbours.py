@@ -290,34 +290,42 @@ _SERIAL_WORK = 2_000_000
 
 
 class InformationDraws:
-    """The draws of H̃ (and local isolation) at several bandwidths over one stored structure.
+    """The draws of H̃ and local shares at several bandwidths over one stored structure.
 
-    ``structure`` from :func:`pair_structure`; ``iso`` the columns whose
-    local isolation follows H at each bandwidth. Called by the draw loop of
-    :mod:`segindex._resampling` (``Problem.batch``) as
-    ``batch(src, probs, codes, mode, tables, seeds, progress, block_size)``; returns
-    the draws, shape ``(len(seeds), n_out)``, each row the statistics of the
-    table drawn from that seed, the same for any number of threads and any
-    blocking.
+    ``structure`` from :func:`pair_structure`; ``with_h``: H at each
+    bandwidth; ``shares``: pairs ``(u, v)`` of columns, the mean local share
+    of ``v`` around the members of ``u`` (isolation when ``u == v``, exposure
+    otherwise), local totals over the first ``width`` columns (default: all),
+    after H at each bandwidth (see
+    :func:`segindex._kernels.spatial_draws.information_stats`). Called by
+    the draw loop of :mod:`segindex._resampling` (``Problem.batch``) as
+    ``batch(src, probs, codes, mode, tables, seeds, progress, block_size)``;
+    returns the draws, shape ``(len(seeds), n_out)``, each row the
+    statistics of the table drawn from that seed, the same for any number of
+    threads and any blocking.
     """
 
-    def __init__(self, structure, iso=()):
+    def __init__(self, structure, shares=(), *, with_h=True, width=None):
         self.structure = structure
-        self.iso = np.asarray(list(iso), dtype=np.int64)
-        self.n_out = len(structure["n_cells"]) * (1 + len(self.iso))
+        self.shares = np.asarray(list(shares), dtype=np.int64).reshape(-1, 2)
+        self.with_h = bool(with_h)
+        self.width = -1 if width is None else int(width)
+        self.n_out = len(structure["n_cells"]) * (int(self.with_h) + self.shares.shape[0])
 
     @property
     def nbytes(self):
         return sum(a.nbytes for a in self.structure.values())
 
-    def _arrays(self):
+    def _arrays(self, g):
         st = self.structure
-        return st["unit_cell"], st["n_cells"], st["ptr_off"], st["indptr"], st["nbr"], st["wts"], self.iso
+        arrays = (st["unit_cell"], st["n_cells"], st["ptr_off"], st["indptr"], st["nbr"], st["wts"])
+        return arrays, self.with_h, self.shares, g if self.width < 0 else self.width
 
     def evaluate(self, table):
         """The statistics of one table (units × groups, float): one row."""
+        table = np.ascontiguousarray(table, dtype=float)
         out = np.empty((1, self.n_out))
-        _kd.information_stats(np.ascontiguousarray(table, dtype=float), *self._arrays(), out, 0)
+        _kd.information_stats(table[None], 1, *self._arrays(table.shape[1]), out, 0)
         return out[0]
 
     def __call__(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
@@ -326,9 +334,10 @@ class InformationDraws:
         n = seeds.shape[0]
         out = np.empty((n, self.n_out))
         per_draw = src.size
+        what = self._arrays(src.shape[1])
         pairs = self.structure["nbr"].shape[0] + self.structure["unit_cell"].size
         if n * pairs * src.shape[1] < _SERIAL_WORK:
-            _kd.information_draws_serial(src, probs, codes, mode, tables, seeds, *self._arrays(), out)
+            _kd.information_draws_serial(src, probs, codes, mode, tables, seeds, *what, out)
             progress.update(n * per_draw)
             return out
         if block_size is not None:
@@ -339,8 +348,6 @@ class InformationDraws:
             chunk = n
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
-            _kd.information_draws_parallel(
-                src, probs, codes, mode, tables, seeds[start:stop], *self._arrays(), out[start:stop]
-            )
+            _kd.information_draws_parallel(src, probs, codes, mode, tables, seeds[start:stop], *what, out[start:stop])
             progress.update((stop - start) * per_draw)
         return out

@@ -314,3 +314,38 @@ def test_profile_draws_by_area_a_failing_area_is_named_and_the_others_kept():
     pd.testing.assert_frame_equal(prof, good[good["area"] == "N"], check_exact=True)
     with pytest.raises(SegindexValueError, match=r"multiscale_profile\(\): the 'n_draws' parameter must be at least"):
         _profile(df, by="town", n_draws=0)
+
+
+# ---------------------------------------------------------------------------- the other kernel-sum indices
+
+SHARE_CASES = [
+    ("spatial_isolation", ("a",), dict(total="t", bandwidth=500.0), ["a"]),
+    ("spatial_isolation", ("a", "b"), dict(bandwidth=400.0, kernel="biweight"), ["a", "b"]),
+    ("distance_decay_isolation", ("b",), dict(total="t", scale=300.0), ["b"]),
+    ("distance_decay_exposure", ("a", "b"), dict(total="t", scale=300.0, max_distance=1500.0), ["a", "b"]),
+    ("distance_decay_exposure", ("c",), dict(total="t", scale=600.0), ["c"]),
+]
+
+
+@pytest.mark.parametrize("method", ["randomisation", "bootstrap"])
+@pytest.mark.parametrize("case", SHARE_CASES, ids=[f"{c[0]}-{len(c[1])}" for c in SHARE_CASES])
+def test_infer_share_indices_draws_equal_the_recompute(captured, method, case):
+    import segindex.indices.spatial as sp
+
+    name, args, options, columns = case
+    df = _frame(seed=7)
+    opts = dict(points=("x", "y"), crs=27700, **options)
+    r = infer(name, df, *args, method=method, n_draws=10, random_state=2, **opts)
+    assert len(captured) == 1
+    func = getattr(sp, name)
+    naive = _naive(df, captured[0], columns, lambda d: func(d, *args, **opts))
+    np.testing.assert_allclose(r.draws, naive, rtol=1e-12, atol=1e-15)
+    assert np.unique(r.draws).size == 10
+    assert r.value == func(df, *args, **opts)
+
+
+def test_binned_spatial_isolation_is_recomputed(captured):
+    df = _frame(seed=8, n=100)
+    opts = dict(total="t", bandwidth=500.0, bin_size="auto", points=("x", "y"), crs=27700)
+    r = infer("spatial_isolation", df, "a", n_draws=5, random_state=1, **opts)
+    assert captured == [] and np.isfinite(r.draws).all() and np.unique(r.draws).size == 5

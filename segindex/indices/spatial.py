@@ -1083,7 +1083,35 @@ def information_draws(
     structure = pair_structure(xy, values.sum(axis=1), [float(b) for b in bandwidths], kind, radii, bins)
     if structure is None:
         return values, labels, None
-    return values, labels, InformationDraws(structure, [labels.index(g) for g in isolation])
+    return values, labels, InformationDraws(structure, [(labels.index(g), labels.index(g)) for g in isolation])
+
+
+def share_draws(name, arguments, caller):
+    """The draws of spatial isolation or distance-decay isolation / exposure over a structure built once.
+
+    For :func:`segindex.infer` (not exported). ``arguments`` are the index's
+    bound arguments; the drawn table's columns are the group, then the
+    comparison or the rest (and the rest of ``total`` after a comparison), so
+    the local population is the first two columns. None where the structure
+    cannot be stored: binned spatial isolation (its cells' centres are
+    weighted by the drawn counts) or pairs beyond the memory budget.
+    """
+    a = arguments
+    if name == "spatial_isolation":
+        if a["bin_size"] is not None:
+            return None
+        kind = _kernel_code(a["kernel"], caller)
+        bandwidth = float(a["bandwidth"])
+        radius = _support(a["kernel"], bandwidth, a["truncate"], caller)
+    else:
+        kind, bandwidth = _ks.EXPONENTIAL, float(a["scale"])
+        radius = 10.0 * bandwidth if a["max_distance"] is None else float(a["max_distance"])
+    xy = point_coordinates(a["data"], a["points"], a["crs"], caller)
+    structure = pair_structure(xy, np.ones(xy.shape[0]), [bandwidth], kind, [radius], [None])
+    if structure is None:
+        return None
+    share = (0, 1) if name == "distance_decay_exposure" else (0, 0)
+    return InformationDraws(structure, [share], with_h=False, width=2)
 
 
 # ----------------------------------------------------------------------------
@@ -1129,7 +1157,10 @@ def multiscale_profile(
     by : column name or list of column names, optional
         Compute the profile in each area (local authority, year), on that
         area's units only; the table then starts with an ``area`` column (and
-        one column per key when there are several).
+        one column per key when there are several). With ``n_draws`` each
+        area is its own problem, seeded from ``random_state`` and the area's
+        position (``numpy.random.SeedSequence(random_state).spawn``), and with
+        ``client`` each area is one task.
     n_draws : int, optional
         Add a randomisation test and a bootstrap of every row, each with
         ``n_draws`` draws (as :func:`segindex.segregation_table` does). Each
