@@ -223,6 +223,27 @@ def _estimated_pairs(xy, radius):
     return n * (per_point - 1.0) / 2.0
 
 
+def _spread(v):
+    """The bits of ``v`` (< 2^21) moved to the even positions of an int64."""
+    v = v & 0x1FFFFF
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFF
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0F
+    v = (v | (v << 2)) & 0x3333333333333333
+    v = (v | (v << 1)) & 0x5555555555555555
+    return v
+
+
+def _z_order(xy, side):
+    """The Z-order (Morton) key of each point on a grid of squares of ``side`` (coarser if needed)."""
+    q = np.floor((xy - xy.min(axis=0)) / side)
+    top = float(q.max()) if q.size else 0.0
+    if top >= 2**21:
+        q = np.floor(q * ((2**21 - 1) / top))
+    q = q.astype(np.int64)
+    return _spread(q[:, 0]) | (_spread(q[:, 1]) << 1)
+
+
 def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=None):
     """The neighbour structure of the local environment at several bandwidths, built once.
 
@@ -256,6 +277,11 @@ def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=Non
             centre, inverse = xy, np.arange(n, dtype=np.int64)
         if used + _estimated_pairs(centre, radius) > max_pairs:
             return None
+        # cells numbered along a Z-order curve: neighbouring cells lie near each other in memory
+        z = np.argsort(_z_order(centre, radius / _CELLS_PER_RADIUS), kind="stable")
+        number = np.empty_like(z)
+        number[z] = np.arange(z.shape[0])
+        centre, inverse = np.ascontiguousarray(centre[z]), number[inverse]
         m = centre.shape[0]
         pairs = cKDTree(centre).query_pairs(radius, output_type="ndarray").reshape(-1, 2)  # i < j
         indptr, nbr, w = _kd.csr_pairs(
@@ -271,8 +297,11 @@ def pair_structure(xy, pop, bandwidths, kind, radii, bin_sizes, *, max_pairs=Non
         nbrs.append(nbr)
         wts.append(w)
     ptr_off = np.concatenate([[0], np.cumsum([p.shape[0] for p in ptrs])[:-1]]).astype(np.int64)
+    # units by their cells at the finest bandwidth: the sums to cells then walk through memory in order
+    order = np.argsort(unit_cell[int(np.argmax(n_cells))], kind="stable").astype(np.int64)
     return {
-        "unit_cell": unit_cell,
+        "order": order,
+        "unit_cell": np.ascontiguousarray(unit_cell[:, order]),
         "n_cells": n_cells,
         "ptr_off": ptr_off,
         "indptr": np.concatenate(ptrs),
@@ -318,12 +347,12 @@ class InformationDraws:
 
     def _arrays(self, g):
         st = self.structure
-        arrays = (st["unit_cell"], st["n_cells"], st["ptr_off"], st["indptr"], st["nbr"], st["wts"])
+        arrays = (st["order"], st["unit_cell"], st["n_cells"], st["ptr_off"], st["indptr"], st["nbr"], st["wts"])
         return arrays, self.with_h, self.shares, g if self.width < 0 else self.width
 
     def evaluate(self, table):
         """The statistics of one table (units × groups, float): one row."""
-        table = np.ascontiguousarray(table, dtype=float)
+        table = np.ascontiguousarray(np.asarray(table, dtype=float)[self.structure["order"]])
         out = np.empty((1, self.n_out))
         _kd.information_stats(table[None], 1, *self._arrays(table.shape[1]), out, 0)
         return out[0]

@@ -5,7 +5,11 @@ cell of every unit, the pairs of cells within the support and their kernel
 weights) is built once per bandwidth and each redrawn table costs one pass
 over the stored pairs. A structure of ``S`` bandwidths is passed as arrays:
 
-* ``unit_cell`` (S × n, int64): the cell of every unit at bandwidth ``s``;
+* ``order`` (n, int64): the units sorted by their cells at the bandwidth of
+  most cells, so that summing a table to cells walks through memory in order
+  (the draws' tables are laid out in this order before they are summed);
+* ``unit_cell`` (S × n, int64): the cell of the ``i``-th unit of ``order`` at
+  bandwidth ``s``;
 * ``n_cells`` (S,): the number of cells at each bandwidth;
 * ``ptr_off`` (S,): where bandwidth ``s``'s row pointers start in ``indptr``;
 * ``indptr`` (int64): for cell ``a`` of bandwidth ``s`` its partners are
@@ -64,9 +68,11 @@ def csr_pairs(i, j, centre, bandwidth, kind, m):
 
 
 #: Draws evaluated together in one pass over the stored pairs (their columns side by side, each draw's
-#: padded to a multiple of 4): the pass costs 2.3 times less a draw than one draw at a time (measured,
-#: 15 groups), and each column's arithmetic is the same whatever sits beside it, so no number changes.
-DRAW_BLOCK = 4
+#: padded to a multiple of 4 columns, which vectorises better). Each column's arithmetic is the same
+#: whatever sits beside it, so no number depends on it. Measured on the national profile (15 groups,
+#: six bandwidths, 30 M pairs): 0.43 s a draw with 1 or 2, 0.51 s with 4 (the pass is bound by memory
+#: latency, not arithmetic), so 1: the least memory.
+DRAW_BLOCK = 1
 
 
 @jit
@@ -87,13 +93,14 @@ def information_stats(tables, nb, structure, with_h, shares, width, out, d0):
     ``shares``, ``out[d, s * (h + k)]`` is H (if ``with_h``) and
     ``out[d, s * (h + k) + h + q]`` the share of row ``q``. H above 1 and the
     shares outside [0, 1] by at most :data:`ROUNDING` are set to the bound.
-    ``structure`` is ``(unit_cell, n_cells, ptr_off, indptr, nbr, wts)`` (see
-    the module docstring). The tables' columns sit side by side in one pass
+    ``structure`` is ``(order, unit_cell, n_cells, ptr_off, indptr, nbr, wts)``
+    (see the module docstring); the rows of ``tables`` are the units in
+    ``order``. The tables' columns sit side by side in one pass
     over the pairs; each column's sums are taken in the same order whatever
     the other columns hold, so a table's statistics do not depend on the
     tables beside it.
     """
-    unit_cell, n_cells, ptr_off, indptr, nbr, wts = structure
+    _, unit_cell, n_cells, ptr_off, indptr, nbr, wts = structure
     n, g = tables.shape[1], tables.shape[2]
     S = n_cells.shape[0]
     k = shares.shape[0]
@@ -197,9 +204,12 @@ def _block(src, probs, codes, mode, tables, seeds, structure, with_h, shares, wi
     """Draws ``j * DRAW_BLOCK`` onwards (at most :data:`DRAW_BLOCK`), each table drawn from its own seed."""
     d0 = j * DRAW_BLOCK
     nb = min(DRAW_BLOCK, seeds.shape[0] - d0)
+    order = structure[0]
     drawn = np.empty((nb, src.shape[0], src.shape[1]))
     for b in range(nb):
-        drawn[b] = draw_table(src, probs, codes, 1, mode, tables, seeds[d0 + b])
+        table = draw_table(src, probs, codes, 1, mode, tables, seeds[d0 + b])
+        for i in range(order.shape[0]):  # units in the order of their cells (sums of whole numbers: exact)
+            drawn[b, i] = table[order[i]]
     information_stats(drawn, nb, structure, with_h, shares, width, out, d0)
 
 

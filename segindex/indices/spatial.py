@@ -1287,7 +1287,11 @@ def multiscale_profile(
         check_label(g, "isolation", caller)
         if g not in labels:
             raise SegindexValueError(f"{caller}(): isolation group {g!r} is not among groups {list(groups)!r}.")
-    src = whole_counts(values, labels, caller) if n_draws is not None else None
+    if n_draws is not None:
+        src = whole_counts(values, labels, caller)
+        opts = dict(total=total, kernel=kernel, points=points, crs=crs, truncate=truncate, bin_size=bin_size)
+        draws = dict(n_draws=n_draws, random_state=random_state, ci=ci, progress=progress, client=client)
+        return _profile_draws(data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller)
     xy = point_coordinates(data, points, crs, caller)
     rows = []
     for b in bws:
@@ -1300,16 +1304,15 @@ def multiscale_profile(
             c = labels.index(g)
             v = _ks.local_share_mean(np.ascontiguousarray(values[:, c]), np.ascontiguousarray(local[:, c]), lt)
             rows.append((float(b), "isolation", g, clamp_unit(v)))
-    profile = pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
-    if n_draws is None:
-        return profile
-    opts = dict(total=total, kernel=kernel, points=points, crs=crs, truncate=truncate, bin_size=bin_size)
-    draws = dict(n_draws=n_draws, random_state=random_state, ci=ci, progress=progress, client=client)
-    return _profile_draws(profile, data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller)
+    return pd.DataFrame(rows, columns=["bandwidth", "index", "group", "value"])
 
 
-def _profile_draws(profile, data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller):
-    """The inference columns of :func:`multiscale_profile` (arguments already checked)."""
+def _profile_draws(data, groups, bws, iso, src, labels, opts, draws, block_size, method, caller):
+    """:func:`multiscale_profile` with draws (arguments already checked).
+
+    The observed profile comes from the stored structure too: one pass, the
+    sums of the plain profile taken in another order (equal to about 1e-15).
+    """
     n_draws, random_state, ci = draws["n_draws"], draws["random_state"], draws["ci"]
     progress, client = draws["progress"], draws["client"]
     batch = information_draws(data, groups, bandwidths=bws, isolation=iso, caller=caller, **opts)[2]
@@ -1319,6 +1322,9 @@ def _profile_draws(profile, data, groups, bws, iso, src, labels, opts, draws, bl
             f"bandwidths hold more than {_neighbours.STORED_PAIRS:,} pairs; pass bin_size='auto' (cells of a quarter "
             "bandwidth) or a bin_size in metres."
         )
+    rows = [row for b in bws for row in [(float(b), "H", "(all)")] + [(float(b), "isolation", g) for g in iso]]
+    profile = pd.DataFrame(rows, columns=["bandwidth", "index", "group"])
+    profile["value"] = batch.evaluate(src.astype(float))
     everyone = float(src.sum())
     count = np.array([everyone if g == "(all)" else float(src[:, labels.index(g)].sum()) for g in profile["group"]])
     # one table, its statistics (H and isolation at every bandwidth) in the place of areas
