@@ -13,7 +13,7 @@ import numpy as np
 from ._kernels import spatial as _ks
 from ._kernels import spatial_draws as _kd
 
-__all__ = ["kernel_sums", "pair_structure", "InformationDraws", "STORED_PAIRS"]
+__all__ = ["kernel_sums", "pair_structure", "InformationDraws", "AdjacencyDraws", "STORED_PAIRS"]
 
 #: Pairs handled per chunk of the pair-list kernel sums (bounds memory: ~24 bytes a pair).
 _CHUNK_PAIRS = 4_000_000
@@ -379,4 +379,32 @@ class InformationDraws:
             stop = min(n, start + chunk)
             _kd.information_draws_parallel(src, probs, codes, mode, tables, seeds[start:stop], *what, out[start:stop])
             progress.update((stop - start) * per_draw)
+        return out
+
+
+class AdjacencyDraws:
+    """The draws of Morrill's D(adj), Wong's D(w) or D(s) over weights built once.
+
+    ``w`` the final weights (CSR; row-standardised or scaled as the index
+    uses them); ``pa`` the perimeter/area ratios for D(s) (None otherwise).
+    Called as :class:`InformationDraws` is; returns ``(len(seeds), 1)``.
+    """
+
+    def __init__(self, w, pa=None):
+        self.indptr = np.ascontiguousarray(w.indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(w.indices, dtype=np.int64)
+        self.weights = np.ascontiguousarray(w.data, dtype=np.float64)
+        self.kind = 0 if pa is None else 1
+        self.pa = np.zeros(1) if pa is None else np.ascontiguousarray(pa, dtype=np.float64)
+
+    def __call__(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
+        n = seeds.shape[0]
+        out = np.empty((n, 1))
+        args = (self.indptr, self.indices, self.weights, self.pa, self.kind)
+        kernel = _kd.adjacency_draws_serial if n * src.size < _SERIAL_WORK else _kd.adjacency_draws_parallel
+        chunk = block_size or (max(1, n // _DRAW_CHUNKS) if progress.active else n)
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            kernel(src, probs, codes, mode, tables, seeds[start:stop], *args, out[start:stop])
+            progress.update((stop - start) * src.size)
         return out

@@ -146,6 +146,10 @@ def _spatial_problem(spec, data, args, kwargs, caller) -> Problem:
         from .indices.spatial import share_draws
 
         batch = share_draws(name, a, name)
+    elif name in ("morrill_dissimilarity", "boundary_dissimilarity", "perimeter_area_dissimilarity"):
+        from .indices.spatial import adjacency_draws
+
+        batch = adjacency_draws(name, a, name)
     return Problem(
         name=name,
         src=src,

@@ -349,3 +349,55 @@ def test_binned_spatial_isolation_is_recomputed(captured):
     opts = dict(total="t", bandwidth=500.0, bin_size="auto", points=("x", "y"), crs=27700)
     r = infer("spatial_isolation", df, "a", n_draws=5, random_state=1, **opts)
     assert captured == [] and np.isfinite(r.draws).all() and np.unique(r.draws).size == 5
+
+
+# ---------------------------------------------------------------------------- Morrill's and Wong's indices
+
+
+def _squares(m=7, seed=9):
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    r, c = np.divmod(np.arange(m * m), m)
+    side = 100.0 * (1.0 + 0.5 * (c % 2))  # unequal widths: perimeters / areas differ
+    left = np.concatenate([[0.0], np.cumsum(side[:m])])[c]
+    geoms = shapely.box(left, r * 100.0, left + side, (r + 1) * 100.0)
+    t = rng.integers(20, 80, m * m)
+    a = rng.binomial(t, np.where(c < m // 2, 0.7, 0.2))
+    b = rng.binomial(t - a, 0.5)
+    return gpd.GeoDataFrame({"a": a, "b": b, "t": t}, geometry=geoms, crs=27700)
+
+
+ADJACENCY_CASES = [
+    ("morrill_dissimilarity", ("a",), dict(total="t"), ["a"]),
+    ("morrill_dissimilarity", ("a", "b"), dict(), ["a", "b"]),
+    ("boundary_dissimilarity", ("a", "b"), dict(total="t"), ["a", "b"]),
+    ("boundary_dissimilarity", ("a",), dict(total="t", standardise=False), ["a"]),
+    ("perimeter_area_dissimilarity", ("a",), dict(total="t"), ["a"]),
+    ("perimeter_area_dissimilarity", ("b", "a"), dict(standardise=False), ["b", "a"]),
+]
+
+
+@pytest.mark.parametrize("method", ["randomisation", "bootstrap"])
+@pytest.mark.parametrize("case", ADJACENCY_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(ADJACENCY_CASES)])
+def test_infer_adjacency_indices_draws_equal_the_recompute(monkeypatch, method, case):
+    import segindex.indices.spatial as sp
+    from segindex._neighbours import AdjacencyDraws
+
+    calls = []
+    original = AdjacencyDraws.__call__
+
+    def spy(self, src, probs, codes, mode, tables, seeds, progress, block_size=None):
+        calls.append((src, probs, codes, mode, tables, seeds))
+        return original(self, src, probs, codes, mode, tables, seeds, progress, block_size)
+
+    monkeypatch.setattr(AdjacencyDraws, "__call__", spy)
+    name, args, options, columns = case
+    grid = _squares()
+    r = infer(name, grid, *args, method=method, n_draws=10, random_state=6, **options)
+    assert len(calls) == 1
+    func = getattr(sp, name)
+    naive = _naive(grid, calls[0], columns, lambda d: func(d, *args, **options))
+    np.testing.assert_allclose(r.draws, naive, rtol=1e-12, atol=1e-15)
+    assert np.unique(r.draws).size == 10 and r.value == func(grid, *args, **options)

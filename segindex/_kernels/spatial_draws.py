@@ -27,7 +27,8 @@ import numpy as np
 
 from ._jit import jit, prange
 from .random import draw_table
-from .spatial import kernel_weights
+from .spatial import abs_diff_sums, kernel_weights, perimeter_area_sums
+from .twogroup import dissimilarity
 
 #: Values within this of a bound are set to it (as ``segindex.indices._common.clamp_unit`` does).
 ROUNDING = 1e-12
@@ -232,3 +233,59 @@ def information_draws_serial(src, probs, codes, mode, tables, seeds, structure, 
     """As :func:`information_draws_parallel`, on one thread (the same numbers)."""
     for j in range((seeds.shape[0] + DRAW_BLOCK - 1) // DRAW_BLOCK):
         _block(src, probs, codes, mode, tables, seeds, structure, with_h, shares, width, out, j)
+
+
+@jit
+def adjacency_stat(table, indptr, indices, weights, pa, kind):
+    """Morrill's D(adj), Wong's D(w) (``kind`` 0) or D(s) (``kind`` 1) of the two first columns of ``table``.
+
+    ``D - sum_ij w_ij |z_i - z_j| / sum_ij w_ij`` (0 for the second term when
+    there are no weights) or ``D - sum_ij w_ij |z_i - z_j| (pa_i + pa_j) / (2 max pa)``,
+    with ``z_i = x_i / (x_i + y_i)`` (0 in an empty unit) and D the aspatial
+    dissimilarity of ``x`` and ``y`` (set to its bound when outside [0, 1] by
+    at most :data:`ROUNDING`); NaN when D is undefined (a group absent).
+    """
+    n = table.shape[0]
+    x = np.empty(n)
+    y = np.empty(n)
+    z = np.zeros(n)
+    for i in range(n):
+        x[i] = table[i, 0]
+        y[i] = table[i, 1]
+        base = x[i] + y[i]
+        if base > 0.0:
+            z[i] = x[i] / base
+    d = dissimilarity(x, y, np.empty(0, dtype=np.int64), 1)[0]
+    if np.isnan(d):
+        return np.nan
+    if -ROUNDING <= d < 0.0:
+        d = 0.0
+    elif 1.0 < d <= 1.0 + ROUNDING:
+        d = 1.0
+    if kind == 0:
+        num, den = abs_diff_sums(indptr, indices, weights, z)
+        return d - (num / den if den > 0.0 else 0.0)
+    num, _ = perimeter_area_sums(indptr, indices, weights, z, pa)
+    top = pa[0]
+    for i in range(n):
+        top = max(top, pa[i])
+    return d - num / (2.0 * top)
+
+
+@jit
+def _adjacency_one(src, probs, codes, mode, tables, seed, indptr, indices, weights, pa, kind, out, d):
+    out[d, 0] = adjacency_stat(draw_table(src, probs, codes, 1, mode, tables, seed), indptr, indices, weights, pa, kind)
+
+
+@jit(parallel=True)
+def adjacency_draws_parallel(src, probs, codes, mode, tables, seeds, indptr, indices, weights, pa, kind, out):
+    """``out[d, 0]``: :func:`adjacency_stat` of the table drawn from ``seeds[d]``, draws in parallel."""
+    for d in prange(seeds.shape[0]):
+        _adjacency_one(src, probs, codes, mode, tables, seeds[d], indptr, indices, weights, pa, kind, out, d)
+
+
+@jit
+def adjacency_draws_serial(src, probs, codes, mode, tables, seeds, indptr, indices, weights, pa, kind, out):
+    """As :func:`adjacency_draws_parallel`, on one thread (the same numbers)."""
+    for d in range(seeds.shape[0]):
+        _adjacency_one(src, probs, codes, mode, tables, seeds[d], indptr, indices, weights, pa, kind, out, d)

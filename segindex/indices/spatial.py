@@ -48,7 +48,7 @@ from .._compat import renamed_parameters
 from .._engine import check_block_size, check_client
 from .._kernels import spatial as _ks
 from .._kernels import twogroup as _kt
-from .._neighbours import InformationDraws, kernel_sums, pair_structure
+from .._neighbours import AdjacencyDraws, InformationDraws, kernel_sums, pair_structure
 from .._resampling import (
     Problem,
     Progress,
@@ -1112,6 +1112,29 @@ def share_draws(name, arguments, caller):
         return None
     share = (0, 1) if name == "distance_decay_exposure" else (0, 0)
     return InformationDraws(structure, [share], with_h=False, width=2)
+
+
+def adjacency_draws(name, arguments, caller):
+    """The draws of Morrill's, Wong's or the perimeter-area D over its weights, built once (for :func:`segindex.infer`).
+
+    ``arguments`` are the index's bound arguments (checked by a call of the
+    index first); the weights are built exactly as the index builds them.
+    """
+    a = arguments
+    data = a["data"]
+    if name == "morrill_dissimilarity":
+        w = contiguity_weights(data) if a["w"] is None else check_weights(a["w"], len(data), caller)
+        return AdjacencyDraws(w)
+    w = _boundary_lengths(data, a["w"], caller)
+    if name == "boundary_dissimilarity":
+        return AdjacencyDraws(_row_standardise(w) if a["standardise"] else w)
+    import shapely
+
+    geoms = geometries(data, caller)[0]
+    if a["standardise"] and w.nnz:
+        w = w / w.sum()
+        w = w.tocsr() if hasattr(w, "tocsr") else w
+    return AdjacencyDraws(w, shapely.length(geoms) / shapely.area(geoms))
 
 
 # ----------------------------------------------------------------------------
