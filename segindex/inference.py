@@ -16,9 +16,9 @@ neighbourhoods, means nothing without an interval.
 
 The spatial indices (Morrill, Wong, spatial isolation and information, distance
 decay) go through the same entry point: their counts are redrawn in the same
-kernels and the index recomputed on each redrawn table; for the spatial
-information index H̃ the neighbour structure (cells, pairs within the support,
-kernel weights) is built once and each draw is one compiled pass over it.
+kernels, and their neighbour structure (cells, pairs within the support and
+kernel weights; contiguity or boundary weights) is built once, each draw being
+one compiled pass over it.
 
 Draws run in numba kernels, in parallel over draws; each draw is seeded from
 ``numpy.random.default_rng(random_state)``, so the same ``random_state`` gives
@@ -261,9 +261,9 @@ def infer(
         ``"spatial_information"``, ``"distance_decay_isolation"``,
         ``"distance_decay_exposure"``, and any index registered since (see
         :data:`INFERENCE_INDICES`). Indices with a kernel code are drawn
-        inside the compiled kernels; the others are recomputed by their
-        array-level compute (spatial indices: by their function) on each
-        redrawn table.
+        inside the compiled kernels; the spatial indices in one compiled pass
+        over their neighbour structure, built once (see Notes); the others
+        are recomputed by their array-level compute on each redrawn table.
     data : pandas.DataFrame or geopandas.GeoDataFrame
         One row per unit, one column of counts (whole people) per group.
     *index_args, **index_kwargs
@@ -341,18 +341,18 @@ def infer(
     :math:`k = \#\{D^*_r \ge D\}`
     (up to a relative tolerance of 1e-12, so exact ties count).
 
-    The spatial indices are recomputed by their own function on each
-    redrawn table, the geometry and points staying as they are (a few
-    milliseconds a draw for a few hundred units; pass ``w=`` to Morrill's
-    and Wong's indices so that their weights are not rebuilt on every
-    draw). The spatial information index H̃ is linear in the counts up to
-    its entropies: its cells, the pairs of cells within the support and their
-    kernel weights are stored once (12 bytes a pair) and each redrawn table
-    costs one compiled pass over them (the same numbers as the recompute, to
-    1e-12 relative), in parallel over draws; past 60 million pairs (no
-    ``bin_size`` at a large bandwidth) it is recomputed instead. The
-    two-group and multigroup indices run inside the compiled draw kernels
-    instead. People are redrawn among the units as above, so the
+    The spatial indices keep their geometry and points: their neighbour
+    structure is built once and each redrawn table costs one compiled pass
+    over it, in parallel over draws (the numbers of the index's own function
+    on that table, to 1e-12 relative). The local environment of H̃, spatial
+    isolation and distance decay is linear in the counts: the cells, the
+    pairs of cells within the support and their kernel weights are stored
+    (12 bytes a pair); past 60 million pairs (no ``bin_size`` at a large
+    bandwidth), and for binned spatial isolation (its cell centres are
+    weighted by the drawn counts), the index is recomputed by its function on
+    each table instead. Morrill's and Wong's indices keep their weights
+    (given as ``w=`` or built once from the polygons). The two-group and
+    multigroup indices run inside the compiled draw kernels. People are redrawn among the units as above, so the
     randomisation null is aspatial: no segregation at all, not merely no
     spatial pattern.
 
