@@ -139,8 +139,17 @@ def test_profile_draws_equal_the_profile_of_each_drawn_table(recorded, bin_size)
     np.testing.assert_allclose(prof["bias_corrected"], 2 * value - boot.mean(axis=0), rtol=1e-14)
     np.testing.assert_allclose(prof["se"], boot.std(axis=0, ddof=1), rtol=1e-12)
     # the first draw of each bandwidth's H is infer's first draw with the same seed
-    h = infer("spatial_information", df, GROUPS, bandwidth=400.0, bin_size=bin_size, points=("x", "y"), crs=27700,
-              n_draws=6, random_state=9)
+    h = infer(
+        "spatial_information",
+        df,
+        GROUPS,
+        bandwidth=400.0,
+        bin_size=bin_size,
+        points=("x", "y"),
+        crs=27700,
+        n_draws=6,
+        random_state=9,
+    )
     np.testing.assert_allclose(h.draws, rand[:, 3], rtol=1e-12, atol=1e-15)
 
 
@@ -190,8 +199,17 @@ def test_the_parallel_pass_equals_one_table_at_a_time(monkeypatch):
     monkeypatch.setattr(nb, "_SERIAL_WORK", 0)
     df = _frame(seed=4, n=400)
     values, _, draws = information_draws(
-        df, GROUPS, bandwidths=BANDS, total=None, kernel="gaussian", points=("x", "y"), crs=27700,
-        truncate=3.0, bin_size=None, isolation=["b"], caller="test",
+        df,
+        GROUPS,
+        bandwidths=BANDS,
+        total=None,
+        kernel="gaussian",
+        points=("x", "y"),
+        crs=27700,
+        truncate=3.0,
+        bin_size=None,
+        isolation=["b"],
+        caller="test",
     )
     src = np.rint(values).astype(np.int64)
     empty = (np.empty(0, np.int64), np.empty((0, 4), np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, np.int32))
@@ -230,8 +248,14 @@ def test_profile_draws_run_without_the_compiler():
     env = dict(__import__("os").environ, NUMBA_DISABLE_JIT="1")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    df = pd.DataFrame({"x": [0.0, 90.0, 3000.0, 3100.0, 6000.0], "y": [0.0, 50.0, 0.0, 40.0, 0.0],
-                       "a": [30, 25, 4, 6, 12], "b": [5, 9, 30, 28, 14]})
+    df = pd.DataFrame(
+        {
+            "x": [0.0, 90.0, 3000.0, 3100.0, 6000.0],
+            "y": [0.0, 50.0, 0.0, 40.0, 0.0],
+            "a": [30, 25, 4, 6, 12],
+            "b": [5, 9, 30, 28, 14],
+        }
+    )
     here = multiscale_profile(df, ["a", "b"], bandwidths=[100, 2000], isolation=["a"], points=("x", "y"), crs=27700)
     assert eval(done.stdout.strip()) == pytest.approx(here["value"].tolist(), rel=1e-12)
 
