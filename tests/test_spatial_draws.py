@@ -243,6 +243,12 @@ def test_profile_draws_run_without_the_compiler():
         "p = multiscale_profile(df, ['a', 'b'], bandwidths=[100, 2000], isolation=['a'], points=('x', 'y'),\n"
         "                       crs=27700, n_draws=5, random_state=0)\n"
         "assert np.isfinite(p[['value', 'expected', 'p_value', 'se']].to_numpy()).all(), p\n"
+        "import geopandas as gpd, shapely\n"
+        "from segindex import infer\n"
+        "g = gpd.GeoDataFrame({'a': [9, 1, 8, 2], 'b': [1, 9, 2, 8]}, crs=27700,\n"
+        "                     geometry=shapely.box(np.arange(4) * 10.0, 0, np.arange(4) * 10.0 + 10, 10))\n"
+        "r = infer('morrill_dissimilarity', g, 'a', 'b', n_draws=4, random_state=0)\n"
+        "assert np.isfinite(r.draws).all() and np.unique(r.draws).size > 1, r.draws\n"
         "print(p['value'].round(12).tolist())\n"
     )
     env = dict(__import__("os").environ, NUMBA_DISABLE_JIT="1")
