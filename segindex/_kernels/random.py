@@ -2,8 +2,11 @@
 
 Every draw redraws a units × columns count table ``src`` (whole people, int64)
 into a float buffer and computes an index on it, per area, with the same index
-kernels as the public functions. Nothing but the per-draw statistics is kept:
-memory is one buffer per thread plus the ``(n_draws, n_areas)`` output.
+kernels as the public functions. One redrawn table serves several indices
+(those that read the same table: every two-group index of a group against the
+rest of the population, or every multigroup index), computed in the same pass.
+Nothing but the per-draw statistics is kept: memory is one buffer per thread
+plus the ``(n_draws, n_indices, n_areas)`` output.
 
 Reproducibility: draw ``d`` seeds numba's generator with ``seeds[d]`` before it
 draws anything, so each draw is a function of its seed alone, whatever thread
@@ -25,7 +28,8 @@ Index codes (``INDEX_*``) and the column layout each expects:
 
 * dissimilarity, gini, atkinson: ``[x, y]``;
 * isolation, correlation ratio: ``[x, rest]`` (``t = x + rest``);
-* exposure: ``[x, y, rest]`` (``t`` = row sum);
+* exposure: ``[x, y, rest]`` (``t`` = row sum), or ``[x, rest]`` against the
+  rest of the population (``t = x + rest``, a two-column table like isolation's);
 * entropy index H, mutual information M, multigroup D: one column per group.
 """
 
@@ -51,7 +55,7 @@ INDEX_MUTUAL_INFORMATION = 7
 INDEX_MULTIGROUP_DISSIMILARITY = 8
 
 #: The column layout each index code expects: ``"pair"`` ``[x, y]``, ``"rest"`` ``[x, t - x]``,
-#: ``"exposure"`` ``[x, y, t - x - y]``, ``"groups"`` one column per group.
+#: ``"exposure"`` ``[x, y, t - x - y]`` (``[x, t - x]`` against the rest), ``"groups"`` one column per group.
 LAYOUTS = {
     INDEX_DISSIMILARITY: "pair",
     INDEX_GINI: "pair",
@@ -74,6 +78,7 @@ def statistic(c, codes, n_areas, index, param):
         or index == INDEX_ATKINSON
         or index == INDEX_ISOLATION
         or index == INDEX_CORRELATION_RATIO
+        or (index == INDEX_EXPOSURE and c.shape[1] == 2)
     ):
         return pair_statistic(c[:, 0].copy(), c[:, 1].copy(), codes, n_areas, index, param)
     if index == INDEX_EXPOSURE:
@@ -476,9 +481,10 @@ def draw_table(src, probs, codes, n_areas, mode, tables, seed):
 
 @jit
 def pair_statistic(x, y, codes, n_areas, index, param):
-    """A two-column index (D, Gini, Atkinson, isolation, η²) on the columns ``x`` and ``y``.
+    """A two-column index (D, Gini, Atkinson, isolation, exposure, η²) on the columns ``x`` and ``y``.
 
-    For isolation and η² ``y`` is the rest of the unit (``t = x + y``).
+    For isolation and η² ``y`` is the rest of the unit (``t = x + y``); for
+    exposure on two columns, exposure to the rest of the unit.
     """
     t = x + y
     if index == INDEX_DISSIMILARITY:
@@ -489,6 +495,8 @@ def pair_statistic(x, y, codes, n_areas, index, param):
         return _c.atkinson(x, y, t, codes, n_areas, param)
     if index == INDEX_ISOLATION:
         return _c.isolation(x, y, t, codes, n_areas)
+    if index == INDEX_EXPOSURE:
+        return _c.exposure(x, y, t, codes, n_areas)
     return _c.correlation_ratio(x, y, t, codes, n_areas)
 
 
@@ -529,22 +537,24 @@ def dissimilarity_from_sums(x, y, X, Y, codes, n_areas):
     return out
 
 
-def is_pair(index):
-    """Whether :func:`pair_statistic` computes ``index`` (plain Python)."""
-    return index in (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
+def is_pair(index, n_columns=2):
+    """Whether :func:`pair_statistic` computes ``index`` on a table of ``n_columns`` columns (plain Python)."""
+    pair = (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
+    return n_columns == 2 and (index in pair or index == INDEX_EXPOSURE)
 
 
 @jit
-def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
-    """Draw ``d``: x_i from unit i's table into the buffers ``x``, ``y``, then the index."""
+def _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums):
+    """One draw into the buffers ``x``, ``y``: x_i from unit i's table; with ``sums``, area sums in ``X``, ``Y``."""
     np.random.seed(seed)
     table, ints, floats, cdf, guide = tables
-    fused = index == INDEX_DISSIMILARITY
     single = codes.shape[0] == 0
-    X = np.zeros(n_areas)  # area sums of x and y, taken while drawing (for D)
-    Y = np.zeros(n_areas)
     sx = 0
     sy = 0
+    if sums:
+        for a in range(n_areas):
+            X[a] = 0.0
+            Y[a] = 0.0
     for i in range(src.shape[0]):
         j = table[i]
         if j >= 0:  # draw_binomial, written out: this loop is the hot path
@@ -574,34 +584,47 @@ def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
         yi = src[i, 0] + src[i, 1] - xi
         x[i] = xi
         y[i] = yi
-        if fused:
+        if sums:
             if single:
                 sx += xi
                 sy += yi
             else:
                 X[codes[i]] += xi
                 Y[codes[i]] += yi
-    if fused:
-        if single:
-            X[0] = sx
-            Y[0] = sy
-        values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
-    else:
-        values = pair_statistic(x, y, codes, n_areas, index, param)
-    for a in range(n_areas):
-        out[d, a] = values[a]
+    if sums and single:
+        X[0] = sx
+        Y[0] = sy
+
+
+@jit
+def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, out, d):
+    """Draw ``d``: one redrawn ``[x, y]`` table, then every index of ``indices`` on it (``out[d, k, a]``)."""
+    sums = False
+    for k in range(indices.shape[0]):
+        if indices[k] == INDEX_DISSIMILARITY:
+            sums = True
+    _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums)
+    for k in range(indices.shape[0]):
+        index = indices[k]
+        if index == INDEX_DISSIMILARITY:  # the area sums were taken while drawing
+            values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
+        else:
+            values = pair_statistic(x, y, codes, n_areas, index, params[k])
+        for a in range(n_areas):
+            out[d, k, a] = values[a]
 
 
 _PAIR_CHUNK = 8
 
 
 @jit(parallel=True)
-def pair_draws_parallel(src, codes, n_areas, index, param, tables, seeds, out):
+def pair_draws_parallel(src, codes, n_areas, indices, params, tables, seeds, out):
     """As :func:`draws_parallel` for the two-column indices, with every unit on a table.
 
-    Draws run in parallel in chunks of a few, each chunk with its own pair of
+    Draws run in parallel in chunks of a few, each chunk with its own
     buffers (one allocation per chunk, not per draw); every draw is seeded by
-    its own seed, so the chunking changes nothing.
+    its own seed, so the chunking changes nothing. Each redrawn table serves
+    every index of ``indices`` (with the parameters ``params``).
     """
     R = seeds.shape[0]
     n = src.shape[0]
@@ -609,44 +632,51 @@ def pair_draws_parallel(src, codes, n_areas, index, param, tables, seeds, out):
     for c in prange(n_chunks):
         x = np.empty(n)
         y = np.empty(n)
+        X = np.zeros(n_areas)
+        Y = np.zeros(n_areas)
         for d in range(c * _PAIR_CHUNK, min(R, (c + 1) * _PAIR_CHUNK)):
-            _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+            _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d)
 
 
 @jit
-def pair_draws_serial(src, codes, n_areas, index, param, tables, seeds, out):
+def pair_draws_serial(src, codes, n_areas, indices, params, tables, seeds, out):
     """As :func:`pair_draws_parallel`, on one thread (same numbers)."""
     n = src.shape[0]
     x = np.empty(n)
     y = np.empty(n)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
     for d in range(seeds.shape[0]):
-        _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+        _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d)
 
 
 @jit
-def _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seed, out, d):
+def _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seed, out, d):
     np.random.seed(seed)
     buf = np.empty(src.shape)
     fill(src, probs, codes, n_areas, mode, buf, tables)
-    values = statistic(buf, codes, n_areas, index, param)
-    for a in range(n_areas):
-        out[d, a] = values[a]
+    for k in range(indices.shape[0]):
+        values = statistic(buf, codes, n_areas, indices[k], params[k])
+        for a in range(n_areas):
+            out[d, k, a] = values[a]
 
 
 @jit(parallel=True)
-def draws_parallel(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
-    """Fill ``out[d, a]`` with the index of draw ``d`` in area ``a``, draws in parallel.
+def draws_parallel(src, probs, codes, n_areas, mode, indices, params, tables, seeds, out):
+    """Fill ``out[d, k, a]`` with index ``indices[k]`` of draw ``d`` in area ``a``, draws in parallel.
 
+    Each draw redraws the table once and computes every index of
+    ``indices`` on it (index ``k`` with the parameter ``params[k]``).
     ``tables`` is ``(table, ints, floats, cdf, guide)``: the unit → table map
     (:data:`KEEP` for a unit that keeps its count) and the output of
     :func:`binomial_tables` (an empty ``table`` for none).
     """
     for d in prange(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seeds[d], out, d)
 
 
 @jit
-def draws_serial(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
+def draws_serial(src, probs, codes, n_areas, mode, indices, params, tables, seeds, out):
     """As :func:`draws_parallel`, on one thread (same numbers)."""
     for d in range(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seeds[d], out, d)

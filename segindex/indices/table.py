@@ -24,6 +24,7 @@ __all__ = ["segregation_table", "ALL_GROUPS"]
 ALL_GROUPS = "(all groups)"
 #: Columns added by ``n_draws``, in the order of the shared column contract.
 INFERENCE_COLUMNS = ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
+_BOOTSTRAP_COLUMNS = ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
 
 
 def _selected(indices, caller):
@@ -240,14 +241,17 @@ def segregation_table(
 
 
 def _rows(data, labels, other, total, by, specs, counts, options, caller):
-    """Every row of the table: ``(group, comparison, spec, values, count, problem maker)``, and the NaN reasons."""
+    """Every row of the table: ``(group, comparison, spec, values, count, problem maker, draw key)``; NaN reasons.
+
+    Rows with the same draw key redraw the same table (see :func:`_draw_key`).
+    """
     codes, A = counts.codes, counts.n_areas
     t = counts.total
-    rows = []  # (group, comparison, spec, values, count, problem maker)
+    rows = []  # (group, comparison, spec, values, count, problem maker, draw key)
     absent = {}
 
     def add(group, comparison, spec, values, count, why, make):
-        rows.append((group, comparison, spec, values, count, make))
+        rows.append((group, comparison, spec, values, count, make, _draw_key(group, comparison, spec)))
         for k in np.flatnonzero(np.isnan(values)):
             absent.setdefault(k, set()).add(why(k))
 
@@ -352,57 +356,82 @@ def _report_absent(absent, counts, caller):
         )
 
 
-def _width(spec, n_columns):
+def _draw_key(group, comparison, spec):
+    """Rows with equal keys redraw the same count table, so one draw serves them all.
+
+    Against the rest of the population every kernel index of a group reads
+    ``[x, rest]``; against ``other`` D, Gini and Atkinson read ``[x, y]`` and
+    exposure ``[x, y, rest]``; the multigroup indices read the groups table.
+    An index without a kernel draws alone.
+    """
+    if spec.kernel_code is None:
+        return (group, comparison, spec.name)
+    if spec.kind == "multigroup":
+        return (group, comparison)
+    if comparison == "rest":
+        return (group, comparison, "rest")
+    return (group, comparison, _kr.LAYOUTS[spec.kernel_code])
+
+
+def _width(spec, n_columns, comparison="rest"):
     """Columns of the table the draws of ``spec`` redraw (for the progress estimate)."""
     if spec.kind == "multigroup":
         return n_columns
     layout = _kr.LAYOUTS.get(spec.kernel_code, "exposure") if spec.kernel_code is not None else "exposure"
-    return 3 if layout == "exposure" else 2
+    return 3 if layout == "exposure" and comparison != "rest" else 2
 
 
 def _inference_columns(
     rows, n_draws, random_state, ci, progress, caller, n_units, n_columns, client=None, block_size=None
 ):
-    """The randomisation and bootstrap columns of every row, one progress display for the whole table."""
+    """The randomisation and bootstrap columns of every row, one progress display for the whole table.
+
+    Rows that redraw the same table (same draw key) share their draws: for
+    each such set, in the order of its first row, ``n_draws`` seeds for the
+    randomisation test and then ``n_draws`` for the bootstrap are taken from
+    the one generator, each draw redraws the table once and every row's index
+    is computed on it (:func:`segindex._resampling.run_many`). A row's draws
+    are thus those of :func:`segindex.infer` on that row with the generator
+    at that point.
+    """
     rng = _rs.default_rng(random_state, caller)
     n = int(n_draws)
-    # one row's problem at a time (its int64 table is units x columns): memory stays that of one row
-    work = sum(2.0 * n * n_units * _width(spec, n_columns) for _, _, spec, *_ in rows)
-    out = {name: [] for name in INFERENCE_COLUMNS}
+    draw_sets = {}
+    for r, row in enumerate(rows):
+        draw_sets.setdefault(row[6], []).append(r)
+    # one set's problems at a time (each int64 table is units x columns): memory stays that of one set
+    work = sum(
+        2.0 * n * n_units * _width(rows[m[0]][2], n_columns, rows[m[0]][1]) * len(m) for m in draw_sets.values()
+    )
+    found = [None] * len(rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
-            for *_, make in rows:
-                problem = make()
-                test = _rs.run(
-                    problem,
-                    "randomisation",
-                    n,
-                    rng,
-                    float(ci),
-                    "binomial",
-                    shown,
-                    caller,
-                    client=client,
-                    block_size=block_size,
-                )
-                boot = _rs.run(
-                    problem,
-                    "bootstrap",
-                    n,
-                    rng,
-                    float(ci),
-                    "binomial",
-                    shown,
-                    caller,
-                    client=client,
-                    block_size=block_size,
-                )
-                del problem
-                for name in ("expected", "corrected", "p_value"):
-                    out[name].append(np.atleast_1d(getattr(test, name)))
-                for name in ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high"):
-                    out[name].append(np.atleast_1d(getattr(boot, name)))
+            for members in draw_sets.values():
+                problems = [rows[r][5]() for r in members]
+                runs = {}
+                for method in ("randomisation", "bootstrap"):
+                    runs[method] = _rs.run_many(
+                        problems,
+                        method,
+                        n,
+                        rng,
+                        float(ci),
+                        "binomial",
+                        shown,
+                        caller,
+                        client=client,
+                        block_size=block_size,
+                    )
+                del problems
+                for k, r in enumerate(members):
+                    test, boot = runs["randomisation"][k], runs["bootstrap"][k]
+                    found[r] = {
+                        name: np.atleast_1d(getattr(boot if name in _BOOTSTRAP_COLUMNS else test, name))
+                        for name in INFERENCE_COLUMNS
+                    }
+                del runs
+    out = {name: [f[name] for f in found] for name in INFERENCE_COLUMNS}
     undefined = sum(1 for w in caught if issubclass(w.category, DataQualityWarning))
     for w in caught:
         if not issubclass(w.category, DataQualityWarning):
