@@ -66,13 +66,6 @@ _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
 # Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
 _TABLE_BUDGET = 4_000_000
-# Tables for more than two columns: only where each entry will serve this many draws, where
-# np.random.binomial would use its slow method (BTPE, from a mean of 30 in the median unit), and
-# within a budget small enough to stay in cache (entries of 8 + 4 bytes). Measured: tables that
-# do not fit the cache, or replace numba's fast inversion for small means, are slower.
-_TABLE_USES = 4
-_BTPE_MEAN = 30.0
-_COLUMN_TABLE_BUDGET = 500_000
 
 #: Old attribute names of :class:`Inference` and the names that replace them.
 _RENAMED = {
@@ -723,7 +716,71 @@ def _shares(src, codes, n_areas):
 
 
 def _tables(problem, probs, mode, n_draws=1_000):
-    """Binomial inversion tables for two-column draws, one per distinct (trials, p) pair.
+    """Binomial inversion tables, one per distinct (trials, p) pair, for random allocation and the bootstrap.
+
+    Two columns: each unit's first column is drawn from its table. More
+    columns: the people outside the last column are (see
+    ``_kernels.random._fill_split``), from tables built on the two-column table
+    ``[first columns summed, last column]``. The hypergeometric allocation
+    uses none. ``n_draws`` is not used (kept for the callers).
+    """
+    src = problem.src
+    if mode == _kr.MODE_HYPERGEOMETRIC or src.shape[1] < 2:
+        empty_i = np.empty(0, dtype=np.int64)
+        return (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
+    if src.shape[1] == 2:
+        return _pair_tables(src, problem.codes, probs, mode)
+    pair = np.ascontiguousarray(np.column_stack([src[:, :-1].sum(axis=1), src[:, -1]]))
+    first = _pair_tables(pair, problem.codes, _shares(pair, problem.codes, problem.n_areas), mode)
+    if mode != _kr.MODE_MULTINOMIAL:
+        return first
+    return _with_split_tables(first, probs, problem.n_areas, src.shape[1])
+
+
+def _with_split_tables(first, probs, n_areas, K):
+    """Random allocation, more than two columns: ``first`` and the tables that split people among the columns.
+
+    For area a and column g < K - 1 with ``0 < q < 1``, ``q = P_ag / (P_ag +
+    ... + P_a,K-2)`` (summed in that order, as the kernel sums it), the tables
+    of Binomial(n, q), n = 1 .. ``SPLIT_TABLE_TRIALS``, appended to
+    ``first``'s; their first table's number follows the units' codes in the
+    unit → table map (-1 where none).
+    """
+    unit_table, ints, floats, cdf, guide = first
+    cap = _kr.SPLIT_TABLE_TRIALS
+    base = np.full(n_areas * (K - 1), -1, dtype=np.int64)
+    ps = []
+    for a in range(n_areas):
+        for g in range(K - 1):
+            w = float(probs[a, g])
+            if w <= 0.0:
+                continue
+            mass = 0.0
+            for h in range(g, K - 1):
+                mass += float(probs[a, h])
+            q = w / mass
+            if q >= 1.0:
+                continue
+            base[a * (K - 1) + g] = ints.shape[0] + cap * len(ps)
+            ps.append(q)
+    if not ps:
+        return (np.concatenate([unit_table, base]), ints, floats, cdf, guide)
+    trials = np.tile(np.arange(1, cap + 1, dtype=np.int64), len(ps))
+    built = _kr.binomial_tables(trials, np.repeat(np.array(ps), cap), _TABLE_BUDGET, _kr.TAIL)
+    s_ints, s_floats, s_cdf, s_guide = built
+    s_ints = s_ints.copy()
+    s_ints[:, 1] = np.where(s_ints[:, 1] >= 0, s_ints[:, 1] + cdf.shape[0], -1)
+    return (
+        np.concatenate([unit_table, base]),
+        np.concatenate([ints, s_ints]),
+        np.concatenate([floats, s_floats]),
+        np.concatenate([cdf, s_cdf]),
+        np.concatenate([guide, s_guide]),
+    )
+
+
+def _pair_tables(src, codes, probs, mode):
+    """The tables of a two-column table ``src`` (see :func:`_tables`).
 
     Random allocation draws ``Binomial(t_i, P_area)``: one table per distinct
     (area, t_i). The bootstrap draws ``Binomial(t_i, x_i / t_i)``: one per
@@ -734,15 +791,8 @@ def _tables(problem, probs, mode, n_draws=1_000):
     (``_TABLE_BUDGET`` entries), past which units draw with
     ``np.random.binomial`` (code ``-2 - j`` for table j).
     """
-    src = problem.src
-    empty_i = np.empty(0, dtype=np.int64)
-    none = (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
-    if src.shape[1] > 2 and mode == _kr.MODE_MULTINOMIAL:
-        return _column_tables(problem, probs, n_draws)
-    if src.shape[1] != 2 or mode == _kr.MODE_HYPERGEOMETRIC:
-        return none
     t = src.sum(axis=1)
-    codes = problem.codes if problem.codes.size else np.zeros(src.shape[0], dtype=np.int64)
+    codes = codes if codes.size else np.zeros(src.shape[0], dtype=np.int64)
     if mode == _kr.MODE_MULTINOMIAL:
         p_unit = probs[codes, 0]
         first, second = codes, t
@@ -772,62 +822,11 @@ def _tables(problem, probs, mode, n_draws=1_000):
         _kr.TAIL,
     )
     ints = built[0]
+    if not ints.shape[0]:  # every unit keeps its counts
+        return (unit_table,) + tuple(built)
     unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
     unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
     return (unit_table,) + tuple(built)
-
-
-def _column_tables(problem, probs, n_draws):
-    """Tables for random allocation with more than two columns (see ``_kernels.random._fill_columns``).
-
-    Column g of area a draws Binomial(n, q_ag) for every n up to the area's
-    largest unit; one table per (area, column, n), n = 1 .. max t_i, in that
-    order. An area-column gets its tables when numba's ``np.random.binomial``
-    would mostly take its slow method there (a mean of at least
-    ``_BTPE_MEAN`` in the area's median unit), when they will be used at least ``_TABLE_USES``
-    times an entry (draws × the area's units against an estimate of their
-    size: about 8 standard deviations and 2 entries a table), and while the
-    total keeps within ``_COLUMN_TABLE_BUDGET``; the others draw with
-    ``np.random.binomial``.
-    """
-    src = problem.src
-    n_units, K = src.shape
-    codes = problem.codes if problem.codes.size else np.zeros(n_units, dtype=np.int64)
-    t = src.sum(axis=1)
-    units = np.bincount(codes, minlength=problem.n_areas)
-    order = np.lexsort((t, codes))  # by area, then by size: the median and the largest unit of each area
-    first = np.concatenate([[0], np.cumsum(units)[:-1]])
-    typical = np.where(units > 0, t[order][np.minimum(first + units // 2, max(n_units - 1, 0))], 0)
-    largest = np.where(units > 0, t[order][np.clip(first + units - 1, 0, max(n_units - 1, 0))], 0)
-    base = np.full(problem.n_areas * (K - 1), -1, dtype=np.int64)
-    trials, ps = [], []
-    used = estimate = 0
-    for a in range(problem.n_areas):
-        mass = 1.0
-        for g in range(K - 1):
-            pg = float(probs[a, g])
-            q = pg / mass if mass > 0.0 else 1.0
-            mass -= pg
-            m = int(largest[a])
-            if pg <= 0.0 or q >= 1.0 or m <= 0:
-                continue
-            n = np.arange(1, m + 1, dtype=np.int64)
-            size = float(np.sum(8.0 * np.sqrt(n * q * (1.0 - q)) + 2.0))
-            if (
-                typical[a] * min(q, 1.0 - q) < _BTPE_MEAN
-                or estimate + size > _COLUMN_TABLE_BUDGET
-                or n_draws * units[a] < _TABLE_USES * size
-            ):
-                continue
-            estimate += size
-            base[a * (K - 1) + g] = used
-            used += m
-            trials.append(n)
-            ps.append(np.full(m, q))
-    if not trials:
-        return (base,) + tuple(_kr.binomial_tables(np.zeros(0, dtype=np.int64), np.zeros(0), 0, _kr.TAIL))
-    built = _kr.binomial_tables(np.concatenate(trials), np.concatenate(ps), _COLUMN_TABLE_BUDGET, _kr.TAIL)
-    return (base,) + tuple(built)
 
 
 def _valid(draws, caller, stacklevel=4):

@@ -38,6 +38,8 @@ import math
 import numpy as np
 
 from . import computes as _c
+from . import multigroup as _km
+from . import twogroup as _kt
 from ._jit import jit, prange
 
 MODE_MULTINOMIAL = 0
@@ -358,11 +360,10 @@ def _unbuilt(j, ints, floats):
 def fill(src, probs, codes, n_areas, mode, out, tables):
     """Redraw ``src`` (int64 units × columns) into ``out`` (float) by ``mode``.
 
-    With two columns (not hypergeometric) and a unit → table map ``tables[0]``
-    covering every unit, each unit draws its first column from its table (see
-    :func:`binomial_tables`). With more columns under random allocation and
-    column tables (``tables[0]`` then maps area and column to a first table,
-    see :func:`_fill_columns`), by conditional binomials from the tables;
+    With a unit → table map ``tables[0]`` covering every unit (random
+    allocation or the bootstrap), each unit draws its first column (two
+    columns), or the people outside its last column (more columns, see
+    :func:`_fill_split`), from its table (see :func:`binomial_tables`);
     otherwise by conditional binomials from ``np.random.binomial``.
     """
     n, K = src.shape
@@ -375,6 +376,9 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             x = draw_unit(src, i, j, ints, floats, cdf, guide)
             out[i, 0] = x
             out[i, 1] = t - x
+        return
+    if K > 2 and mode != MODE_HYPERGEOMETRIC and table.shape[0] >= n:
+        _fill_split(src, probs, codes, mode, out, tables)
         return
     if mode == MODE_HYPERGEOMETRIC:
         pool = np.zeros((n_areas, K), dtype=np.int64)
@@ -403,9 +407,6 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             out[i, K - 1] = left
             pool[a, K - 1] -= left
         return
-    if mode == MODE_MULTINOMIAL and table.shape[0] > 0:
-        _fill_columns(src, probs, codes, out, table, ints, floats, cdf, guide)
-        return
     p = np.empty(K)
     for i in range(n):
         t = 0
@@ -421,49 +422,138 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
         _multinomial_row(t, p, out, i)
 
 
-@jit
-def _fill_columns(src, probs, codes, out, base, ints, floats, cdf, guide):
-    """Random allocation with more than two columns, by conditional binomials drawn from tables.
+#: Up to this many people are split among the columns one by one (one uniform each), more by binomials.
+_SPLIT_ONE_BY_ONE = 40
+#: Random allocation splits up to this many people by tables of Binomial(n, q) per area and column.
+SPLIT_TABLE_TRIALS = 64
 
-    Unit i of area a draws column g from Binomial(left, q) with ``left`` the
-    people not yet placed and ``q = P[a, g] / (1 - P[a, 0] - ... - P[a, g-1])``
-    (the same conditional probabilities as :func:`_multinomial_row`).
-    ``base[a * (K - 1) + g]`` is the table of Binomial(1, q) (the tables of
-    ``n = 1, 2, ...`` follow it), or -1 when none was built for that column
-    (then ``np.random.binomial``). Kept apart from :func:`_multinomial_row`:
-    one function for both measured about 1.5 times slower here.
+
+@jit
+def _split_one_by_one(s, w, cum, out, i):
+    """``out[i, :K-1]`` ~ Multinomial(s, w / sum(w)), one person at a time.
+
+    Each person goes to the first column g with ``u < cum[g]`` (``cum`` the
+    running shares, the last exactly 1), for a uniform ``u`` on the grid
+    ``k / 2^53``: first its upper 27 bits, the lower 26 drawn only when a
+    threshold falls within the 2^-27 the upper bits leave open (as in the
+    table draws), so the column probabilities are those of a 53-bit uniform.
+    """
+    m = w.shape[0]
+    total = 0.0
+    for g in range(m):
+        total += w[g]
+        out[i, g] = 0.0
+    if s <= 0 or total <= 0.0:
+        return
+    acc = 0.0
+    for g in range(m):
+        acc += w[g]
+        cum[g] = acc / total
+    last = m - 1
+    while last > 0 and w[last] <= 0.0:
+        last -= 1
+    cum[last] = 1.0
+    for _ in range(s):
+        u = np.random.randint(0, 134217728) * _U27
+        g = 0
+        while g < last and cum[g] <= u:
+            g += 1
+        if g < last and cum[g] < u + _U27:  # the threshold lies within the bits not drawn
+            u += np.random.randint(0, 67108864) * _U53
+            while g < last and cum[g] <= u:
+                g += 1
+        out[i, g] += 1.0
+
+
+@jit
+def _fill_split(src, probs, codes, mode, out, tables):
+    """Random allocation or the bootstrap with more than two columns: the last column first, then the split.
+
+    A multinomial row is drawn in two steps: the people outside the last
+    column, ``s ~ Binomial(t_i, 1 - w_last)``, from unit i's table (built on
+    the two-column table ``[first K - 1 columns, last]``, every unit first, as
+    the two-column draws draw them), then ``s`` split
+    among the first ``K - 1`` columns by conditional binomials, column g
+    with ``q = w_g / (w_g + ... + w_{K-2})``; ``w`` the area's column shares
+    (random allocation) or the unit's own counts (the bootstrap). The same
+    multinomial as :func:`_multinomial_row`, by another order of conditioning:
+    with the largest group last (the rest of the population, with a total),
+    most units draw one table value and split few people. Under random
+    allocation ``q`` is the area's, and ``tables[0][n + a (K - 1) + g]``
+    (after the n units' codes) is the table of Binomial(1, q) for area a and
+    column g, followed by those of n = 2 .. :data:`SPLIT_TABLE_TRIALS` (-1:
+    none); more people, or a table past the budget, draw with
+    ``np.random.binomial``. In the bootstrap (no such tables) up to
+    ``_SPLIT_ONE_BY_ONE`` people are split one by one (see
+    :func:`_split_one_by_one`), faster than the binomials there.
     """
     n, K = src.shape
     single = codes.shape[0] == 0
+    pair = np.empty((n, 2), dtype=np.int64)  # [people outside the last column, last column]
     for i in range(n):
-        a = 0 if single else codes[i]
-        left = 0
-        for g in range(K):
-            left += src[i, g]
-        mass = 1.0
+        first = 0
         for g in range(K - 1):
-            pg = probs[a, g]
-            if left <= 0 or pg <= 0.0:
+            first += src[i, g]
+        pair[i, 0] = first
+        pair[i, 1] = src[i, K - 1]
+    outside = np.empty(n)
+    last_column = np.empty(n)
+    _pair_body(pair, codes, 1, tables, outside, last_column, outside[:0], outside[:0], False)
+    table, ints, floats, cdf, guide = tables
+    base = table[n:]  # random allocation: the first split table of each area and column (see above)
+    split_tables = base.shape[0] > 0
+    w = np.empty(K - 1)
+    cum = np.empty(K - 1)
+    for i in range(n):
+        s = int(outside[i])
+        out[i, K - 1] = last_column[i]
+        a = 0 if single else codes[i]
+        for g in range(K - 1):
+            w[g] = src[i, g] if mode == MODE_BOOTSTRAP else probs[a, g]
+        if not split_tables and s <= _SPLIT_ONE_BY_ONE:
+            _split_one_by_one(s, w, cum, out, i)
+            continue
+        left = s
+        for g in range(K - 1):
+            if left <= 0 or w[g] <= 0.0:
                 out[i, g] = 0.0
-                mass -= pg
                 continue
-            q = pg / mass if mass > 0.0 else 1.0
+            mass = 0.0  # summed afresh: exactly w_g (q = 1) once the other weights left are 0
+            for h in range(g, K - 1):
+                mass += w[h]
+            q = w[g] / mass
             if q >= 1.0:
-                h = left
+                x = left
             else:
-                b = base[a * (K - 1) + g]
-                if b >= 0:
-                    j = b + left - 1
-                    if ints[j, _START] >= 0:
-                        h = draw_binomial(j, ints, floats, cdf, guide)
-                    else:
-                        h = np.random.binomial(left, q)
+                j = -1
+                if split_tables and left <= SPLIT_TABLE_TRIALS:
+                    first = base[a * (K - 1) + g]
+                    if first >= 0 and ints[first + left - 1, _START] >= 0:
+                        j = first + left - 1
+                if j >= 0:
+                    x = _table_value(j, ints, floats, cdf, guide)
                 else:
-                    h = np.random.binomial(left, q)
-            out[i, g] = h
-            left -= h
-            mass -= pg
-        out[i, K - 1] = left
+                    x = np.random.binomial(left, q)
+            out[i, g] = x
+            left -= x
+
+
+@jit
+def _table_value(j, ints, floats, cdf, guide):
+    """A draw from built table ``j`` with the lower 26 bits of the uniform drawn only when needed (as in the pairs)."""
+    s0 = ints[j, _START]
+    L = ints[j, _SIZE]
+    u = np.random.randint(0, 134217728) * _U27
+    k = guide[s0 + int(u * L)]
+    while cdf[s0 + k] <= u:
+        k += 1
+    if k == 0 or k == L or cdf[s0 + k] < u + _U27:
+        u += np.random.randint(0, 67108864) * _U53
+        while cdf[s0 + k] <= u:
+            k += 1
+        if k == 0 or k == L:
+            return _tails(u, k, j, ints, floats, cdf)
+    return ints[j, _LO] + k
 
 
 @jit
@@ -547,6 +637,12 @@ def is_pair(index, n_columns=2):
 def _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums):
     """One draw into the buffers ``x``, ``y``: x_i from unit i's table; with ``sums``, area sums in ``X``, ``Y``."""
     np.random.seed(seed)
+    _pair_body(src, codes, n_areas, tables, x, y, X, Y, sums)
+
+
+@jit
+def _pair_body(src, codes, n_areas, tables, x, y, X, Y, sums):
+    """:func:`_pair_fill` after the seeding: every unit on a table (or kept, or past the budget)."""
     table, ints, floats, cdf, guide = tables
     single = codes.shape[0] == 0
     sx = 0
@@ -597,17 +693,186 @@ def _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums):
 
 
 @jit
-def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, out, d):
-    """Draw ``d``: one redrawn ``[x, y]`` table, then every index of ``indices`` on it (``out[d, k, a]``)."""
-    sums = False
+def _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d):
+    """D, Atkinson, isolation, exposure and η² of ``indices`` in one pass over the units (several areas).
+
+    The same sums in the same order as their own kernels (one running sum
+    per area, units in order; ``X``, ``Y`` the area sums of whole numbers),
+    so the same numbers, bit for bit (a test holds them together). Fills
+    ``out[d, k]`` for the first index of each of these codes; returns which
+    were filled.
+    """
+    n = x.shape[0]
+    m = indices.shape[0]
+    filled = np.zeros(m, dtype=np.bool_)
+    kd = -1
+    ka = -1
+    ki = -1
+    ke = -1
+    kc = -1
+    for k in range(m):
+        c = indices[k]
+        if c == INDEX_DISSIMILARITY and kd < 0:
+            kd = k
+        elif c == INDEX_ATKINSON and ka < 0:
+            ka = k
+        elif c == INDEX_ISOLATION and ki < 0:
+            ki = k
+        elif c == INDEX_EXPOSURE and ke < 0:
+            ke = k
+        elif c == INDEX_CORRELATION_RATIO and kc < 0:
+            kc = k
+    b = params[ka] if ka >= 0 else 0.5
+    iX = np.zeros(n_areas)
+    iY = np.zeros(n_areas)
+    for a in range(n_areas):
+        if X[a] > 0.0:
+            iX[a] = 1.0 / X[a]
+        if Y[a] > 0.0:
+            iY[a] = 1.0 / Y[a]
+    dsum = np.zeros(n_areas)
+    asum = np.zeros(n_areas)
+    isum = np.zeros(n_areas)
+    esum = np.zeros(n_areas)
+    T = np.zeros(n_areas)
+    want_d = kd >= 0
+    want_a = ka >= 0
+    want_i = ki >= 0 or kc >= 0
+    want_e = ke >= 0
+    want_t = want_i or want_e
+    for i in range(n):
+        a = codes[i]
+        xi = x[i]
+        yi = y[i]
+        ti = xi + yi
+        if want_d:
+            dsum[a] += abs(xi * iX[a] - yi * iY[a])
+        if want_a and xi > 0.0 and yi > 0.0:
+            asum[a] += np.sqrt(xi * yi) if b == 0.5 else yi * (xi / yi) ** b
+        if want_t:
+            T[a] += ti
+            if ti > 0.0:
+                if want_i:
+                    isum[a] += xi * xi / ti
+                if want_e:
+                    esum[a] += xi * yi / ti
+    for a in range(n_areas):
+        if want_d:
+            out[d, kd, a] = dsum[a] * 0.5 if X[a] > 0.0 and Y[a] > 0.0 else np.nan
+        if want_a:
+            Ta = X[a] + Y[a]
+            if X[a] > 0.0 and Y[a] > 0.0:
+                P = X[a] / Ta
+                out[d, ka, a] = 1.0 - P / (1.0 - P) * abs(asum[a] / (P * Ta)) ** (1.0 / (1.0 - b))
+            else:
+                out[d, ka, a] = np.nan
+        if want_i:
+            isum[a] = isum[a] / X[a] if X[a] > 0.0 else np.nan
+        if want_e:
+            out[d, ke, a] = esum[a] / X[a] if X[a] > 0.0 else np.nan
+    if ki >= 0:
+        for a in range(n_areas):
+            out[d, ki, a] = isum[a]
+        filled[ki] = True
+    if kc >= 0:
+        eta = _c.eta_squared(isum, X, T)
+        for a in range(n_areas):
+            out[d, kc, a] = eta[a]
+        filled[kc] = True
+    if kd >= 0:
+        filled[kd] = True
+    if ka >= 0:
+        filled[ka] = True
+    if ke >= 0:
+        filled[ke] = True
+    return filled
+
+
+def share_key_bits(largest_total):
+    """Bits of the share keys :func:`share_order` needs for units of at most ``largest_total`` people; 0: none do.
+
+    Two different shares ``x/t`` and ``x'/t'`` with ``t, t' <= N`` differ by at
+    least ``1/N^2``, and by more than ``1/N^2 - 2^-52`` once rounded, which is
+    at least ``2^-K`` for ``K = ceil(2 log2 N) + 1`` (while ``N^2 <= 2^51``): so
+    ``floor(p 2^K)`` tells every two different shares apart, and equal shares
+    (the same rational, so the same rounded quotient) have equal keys.
+    """
+    n = max(int(largest_total), 1)
+    k = 2 * (n - 1).bit_length() + 1  # ceil(2 log2 n) + 1 (at least)
+    return k if k <= 51 else 0
+
+
+@jit
+def share_order(p, key_bits):
+    """The order of a stable sort of the shares ``p`` (in [0, 1]) by their ``key_bits``-bit keys ``floor(p 2^K)``.
+
+    With ``key_bits`` from :func:`share_key_bits` the keys order the shares as
+    the shares themselves, ties (equal shares) in index order: the permutation
+    of :func:`segindex._kernels.twogroup.argsort_nonnegative`, in fewer passes
+    (a least-significant-digit radix sort on digits of at most 11 bits).
+    """
+    n = p.shape[0]
+    scale = 2.0**key_bits
+    keys = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        keys[i] = np.int64(p[i] * scale)
+    passes = (key_bits + 1 + 10) // 11
+    bits = (key_bits + 1 + passes - 1) // passes
+    size = 1 << bits
+    mask = size - 1
+    order = np.arange(n)
+    spare = np.empty(n, dtype=np.int64)
+    counts = np.zeros(size + 1, dtype=np.int64)
+    for d in range(passes):
+        shift = d * bits
+        counts[:] = 0
+        for i in range(n):
+            counts[((keys[i] >> shift) & mask) + 1] += 1
+        if counts[((keys[0] >> shift) & mask) + 1] == n if n > 0 else True:
+            continue  # one bucket holds every key: the pass would change nothing
+        for b in range(size):
+            counts[b + 1] += counts[b]
+        for j in range(n):
+            i = order[j]
+            b = (keys[i] >> shift) & mask
+            spare[counts[b]] = i
+            counts[b] += 1
+        order, spare = spare, order
+    return order
+
+
+@jit
+def _gini_keyed(x, y, codes, n_areas, key_bits):
+    """The Gini of :func:`segindex._kernels.twogroup.gini`, sorting by share keys (same permutation, same numbers)."""
+    p = _kt.shares(x, y)
+    return _kt.gini_sorted(x, y, p, share_order(p, key_bits), codes, n_areas)
+
+
+@jit
+def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, out, d, key_bits):
+    """Draw ``d``: one redrawn ``[x, y]`` table, then every index of ``indices`` on it (``out[d, k, a]``).
+
+    With several indices and several areas, those that are sums over units
+    are taken in one pass (:func:`_pair_fused`); the others one by one.
+    """
+    fused = indices.shape[0] > 1 and codes.shape[0] > 0
+    sums = fused
     for k in range(indices.shape[0]):
         if indices[k] == INDEX_DISSIMILARITY:
             sums = True
     _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums)
+    if fused:
+        filled = _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d)
+    else:
+        filled = np.zeros(indices.shape[0], dtype=np.bool_)
     for k in range(indices.shape[0]):
+        if filled[k]:
+            continue
         index = indices[k]
         if index == INDEX_DISSIMILARITY:  # the area sums were taken while drawing
             values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
+        elif index == INDEX_GINI and key_bits > 0:
+            values = _gini_keyed(x, y, codes, n_areas, key_bits)
         else:
             values = pair_statistic(x, y, codes, n_areas, index, params[k])
         for a in range(n_areas):
@@ -615,6 +880,21 @@ def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, o
 
 
 _PAIR_CHUNK = 8
+
+
+@jit
+def _key_bits(src):
+    """:func:`share_key_bits` for the largest unit of a two-column table (numba's copy of the rule)."""
+    largest = 0
+    for i in range(src.shape[0]):
+        largest = max(largest, src[i, 0] + src[i, 1])
+    n = max(largest, 1) - 1
+    bits = 0
+    while n > 0:
+        bits += 1
+        n >>= 1
+    k = 2 * bits + 1
+    return k if k <= 51 else 0
 
 
 @jit(parallel=True)
@@ -629,13 +909,14 @@ def pair_draws_parallel(src, codes, n_areas, indices, params, tables, seeds, out
     R = seeds.shape[0]
     n = src.shape[0]
     n_chunks = (R + _PAIR_CHUNK - 1) // _PAIR_CHUNK
+    key_bits = _key_bits(src)
     for c in prange(n_chunks):
         x = np.empty(n)
         y = np.empty(n)
         X = np.zeros(n_areas)
         Y = np.zeros(n_areas)
         for d in range(c * _PAIR_CHUNK, min(R, (c + 1) * _PAIR_CHUNK)):
-            _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d)
+            _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d, key_bits)
 
 
 @jit
@@ -646,8 +927,9 @@ def pair_draws_serial(src, codes, n_areas, indices, params, tables, seeds, out):
     y = np.empty(n)
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
+    key_bits = _key_bits(src)
     for d in range(seeds.shape[0]):
-        _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d)
+        _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d, key_bits)
 
 
 @jit
@@ -655,8 +937,21 @@ def _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seed, o
     np.random.seed(seed)
     buf = np.empty(src.shape)
     fill(src, probs, codes, n_areas, mode, buf, tables)
+    both = 0  # H and M are both wanted: M (and E) once for the two, as entropy_index computes them
     for k in range(indices.shape[0]):
-        values = statistic(buf, codes, n_areas, indices[k], params[k])
+        if indices[k] == INDEX_ENTROPY or indices[k] == INDEX_MUTUAL_INFORMATION:
+            both += 1
+    M = np.empty(0)
+    E = np.empty(0)
+    if both >= 2:
+        M, E, _ = _km.mutual_information(buf, codes, n_areas)
+    for k in range(indices.shape[0]):
+        if both >= 2 and indices[k] == INDEX_ENTROPY:
+            values = _c.information_ratio(M, E)
+        elif both >= 2 and indices[k] == INDEX_MUTUAL_INFORMATION:
+            values = M
+        else:
+            values = statistic(buf, codes, n_areas, indices[k], params[k])
         for a in range(n_areas):
             out[d, k, a] = values[a]
 
