@@ -555,17 +555,35 @@ def work_of(problem: Problem, n_draws: int) -> float:
 # drawing
 
 
-def _shared_table(problems):
-    """Check that ``problems`` redraw the same table with kernel indices; their codes and parameters."""
-    first = problems[0]
-    for p in problems[1:]:
-        if not (
-            p.kernel_code is not None
-            and p.n_areas == first.n_areas
-            and p.src.shape == first.src.shape
-            and np.array_equal(p.src, first.src)
-            and np.array_equal(p.codes, first.codes)
-        ):
+def _shared_table(problems, columns=None):
+    """The table ``problems`` redraw, and their index codes, parameters and columns (checked).
+
+    Without ``columns`` every problem redraws the first one's table. With
+    ``columns``, problem k with ``columns[k] < 0`` reads the whole table (the
+    first such problem's), and problem k with ``columns[k] = g`` the two
+    columns ``[g, row total - g]`` of it (a group against the rest).
+    """
+    columns = np.full(len(problems), -1, dtype=np.int64) if columns is None else np.asarray(columns, dtype=np.int64)
+    whole = [p for p, c in zip(problems, columns) if c < 0]
+    if not whole:
+        raise SegindexValueError("run_many(): no problem reads the whole table; give one a column of -1.")
+    first = whole[0]
+    src = first.src
+    rows = src.sum(axis=1)
+    for p, c in zip(problems, columns):
+        if p is first:
+            continue
+        same = p.n_areas == first.n_areas and np.array_equal(p.codes, first.codes) and p.kernel_code is not None
+        if same and c < 0:
+            same = p.src.shape == src.shape and np.array_equal(p.src, src)
+        elif same:
+            same = (
+                p.src.shape == (src.shape[0], 2)
+                and c < src.shape[1]
+                and np.array_equal(p.src[:, 0], src[:, c])
+                and np.array_equal(p.src[:, 1], rows - src[:, c])
+            )
+        if not same:
             raise SegindexValueError(
                 f"run_many(): {first.name!r} and {p.name!r} do not redraw the same table; run them apart."
             )
@@ -573,7 +591,7 @@ def _shared_table(problems):
         raise SegindexValueError(f"run_many(): {first.name!r} has no kernel; run it alone.")
     indices = np.array([-1 if p.kernel_code is None else p.kernel_code for p in problems], dtype=np.int64)
     params = np.array([p.param for p in problems], dtype=np.float64)
-    return indices, params
+    return first, indices, params, columns
 
 
 def _draw(problem, mode, seeds, progress, client=None, block_size=None):
@@ -581,17 +599,17 @@ def _draw(problem, mode, seeds, progress, client=None, block_size=None):
     return _draw_many([problem], mode, seeds, progress, client, block_size)[:, 0, :]
 
 
-def _draw_many(problems, mode, seeds, progress, client=None, block_size=None):
+def _draw_many(problems, mode, seeds, progress, client=None, block_size=None, columns=None):
     """Index of every draw, shape ``(len(seeds), len(problems), n_areas)``, in blocks of draws.
 
-    The problems redraw one table (the first's): each draw is drawn once and
-    every problem's index computed on it. Locally, in chunks when progress is
+    The problems redraw one table (see :func:`_shared_table` for
+    ``columns``): each draw is drawn once and every problem's index computed
+    on it. Locally, in chunks when progress is
     shown (or of ``block_size`` draws); with a Dask ``client``, blocks of draws
     are tasks on its workers (see :mod:`segindex._engine`). The tables are
     built once for the whole run, so the blocking never changes a number.
     """
-    problem = problems[0]
-    indices, params = _shared_table(problems)
+    problem, indices, params, columns = _shared_table(problems, columns)
     n = seeds.shape[0]
     k = len(problems)
     per_draw = problem.src.size * k
@@ -610,7 +628,7 @@ def _draw_many(problems, mode, seeds, progress, client=None, block_size=None):
             parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds), blocks, client, on_done=done)
             parts = [part[:, None, :] for part in parts]
         else:
-            shared = (problem.src, problem.codes, problem.n_areas, indices, params, probs, mode, tables, seeds)
+            shared = (problem.src, problem.codes, problem.n_areas, indices, params, columns, probs, mode, tables, seeds)
             parts = _engine.map_blocks(draw_many_block, shared, blocks, client, on_done=done)
         return np.concatenate(parts, axis=0) if parts else np.empty((0, k, problem.n_areas))
     if problem.recompute is not None:
@@ -618,7 +636,7 @@ def _draw_many(problems, mode, seeds, progress, client=None, block_size=None):
         return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress)[:, None, :]
     out = np.empty((n, k, problem.n_areas))
     serial, parallel, args = _kernel_of(
-        problem.src, problem.codes, problem.n_areas, indices, params, mode, probs, tables
+        problem.src, problem.codes, problem.n_areas, indices, params, columns, mode, probs, tables
     )
     work = n * per_draw
     if progress.forced or block_size is not None:
@@ -641,12 +659,13 @@ def _draw_many(problems, mode, seeds, progress, client=None, block_size=None):
     return out
 
 
-def _kernel_of(src, codes, n_areas, indices, params, mode, probs, tables):
+def _kernel_of(src, codes, n_areas, indices, params, columns, mode, probs, tables):
     """The serial and parallel draw kernels of a table and its indices, and their leading arguments."""
-    if tables[0].shape[0] == src.shape[0] and all(_kr.is_pair(int(code), src.shape[1]) for code in indices):
+    pair = tables[0].shape[0] == src.shape[0] and (columns < 0).all()
+    if pair and all(_kr.is_pair(int(code), src.shape[1]) for code in indices):
         args = (src, codes, n_areas, indices, params, tables)
         return _kr.pair_draws_serial, _kr.pair_draws_parallel, args
-    args = (src, probs, codes, n_areas, mode, indices, params, tables)
+    args = (src, probs, codes, n_areas, mode, indices, params, columns, tables)
     return _kr.draws_serial, _kr.draws_parallel, args
 
 
@@ -672,23 +691,23 @@ def draw_block(shared, block):
     out = np.empty((part.shape[0], problem.n_areas))
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, part, out, _Silent())
-    indices, params = _shared_table([problem])
-    shared = (problem.src, problem.codes, problem.n_areas, indices, params, probs, mode, tables, seeds)
+    problem, indices, params, columns = _shared_table([problem])
+    shared = (problem.src, problem.codes, problem.n_areas, indices, params, columns, probs, mode, tables, seeds)
     return draw_many_block(shared, block)[:, 0, :]
 
 
 def draw_many_block(shared, block):
     """The draws ``block = (start, stop)`` of a run of several indices on one table.
 
-    ``shared`` is ``(src, codes, n_areas, indices, params, probs, mode,
-    tables, seeds)``; returns ``out[d, k, a]`` for the block's draws. The same
-    kernels as the local run, on the block's seeds, so the same numbers.
+    ``shared`` is ``(src, codes, n_areas, indices, params, columns, probs,
+    mode, tables, seeds)``; returns ``out[d, k, a]`` for the block's draws. The
+    same kernels as the local run, on the block's seeds, so the same numbers.
     """
-    src, codes, n_areas, indices, params, probs, mode, tables, seeds = shared
+    src, codes, n_areas, indices, params, columns, probs, mode, tables, seeds = shared
     start, stop = block
     part = seeds[start:stop]
     out = np.empty((part.shape[0], indices.shape[0], n_areas))
-    serial, parallel, args = _kernel_of(src, codes, n_areas, indices, params, mode, probs, tables)
+    serial, parallel, args = _kernel_of(src, codes, n_areas, indices, params, columns, mode, probs, tables)
     (serial if part.shape[0] * src.size * indices.shape[0] < _SERIAL_WORK else parallel)(*args, part, out)
     return out
 
@@ -963,6 +982,7 @@ def run_many(
     *,
     client=None,
     block_size=None,
+    columns=None,
 ) -> list:
     """:func:`run` for several problems that redraw the same table, drawn once for all.
 
@@ -972,10 +992,17 @@ def run_many(
     once, and every problem's index is computed on that same table. Problem
     ``k``'s draws are therefore those :func:`run` gives it alone with the same
     ``rng``, bit for bit. Returns one :class:`Inference` per problem, in order.
+
+    ``columns`` (see :func:`_shared_table`) lets two-group problems of a group
+    against the rest read their columns of a groups table that a multigroup
+    problem redraws: a column of a redrawn multinomial row is the draw that
+    the group's own randomisation or bootstrap makes (Binomial(t_i, w_g)), so
+    each problem's draws have their own distribution, drawn once for all (not
+    the draws :func:`run` would make for that problem alone).
     """
     seeds = seeds_for(rng, n_draws)
     mode = _MODES[allocation] if method == "randomisation" else _kr.MODE_BOOTSTRAP
-    drawn = _draw_many(problems, mode, seeds, progress, client, block_size)
+    drawn = _draw_many(problems, mode, seeds, progress, client, block_size, columns)
     return [
         _summarise(p, method, np.ascontiguousarray(drawn[:, k, :]), level, allocation, caller, n_draws, random_state)
         for k, p in enumerate(problems)

@@ -83,39 +83,98 @@ def _check_rows_equal_infer(table, data, rows, n, random_state, **common):
         np.testing.assert_array_equal(part["value"].to_numpy(), test["value"].to_numpy())
 
 
+TWO_GROUP = ("dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio")
+
+
 def test_table_rows_are_infer_on_the_same_seeds():
     # the table takes, for each set of rows that redraw one table (in the order of its first row),
     # n seeds for the randomisation test then n for the bootstrap; every row's columns are then exactly
-    # those of infer() on that row with the generator at that point. Draw sets here: (A, rest),
-    # (A, B: D, Gini, Atkinson), (A, B: exposure), then the same for C, then the all-groups rows
+    # those of infer() on that row with the generator at that point. Draw sets here (no all-groups rows):
+    # (A, rest), (A, B: D, Gini, Atkinson), (A, B: exposure), then the same for C
     df = _frame(1)
     n = 23
-    table = _quiet(segregation_table, df, ["A", "C"], other="B", total="total", by="la", n_draws=n, random_state=4)
+    table = _quiet(
+        segregation_table,
+        df,
+        ["A", "C"],
+        other="B",
+        total="total",
+        by="la",
+        indices=list(TWO_GROUP),
+        n_draws=n,
+        random_state=4,
+    )
     rows = []
     for base, g in ((0, "A"), (3, "C")):
-        for index in ("dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio"):
+        for index in TWO_GROUP:
             rows.append((base, (g,), index, "rest", {"b": 0.5} if index == "atkinson" else {}))
         for index in ("dissimilarity", "gini", "atkinson"):
             rows.append((base + 1, (g, "B"), index, "B", {"b": 0.5} if index == "atkinson" else {}))
         rows.append((base + 2, (g, "B"), "exposure", "B", {}))
-    for index in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
-        rows.append((6, (["A", "C"],), index, "multigroup", {}))
     _check_rows_equal_infer(table, df, rows, n, 4, total="total", by="la")
+
+
+def test_rows_against_the_rest_read_the_redrawn_groups_table():
+    # with all-groups rows, one redrawn groups table [A, C, rest] serves them and every row of A and C
+    # against the rest (a column of a multinomial row is that group's binomial draw): that set comes
+    # first, so the all-groups rows are infer()'s at the start of the generator, the pairwise rows
+    # against B come next, and each rest row's draws are its index on its column of the redrawn groups
+    # tables (rebuilt here seed by seed with the public kernels' draw_table and the registry's computes)
+    from segindex._resampling import _shares, _tables, groups_problem
+    from segindex.counts import read_counts
+    from segindex.indices import registry
+
+    df = _frame(5)
+    n = 15
+    table = _quiet(segregation_table, df, ["A", "C"], other="B", total="total", by="la", n_draws=n, random_state=6)
+    rows = [(0, (["A", "C"],), index, "multigroup", {}) for index in ("entropy_index", "multigroup_dissimilarity")]
+    rows += [(1, ("A", "B"), "gini", "B", {}), (2, ("A", "B"), "exposure", "B", {})]
+    rows += [(4, ("C", "B"), "exposure", "B", {})]
+    _check_rows_equal_infer(table, df, rows, n, 6, total="total", by="la")
+
+    counts = read_counts(df, ["A", "C"], total="total", by="la", rest=True, caller="test")
+    A = counts.n_areas
+    mg = groups_problem(registry.get("entropy_index"), counts.values, counts.codes, A, areas=counts.areas)
+    probs = _shares(mg.src, mg.codes, A)
+    t = counts.values.sum(axis=1)
+    rng = np.random.default_rng(6)
+    for mode, names in ((kr.MODE_MULTINOMIAL, ("expected",)), (kr.MODE_BOOTSTRAP, ("bootstrap_mean", "se"))):
+        seeds = seeds_for(rng, n)
+        tables = _tables(mg, probs, mode)
+        drawn = [kr.draw_table(mg.src, probs, mg.codes, A, mode, tables, seed) for seed in seeds]
+        for column, group in ((0, "A"), (1, "C")):
+            for index in TWO_GROUP:
+                spec = registry.get(index)
+                opts = {"b": 0.5} if index == "atkinson" else {}
+                draws = np.array([spec.compute(d[:, column], t - d[:, column], t, mg.codes, A, **opts) for d in drawn])
+                part = table[(table.group == group) & (table.comparison == "rest") & (table["index"] == index)]
+                part = part.set_index("area").loc[list(counts.areas)]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    expected = {
+                        "expected": np.nanmean(draws, axis=0),
+                        "bootstrap_mean": np.nanmean(draws, axis=0),
+                        "se": np.nanstd(draws, axis=0, ddof=1),
+                    }
+                for name in names:
+                    np.testing.assert_array_equal(part[name].to_numpy(), expected[name], err_msg=f"{group} {index}")
 
 
 def test_table_rows_are_infer_without_by_and_with_another_b():
     # one area (the single-area kernels), Atkinson with b = 0.3, no total (the groups are everyone)
     df = _frame(2, n=90)[["A", "B", "C"]]
     n = 17
-    table = _quiet(segregation_table, df, ["A", "B", "C"], b=0.3, n_draws=n, random_state=8)
+    table = _quiet(segregation_table, df, ["A", "B", "C"], b=0.3, indices=list(TWO_GROUP), n_draws=n, random_state=8)
     rows = []
     for base, g in ((0, "A"), (1, "B"), (2, "C")):
         for index in ("dissimilarity", "gini", "atkinson", "isolation", "exposure", "correlation_ratio"):
             options = {"total": "total", "b": 0.3} if index == "atkinson" else {"total": "total"}
             rows.append((base, (g,), index, "rest", options))
-    for index in ("entropy_index", "mutual_information", "multigroup_dissimilarity"):
-        rows.append((3, (["A", "B", "C"],), index, "multigroup", {}))  # no total: no rest column
     _check_rows_equal_infer(table, df.assign(total=df.sum(axis=1)), rows, n, 8)
+    # with the all-groups rows (no total: the groups table has no rest column), these come first
+    table = _quiet(segregation_table, df, ["A", "B", "C"], b=0.3, n_draws=n, random_state=8)
+    rows = [(0, (["A", "B", "C"],), index, "multigroup", {}) for index in ("entropy_index", "mutual_information")]
+    _check_rows_equal_infer(table, df, rows, n, 8)
 
 
 def test_table_rows_are_infer_on_real_output_areas():
@@ -125,9 +184,13 @@ def test_table_rows_are_infer_on_real_output_areas():
     n = 9
     groups = ["Pakistani", "Indian"]
     table = _quiet(segregation_table, oa, groups, total="Persons", by="MSOA", n_draws=n, random_state=3)
+    rows = [(0, (["Pakistani", "Indian"],), "entropy_index", "multigroup", {})]
+    _check_rows_equal_infer(table, oa, rows, n, 3, total="Persons", by="MSOA")
+    table = _quiet(
+        segregation_table, oa, groups, total="Persons", by="MSOA", indices=list(TWO_GROUP), n_draws=n, random_state=3
+    )
     rows = [(0, ("Pakistani",), index, "rest", {}) for index in ("dissimilarity", "gini", "isolation", "exposure")]
     rows += [(1, ("Indian",), "correlation_ratio", "rest", {})]
-    rows += [(2, (["Pakistani", "Indian"],), "entropy_index", "multigroup", {})]
     _check_rows_equal_infer(table, oa, rows, n, 3, total="Persons", by="MSOA")
 
 

@@ -693,14 +693,14 @@ def _pair_body(src, codes, n_areas, tables, x, y, X, Y, sums):
 
 
 @jit
-def _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d):
+def _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d, columns, column):
     """D, Atkinson, isolation, exposure and η² of ``indices`` in one pass over the units (several areas).
 
     The same sums in the same order as their own kernels (one running sum
     per area, units in order; ``X``, ``Y`` the area sums of whole numbers),
     so the same numbers, bit for bit (a test holds them together). Fills
-    ``out[d, k]`` for the first index of each of these codes; returns which
-    were filled.
+    ``out[d, k]`` for the first index of each of these codes among those with
+    ``columns[k] == column``; returns which were filled.
     """
     n = x.shape[0]
     m = indices.shape[0]
@@ -712,6 +712,8 @@ def _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d):
     kc = -1
     for k in range(m):
         c = indices[k]
+        if columns[k] != column:
+            continue
         if c == INDEX_DISSIMILARITY and kd < 0:
             kd = k
         elif c == INDEX_ATKINSON and ka < 0:
@@ -861,12 +863,23 @@ def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, o
         if indices[k] == INDEX_DISSIMILARITY:
             sums = True
     _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums)
+    _pair_values(x, y, X, Y, codes, n_areas, indices, params, np.zeros(indices.shape[0], np.int64), 0, out, d, key_bits)
+
+
+@jit
+def _pair_values(x, y, X, Y, codes, n_areas, indices, params, columns, column, out, d, key_bits):
+    """Every index ``k`` with ``columns[k] == column`` on the table ``[x, y]`` (``X``, ``Y`` its area sums).
+
+    With several indices and several areas, those that are sums over units
+    are taken in one pass (:func:`_pair_fused`); the others one by one.
+    """
+    fused = indices.shape[0] > 1 and codes.shape[0] > 0
     if fused:
-        filled = _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d)
+        filled = _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d, columns, column)
     else:
         filled = np.zeros(indices.shape[0], dtype=np.bool_)
     for k in range(indices.shape[0]):
-        if filled[k]:
+        if filled[k] or columns[k] != column:
             continue
         index = indices[k]
         if index == INDEX_DISSIMILARITY:  # the area sums were taken while drawing
@@ -884,10 +897,13 @@ _PAIR_CHUNK = 8
 
 @jit
 def _key_bits(src):
-    """:func:`share_key_bits` for the largest unit of a two-column table (numba's copy of the rule)."""
+    """:func:`share_key_bits` for the largest unit (row sum) of a table (numba's copy of the rule)."""
     largest = 0
     for i in range(src.shape[0]):
-        largest = max(largest, src[i, 0] + src[i, 1])
+        row = 0
+        for g in range(src.shape[1]):
+            row += src[i, g]
+        largest = max(largest, row)
     n = max(largest, 1) - 1
     bits = 0
     while n > 0:
@@ -933,19 +949,21 @@ def pair_draws_serial(src, codes, n_areas, indices, params, tables, seeds, out):
 
 
 @jit
-def _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seed, out, d):
+def _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seed, out, d, key_bits):
     np.random.seed(seed)
     buf = np.empty(src.shape)
     fill(src, probs, codes, n_areas, mode, buf, tables)
     both = 0  # H and M are both wanted: M (and E) once for the two, as entropy_index computes them
     for k in range(indices.shape[0]):
-        if indices[k] == INDEX_ENTROPY or indices[k] == INDEX_MUTUAL_INFORMATION:
+        if columns[k] < 0 and (indices[k] == INDEX_ENTROPY or indices[k] == INDEX_MUTUAL_INFORMATION):
             both += 1
     M = np.empty(0)
     E = np.empty(0)
     if both >= 2:
         M, E, _ = _km.mutual_information(buf, codes, n_areas)
     for k in range(indices.shape[0]):
+        if columns[k] >= 0:
+            continue
         if both >= 2 and indices[k] == INDEX_ENTROPY:
             values = _c.information_ratio(M, E)
         elif both >= 2 and indices[k] == INDEX_MUTUAL_INFORMATION:
@@ -954,24 +972,69 @@ def _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seed, o
             values = statistic(buf, codes, n_areas, indices[k], params[k])
         for a in range(n_areas):
             out[d, k, a] = values[a]
+    _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bits)
+
+
+@jit
+def _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bits):
+    """The two-group indices on the columns of a redrawn table: index k on ``[col, row total - col]``.
+
+    A column of a multinomial row is Binomial(t_i, w_g): the draw that
+    random allocation or the bootstrap of that group against the rest of the
+    unit makes; so one redrawn groups table serves each group's rows too.
+    """
+    n, K = buf.shape
+    single = codes.shape[0] == 0
+    x = np.empty(0)
+    y = np.empty(0)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    for g in range(K):
+        wanted = False
+        for k in range(indices.shape[0]):
+            if columns[k] == g:
+                wanted = True
+        if not wanted:
+            continue
+        if x.shape[0] == 0:
+            x = np.empty(n)
+            y = np.empty(n)
+        for a in range(n_areas):
+            X[a] = 0.0
+            Y[a] = 0.0
+        for i in range(n):
+            t = 0.0
+            for h in range(K):
+                t += buf[i, h]
+            xi = buf[i, g]
+            x[i] = xi
+            y[i] = t - xi
+            a = 0 if single else codes[i]
+            X[a] += xi
+            Y[a] += t - xi
+        _pair_values(x, y, X, Y, codes, n_areas, indices, params, columns, g, out, d, key_bits)
 
 
 @jit(parallel=True)
-def draws_parallel(src, probs, codes, n_areas, mode, indices, params, tables, seeds, out):
+def draws_parallel(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds, out):
     """Fill ``out[d, k, a]`` with index ``indices[k]`` of draw ``d`` in area ``a``, draws in parallel.
 
     Each draw redraws the table once and computes every index of
-    ``indices`` on it (index ``k`` with the parameter ``params[k]``).
+    ``indices`` on it (index ``k`` with the parameter ``params[k]``): on the
+    whole table where ``columns[k] < 0``, else a two-group index of column
+    ``columns[k]`` against the rest of the row (see :func:`_column_values`).
     ``tables`` is ``(table, ints, floats, cdf, guide)``: the unit → table map
     (:data:`KEEP` for a unit that keeps its count) and the output of
     :func:`binomial_tables` (an empty ``table`` for none).
     """
+    key_bits = _key_bits(src)
     for d in prange(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds[d], out, d, key_bits)
 
 
 @jit
-def draws_serial(src, probs, codes, n_areas, mode, indices, params, tables, seeds, out):
+def draws_serial(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds, out):
     """As :func:`draws_parallel`, on one thread (same numbers)."""
+    key_bits = _key_bits(src)
     for d in range(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, indices, params, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds[d], out, d, key_bits)

@@ -248,17 +248,35 @@ def segregation_table(
 
 
 def _rows(data, labels, other, total, by, specs, counts, options, caller):
-    """Every row of the table: ``(group, comparison, spec, values, count, problem maker, draw key)``; NaN reasons.
+    """Every row of the table and the NaN reasons.
 
-    Rows with the same draw key redraw the same table (see :func:`_draw_key`).
+    A row is ``(group, comparison, spec, values, count, problem maker, draw
+    key, column)``. Rows with the same draw key redraw the same table (see
+    :func:`_draw_key`); ``column`` is -1, or for a group against the rest
+    whose rows join the all-groups rows' draws, the group's column in the
+    groups table.
     """
     codes, A = counts.codes, counts.n_areas
     t = counts.total
-    rows = []  # (group, comparison, spec, values, count, problem maker, draw key)
+    rows = []
     absent = {}
+    multi = [s for s in specs if s.kind == "multigroup"]
+    # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
+    mg = None
+    if multi:
+        mg = (
+            counts
+            if other is None or other in labels
+            else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
+        )
 
-    def add(group, comparison, spec, values, count, why, make):
-        rows.append((group, comparison, spec, values, count, make, _draw_key(group, comparison, spec)))
+    def add(group, comparison, spec, values, count, why, make, column=-1):
+        key = _draw_key(group, comparison, spec)
+        if column >= 0 and spec.kernel_code is not None:
+            key = (ALL_GROUPS, "multigroup")  # drawn with the groups table (see _inference_columns)
+        else:
+            column = -1
+        rows.append((group, comparison, spec, values, count, make, key, column))
         for k in np.flatnonzero(np.isnan(values)):
             absent.setdefault(k, set()).add(why(k))
 
@@ -267,6 +285,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
         x = counts.column(g)
         X = _rs.area_sums(x, codes, A)
         rest = _kv.remainder(t, x)
+        column = _joint_column(mg, t, x)
 
         def why_rest(k, g=g, X=X):
             return f"{g!r} has no members" if not X[k] > 0 else f"the rest of the population beside {g!r} is empty"
@@ -284,6 +303,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
                 lambda spec=spec, x=x, opts=opts: _rs.two_group_problem(
                     spec, x, None, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller
                 ),
+                column,
             )
         if other is not None and g != other:
             y = counts.column(other)
@@ -308,14 +328,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
                     ),
                 )
 
-    multi = [s for s in specs if s.kind == "multigroup"]
     if multi:
-        # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
-        mg = (
-            counts
-            if other is None or other in labels
-            else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
-        )
         people = _rs.area_sums(mg.values.sum(axis=1), codes, A)
 
         def why_all(k):
@@ -343,6 +356,16 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
             )
 
     return rows, absent
+
+
+def _joint_column(mg, t, x):
+    """The column of the groups table ``mg`` holding ``x`` when its rows sum to the unit totals ``t``; else -1."""
+    if mg is None or not np.array_equal(mg.values.sum(axis=1), t):
+        return -1
+    for c in range(mg.values.shape[1]):
+        if np.array_equal(mg.values[:, c], x):
+            return c
+    return -1
 
 
 def _report_absent(absent, counts, caller):
@@ -380,6 +403,14 @@ def _draw_key(group, comparison, spec):
     return (group, comparison, _kr.LAYOUTS[spec.kernel_code])
 
 
+def _set_width(rows, members, n_columns):
+    """Columns of the table a set of rows redraws (for the progress estimate)."""
+    if any(rows[r][7] >= 0 for r in members):
+        return n_columns
+    first = rows[members[0]]
+    return _width(first[2], n_columns, first[1])
+
+
 def _width(spec, n_columns, comparison="rest"):
     """Columns of the table the draws of ``spec`` redraw (for the progress estimate)."""
     if spec.kind == "multigroup":
@@ -399,7 +430,10 @@ def _inference_columns(
     the one generator, each draw redraws the table once and every row's index
     is computed on it (:func:`segindex._resampling.run_many`). A row's draws
     are thus those of :func:`segindex.infer` on that row with the generator
-    at that point.
+    at that point; except the rows of a group against the rest when there are
+    all-groups rows: they read their group's column of the redrawn groups
+    table (the same distribution: a column of a multinomial row is the
+    binomial draw of that group against the rest).
     """
     rng = _rs.default_rng(random_state, caller)
     n = int(n_draws)
@@ -407,15 +441,14 @@ def _inference_columns(
     for r, row in enumerate(rows):
         draw_sets.setdefault(row[6], []).append(r)
     # one set's problems at a time (each int64 table is units x columns): memory stays that of one set
-    work = sum(
-        2.0 * n * n_units * _width(rows[m[0]][2], n_columns, rows[m[0]][1]) * len(m) for m in draw_sets.values()
-    )
+    work = sum(2.0 * n * n_units * _set_width(rows, m, n_columns) * len(m) for m in draw_sets.values())
     found = [None] * len(rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
             for members in draw_sets.values():
                 problems = [rows[r][5]() for r in members]
+                columns = [rows[r][7] for r in members]
                 runs = {}
                 for method in ("randomisation", "bootstrap"):
                     runs[method] = _rs.run_many(
@@ -429,6 +462,7 @@ def _inference_columns(
                         caller,
                         client=client,
                         block_size=block_size,
+                        columns=columns if max(columns) >= 0 else None,
                     )
                 del problems
                 for k, r in enumerate(members):
