@@ -811,36 +811,54 @@ def share_order(p, key_bits):
     With ``key_bits`` from :func:`share_key_bits` the keys order the shares as
     the shares themselves, ties (equal shares) in index order: the permutation
     of :func:`segindex._kernels.twogroup.argsort_nonnegative`, in fewer passes
-    (a least-significant-digit radix sort on digits of at most 11 bits).
+    (a least-significant-digit radix sort on digits of at most 11 bits). The
+    units with a share of 0 (key 0: a positive share has a key of at least
+    1) come first in index order and are left out of the passes.
     """
     n = p.shape[0]
     scale = 2.0**key_bits
     keys = np.empty(n, dtype=np.int64)
+    zeros = 0
     for i in range(n):
         keys[i] = np.int64(p[i] * scale)
+        if keys[i] == 0:
+            zeros += 1
+    out = np.empty(n, dtype=np.int64)
+    m = n - zeros
+    order = np.empty(m, dtype=np.int64)
+    z = 0
+    j = 0
+    for i in range(n):
+        if keys[i] == 0:
+            out[z] = i
+            z += 1
+        else:
+            order[j] = i
+            j += 1
     passes = (key_bits + 1 + 10) // 11
     bits = (key_bits + 1 + passes - 1) // passes
     size = 1 << bits
     mask = size - 1
-    order = np.arange(n)
-    spare = np.empty(n, dtype=np.int64)
+    spare = np.empty(m, dtype=np.int64)
     counts = np.zeros(size + 1, dtype=np.int64)
     for d in range(passes):
         shift = d * bits
         counts[:] = 0
-        for i in range(n):
-            counts[((keys[i] >> shift) & mask) + 1] += 1
-        if counts[((keys[0] >> shift) & mask) + 1] == n if n > 0 else True:
+        for j in range(m):
+            counts[((keys[order[j]] >> shift) & mask) + 1] += 1
+        if m == 0 or counts[((keys[order[0]] >> shift) & mask) + 1] == m:
             continue  # one bucket holds every key: the pass would change nothing
         for b in range(size):
             counts[b + 1] += counts[b]
-        for j in range(n):
+        for j in range(m):
             i = order[j]
             b = (keys[i] >> shift) & mask
             spare[counts[b]] = i
             counts[b] += 1
         order, spare = spare, order
-    return order
+    for j in range(m):
+        out[zeros + j] = order[j]
+    return out
 
 
 @jit
