@@ -125,13 +125,16 @@ def segregation_table(
         its own composition; columns ``bias_corrected``, ``bootstrap_mean``,
         ``se``, ``ci_low``, ``ci_high``); see :func:`segindex.infer`. Counts
         must then be whole numbers. Rows that redraw the same table share
-        its draws (each draw computes every index of that table): every
-        two-group index of a group against the rest; D, Gini and Atkinson
-        against ``other``; the all-groups rows. For each such table, in the
+        its draws (each draw computes every index of that table): the
+        all-groups rows and every group's rows against the rest (a group's
+        column of a redrawn multinomial row of the groups table is its own
+        binomial draw against the rest of the unit); D, Gini and Atkinson
+        against ``other``; exposure to ``other``. For each such table, in the
         order of its first row, ``n_draws`` seeds are taken for the
         randomisation test and then ``n_draws`` for the bootstrap, so each
         row's columns are those of :func:`segindex.infer` on that row with
-        the generator at that point.
+        the generator at that point -- except the rows against the rest
+        drawn with the groups table: the same distribution, other draws.
     random_state : None, int, numpy.random.Generator or numpy.random.SeedSequence
         Seeds the draws (with ``n_draws``).
     ci : float, default 0.95
