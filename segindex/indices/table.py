@@ -24,6 +24,7 @@ __all__ = ["segregation_table", "ALL_GROUPS"]
 ALL_GROUPS = "(all groups)"
 #: Columns added by ``n_draws``, in the order of the shared column contract.
 INFERENCE_COLUMNS = ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
+_RANDOMISATION_COLUMNS = ("expected", "corrected", "p_value")
 _BOOTSTRAP_COLUMNS = ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
 
 
@@ -452,9 +453,10 @@ def _inference_columns(
             for members in draw_sets.values():
                 problems = [rows[r][5]() for r in members]
                 columns = [rows[r][7] for r in members]
-                runs = {}
-                for method in ("randomisation", "bootstrap"):
-                    runs[method] = _rs.run_many(
+                for r in members:
+                    found[r] = {}
+                for method, names in (("randomisation", _RANDOMISATION_COLUMNS), ("bootstrap", _BOOTSTRAP_COLUMNS)):
+                    results = _rs.run_many(
                         problems,
                         method,
                         n,
@@ -467,14 +469,10 @@ def _inference_columns(
                         block_size=block_size,
                         columns=columns if max(columns) >= 0 else None,
                     )
+                    for r, result in zip(members, results):  # keep the columns, not the draws
+                        found[r].update({name: np.atleast_1d(getattr(result, name)) for name in names})
+                    del results
                 del problems
-                for k, r in enumerate(members):
-                    test, boot = runs["randomisation"][k], runs["bootstrap"][k]
-                    found[r] = {
-                        name: np.atleast_1d(getattr(boot if name in _BOOTSTRAP_COLUMNS else test, name))
-                        for name in INFERENCE_COLUMNS
-                    }
-                del runs
     out = {name: [f[name] for f in found] for name in INFERENCE_COLUMNS}
     undefined = sum(1 for w in caught if issubclass(w.category, DataQualityWarning))
     for w in caught:
