@@ -1005,6 +1005,7 @@ def _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bi
     single = codes.shape[0] == 0
     x = np.empty(0)
     y = np.empty(0)
+    rows = np.empty(0)
     X = np.zeros(n_areas)
     Y = np.zeros(n_areas)
     for g in range(K):
@@ -1017,13 +1018,17 @@ def _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bi
         if x.shape[0] == 0:
             x = np.empty(n)
             y = np.empty(n)
+            rows = np.empty(n)  # the row totals (whole numbers: exact in any order)
+            for i in range(n):
+                t = 0.0
+                for h in range(K):
+                    t += buf[i, h]
+                rows[i] = t
         for a in range(n_areas):
             X[a] = 0.0
             Y[a] = 0.0
         for i in range(n):
-            t = 0.0
-            for h in range(K):
-                t += buf[i, h]
+            t = rows[i]
             xi = buf[i, g]
             x[i] = xi
             y[i] = t - xi
