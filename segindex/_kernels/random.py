@@ -863,9 +863,63 @@ def share_order(p, key_bits):
 
 @jit
 def _gini_keyed(x, y, codes, n_areas, key_bits):
-    """The Gini of :func:`segindex._kernels.twogroup.gini`, sorting by share keys (same permutation, same numbers)."""
+    """The Gini of :func:`segindex._kernels.twogroup.gini`, sorting by share keys (same permutation, same numbers).
+
+    The sums of :func:`segindex._kernels.twogroup.gini_sorted` in its order.
+    The units with a share of 0 come first in each area (in index order) and
+    only add their size to the running total ``W`` (their term is
+    ``t_i (0 W - 0) = 0``), so they are not regrouped; the others are
+    regrouped by area, keeping their order, and summed as there.
+    """
     p = _kt.shares(x, y)
-    return _kt.gini_sorted(x, y, p, share_order(p, key_bits), codes, n_areas)
+    order = share_order(p, key_bits)
+    n = x.shape[0]
+    single = codes.shape[0] == 0
+    zeros = 0
+    while zeros < n and p[order[zeros]] == 0.0:
+        zeros += 1
+    W = np.zeros(n_areas)
+    S = np.zeros(n_areas)
+    acc = np.zeros(n_areas)
+    for j in range(zeros):
+        i = order[j]
+        ti = x[i] + y[i]
+        if ti > 0.0:
+            a = 0 if single else codes[i]
+            W[a] += ti
+    m = n - zeros
+    grouped = order[zeros:]
+    if not single:
+        start = np.zeros(n_areas + 1, dtype=np.int64)
+        for j in range(zeros, n):
+            start[codes[order[j]] + 1] += 1
+        for a in range(n_areas):
+            start[a + 1] += start[a]
+        grouped = np.empty(m, dtype=np.int64)
+        for j in range(zeros, n):
+            i = order[j]
+            a = codes[i]
+            grouped[start[a]] = i
+            start[a] += 1
+    for j in range(m):
+        i = grouped[j]
+        a = 0 if single else codes[i]
+        ti = x[i] + y[i]
+        if ti > 0.0:
+            acc[a] += ti * (p[i] * W[a] - S[a])
+            W[a] += ti
+            S[a] += x[i]
+    X = _kt.area_sums(x, codes, n_areas)
+    Y = _kt.area_sums(y, codes, n_areas)
+    out = np.empty(n_areas)
+    for a in range(n_areas):
+        T = X[a] + Y[a]
+        if X[a] > 0.0 and Y[a] > 0.0:
+            P = X[a] / T
+            out[a] = acc[a] / (T * T * P * (1.0 - P))
+        else:
+            out[a] = np.nan
+    return out
 
 
 @jit
