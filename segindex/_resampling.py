@@ -9,8 +9,10 @@ modules, so :mod:`segindex.indices.table`, :mod:`segindex.schools` and
 Draws run in numba kernels (:mod:`segindex._kernels.random`), in parallel over
 draws; each draw is seeded from ``numpy.random.default_rng(random_state)``, so
 the same ``random_state`` gives the same draws for any number of threads. Only
-the per-draw statistics are kept, never the redrawn tables. An index without a
-kernel code is computed by its spec's ``compute`` on each redrawn table.
+the per-draw statistics are kept, never the redrawn tables. Problems that redraw
+the same table (:func:`run_many`) share each draw: the table is drawn once and
+every index computed on it. An index without a kernel code is computed by its
+spec's ``compute`` on each redrawn table.
 """
 
 from __future__ import annotations
@@ -38,9 +40,12 @@ __all__ = [
     "two_group_problem",
     "groups_problem",
     "run",
+    "run_many",
     "run_difference",
     "infer_arrays",
     "draw_block",
+    "draw_many_block",
+    "nanquantile",
     "whole_counts",
     "flags",
     "MIN_COUNT",
@@ -61,13 +66,6 @@ _SERIAL_WORK = 200_000
 _CHUNK_WORK = 20_000_000
 # Entries of the binomial inversion tables (8 + 4 bytes each): about 50 MB at most.
 _TABLE_BUDGET = 4_000_000
-# Tables for more than two columns: only where each entry will serve this many draws, where
-# np.random.binomial would use its slow method (BTPE, from a mean of 30 in the median unit), and
-# within a budget small enough to stay in cache (entries of 8 + 4 bytes). Measured: tables that
-# do not fit the cache, or replace numba's fast inversion for small means, are slower.
-_TABLE_USES = 4
-_BTPE_MEAN = 30.0
-_COLUMN_TABLE_BUDGET = 500_000
 
 #: Old attribute names of :class:`Inference` and the names that replace them.
 _RENAMED = {
@@ -404,7 +402,7 @@ def two_group_problem(
     layout = _kr.LAYOUTS[spec.kernel_code] if spec.kernel_code is not None else "exposure"
     if layout == "pair":
         src, names = np.column_stack([x, yy]), [g, o]
-    elif layout == "rest":
+    elif layout == "rest" or y is None:  # exposure to the rest reads the same [x, rest] table
         src, names = np.column_stack([x, rest]), [g, r]
     else:
         third = np.zeros_like(x) if y is None else _kv.remainder(t, x + yy)
@@ -560,36 +558,92 @@ def work_of(problem: Problem, n_draws: int) -> float:
 # drawing
 
 
-def _draw(problem, mode, seeds, progress, client=None, block_size=None):
-    """Index of every draw, shape ``(len(seeds), n_areas)``, in blocks of draws.
+def _shared_table(problems, columns=None):
+    """The table ``problems`` redraw, and their index codes, parameters and columns (checked).
 
-    Locally, in chunks when progress is shown (or of ``block_size`` draws);
-    with a Dask ``client``, blocks of draws are tasks on its workers (see
-    :mod:`segindex._engine`). The tables are built once for the whole run, so
-    the blocking never changes a number.
+    Without ``columns`` every problem redraws the first one's table. With
+    ``columns``, problem k with ``columns[k] < 0`` reads the whole table (the
+    first such problem's), and problem k with ``columns[k] = g`` the two
+    columns ``[g, row total - g]`` of it (a group against the rest).
     """
+    columns = np.full(len(problems), -1, dtype=np.int64) if columns is None else np.asarray(columns, dtype=np.int64)
+    whole = [p for p, c in zip(problems, columns) if c < 0]
+    if not whole:
+        raise SegindexValueError("run_many(): no problem reads the whole table; give one a column of -1.")
+    first = whole[0]
+    src = first.src
+    rows = src.sum(axis=1)
+    for p, c in zip(problems, columns):
+        if p is first:
+            continue
+        same = p.n_areas == first.n_areas and np.array_equal(p.codes, first.codes) and p.kernel_code is not None
+        if same and c < 0:
+            same = p.src.shape == src.shape and np.array_equal(p.src, src)
+        elif same:
+            same = (
+                p.src.shape == (src.shape[0], 2)
+                and c < src.shape[1]
+                and np.array_equal(p.src[:, 0], src[:, c])
+                and np.array_equal(p.src[:, 1], rows - src[:, c])
+            )
+        if not same:
+            raise SegindexValueError(
+                f"run_many(): {first.name!r} and {p.name!r} do not redraw the same table; run them apart."
+            )
+    if len(problems) > 1 and first.kernel_code is None:
+        raise SegindexValueError(f"run_many(): {first.name!r} has no kernel; run it alone.")
+    indices = np.array([-1 if p.kernel_code is None else p.kernel_code for p in problems], dtype=np.int64)
+    params = np.array([p.param for p in problems], dtype=np.float64)
+    return first, indices, params, columns
+
+
+def _draw(problem, mode, seeds, progress, client=None, block_size=None):
+    """Index of every draw of one problem, shape ``(len(seeds), n_areas)`` (see :func:`_draw_many`)."""
+    return _draw_many([problem], mode, seeds, progress, client, block_size)[:, 0, :]
+
+
+def _draw_many(problems, mode, seeds, progress, client=None, block_size=None, columns=None):
+    """Index of every draw, shape ``(len(seeds), len(problems), n_areas)``, in blocks of draws.
+
+    The problems redraw one table (see :func:`_shared_table` for
+    ``columns``): each draw is drawn once and every problem's index computed
+    on it. Locally, in chunks when progress is
+    shown (or of ``block_size`` draws); with a Dask ``client``, blocks of draws
+    are tasks on its workers (see :mod:`segindex._engine`). The tables are
+    built once for the whole run, so the blocking never changes a number.
+    """
+    problem, indices, params, columns = _shared_table(problems, columns)
     n = seeds.shape[0]
+    k = len(problems)
+    per_draw = problem.src.size * k
     probs = _shares(problem.src, problem.codes, problem.n_areas)
     tables = _tables(problem, probs, mode, n)
     if client is not None:
         from . import _engine
 
         blocks = _engine.block_bounds(n, block_size, client)
-        per_draw = problem.src.size
 
         def done(i):
             start, stop = blocks[i]
             progress.update((stop - start) * per_draw)
 
-        parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds), blocks, client, on_done=done)
-        return np.concatenate(parts, axis=0) if parts else np.empty((0, problem.n_areas))
+        if problem.recompute is not None or problem.batch is not None:
+            parts = _engine.map_blocks(draw_block, (problem, probs, mode, tables, seeds), blocks, client, on_done=done)
+            parts = [part[:, None, :] for part in parts]
+        else:
+            shared = (problem.src, problem.codes, problem.n_areas, indices, params, columns, probs, mode, tables, seeds)
+            parts = _engine.map_blocks(draw_many_block, shared, blocks, client, on_done=done)
+        return np.concatenate(parts, axis=0) if parts else np.empty((0, k, problem.n_areas))
     if problem.batch is not None:
-        return problem.batch(problem.src, probs, problem.codes, mode, tables, seeds, progress, block_size)
-    out = np.empty((n, problem.n_areas))
+        return problem.batch(problem.src, probs, problem.codes, mode, tables, seeds, progress, block_size)[:, None, :]
     if problem.recompute is not None:
-        return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress)
-    serial, parallel, args = _kernel_of(problem, mode, probs, tables)
-    work = n * problem.src.size
+        out = np.empty((n, problem.n_areas))
+        return _draw_recomputed(problem, probs, mode, tables, seeds, out, progress)[:, None, :]
+    out = np.empty((n, k, problem.n_areas))
+    serial, parallel, args = _kernel_of(
+        problem.src, problem.codes, problem.n_areas, indices, params, columns, mode, probs, tables
+    )
+    work = n * per_draw
     if progress.forced or block_size is not None:
         pass  # chunked below
     elif work < _SERIAL_WORK:  # thread start-up would cost more than the draws
@@ -605,18 +659,18 @@ def _draw(problem, mode, seeds, progress, client=None, block_size=None):
     while done < n:
         stop = min(n, done + chunk)
         parallel(*args, seeds[done:stop], out[done:stop])
-        progress.update((stop - done) * problem.src.size)
+        progress.update((stop - done) * per_draw)
         done = stop
     return out
 
 
-def _kernel_of(problem, mode, probs, tables):
-    """The serial and parallel draw kernels of ``problem`` and their leading arguments."""
-    code = problem.kernel_code
-    if tables[0].shape[0] == problem.src.shape[0] and _kr.is_pair(code):
-        args = (problem.src, problem.codes, problem.n_areas, code, problem.param, tables)
+def _kernel_of(src, codes, n_areas, indices, params, columns, mode, probs, tables):
+    """The serial and parallel draw kernels of a table and its indices, and their leading arguments."""
+    pair = tables[0].shape[0] == src.shape[0] and (columns < 0).all()
+    if pair and all(_kr.is_pair(int(code), src.shape[1]) for code in indices):
+        args = (src, codes, n_areas, indices, params, tables)
         return _kr.pair_draws_serial, _kr.pair_draws_parallel, args
-    args = (problem.src, probs, problem.codes, problem.n_areas, mode, code, problem.param, tables)
+    args = (src, probs, codes, n_areas, mode, indices, params, columns, tables)
     return _kr.draws_serial, _kr.draws_parallel, args
 
 
@@ -644,8 +698,24 @@ def draw_block(shared, block):
     out = np.empty((part.shape[0], problem.n_areas))
     if problem.recompute is not None:
         return _draw_recomputed(problem, probs, mode, tables, part, out, _Silent())
-    serial, parallel, args = _kernel_of(problem, mode, probs, tables)
-    (serial if part.shape[0] * problem.src.size < _SERIAL_WORK else parallel)(*args, part, out)
+    problem, indices, params, columns = _shared_table([problem])
+    shared = (problem.src, problem.codes, problem.n_areas, indices, params, columns, probs, mode, tables, seeds)
+    return draw_many_block(shared, block)[:, 0, :]
+
+
+def draw_many_block(shared, block):
+    """The draws ``block = (start, stop)`` of a run of several indices on one table.
+
+    ``shared`` is ``(src, codes, n_areas, indices, params, columns, probs,
+    mode, tables, seeds)``; returns ``out[d, k, a]`` for the block's draws. The
+    same kernels as the local run, on the block's seeds, so the same numbers.
+    """
+    src, codes, n_areas, indices, params, columns, probs, mode, tables, seeds = shared
+    start, stop = block
+    part = seeds[start:stop]
+    out = np.empty((part.shape[0], indices.shape[0], n_areas))
+    serial, parallel, args = _kernel_of(src, codes, n_areas, indices, params, columns, mode, probs, tables)
+    (serial if part.shape[0] * src.size * indices.shape[0] < _SERIAL_WORK else parallel)(*args, part, out)
     return out
 
 
@@ -660,15 +730,83 @@ def _draw_recomputed(problem, probs, mode, tables, seeds, out, progress):
 
 
 def _shares(src, codes, n_areas):
-    sums = np.zeros((n_areas, src.shape[1]))
-    np.add.at(sums, codes if codes.size else np.zeros(src.shape[0], dtype=np.int64), src)
+    """Each area's column shares of ``src`` (0 in an empty area); whole-number sums, exact in any order."""
+    if codes.size:
+        sums = np.column_stack([np.bincount(codes, weights=src[:, g], minlength=n_areas) for g in range(src.shape[1])])
+    else:
+        sums = src.sum(axis=0, dtype=np.float64).reshape(1, -1)
+    sums = sums.reshape(n_areas, src.shape[1])
     with np.errstate(divide="ignore", invalid="ignore"):
         tot = sums.sum(axis=1, keepdims=True)
         return np.ascontiguousarray(np.where(tot > 0, sums / np.where(tot > 0, tot, 1.0), 0.0))
 
 
 def _tables(problem, probs, mode, n_draws=1_000):
-    """Binomial inversion tables for two-column draws, one per distinct (trials, p) pair.
+    """Binomial inversion tables, one per distinct (trials, p) pair, for random allocation and the bootstrap.
+
+    Two columns: each unit's first column is drawn from its table. More
+    columns: the people outside the last column are (see
+    ``_kernels.random._fill_split``), from tables built on the two-column table
+    ``[first columns summed, last column]``. The hypergeometric allocation
+    uses none. ``n_draws`` is not used (kept for the callers).
+    """
+    src = problem.src
+    if mode == _kr.MODE_HYPERGEOMETRIC or src.shape[1] < 2:
+        empty_i = np.empty(0, dtype=np.int64)
+        return (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
+    if src.shape[1] == 2:
+        return _pair_tables(src, problem.codes, probs, mode)
+    pair = np.ascontiguousarray(np.column_stack([src[:, :-1].sum(axis=1), src[:, -1]]))
+    first = _pair_tables(pair, problem.codes, _shares(pair, problem.codes, problem.n_areas), mode)
+    if mode != _kr.MODE_MULTINOMIAL:
+        return first
+    return _with_split_tables(first, probs, problem.n_areas, src.shape[1])
+
+
+def _with_split_tables(first, probs, n_areas, K):
+    """Random allocation, more than two columns: ``first`` and the tables that split people among the columns.
+
+    For area a and column g < K - 1 with ``0 < q < 1``, ``q = P_ag / (P_ag +
+    ... + P_a,K-2)`` (summed in that order, as the kernel sums it), the tables
+    of Binomial(n, q), n = 1 .. ``SPLIT_TABLE_TRIALS``, appended to
+    ``first``'s; their first table's number follows the units' codes in the
+    unit → table map (-1 where none).
+    """
+    unit_table, ints, floats, cdf, guide = first
+    cap = _kr.SPLIT_TABLE_TRIALS
+    base = np.full(n_areas * (K - 1), -1, dtype=np.int64)
+    ps = []
+    for a in range(n_areas):
+        for g in range(K - 1):
+            w = float(probs[a, g])
+            if w <= 0.0:
+                continue
+            mass = 0.0
+            for h in range(g, K - 1):
+                mass += float(probs[a, h])
+            q = w / mass
+            if q >= 1.0:
+                continue
+            base[a * (K - 1) + g] = ints.shape[0] + cap * len(ps)
+            ps.append(q)
+    if not ps:
+        return (np.concatenate([unit_table, base]), ints, floats, cdf, guide)
+    trials = np.tile(np.arange(1, cap + 1, dtype=np.int64), len(ps))
+    built = _kr.binomial_tables(trials, np.repeat(np.array(ps), cap), _TABLE_BUDGET, _kr.TAIL)
+    s_ints, s_floats, s_cdf, s_guide = built
+    s_ints = s_ints.copy()
+    s_ints[:, 1] = np.where(s_ints[:, 1] >= 0, s_ints[:, 1] + cdf.shape[0], -1)
+    return (
+        np.concatenate([unit_table, base]),
+        np.concatenate([ints, s_ints]),
+        np.concatenate([floats, s_floats]),
+        np.concatenate([cdf, s_cdf]),
+        np.concatenate([guide, s_guide]),
+    )
+
+
+def _pair_tables(src, codes, probs, mode):
+    """The tables of a two-column table ``src`` (see :func:`_tables`).
 
     Random allocation draws ``Binomial(t_i, P_area)``: one table per distinct
     (area, t_i). The bootstrap draws ``Binomial(t_i, x_i / t_i)``: one per
@@ -679,15 +817,8 @@ def _tables(problem, probs, mode, n_draws=1_000):
     (``_TABLE_BUDGET`` entries), past which units draw with
     ``np.random.binomial`` (code ``-2 - j`` for table j).
     """
-    src = problem.src
-    empty_i = np.empty(0, dtype=np.int64)
-    none = (empty_i, np.empty((0, 4), dtype=np.int64), np.empty((0, 4)), np.empty(0), np.empty(0, dtype=np.int32))
-    if src.shape[1] > 2 and mode == _kr.MODE_MULTINOMIAL:
-        return _column_tables(problem, probs, n_draws)
-    if src.shape[1] != 2 or mode == _kr.MODE_HYPERGEOMETRIC:
-        return none
     t = src.sum(axis=1)
-    codes = problem.codes if problem.codes.size else np.zeros(src.shape[0], dtype=np.int64)
+    codes = codes if codes.size else np.zeros(src.shape[0], dtype=np.int64)
     if mode == _kr.MODE_MULTINOMIAL:
         p_unit = probs[codes, 0]
         first, second = codes, t
@@ -717,73 +848,21 @@ def _tables(problem, probs, mode, n_draws=1_000):
         _kr.TAIL,
     )
     ints = built[0]
-    unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0) if ints.shape[0] else unit_table >= 0
+    if not ints.shape[0]:  # every unit keeps its counts
+        return (unit_table,) + tuple(built)
+    unbuilt = (unit_table >= 0) & (ints[np.maximum(unit_table, 0), 1] < 0)
     unit_table[unbuilt] = -2 - unit_table[unbuilt]  # past the budget: np.random.binomial
     return (unit_table,) + tuple(built)
 
 
-def _column_tables(problem, probs, n_draws):
-    """Tables for random allocation with more than two columns (see ``_kernels.random._fill_columns``).
-
-    Column g of area a draws Binomial(n, q_ag) for every n up to the area's
-    largest unit; one table per (area, column, n), n = 1 .. max t_i, in that
-    order. An area-column gets its tables when numba's ``np.random.binomial``
-    would mostly take its slow method there (a mean of at least
-    ``_BTPE_MEAN`` in the area's median unit), when they will be used at least ``_TABLE_USES``
-    times an entry (draws × the area's units against an estimate of their
-    size: about 8 standard deviations and 2 entries a table), and while the
-    total keeps within ``_COLUMN_TABLE_BUDGET``; the others draw with
-    ``np.random.binomial``.
-    """
-    src = problem.src
-    n_units, K = src.shape
-    codes = problem.codes if problem.codes.size else np.zeros(n_units, dtype=np.int64)
-    t = src.sum(axis=1)
-    largest = np.zeros(problem.n_areas, dtype=np.int64)
-    np.maximum.at(largest, codes, t)
-    units = np.bincount(codes, minlength=problem.n_areas)
-    order = np.lexsort((t, codes))  # by area, then by size: the median unit of each area
-    first = np.concatenate([[0], np.cumsum(units)[:-1]])
-    typical = np.where(units > 0, t[order][np.minimum(first + units // 2, max(n_units - 1, 0))], 0)
-    base = np.full(problem.n_areas * (K - 1), -1, dtype=np.int64)
-    trials, ps = [], []
-    used = estimate = 0
-    for a in range(problem.n_areas):
-        mass = 1.0
-        for g in range(K - 1):
-            pg = float(probs[a, g])
-            q = pg / mass if mass > 0.0 else 1.0
-            mass -= pg
-            m = int(largest[a])
-            if pg <= 0.0 or q >= 1.0 or m <= 0:
-                continue
-            n = np.arange(1, m + 1, dtype=np.int64)
-            size = float(np.sum(8.0 * np.sqrt(n * q * (1.0 - q)) + 2.0))
-            if (
-                typical[a] * min(q, 1.0 - q) < _BTPE_MEAN
-                or estimate + size > _COLUMN_TABLE_BUDGET
-                or n_draws * units[a] < _TABLE_USES * size
-            ):
-                continue
-            estimate += size
-            base[a * (K - 1) + g] = used
-            used += m
-            trials.append(n)
-            ps.append(np.full(m, q))
-    if not trials:
-        return (base,) + tuple(_kr.binomial_tables(np.zeros(0, dtype=np.int64), np.zeros(0), 0, _kr.TAIL))
-    built = _kr.binomial_tables(np.concatenate(trials), np.concatenate(ps), _COLUMN_TABLE_BUDGET, _kr.TAIL)
-    return (base,) + tuple(built)
-
-
-def _valid(draws, caller):
+def _valid(draws, caller, stacklevel=4):
     bad = np.isnan(draws) & ~np.isnan(draws).all(axis=0)
     if bad.any():
         warnings.warn(
             f"{caller}(): {int(bad.sum())} of {draws.size} draws gave an undefined index (a group drawn "
             "with no members); they are left out of the means, errors, intervals and p-values.",
             DataQualityWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
 
 
@@ -795,9 +874,47 @@ def _summaries(draws, statistic, level):
         n_ok = np.sum(~np.isnan(draws), axis=0)
         se = np.where(n_ok > 1, np.nanstd(draws, axis=0, ddof=1) if draws.shape[0] > 1 else np.nan, np.nan)
         alpha = 1.0 - level
-        lo_q = np.nanquantile(draws, alpha / 2, axis=0)
-        hi_q = np.nanquantile(draws, 1 - alpha / 2, axis=0)
+        ordered = np.sort(draws, axis=0)  # once for both ends; NaNs last
+        lo_q = nanquantile(ordered, alpha / 2, n_ok, is_sorted=True)
+        hi_q = nanquantile(ordered, 1 - alpha / 2, n_ok, is_sorted=True)
     return mean, se, 2 * statistic - hi_q, 2 * statistic - lo_q
+
+
+def nanquantile(values, q, n_ok=None, *, is_sorted=False):
+    """``numpy.nanquantile(values, q, axis=0)`` (the "linear" method) for a 2-D array, without a call per column.
+
+    Each column is sorted once (NaNs last; ``is_sorted`` when ``values`` is
+    already sorted along axis 0, ``n_ok`` its non-NaN count per column). With
+    ``n`` values left in a column, the quantile sits at ``h = (n - 1) q``:
+    ``v[floor(h)]`` moved towards the next value by ``g = h - floor(h)``, in
+    numpy's own arithmetic (``a + (b - a) g``, or ``b - (b - a)(1 - g)`` for
+    ``g >= 1/2``), and ``v[n - 1]`` when ``h >= n - 1``; NaN for a column
+    with no values. The same numbers as numpy's, bit for bit (tested).
+    """
+    ordered = values if is_sorted else np.sort(values, axis=0)
+    if n_ok is None:
+        n_ok = np.sum(~np.isnan(ordered), axis=0)
+    n_ok = np.asarray(n_ok, dtype=np.int64)
+    columns = np.arange(ordered.shape[1])
+    virtual = (n_ok - 1).astype(np.float64) * q
+    prev = np.floor(virtual)
+    last = virtual >= n_ok - 1
+    gamma = virtual - np.where(last, -1.0, prev)  # numpy marks the last value by index -1, and so its gamma
+    i_prev = np.where(last, n_ok - 1, prev).astype(np.int64)
+    i_next = np.where(last, n_ok - 1, prev + 1).astype(np.int64)
+    empty = n_ok == 0
+    i_prev[empty] = 0
+    i_next[empty] = 0
+    if ordered.shape[0] == 0:
+        return np.full(ordered.shape[1], np.nan)
+    a = ordered[i_prev, columns]
+    b = ordered[i_next, columns]
+    diff = b - a
+    out = a + diff * gamma
+    upper = gamma >= 0.5
+    out[upper] = (b - diff * (1 - gamma))[upper]
+    out[empty] = np.nan
+    return out
 
 
 def _wrap(values, areas):
@@ -844,11 +961,66 @@ def run(
     block_size=None,
 ) -> Inference:
     """Draw ``n_draws`` tables of ``problem`` by ``method`` and summarise them (arguments already checked)."""
+    return run_many(
+        [problem],
+        method,
+        n_draws,
+        rng,
+        level,
+        allocation,
+        progress,
+        caller,
+        random_state,
+        client=client,
+        block_size=block_size,
+    )[0]
+
+
+def run_many(
+    problems,
+    method: str,
+    n_draws: int,
+    rng,
+    level: float,
+    allocation: str,
+    progress: Progress,
+    caller: str,
+    random_state=None,
+    *,
+    client=None,
+    block_size=None,
+    columns=None,
+) -> list:
+    """:func:`run` for several problems that redraw the same table, drawn once for all.
+
+    The problems share their count table, area codes and layout (every
+    two-group index of a group against the rest of the population, say):
+    ``n_draws`` seeds are taken from ``rng`` once, each draw redraws the table
+    once, and every problem's index is computed on that same table. Problem
+    ``k``'s draws are therefore those :func:`run` gives it alone with the same
+    ``rng``, bit for bit. Returns one :class:`Inference` per problem, in order.
+
+    ``columns`` (see :func:`_shared_table`) lets two-group problems of a group
+    against the rest read their columns of a groups table that a multigroup
+    problem redraws: a column of a redrawn multinomial row is the draw that
+    the group's own randomisation or bootstrap makes (Binomial(t_i, w_g)), so
+    each problem's draws have their own distribution, drawn once for all (not
+    the draws :func:`run` would make for that problem alone).
+    """
     seeds = seeds_for(rng, n_draws)
+    mode = _MODES[allocation] if method == "randomisation" else _kr.MODE_BOOTSTRAP
+    drawn = _draw_many(problems, mode, seeds, progress, client, block_size, columns)
+    return [
+        _summarise(p, method, np.ascontiguousarray(drawn[:, k, :]), level, allocation, caller, n_draws, random_state)
+        for k, p in enumerate(problems)
+    ]
+
+
+def _summarise(problem, method, draws, level, allocation, caller, n_draws, random_state):
+    """The :class:`Inference` of ``problem`` from its draws."""
     s = problem.statistic
+    _valid(draws, caller, stacklevel=6)  # as seen from the caller of run()
     if method == "randomisation":
-        draws = _draw(problem, _MODES[allocation], seeds, progress, client, block_size)
-        _valid(draws, caller)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN areas (group absent) stay NaN
             expected = np.nanmean(draws, axis=0)
@@ -869,8 +1041,6 @@ def run(
         fields = dict(value=s, expected=expected, corrected=corrected, p_value=p)
         alloc = allocation
     else:
-        draws = _draw(problem, _kr.MODE_BOOTSTRAP, seeds, progress, client, block_size)
-        _valid(draws, caller)
         mean, se, lo, hi = _summaries(draws, s, level)
         fields = dict(value=s, bias_corrected=2 * s - mean, bootstrap_mean=mean, se=se, ci_low=lo, ci_high=hi)
         alloc = None

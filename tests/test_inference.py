@@ -151,10 +151,12 @@ def _chisquare_p(draws, n, p):
     return stats.chisquare(obs, exp).pvalue
 
 
-def test_column_tables_draw_the_multinomial(monkeypatch):
-    # random allocation with four columns, two areas: every column of every unit is Binomial(t_i, P_area,g)
-    # marginally, and each row keeps its size; once from the tables, once with a budget too small for any
-    # table (np.random.binomial), which must give the same distribution
+@pytest.mark.parametrize("mode", [kr.MODE_MULTINOMIAL, kr.MODE_BOOTSTRAP])
+def test_split_draws_are_the_multinomial(monkeypatch, mode):
+    # four columns, two areas, drawn in two steps (the people outside the last column from a table, then
+    # their split): every column of every unit must be Binomial(t_i, w_g) marginally -- w the area's
+    # shares (random allocation) or the unit's own composition (the bootstrap) -- and each row keeps its
+    # size; once from the tables, once with a budget too small for any table (np.random.binomial)
     from segindex._resampling import Problem, _shares, _tables
 
     rng = np.random.default_rng(5)
@@ -173,18 +175,18 @@ def test_column_tables_draw_the_multinomial(monkeypatch):
     probs = _shares(problem.src, codes, 2)
     import segindex._resampling as inference
 
-    monkeypatch.setattr(inference, "_BTPE_MEAN", 0.0)  # tables even for these small units
-    for budget in (inference._COLUMN_TABLE_BUDGET, 1):
-        monkeypatch.setattr(inference, "_COLUMN_TABLE_BUDGET", budget)
-        tables = _tables(problem, probs, kr.MODE_MULTINOMIAL, 4000)
-        assert (tables[0] >= 0).any() == (budget > 1)
-        draws = np.array(
-            [kr.draw_table(problem.src, probs, codes, 2, kr.MODE_MULTINOMIAL, tables, seed) for seed in range(4000)]
-        )
+    for budget in (inference._TABLE_BUDGET, 1):
+        monkeypatch.setattr(inference, "_TABLE_BUDGET", budget)
+        tables = _tables(problem, probs, mode, 4000)
+        # the units' codes, then (random allocation) the first split table of each area and column
+        assert tables[0].shape == ((12 + 2 * 3,) if mode == kr.MODE_MULTINOMIAL else (12,))
+        assert (tables[0][:12] >= 0).any() == (budget > 1)
+        assert (tables[1][:, 1] >= 0).any() == (budget > 1)
+        draws = np.array([kr.draw_table(problem.src, probs, codes, 2, mode, tables, seed) for seed in range(4000)])
         np.testing.assert_array_equal(draws.sum(axis=2), np.broadcast_to(src.sum(axis=1), draws.shape[:2]))
         for unit, t in ((0, 37), (8, 211)):
             for g in range(4):
-                p = probs[codes[unit], g]
+                p = probs[codes[unit], g] if mode == kr.MODE_MULTINOMIAL else src[unit, g] / t
                 column = draws[:, unit, g].astype(np.int64)
                 if p == 0:
                     assert (column == 0).all()

@@ -2,8 +2,11 @@
 
 Every draw redraws a units × columns count table ``src`` (whole people, int64)
 into a float buffer and computes an index on it, per area, with the same index
-kernels as the public functions. Nothing but the per-draw statistics is kept:
-memory is one buffer per thread plus the ``(n_draws, n_areas)`` output.
+kernels as the public functions. One redrawn table serves several indices
+(those that read the same table: every two-group index of a group against the
+rest of the population, or every multigroup index), computed in the same pass.
+Nothing but the per-draw statistics is kept: memory is one buffer per thread
+plus the ``(n_draws, n_indices, n_areas)`` output.
 
 Reproducibility: draw ``d`` seeds numba's generator with ``seeds[d]`` before it
 draws anything, so each draw is a function of its seed alone, whatever thread
@@ -25,7 +28,8 @@ Index codes (``INDEX_*``) and the column layout each expects:
 
 * dissimilarity, gini, atkinson: ``[x, y]``;
 * isolation, correlation ratio: ``[x, rest]`` (``t = x + rest``);
-* exposure: ``[x, y, rest]`` (``t`` = row sum);
+* exposure: ``[x, y, rest]`` (``t`` = row sum), or ``[x, rest]`` against the
+  rest of the population (``t = x + rest``, a two-column table like isolation's);
 * entropy index H, mutual information M, multigroup D: one column per group.
 """
 
@@ -34,6 +38,8 @@ import math
 import numpy as np
 
 from . import computes as _c
+from . import multigroup as _km
+from . import twogroup as _kt
 from ._jit import jit, prange
 
 MODE_MULTINOMIAL = 0
@@ -51,7 +57,7 @@ INDEX_MUTUAL_INFORMATION = 7
 INDEX_MULTIGROUP_DISSIMILARITY = 8
 
 #: The column layout each index code expects: ``"pair"`` ``[x, y]``, ``"rest"`` ``[x, t - x]``,
-#: ``"exposure"`` ``[x, y, t - x - y]``, ``"groups"`` one column per group.
+#: ``"exposure"`` ``[x, y, t - x - y]`` (``[x, t - x]`` against the rest), ``"groups"`` one column per group.
 LAYOUTS = {
     INDEX_DISSIMILARITY: "pair",
     INDEX_GINI: "pair",
@@ -74,6 +80,7 @@ def statistic(c, codes, n_areas, index, param):
         or index == INDEX_ATKINSON
         or index == INDEX_ISOLATION
         or index == INDEX_CORRELATION_RATIO
+        or (index == INDEX_EXPOSURE and c.shape[1] == 2)
     ):
         return pair_statistic(c[:, 0].copy(), c[:, 1].copy(), codes, n_areas, index, param)
     if index == INDEX_EXPOSURE:
@@ -353,11 +360,10 @@ def _unbuilt(j, ints, floats):
 def fill(src, probs, codes, n_areas, mode, out, tables):
     """Redraw ``src`` (int64 units × columns) into ``out`` (float) by ``mode``.
 
-    With two columns (not hypergeometric) and a unit → table map ``tables[0]``
-    covering every unit, each unit draws its first column from its table (see
-    :func:`binomial_tables`). With more columns under random allocation and
-    column tables (``tables[0]`` then maps area and column to a first table,
-    see :func:`_fill_columns`), by conditional binomials from the tables;
+    With a unit → table map ``tables[0]`` covering every unit (random
+    allocation or the bootstrap), each unit draws its first column (two
+    columns), or the people outside its last column (more columns, see
+    :func:`_fill_split`), from its table (see :func:`binomial_tables`);
     otherwise by conditional binomials from ``np.random.binomial``.
     """
     n, K = src.shape
@@ -370,6 +376,9 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             x = draw_unit(src, i, j, ints, floats, cdf, guide)
             out[i, 0] = x
             out[i, 1] = t - x
+        return
+    if K > 2 and mode != MODE_HYPERGEOMETRIC and table.shape[0] >= n:
+        _fill_split(src, probs, codes, mode, out, tables)
         return
     if mode == MODE_HYPERGEOMETRIC:
         pool = np.zeros((n_areas, K), dtype=np.int64)
@@ -398,9 +407,6 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
             out[i, K - 1] = left
             pool[a, K - 1] -= left
         return
-    if mode == MODE_MULTINOMIAL and table.shape[0] > 0:
-        _fill_columns(src, probs, codes, out, table, ints, floats, cdf, guide)
-        return
     p = np.empty(K)
     for i in range(n):
         t = 0
@@ -416,49 +422,138 @@ def fill(src, probs, codes, n_areas, mode, out, tables):
         _multinomial_row(t, p, out, i)
 
 
-@jit
-def _fill_columns(src, probs, codes, out, base, ints, floats, cdf, guide):
-    """Random allocation with more than two columns, by conditional binomials drawn from tables.
+#: Up to this many people are split among the columns one by one (one uniform each), more by binomials.
+_SPLIT_ONE_BY_ONE = 40
+#: Random allocation splits up to this many people by tables of Binomial(n, q) per area and column.
+SPLIT_TABLE_TRIALS = 64
 
-    Unit i of area a draws column g from Binomial(left, q) with ``left`` the
-    people not yet placed and ``q = P[a, g] / (1 - P[a, 0] - ... - P[a, g-1])``
-    (the same conditional probabilities as :func:`_multinomial_row`).
-    ``base[a * (K - 1) + g]`` is the table of Binomial(1, q) (the tables of
-    ``n = 1, 2, ...`` follow it), or -1 when none was built for that column
-    (then ``np.random.binomial``). Kept apart from :func:`_multinomial_row`:
-    one function for both measured about 1.5 times slower here.
+
+@jit
+def _split_one_by_one(s, w, cum, out, i):
+    """``out[i, :K-1]`` ~ Multinomial(s, w / sum(w)), one person at a time.
+
+    Each person goes to the first column g with ``u < cum[g]`` (``cum`` the
+    running shares, the last exactly 1), for a uniform ``u`` on the grid
+    ``k / 2^53``: first its upper 27 bits, the lower 26 drawn only when a
+    threshold falls within the 2^-27 the upper bits leave open (as in the
+    table draws), so the column probabilities are those of a 53-bit uniform.
+    """
+    m = w.shape[0]
+    total = 0.0
+    for g in range(m):
+        total += w[g]
+        out[i, g] = 0.0
+    if s <= 0 or total <= 0.0:
+        return
+    acc = 0.0
+    for g in range(m):
+        acc += w[g]
+        cum[g] = acc / total
+    last = m - 1
+    while last > 0 and w[last] <= 0.0:
+        last -= 1
+    cum[last] = 1.0
+    for _ in range(s):
+        u = np.random.randint(0, 134217728) * _U27
+        g = 0
+        while g < last and cum[g] <= u:
+            g += 1
+        if g < last and cum[g] < u + _U27:  # the threshold lies within the bits not drawn
+            u += np.random.randint(0, 67108864) * _U53
+            while g < last and cum[g] <= u:
+                g += 1
+        out[i, g] += 1.0
+
+
+@jit
+def _fill_split(src, probs, codes, mode, out, tables):
+    """Random allocation or the bootstrap with more than two columns: the last column first, then the split.
+
+    A multinomial row is drawn in two steps: the people outside the last
+    column, ``s ~ Binomial(t_i, 1 - w_last)``, from unit i's table (built on
+    the two-column table ``[first K - 1 columns, last]``, every unit first, as
+    the two-column draws draw them), then ``s`` split
+    among the first ``K - 1`` columns by conditional binomials, column g
+    with ``q = w_g / (w_g + ... + w_{K-2})``; ``w`` the area's column shares
+    (random allocation) or the unit's own counts (the bootstrap). The same
+    multinomial as :func:`_multinomial_row`, by another order of conditioning:
+    with the largest group last (the rest of the population, with a total),
+    most units draw one table value and split few people. Under random
+    allocation ``q`` is the area's, and ``tables[0][n + a (K - 1) + g]``
+    (after the n units' codes) is the table of Binomial(1, q) for area a and
+    column g, followed by those of n = 2 .. :data:`SPLIT_TABLE_TRIALS` (-1:
+    none); more people, or a table past the budget, draw with
+    ``np.random.binomial``. In the bootstrap (no such tables) up to
+    ``_SPLIT_ONE_BY_ONE`` people are split one by one (see
+    :func:`_split_one_by_one`), faster than the binomials there.
     """
     n, K = src.shape
     single = codes.shape[0] == 0
+    pair = np.empty((n, 2), dtype=np.int64)  # [people outside the last column, last column]
     for i in range(n):
-        a = 0 if single else codes[i]
-        left = 0
-        for g in range(K):
-            left += src[i, g]
-        mass = 1.0
+        first = 0
         for g in range(K - 1):
-            pg = probs[a, g]
-            if left <= 0 or pg <= 0.0:
+            first += src[i, g]
+        pair[i, 0] = first
+        pair[i, 1] = src[i, K - 1]
+    outside = np.empty(n)
+    last_column = np.empty(n)
+    _pair_body(pair, codes, 1, tables, outside, last_column, outside[:0], outside[:0], False)
+    table, ints, floats, cdf, guide = tables
+    base = table[n:]  # random allocation: the first split table of each area and column (see above)
+    split_tables = base.shape[0] > 0
+    w = np.empty(K - 1)
+    cum = np.empty(K - 1)
+    for i in range(n):
+        s = int(outside[i])
+        out[i, K - 1] = last_column[i]
+        a = 0 if single else codes[i]
+        for g in range(K - 1):
+            w[g] = src[i, g] if mode == MODE_BOOTSTRAP else probs[a, g]
+        if not split_tables and s <= _SPLIT_ONE_BY_ONE:
+            _split_one_by_one(s, w, cum, out, i)
+            continue
+        left = s
+        for g in range(K - 1):
+            if left <= 0 or w[g] <= 0.0:
                 out[i, g] = 0.0
-                mass -= pg
                 continue
-            q = pg / mass if mass > 0.0 else 1.0
+            mass = 0.0  # summed afresh: exactly w_g (q = 1) once the other weights left are 0
+            for h in range(g, K - 1):
+                mass += w[h]
+            q = w[g] / mass
             if q >= 1.0:
-                h = left
+                x = left
             else:
-                b = base[a * (K - 1) + g]
-                if b >= 0:
-                    j = b + left - 1
-                    if ints[j, _START] >= 0:
-                        h = draw_binomial(j, ints, floats, cdf, guide)
-                    else:
-                        h = np.random.binomial(left, q)
+                j = -1
+                if split_tables and left <= SPLIT_TABLE_TRIALS:
+                    first = base[a * (K - 1) + g]
+                    if first >= 0 and ints[first + left - 1, _START] >= 0:
+                        j = first + left - 1
+                if j >= 0:
+                    x = _table_value(j, ints, floats, cdf, guide)
                 else:
-                    h = np.random.binomial(left, q)
-            out[i, g] = h
-            left -= h
-            mass -= pg
-        out[i, K - 1] = left
+                    x = np.random.binomial(left, q)
+            out[i, g] = x
+            left -= x
+
+
+@jit
+def _table_value(j, ints, floats, cdf, guide):
+    """A draw from built table ``j`` with the lower 26 bits of the uniform drawn only when needed (as in the pairs)."""
+    s0 = ints[j, _START]
+    L = ints[j, _SIZE]
+    u = np.random.randint(0, 134217728) * _U27
+    k = guide[s0 + int(u * L)]
+    while cdf[s0 + k] <= u:
+        k += 1
+    if k == 0 or k == L or cdf[s0 + k] < u + _U27:
+        u += np.random.randint(0, 67108864) * _U53
+        while cdf[s0 + k] <= u:
+            k += 1
+        if k == 0 or k == L:
+            return _tails(u, k, j, ints, floats, cdf)
+    return ints[j, _LO] + k
 
 
 @jit
@@ -476,9 +571,10 @@ def draw_table(src, probs, codes, n_areas, mode, tables, seed):
 
 @jit
 def pair_statistic(x, y, codes, n_areas, index, param):
-    """A two-column index (D, Gini, Atkinson, isolation, η²) on the columns ``x`` and ``y``.
+    """A two-column index (D, Gini, Atkinson, isolation, exposure, η²) on the columns ``x`` and ``y``.
 
-    For isolation and η² ``y`` is the rest of the unit (``t = x + y``).
+    For isolation and η² ``y`` is the rest of the unit (``t = x + y``); for
+    exposure on two columns, exposure to the rest of the unit.
     """
     t = x + y
     if index == INDEX_DISSIMILARITY:
@@ -489,6 +585,8 @@ def pair_statistic(x, y, codes, n_areas, index, param):
         return _c.atkinson(x, y, t, codes, n_areas, param)
     if index == INDEX_ISOLATION:
         return _c.isolation(x, y, t, codes, n_areas)
+    if index == INDEX_EXPOSURE:
+        return _c.exposure(x, y, t, codes, n_areas)
     return _c.correlation_ratio(x, y, t, codes, n_areas)
 
 
@@ -529,22 +627,30 @@ def dissimilarity_from_sums(x, y, X, Y, codes, n_areas):
     return out
 
 
-def is_pair(index):
-    """Whether :func:`pair_statistic` computes ``index`` (plain Python)."""
-    return index in (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
+def is_pair(index, n_columns=2):
+    """Whether :func:`pair_statistic` computes ``index`` on a table of ``n_columns`` columns (plain Python)."""
+    pair = (INDEX_DISSIMILARITY, INDEX_GINI, INDEX_ATKINSON, INDEX_ISOLATION, INDEX_CORRELATION_RATIO)
+    return n_columns == 2 and (index in pair or index == INDEX_EXPOSURE)
 
 
 @jit
-def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
-    """Draw ``d``: x_i from unit i's table into the buffers ``x``, ``y``, then the index."""
+def _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums):
+    """One draw into the buffers ``x``, ``y``: x_i from unit i's table; with ``sums``, area sums in ``X``, ``Y``."""
     np.random.seed(seed)
+    _pair_body(src, codes, n_areas, tables, x, y, X, Y, sums)
+
+
+@jit
+def _pair_body(src, codes, n_areas, tables, x, y, X, Y, sums):
+    """:func:`_pair_fill` after the seeding: every unit on a table (or kept, or past the budget)."""
     table, ints, floats, cdf, guide = tables
-    fused = index == INDEX_DISSIMILARITY
     single = codes.shape[0] == 0
-    X = np.zeros(n_areas)  # area sums of x and y, taken while drawing (for D)
-    Y = np.zeros(n_areas)
     sx = 0
     sy = 0
+    if sums:
+        for a in range(n_areas):
+            X[a] = 0.0
+            Y[a] = 0.0
     for i in range(src.shape[0]):
         j = table[i]
         if j >= 0:  # draw_binomial, written out: this loop is the hot path
@@ -574,79 +680,438 @@ def _pair_draw(src, codes, n_areas, index, param, tables, seed, x, y, out, d):
         yi = src[i, 0] + src[i, 1] - xi
         x[i] = xi
         y[i] = yi
-        if fused:
+        if sums:
             if single:
                 sx += xi
                 sy += yi
             else:
                 X[codes[i]] += xi
                 Y[codes[i]] += yi
-    if fused:
-        if single:
-            X[0] = sx
-            Y[0] = sy
-        values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
-    else:
-        values = pair_statistic(x, y, codes, n_areas, index, param)
+    if sums and single:
+        X[0] = sx
+        Y[0] = sy
+
+
+@jit
+def _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d, columns, column):
+    """D, Atkinson, isolation, exposure and η² of ``indices`` in one pass over the units (several areas).
+
+    The same sums in the same order as their own kernels (one running sum
+    per area, units in order; ``X``, ``Y`` the area sums of whole numbers),
+    so the same numbers, bit for bit (a test holds them together). Fills
+    ``out[d, k]`` for the first index of each of these codes among those with
+    ``columns[k] == column``; returns which were filled.
+    """
+    n = x.shape[0]
+    m = indices.shape[0]
+    filled = np.zeros(m, dtype=np.bool_)
+    kd = -1
+    ka = -1
+    ki = -1
+    ke = -1
+    kc = -1
+    for k in range(m):
+        c = indices[k]
+        if columns[k] != column:
+            continue
+        if c == INDEX_DISSIMILARITY and kd < 0:
+            kd = k
+        elif c == INDEX_ATKINSON and ka < 0:
+            ka = k
+        elif c == INDEX_ISOLATION and ki < 0:
+            ki = k
+        elif c == INDEX_EXPOSURE and ke < 0:
+            ke = k
+        elif c == INDEX_CORRELATION_RATIO and kc < 0:
+            kc = k
+    b = params[ka] if ka >= 0 else 0.5
+    iX = np.zeros(n_areas)
+    iY = np.zeros(n_areas)
     for a in range(n_areas):
-        out[d, a] = values[a]
+        if X[a] > 0.0:
+            iX[a] = 1.0 / X[a]
+        if Y[a] > 0.0:
+            iY[a] = 1.0 / Y[a]
+    dsum = np.zeros(n_areas)
+    asum = np.zeros(n_areas)
+    isum = np.zeros(n_areas)
+    esum = np.zeros(n_areas)
+    T = np.zeros(n_areas)
+    want_d = kd >= 0
+    want_a = ka >= 0
+    want_i = ki >= 0 or kc >= 0
+    want_e = ke >= 0
+    want_t = want_i or want_e
+    for i in range(n):
+        a = codes[i]
+        xi = x[i]
+        yi = y[i]
+        ti = xi + yi
+        if want_d:
+            dsum[a] += abs(xi * iX[a] - yi * iY[a])
+        if want_a and xi > 0.0 and yi > 0.0:
+            asum[a] += np.sqrt(xi * yi) if b == 0.5 else yi * (xi / yi) ** b
+        if want_t:
+            T[a] += ti
+            if ti > 0.0:
+                if want_i:
+                    isum[a] += xi * xi / ti
+                if want_e:
+                    esum[a] += xi * yi / ti
+    for a in range(n_areas):
+        if want_d:
+            out[d, kd, a] = dsum[a] * 0.5 if X[a] > 0.0 and Y[a] > 0.0 else np.nan
+        if want_a:
+            Ta = X[a] + Y[a]
+            if X[a] > 0.0 and Y[a] > 0.0:
+                P = X[a] / Ta
+                out[d, ka, a] = 1.0 - P / (1.0 - P) * abs(asum[a] / (P * Ta)) ** (1.0 / (1.0 - b))
+            else:
+                out[d, ka, a] = np.nan
+        if want_i:
+            isum[a] = isum[a] / X[a] if X[a] > 0.0 else np.nan
+        if want_e:
+            out[d, ke, a] = esum[a] / X[a] if X[a] > 0.0 else np.nan
+    if ki >= 0:
+        for a in range(n_areas):
+            out[d, ki, a] = isum[a]
+        filled[ki] = True
+    if kc >= 0:
+        eta = _c.eta_squared(isum, X, T)
+        for a in range(n_areas):
+            out[d, kc, a] = eta[a]
+        filled[kc] = True
+    if kd >= 0:
+        filled[kd] = True
+    if ka >= 0:
+        filled[ka] = True
+    if ke >= 0:
+        filled[ke] = True
+    return filled
+
+
+def share_key_bits(largest_total):
+    """Bits of the share keys :func:`share_order` needs for units of at most ``largest_total`` people; 0: none do.
+
+    Two different shares ``x/t`` and ``x'/t'`` with ``t, t' <= N`` differ by at
+    least ``1/N^2``, and by more than ``1/N^2 - 2^-52`` once rounded, which is
+    at least ``2^-K`` for ``K = ceil(2 log2 N) + 1`` (while ``N^2 <= 2^51``): so
+    ``floor(p 2^K)`` tells every two different shares apart, and equal shares
+    (the same rational, so the same rounded quotient) have equal keys.
+    """
+    n = max(int(largest_total), 1)
+    k = 2 * (n - 1).bit_length() + 1  # ceil(2 log2 n) + 1 (at least)
+    return k if k <= 51 else 0
+
+
+@jit
+def share_order(p, key_bits):
+    """The order of a stable sort of the shares ``p`` (in [0, 1]) by their ``key_bits``-bit keys ``floor(p 2^K)``.
+
+    With ``key_bits`` from :func:`share_key_bits` the keys order the shares as
+    the shares themselves, ties (equal shares) in index order: the permutation
+    of :func:`segindex._kernels.twogroup.argsort_nonnegative`, in fewer passes
+    (a least-significant-digit radix sort on digits of at most 11 bits). The
+    units with a share of 0 (key 0: a positive share has a key of at least
+    1) come first in index order and are left out of the passes.
+    """
+    n = p.shape[0]
+    scale = 2.0**key_bits
+    keys = np.empty(n, dtype=np.int64)
+    zeros = 0
+    for i in range(n):
+        keys[i] = np.int64(p[i] * scale)
+        if keys[i] == 0:
+            zeros += 1
+    out = np.empty(n, dtype=np.int64)
+    m = n - zeros
+    order = np.empty(m, dtype=np.int64)
+    z = 0
+    j = 0
+    for i in range(n):
+        if keys[i] == 0:
+            out[z] = i
+            z += 1
+        else:
+            order[j] = i
+            j += 1
+    passes = (key_bits + 1 + 10) // 11
+    bits = (key_bits + 1 + passes - 1) // passes
+    size = 1 << bits
+    mask = size - 1
+    spare = np.empty(m, dtype=np.int64)
+    counts = np.zeros(size + 1, dtype=np.int64)
+    for d in range(passes):
+        shift = d * bits
+        counts[:] = 0
+        for j in range(m):
+            counts[((keys[order[j]] >> shift) & mask) + 1] += 1
+        if m == 0 or counts[((keys[order[0]] >> shift) & mask) + 1] == m:
+            continue  # one bucket holds every key: the pass would change nothing
+        for b in range(size):
+            counts[b + 1] += counts[b]
+        for j in range(m):
+            i = order[j]
+            b = (keys[i] >> shift) & mask
+            spare[counts[b]] = i
+            counts[b] += 1
+        order, spare = spare, order
+    for j in range(m):
+        out[zeros + j] = order[j]
+    return out
+
+
+@jit
+def _gini_keyed(x, y, codes, n_areas, key_bits):
+    """The Gini of :func:`segindex._kernels.twogroup.gini`, sorting by share keys (same permutation, same numbers).
+
+    The sums of :func:`segindex._kernels.twogroup.gini_sorted` in its order.
+    The units with a share of 0 come first in each area (in index order) and
+    only add their size to the running total ``W`` (their term is
+    ``t_i (0 W - 0) = 0``), so they are not regrouped; the others are
+    regrouped by area, keeping their order, and summed as there.
+    """
+    p = _kt.shares(x, y)
+    order = share_order(p, key_bits)
+    n = x.shape[0]
+    single = codes.shape[0] == 0
+    zeros = 0
+    while zeros < n and p[order[zeros]] == 0.0:
+        zeros += 1
+    W = np.zeros(n_areas)
+    S = np.zeros(n_areas)
+    acc = np.zeros(n_areas)
+    for j in range(zeros):
+        i = order[j]
+        ti = x[i] + y[i]
+        if ti > 0.0:
+            a = 0 if single else codes[i]
+            W[a] += ti
+    m = n - zeros
+    grouped = order[zeros:]
+    if not single:
+        start = np.zeros(n_areas + 1, dtype=np.int64)
+        for j in range(zeros, n):
+            start[codes[order[j]] + 1] += 1
+        for a in range(n_areas):
+            start[a + 1] += start[a]
+        grouped = np.empty(m, dtype=np.int64)
+        for j in range(zeros, n):
+            i = order[j]
+            a = codes[i]
+            grouped[start[a]] = i
+            start[a] += 1
+    for j in range(m):
+        i = grouped[j]
+        a = 0 if single else codes[i]
+        ti = x[i] + y[i]
+        if ti > 0.0:
+            acc[a] += ti * (p[i] * W[a] - S[a])
+            W[a] += ti
+            S[a] += x[i]
+    X = _kt.area_sums(x, codes, n_areas)
+    Y = _kt.area_sums(y, codes, n_areas)
+    out = np.empty(n_areas)
+    for a in range(n_areas):
+        T = X[a] + Y[a]
+        if X[a] > 0.0 and Y[a] > 0.0:
+            P = X[a] / T
+            out[a] = acc[a] / (T * T * P * (1.0 - P))
+        else:
+            out[a] = np.nan
+    return out
+
+
+@jit
+def _pair_draw(src, codes, n_areas, indices, params, tables, seed, x, y, X, Y, out, d, key_bits):
+    """Draw ``d``: one redrawn ``[x, y]`` table, then every index of ``indices`` on it (``out[d, k, a]``).
+
+    With several indices and several areas, those that are sums over units
+    are taken in one pass (:func:`_pair_fused`); the others one by one.
+    """
+    fused = indices.shape[0] > 1 and codes.shape[0] > 0
+    sums = fused
+    for k in range(indices.shape[0]):
+        if indices[k] == INDEX_DISSIMILARITY:
+            sums = True
+    _pair_fill(src, codes, n_areas, tables, seed, x, y, X, Y, sums)
+    _pair_values(x, y, X, Y, codes, n_areas, indices, params, np.zeros(indices.shape[0], np.int64), 0, out, d, key_bits)
+
+
+@jit
+def _pair_values(x, y, X, Y, codes, n_areas, indices, params, columns, column, out, d, key_bits):
+    """Every index ``k`` with ``columns[k] == column`` on the table ``[x, y]`` (``X``, ``Y`` its area sums).
+
+    With several indices and several areas, those that are sums over units
+    are taken in one pass (:func:`_pair_fused`); the others one by one.
+    """
+    fused = indices.shape[0] > 1 and codes.shape[0] > 0
+    if fused:
+        filled = _pair_fused(x, y, X, Y, codes, n_areas, indices, params, out, d, columns, column)
+    else:
+        filled = np.zeros(indices.shape[0], dtype=np.bool_)
+    for k in range(indices.shape[0]):
+        if filled[k] or columns[k] != column:
+            continue
+        index = indices[k]
+        if index == INDEX_DISSIMILARITY:  # the area sums were taken while drawing
+            values = dissimilarity_from_sums(x, y, X, Y, codes, n_areas)
+        elif index == INDEX_GINI and key_bits > 0:
+            values = _gini_keyed(x, y, codes, n_areas, key_bits)
+        else:
+            values = pair_statistic(x, y, codes, n_areas, index, params[k])
+        for a in range(n_areas):
+            out[d, k, a] = values[a]
 
 
 _PAIR_CHUNK = 8
 
 
+@jit
+def _key_bits(src):
+    """:func:`share_key_bits` for the largest unit (row sum) of a table (numba's copy of the rule)."""
+    largest = 0
+    for i in range(src.shape[0]):
+        row = 0
+        for g in range(src.shape[1]):
+            row += src[i, g]
+        largest = max(largest, row)
+    n = max(largest, 1) - 1
+    bits = 0
+    while n > 0:
+        bits += 1
+        n >>= 1
+    k = 2 * bits + 1
+    return k if k <= 51 else 0
+
+
 @jit(parallel=True)
-def pair_draws_parallel(src, codes, n_areas, index, param, tables, seeds, out):
+def pair_draws_parallel(src, codes, n_areas, indices, params, tables, seeds, out):
     """As :func:`draws_parallel` for the two-column indices, with every unit on a table.
 
-    Draws run in parallel in chunks of a few, each chunk with its own pair of
+    Draws run in parallel in chunks of a few, each chunk with its own
     buffers (one allocation per chunk, not per draw); every draw is seeded by
-    its own seed, so the chunking changes nothing.
+    its own seed, so the chunking changes nothing. Each redrawn table serves
+    every index of ``indices`` (with the parameters ``params``).
     """
     R = seeds.shape[0]
     n = src.shape[0]
     n_chunks = (R + _PAIR_CHUNK - 1) // _PAIR_CHUNK
+    key_bits = _key_bits(src)
     for c in prange(n_chunks):
         x = np.empty(n)
         y = np.empty(n)
+        X = np.zeros(n_areas)
+        Y = np.zeros(n_areas)
         for d in range(c * _PAIR_CHUNK, min(R, (c + 1) * _PAIR_CHUNK)):
-            _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+            _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d, key_bits)
 
 
 @jit
-def pair_draws_serial(src, codes, n_areas, index, param, tables, seeds, out):
+def pair_draws_serial(src, codes, n_areas, indices, params, tables, seeds, out):
     """As :func:`pair_draws_parallel`, on one thread (same numbers)."""
     n = src.shape[0]
     x = np.empty(n)
     y = np.empty(n)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    key_bits = _key_bits(src)
     for d in range(seeds.shape[0]):
-        _pair_draw(src, codes, n_areas, index, param, tables, seeds[d], x, y, out, d)
+        _pair_draw(src, codes, n_areas, indices, params, tables, seeds[d], x, y, X, Y, out, d, key_bits)
 
 
 @jit
-def _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seed, out, d):
+def _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seed, out, d, key_bits):
     np.random.seed(seed)
     buf = np.empty(src.shape)
     fill(src, probs, codes, n_areas, mode, buf, tables)
-    values = statistic(buf, codes, n_areas, index, param)
-    for a in range(n_areas):
-        out[d, a] = values[a]
+    both = 0  # H and M are both wanted: M (and E) once for the two, as entropy_index computes them
+    for k in range(indices.shape[0]):
+        if columns[k] < 0 and (indices[k] == INDEX_ENTROPY or indices[k] == INDEX_MUTUAL_INFORMATION):
+            both += 1
+    M = np.empty(0)
+    E = np.empty(0)
+    if both >= 2:
+        M, E, _ = _km.mutual_information(buf, codes, n_areas)
+    for k in range(indices.shape[0]):
+        if columns[k] >= 0:
+            continue
+        if both >= 2 and indices[k] == INDEX_ENTROPY:
+            values = _c.information_ratio(M, E)
+        elif both >= 2 and indices[k] == INDEX_MUTUAL_INFORMATION:
+            values = M
+        else:
+            values = statistic(buf, codes, n_areas, indices[k], params[k])
+        for a in range(n_areas):
+            out[d, k, a] = values[a]
+    _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bits)
+
+
+@jit
+def _column_values(buf, codes, n_areas, indices, params, columns, out, d, key_bits):
+    """The two-group indices on the columns of a redrawn table: index k on ``[col, row total - col]``.
+
+    A column of a multinomial row is Binomial(t_i, w_g): the draw that
+    random allocation or the bootstrap of that group against the rest of the
+    unit makes; so one redrawn groups table serves each group's rows too.
+    """
+    n, K = buf.shape
+    single = codes.shape[0] == 0
+    x = np.empty(0)
+    y = np.empty(0)
+    rows = np.empty(0)
+    X = np.zeros(n_areas)
+    Y = np.zeros(n_areas)
+    for g in range(K):
+        wanted = False
+        for k in range(indices.shape[0]):
+            if columns[k] == g:
+                wanted = True
+        if not wanted:
+            continue
+        if x.shape[0] == 0:
+            x = np.empty(n)
+            y = np.empty(n)
+            rows = np.empty(n)  # the row totals (whole numbers: exact in any order)
+            for i in range(n):
+                t = 0.0
+                for h in range(K):
+                    t += buf[i, h]
+                rows[i] = t
+        for a in range(n_areas):
+            X[a] = 0.0
+            Y[a] = 0.0
+        for i in range(n):
+            t = rows[i]
+            xi = buf[i, g]
+            x[i] = xi
+            y[i] = t - xi
+            a = 0 if single else codes[i]
+            X[a] += xi
+            Y[a] += t - xi
+        _pair_values(x, y, X, Y, codes, n_areas, indices, params, columns, g, out, d, key_bits)
 
 
 @jit(parallel=True)
-def draws_parallel(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
-    """Fill ``out[d, a]`` with the index of draw ``d`` in area ``a``, draws in parallel.
+def draws_parallel(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds, out):
+    """Fill ``out[d, k, a]`` with index ``indices[k]`` of draw ``d`` in area ``a``, draws in parallel.
 
+    Each draw redraws the table once and computes every index of
+    ``indices`` on it (index ``k`` with the parameter ``params[k]``): on the
+    whole table where ``columns[k] < 0``, else a two-group index of column
+    ``columns[k]`` against the rest of the row (see :func:`_column_values`).
     ``tables`` is ``(table, ints, floats, cdf, guide)``: the unit → table map
     (:data:`KEEP` for a unit that keeps its count) and the output of
     :func:`binomial_tables` (an empty ``table`` for none).
     """
+    key_bits = _key_bits(src)
     for d in prange(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds[d], out, d, key_bits)
 
 
 @jit
-def draws_serial(src, probs, codes, n_areas, mode, index, param, tables, seeds, out):
+def draws_serial(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds, out):
     """As :func:`draws_parallel`, on one thread (same numbers)."""
+    key_bits = _key_bits(src)
     for d in range(seeds.shape[0]):
-        _one_draw(src, probs, codes, n_areas, mode, index, param, tables, seeds[d], out, d)
+        _one_draw(src, probs, codes, n_areas, mode, indices, params, columns, tables, seeds[d], out, d, key_bits)

@@ -24,6 +24,8 @@ __all__ = ["segregation_table", "ALL_GROUPS"]
 ALL_GROUPS = "(all groups)"
 #: Columns added by ``n_draws``, in the order of the shared column contract.
 INFERENCE_COLUMNS = ("expected", "corrected", "p_value", "bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
+_RANDOMISATION_COLUMNS = ("expected", "corrected", "p_value")
+_BOOTSTRAP_COLUMNS = ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high")
 
 
 def _selected(indices, caller):
@@ -123,7 +125,17 @@ def segregation_table(
         ``high_expected``) and the bootstrap (each unit's counts redrawn from
         its own composition; columns ``bias_corrected``, ``bootstrap_mean``,
         ``se``, ``ci_low``, ``ci_high``); see :func:`segindex.infer`. Counts
-        must then be whole numbers.
+        must then be whole numbers. Rows that redraw the same table share
+        its draws (each draw computes every index of that table): the
+        all-groups rows and every group's rows against the rest (a group's
+        column of a redrawn multinomial row of the groups table is its own
+        binomial draw against the rest of the unit); D, Gini and Atkinson
+        against ``other``; exposure to ``other``. For each such table, in the
+        order of its first row, ``n_draws`` seeds are taken for the
+        randomisation test and then ``n_draws`` for the bootstrap, so each
+        row's columns are those of :func:`segindex.infer` on that row with
+        the generator at that point -- except the rows against the rest
+        drawn with the groups table: the same distribution, other draws.
     random_state : None, int, numpy.random.Generator or numpy.random.SeedSequence
         Seeds the draws (with ``n_draws``).
     ci : float, default 0.95
@@ -240,14 +252,35 @@ def segregation_table(
 
 
 def _rows(data, labels, other, total, by, specs, counts, options, caller):
-    """Every row of the table: ``(group, comparison, spec, values, count, problem maker)``, and the NaN reasons."""
+    """Every row of the table and the NaN reasons.
+
+    A row is ``(group, comparison, spec, values, count, problem maker, draw
+    key, column)``. Rows with the same draw key redraw the same table (see
+    :func:`_draw_key`); ``column`` is -1, or for a group against the rest
+    whose rows join the all-groups rows' draws, the group's column in the
+    groups table.
+    """
     codes, A = counts.codes, counts.n_areas
     t = counts.total
-    rows = []  # (group, comparison, spec, values, count, problem maker)
+    rows = []
     absent = {}
+    multi = [s for s in specs if s.kind == "multigroup"]
+    # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
+    mg = None
+    if multi:
+        mg = (
+            counts
+            if other is None or other in labels
+            else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
+        )
 
-    def add(group, comparison, spec, values, count, why, make):
-        rows.append((group, comparison, spec, values, count, make))
+    def add(group, comparison, spec, values, count, why, make, column=-1):
+        key = _draw_key(group, comparison, spec)
+        if column >= 0 and spec.kernel_code is not None:
+            key = (ALL_GROUPS, "multigroup")  # drawn with the groups table (see _inference_columns)
+        else:
+            column = -1
+        rows.append((group, comparison, spec, values, count, make, key, column))
         for k in np.flatnonzero(np.isnan(values)):
             absent.setdefault(k, set()).add(why(k))
 
@@ -256,6 +289,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
         x = counts.column(g)
         X = _rs.area_sums(x, codes, A)
         rest = _kv.remainder(t, x)
+        column = _joint_column(mg, t, x)
 
         def why_rest(k, g=g, X=X):
             return f"{g!r} has no members" if not X[k] > 0 else f"the rest of the population beside {g!r} is empty"
@@ -273,6 +307,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
                 lambda spec=spec, x=x, opts=opts: _rs.two_group_problem(
                     spec, x, None, t, codes, A, areas=counts.areas, by=counts.by, options=opts, caller=caller
                 ),
+                column,
             )
         if other is not None and g != other:
             y = counts.column(other)
@@ -297,14 +332,7 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
                     ),
                 )
 
-    multi = [s for s in specs if s.kind == "multigroup"]
     if multi:
-        # the all-groups rows never depend on ``other``: the listed groups (and the rest, with total)
-        mg = (
-            counts
-            if other is None or other in labels
-            else read_counts(data, labels, total=total, by=by, rest=total is not None, caller=caller)
-        )
         people = _rs.area_sums(mg.values.sum(axis=1), codes, A)
 
         def why_all(k):
@@ -334,6 +362,16 @@ def _rows(data, labels, other, total, by, specs, counts, options, caller):
     return rows, absent
 
 
+def _joint_column(mg, t, x):
+    """The column of the groups table ``mg`` holding ``x`` when its rows sum to the unit totals ``t``; else -1."""
+    if mg is None or not np.array_equal(mg.values.sum(axis=1), t):
+        return -1
+    for c in range(mg.values.shape[1]):
+        if np.array_equal(mg.values[:, c], x):
+            return c
+    return -1
+
+
 def _report_absent(absent, counts, caller):
     A = counts.n_areas
     if counts.areas is None and absent:
@@ -352,57 +390,90 @@ def _report_absent(absent, counts, caller):
         )
 
 
-def _width(spec, n_columns):
+def _draw_key(group, comparison, spec):
+    """Rows with equal keys redraw the same count table, so one draw serves them all.
+
+    Against the rest of the population every kernel index of a group reads
+    ``[x, rest]``; against ``other`` D, Gini and Atkinson read ``[x, y]`` and
+    exposure ``[x, y, rest]``; the multigroup indices read the groups table.
+    An index without a kernel draws alone.
+    """
+    if spec.kernel_code is None:
+        return (group, comparison, spec.name)
+    if spec.kind == "multigroup":
+        return (group, comparison)
+    if comparison == "rest":
+        return (group, comparison, "rest")
+    return (group, comparison, _kr.LAYOUTS[spec.kernel_code])
+
+
+def _set_width(rows, members, n_columns):
+    """Columns of the table a set of rows redraws (for the progress estimate)."""
+    if any(rows[r][7] >= 0 for r in members):
+        return n_columns
+    first = rows[members[0]]
+    return _width(first[2], n_columns, first[1])
+
+
+def _width(spec, n_columns, comparison="rest"):
     """Columns of the table the draws of ``spec`` redraw (for the progress estimate)."""
     if spec.kind == "multigroup":
         return n_columns
     layout = _kr.LAYOUTS.get(spec.kernel_code, "exposure") if spec.kernel_code is not None else "exposure"
-    return 3 if layout == "exposure" else 2
+    return 3 if layout == "exposure" and comparison != "rest" else 2
 
 
 def _inference_columns(
     rows, n_draws, random_state, ci, progress, caller, n_units, n_columns, client=None, block_size=None
 ):
-    """The randomisation and bootstrap columns of every row, one progress display for the whole table."""
+    """The randomisation and bootstrap columns of every row, one progress display for the whole table.
+
+    Rows that redraw the same table (same draw key) share their draws: for
+    each such set, in the order of its first row, ``n_draws`` seeds for the
+    randomisation test and then ``n_draws`` for the bootstrap are taken from
+    the one generator, each draw redraws the table once and every row's index
+    is computed on it (:func:`segindex._resampling.run_many`). A row's draws
+    are thus those of :func:`segindex.infer` on that row with the generator
+    at that point; except the rows of a group against the rest when there are
+    all-groups rows: they read their group's column of the redrawn groups
+    table (the same distribution: a column of a multinomial row is the
+    binomial draw of that group against the rest).
+    """
     rng = _rs.default_rng(random_state, caller)
     n = int(n_draws)
-    # one row's problem at a time (its int64 table is units x columns): memory stays that of one row
-    work = sum(2.0 * n * n_units * _width(spec, n_columns) for _, _, spec, *_ in rows)
-    out = {name: [] for name in INFERENCE_COLUMNS}
+    draw_sets = {}
+    for r, row in enumerate(rows):
+        draw_sets.setdefault(row[6], []).append(r)
+    # one set's problems at a time (each int64 table is units x columns): memory stays that of one set
+    work = sum(2.0 * n * n_units * _set_width(rows, m, n_columns) * len(m) for m in draw_sets.values())
+    found = [None] * len(rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
-            for *_, make in rows:
-                problem = make()
-                test = _rs.run(
-                    problem,
-                    "randomisation",
-                    n,
-                    rng,
-                    float(ci),
-                    "binomial",
-                    shown,
-                    caller,
-                    client=client,
-                    block_size=block_size,
-                )
-                boot = _rs.run(
-                    problem,
-                    "bootstrap",
-                    n,
-                    rng,
-                    float(ci),
-                    "binomial",
-                    shown,
-                    caller,
-                    client=client,
-                    block_size=block_size,
-                )
-                del problem
-                for name in ("expected", "corrected", "p_value"):
-                    out[name].append(np.atleast_1d(getattr(test, name)))
-                for name in ("bias_corrected", "bootstrap_mean", "se", "ci_low", "ci_high"):
-                    out[name].append(np.atleast_1d(getattr(boot, name)))
+            for members in draw_sets.values():
+                problems = [rows[r][5]() for r in members]
+                columns = [rows[r][7] for r in members]
+                for r in members:
+                    found[r] = {}
+                for method, names in (("randomisation", _RANDOMISATION_COLUMNS), ("bootstrap", _BOOTSTRAP_COLUMNS)):
+                    results = _rs.run_many(
+                        problems,
+                        method,
+                        n,
+                        rng,
+                        float(ci),
+                        "binomial",
+                        shown,
+                        caller,
+                        client=client,
+                        block_size=block_size,
+                        columns=columns if max(columns) >= 0 else None,
+                    )
+                    for r, result in zip(members, results):  # keep the columns, not the draws
+                        found[r].update({name: np.atleast_1d(getattr(result, name)) for name in names})
+                    del results
+                del problems
+    out = {name: [f[name] for f in found] for name in INFERENCE_COLUMNS}
     undefined = sum(1 for w in caught if issubclass(w.category, DataQualityWarning))
     for w in caught:
         if not issubclass(w.category, DataQualityWarning):
