@@ -733,9 +733,10 @@ def _shares(src, codes, n_areas):
     """Each area's column shares of ``src`` (0 in an empty area); whole-number sums, exact in any order."""
     if codes.size:
         sums = np.column_stack([np.bincount(codes, weights=src[:, g], minlength=n_areas) for g in range(src.shape[1])])
-    else:
-        sums = src.sum(axis=0, dtype=np.float64).reshape(1, -1)
-    sums = sums.reshape(n_areas, src.shape[1])
+        sums = sums.reshape(n_areas, src.shape[1])
+    else:  # one area (code 0); a problem may still give several statistics per draw (a profile's rows)
+        sums = np.zeros((max(n_areas, 1), src.shape[1]))
+        sums[0] = src.sum(axis=0, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         tot = sums.sum(axis=1, keepdims=True)
         return np.ascontiguousarray(np.where(tot > 0, sums / np.where(tot > 0, tot, 1.0), 0.0))
