@@ -115,8 +115,9 @@ def _national_table(quick: bool) -> list[Case]:
             target="< 120 s (999 draws)",
             repeat=1,
             notes=[
-                "21 rows × 2 methods; the rows that read the same table share its draws: 4 tables per method "
-                "(each group against the rest, the groups together), every index of a table in one pass"
+                "21 rows × 2 methods; the rows that read the same table share its draws: one redrawn "
+                "all-groups table per draw and method, whose columns the rows of each group against the "
+                "rest read; every index of a table in one pass"
             ],
         )
     ]

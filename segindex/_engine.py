@@ -50,7 +50,7 @@ def require_dask(caller):
     except ImportError:  # pragma: no cover - dask is in the dev extra
         raise SegindexValueError(
             f"{caller}(): client= runs the draws on Dask, which is not installed; "
-            "install it with: pip install 'segindex[dask]'"
+            "install it with: pip install 'segindex-toolkit[dask]'"
         ) from None
     return dd
 

@@ -44,6 +44,7 @@ __all__ = [
     "run_difference",
     "infer_arrays",
     "draw_block",
+    "column_reader",
     "draw_many_block",
     "nanquantile",
     "whole_counts",
@@ -564,7 +565,9 @@ def _shared_table(problems, columns=None):
     Without ``columns`` every problem redraws the first one's table. With
     ``columns``, problem k with ``columns[k] < 0`` reads the whole table (the
     first such problem's), and problem k with ``columns[k] = g`` the two
-    columns ``[g, row total - g]`` of it (a group against the rest).
+    columns ``[g, row total - g]`` of it (a group against the rest). A
+    problem that reads a column may come without its own table (``src``
+    None, see :func:`column_reader`): it is then taken to be that column.
     """
     columns = np.full(len(problems), -1, dtype=np.int64) if columns is None else np.asarray(columns, dtype=np.int64)
     whole = [p for p, c in zip(problems, columns) if c < 0]
@@ -580,7 +583,7 @@ def _shared_table(problems, columns=None):
         if same and c < 0:
             same = p.src.shape == src.shape and np.array_equal(p.src, src)
         elif same:
-            same = (
+            same = p.src is None or (
                 p.src.shape == (src.shape[0], 2)
                 and c < src.shape[1]
                 and np.array_equal(p.src[:, 0], src[:, c])
@@ -595,6 +598,13 @@ def _shared_table(problems, columns=None):
     indices = np.array([-1 if p.kernel_code is None else p.kernel_code for p in problems], dtype=np.int64)
     params = np.array([p.param for p in problems], dtype=np.float64)
     return first, indices, params, columns
+
+
+def column_reader(problem: Problem) -> Problem:
+    """``problem`` without its own table, for a run that gives it a column of a shared one (memory)."""
+    from dataclasses import replace
+
+    return replace(problem, src=None)
 
 
 def _draw(problem, mode, seeds, progress, client=None, block_size=None):

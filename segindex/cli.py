@@ -749,7 +749,7 @@ def _add_indices(sub):
         "--scheduler",
         metavar="ADDRESS",
         help="run the --draws on the Dask scheduler at ADDRESS (e.g. tcp://host:8786; needs "
-        "pip install 'segindex[dask]'); the table is the same as a local run's",
+        "pip install 'segindex-toolkit[dask]'); the table is the same as a local run's",
     )
     ind.add_argument(
         "--out",

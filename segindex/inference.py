@@ -301,7 +301,7 @@ def infer(
         sent to every worker once, and each block of draws is one task
         (retried if its worker is lost). The result is the local one, bit for
         bit, for any number of workers and any ``block_size`` (each draw has
-        its own seed). Needs ``pip install 'segindex[dask]'``. Default: the
+        its own seed). Needs ``pip install 'segindex-toolkit[dask]'``. Default: the
         draws run here, in parallel threads.
     block_size : int, optional
         Draws per block: per task with ``client`` (default: about four blocks

@@ -18,7 +18,7 @@ from segindex import infer, infer_difference, segregation_table
 from segindex.errors import SegindexTypeError, SegindexValueError
 
 distributed = pytest.importorskip(
-    "distributed", reason="dask[distributed] is not installed (pip install 'segindex[dask]')"
+    "distributed", reason="dask[distributed] is not installed (pip install 'segindex-toolkit[dask]')"
 )
 
 

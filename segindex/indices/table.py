@@ -451,8 +451,9 @@ def _inference_columns(
         warnings.simplefilter("always", DataQualityWarning)
         with _rs.Progress(caller, work, 2 * n * len(rows), progress) as shown:
             for members in draw_sets.values():
-                problems = [rows[r][5]() for r in members]
                 columns = [rows[r][7] for r in members]
+                # a row that reads a column of the shared table keeps no table of its own: one table in memory
+                problems = [_rs.column_reader(rows[r][5]()) if rows[r][7] >= 0 else rows[r][5]() for r in members]
                 for r in members:
                     found[r] = {}
                 for method, names in (("randomisation", _RANDOMISATION_COLUMNS), ("bootstrap", _BOOTSTRAP_COLUMNS)):
